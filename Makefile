@@ -1,0 +1,18 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+.PHONY: setup demo test lint
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	.venv/bin/campaign validate examples/hubei-2007.yaml
+	.venv/bin/campaign schedule examples/hubei-2007.yaml
+
+test:
+	@scripts/setup.sh --system
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy campaign models flows deployments

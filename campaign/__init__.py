@@ -1,0 +1,1 @@
+"""Campaign orchestration for special rectification campaigns (专项整治)."""

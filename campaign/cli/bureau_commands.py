@@ -1,0 +1,70 @@
+"""`campaign bureaus import | list`: the registry of bureaus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from campaign.bureaus import BureauImportError, import_bureau_csv, list_bureaus
+from campaign.cli._output import fail, print_json
+from campaign.db import session_scope
+
+bureaus_app = typer.Typer(
+    help="The bureau registry (province → city → county).", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bureaus_app, name="bureaus")
+
+
+@bureaus_app.command("import")
+def import_(
+    csv_file: Path = typer.Argument(
+        ..., help="CSV: code,name,parent_code,level,email,contact,phone"
+    ),
+) -> None:
+    """Import bureaus from CSV; nothing is stored if any row is wrong."""
+    try:
+        raw = csv_file.read_bytes()
+    except OSError as exc:
+        fail(f"{csv_file}: {exc.strerror}", 2)
+    try:
+        with session_scope() as session:
+            summary = import_bureau_csv(session=session, raw=raw)
+    except BureauImportError as exc:
+        typer.echo(f"{csv_file}: {len(exc.problems)} problem(s); nothing imported", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{csv_file}: {summary.created} created, {summary.updated} updated")
+
+
+@bureaus_app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the registry as a tree."""
+    with session_scope() as session:
+        bureaus = list(list_bureaus(session=session))
+    if as_json:
+        print_json([b.model_dump(mode="json") for b in bureaus])
+        return
+    children: dict[str | None, list] = {}
+    for b in bureaus:
+        children.setdefault(b.parent_code, []).append(b)
+    codes = {b.code for b in bureaus}
+
+    def show(parent: str | None, depth: int) -> None:
+        for b in children.get(parent, []):
+            typer.echo(
+                f"{'  ' * depth}{b.code}  {b.name}  <{b.email}>  {b.contact} {b.phone}".rstrip()
+            )
+            show(b.code, depth + 1)
+
+    for root in [b for b in bureaus if b.parent_code is None or b.parent_code not in codes]:
+        typer.echo(
+            f"{root.code}  {root.name}  <{root.email}>  {root.contact} {root.phone}".rstrip()
+        )
+        show(root.code, 1)
+    if not bureaus:
+        typer.echo("no bureaus; import some with `campaign bureaus import CSV`")

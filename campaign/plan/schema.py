@@ -1,0 +1,319 @@
+"""The campaign plan (实施方案) as pydantic models: the shape of a plan YAML file.
+
+Structural rules live here; rules that relate one part of the plan to another
+(an action inside its phase, a duty naming a form that exists) live in checks.py,
+so that every problem is reported with its own path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Key = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_-]*$",
+        max_length=64,
+        description="Identifier: lowercase letters, digits, '-' and '_'.",
+    ),
+]
+Email = Annotated[str, Field(pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+PhaseKind = Literal["mobilization", "implementation", "acceptance"]
+FieldType = Literal["integer", "decimal", "percent", "text"]
+DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
+ReporterLevel = Literal["city", "county", "all"]
+Comparator = Literal[">=", ">", "<=", "<", "=="]
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Office(PlanModel):
+    """The leadership-group office (领导小组办公室) that runs the campaign."""
+
+    name: str = Field(min_length=1)
+    contact: str = Field(min_length=1, description="Contact person (联系人).")
+    phone: str = Field(min_length=1)
+    email: Email
+
+
+class Document(PlanModel):
+    """What the directive document (通知) needs beyond the plan itself (GB/T 9704)."""
+
+    recipients: str = Field(min_length=1, description="主送机关.")
+    issued_on: date = Field(description="成文日期.")
+    printed_by: str = Field(min_length=1, description="印发机关.")
+    printed_on: date | None = Field(default=None, description="印发日期; default issued_on.")
+    cc: list[str] = Field(default_factory=list, description="抄送.")
+    subject_words: list[str] = Field(default_factory=list, description="主题词.")
+
+
+class Offset(PlanModel):
+    """A number of calendar days or of working days (工作日), exactly one of the two."""
+
+    days: int | None = Field(default=None, ge=0)
+    working_days: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Offset:
+        if (self.days is None) == (self.working_days is None):
+            raise ValueError("give exactly one of 'days' or 'working_days'")
+        return self
+
+
+class Task(PlanModel):
+    title: str = Field(min_length=1)
+    description: str = ""
+    lead_units: list[str] = Field(min_length=1, description="牵头单位 (责任单位).")
+    cooperating_units: list[str] = Field(default_factory=list, description="配合单位.")
+    start: date | None = None
+    end: date | None = None
+
+
+class Action(PlanModel):
+    """A concentrated action (集中行动) inside a phase, with its own window."""
+
+    key: Key
+    name: str = Field(min_length=1)
+    start: date
+    end: date
+    description: str = ""
+    directive: str | None = Field(
+        default=None, description="Template of a directive sent at the action's start."
+    )
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class Phase(PlanModel):
+    key: Key
+    kind: PhaseKind
+    name: str = Field(min_length=1)
+    start: date
+    end: date
+    description: str = ""
+    directive: str | None = Field(
+        default="directive",
+        description="Template of the directive sent at the phase start; null sends none.",
+    )
+    tasks: list[Task] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+
+
+class FormField(PlanModel):
+    key: Key
+    label: str = Field(min_length=1)
+    type: FieldType
+    unit: str = ""
+    min: Decimal | None = None
+    max: Decimal | None = None
+    required: bool = True
+    accumulation: Literal["period", "cumulative"] = Field(
+        default="period",
+        description="'period': the figure for this period only; 'cumulative': since the "
+        "campaign began, never lower than the bureau's last accepted report.",
+    )
+    help: str = ""
+
+
+class Narrative(PlanModel):
+    label: str = "情况说明"
+    required: bool = True
+    max_length: int = Field(default=20000, gt=0)
+
+
+class PartOfWhole(PlanModel):
+    """A check that one figure never exceeds another (合格批次 ≤ 抽查批次)."""
+
+    part: str
+    whole: str
+
+
+class ReportForm(PlanModel):
+    key: Key
+    title: str = Field(min_length=1, description="e.g. 工作进展情况统计表.")
+    fields: list[FormField] = Field(default_factory=list)
+    narrative: Narrative | None = Field(default_factory=Narrative)
+    part_of_whole: list[PartOfWhole] = Field(default_factory=list)
+
+
+class Weekly(PlanModel):
+    """One period a week (Monday to Sunday); due on the given weekday."""
+
+    type: Literal["weekly"]
+    weekday: Weekday = "friday"
+
+
+class Monthly(PlanModel):
+    """One period a calendar month (every `interval` months: 3 = quarterly)."""
+
+    type: Literal["monthly"]
+    day: int = Field(ge=1, le=31, description="Day of month the report is due (clamped).")
+    due_month: Literal["same", "next"] = Field(
+        default="next", description="'next': the report on month M is due in month M+1."
+    )
+    interval: int = Field(default=1, ge=1, le=12)
+
+
+class FixedDates(PlanModel):
+    """Reports due on a fixed list of dates; each covers the days since the previous one."""
+
+    type: Literal["dates"]
+    dates: list[date] = Field(min_length=1)
+
+
+class AfterEnd(PlanModel):
+    """A report due a number of (working) days after each named phase or action ends."""
+
+    type: Literal["after_end"]
+    of: list[str] = Field(min_length=1, description="Keys of phases or actions.")
+    within: Offset
+
+
+class ByDate(PlanModel):
+    """One report due by a date (e.g. the final summary by 12-01)."""
+
+    type: Literal["by_date"]
+    due: date
+    opens: date | None = Field(default=None, description="Default: the duty's phase start.")
+
+
+class AnyTime(PlanModel):
+    """Ad-hoc reports (重大情况随时报送) a bureau may send at any time."""
+
+    type: Literal["any_time"]
+
+
+DutySchedule = Annotated[
+    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AnyTime, Field(discriminator="type")
+]
+
+
+class ReminderPolicy(PlanModel):
+    before_due: list[int] = Field(
+        default_factory=lambda: [1], description="Days before the due date: a reminder."
+    )
+    after_due: list[int] = Field(
+        default_factory=lambda: [1], description="Days after the due date: 催报."
+    )
+    escalate_after: Offset | None = Field(
+        default_factory=lambda: Offset(working_days=3),
+        description="After this long past due, the parent bureau gets a copy.",
+    )
+
+
+class Duty(PlanModel):
+    """A reporting duty: who reports what, on which schedule."""
+
+    key: Key
+    name: str = Field(min_length=1, description="e.g. 动态信息, 阶段小结.")
+    kind: DutyKind
+    form: str | None = Field(default=None, description="Key of the report form.")
+    phase: str | None = Field(
+        default=None, description="Key of the phase or action whose window bounds the duty."
+    )
+    reporters: ReporterLevel = "city"
+    schedule: DutySchedule
+    reminders: ReminderPolicy | None = Field(
+        default=None, description="Overrides the plan's reminder policy for this duty."
+    )
+
+
+class Ratio(PlanModel):
+    numerator: str
+    denominator: str
+
+
+class Metric(PlanModel):
+    """A field's value, or the ratio of two fields as a percentage; exactly one of the two."""
+
+    field: str | None = None
+    ratio: Ratio | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Metric:
+        if (self.field is None) == (self.ratio is None):
+            raise ValueError("give exactly one of 'field' or 'ratio'")
+        return self
+
+
+class Target(PlanModel):
+    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%."""
+
+    key: Key
+    name: str = Field(min_length=1)
+    form: str
+    metric: Metric
+    comparator: Comparator
+    threshold: Decimal
+    unit: str = ""
+    scope: Literal["per_bureau", "overall"] = "overall"
+
+
+class Plan(PlanModel):
+    """A whole campaign plan (实施方案)."""
+
+    document_number: str = Field(min_length=1, description="发文字号, e.g. 鄂质监发〔2007〕77号.")
+    title: str = Field(min_length=1)
+    issuing_authority: str = Field(min_length=1)
+    office: Office
+    timezone: str = "Asia/Shanghai"
+    root_bureau: str | None = Field(
+        default=None, description="Code of the issuing bureau; reporters are its descendants."
+    )
+    tick_cron: str = Field(
+        default="30 8 * * *", description="When the campaign's tick runs (plan timezone)."
+    )
+    templates_dir: str | None = Field(
+        default=None, description="Folder of the plan's own templates, relative to the plan."
+    )
+    document: Document
+    phases: list[Phase] = Field(min_length=1)
+    forms: list[ReportForm] = Field(default_factory=list)
+    duties: list[Duty] = Field(default_factory=list)
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    targets: list[Target] = Field(default_factory=list)
+
+    # Lookups used across the product -------------------------------------------------------
+    def phase(self, key: str) -> Phase:
+        return next(p for p in self.phases if p.key == key)
+
+    def form(self, key: str) -> ReportForm:
+        return next(f for f in self.forms if f.key == key)
+
+    def duty(self, key: str) -> Duty:
+        return next(d for d in self.duties if d.key == key)
+
+    def windows(self) -> dict[str, tuple[Phase, Action | None]]:
+        """Every phase and action by key, as (phase, action-or-None)."""
+        found: dict[str, tuple[Phase, Action | None]] = {}
+        for phase in self.phases:
+            found[phase.key] = (phase, None)
+            for action in phase.actions:
+                found[action.key] = (phase, action)
+        return found
+
+    @property
+    def start(self) -> date:
+        return min(p.start for p in self.phases)
+
+    @property
+    def end(self) -> date:
+        return max(p.end for p in self.phases)
+
+    def reminder_policy(self, duty: Duty) -> ReminderPolicy:
+        return duty.reminders or self.reminders

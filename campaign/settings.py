@@ -1,0 +1,67 @@
+"""One settings class, one instance: every knob of the product, read from CAMPAIGN_* variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAMPAIGN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite database, the demo Maildir and generated files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means a SQLite file in data_dir. "
+        "PostgreSQL example: postgresql+psycopg://user@127.0.0.1:5432/campaigns",
+    )
+    holidays_file: Path | None = Field(
+        default=None,
+        description="YAML file of extra holidays and make-up working days (调休) "
+        "overriding the chinesecalendar package.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the web app as bureaus reach it; personal links are "
+        "{public_url}/r/{token}.",
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(default=8025, description="SMTP server port.")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="Transport security towards the SMTP server."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    mail_from: str = Field(
+        default="zxzz-office@hbqts.example.org",
+        description="Sender address of every message the campaign sends.",
+    )
+    mail_rate_per_second: float = Field(
+        default=50.0, description="Upper bound on messages sent per second (0 = unlimited)."
+    )
+    secret_key: str = Field(
+        default="change-me-in-production",
+        description="Secret for hashing link tokens and signing form tokens.",
+    )
+    coordinator_password: str | None = Field(
+        default=None, description="Password of the coordinator pages of the web app."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'campaign.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The one Settings instance. Tests call get_settings.cache_clear() after changing env."""
+    return Settings()

@@ -1,0 +1,97 @@
+"""Working days (工作日) per China's official holidays and 调休 make-up days.
+
+The `chinesecalendar` package knows the State Council's schedule for the years it
+covers; a coordinator's override file (holidays and make-up working days) takes
+precedence; years neither covers fall back to "Monday to Friday" and say so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import chinese_calendar
+import yaml
+
+
+class CalendarWarning(UserWarning):
+    """Working days for a year were estimated from weekends only."""
+
+
+class OverrideFileError(ValueError):
+    pass
+
+
+@dataclass
+class WorkCalendar:
+    holidays: set[date] = field(default_factory=set)
+    workdays: set[date] = field(default_factory=set)
+    estimated_years: set[int] = field(default_factory=set)
+
+    @classmethod
+    def from_file(cls, path: str | Path | None) -> WorkCalendar:
+        """A calendar with the override file at path (None: the package's data only)."""
+        if path is None:
+            return cls()
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise OverrideFileError(
+                f"{path}: cannot read the holiday override file: {exc}"
+            ) from exc
+        if not isinstance(data, dict) or set(data) - {"holidays", "workdays"}:
+            raise OverrideFileError(
+                f"{path}: expected a mapping with the lists 'holidays' and 'workdays'"
+            )
+        try:
+            holidays = {_as_date(d) for d in data.get("holidays") or []}
+            workdays = {_as_date(d) for d in data.get("workdays") or []}
+        except ValueError as exc:
+            raise OverrideFileError(f"{path}: {exc}") from exc
+        both = holidays & workdays
+        if both:
+            listed = ", ".join(map(str, sorted(both)))
+            raise OverrideFileError(f"{path}: listed as both holiday and working day: {listed}")
+        return cls(holidays=holidays, workdays=workdays)
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            if day.year not in self.estimated_years:
+                self.estimated_years.add(day.year)
+                warnings.warn(
+                    f"no official holiday data for {day.year}: working days that year are "
+                    "counted as Monday to Friday; give a holiday override file "
+                    "(CAMPAIGN_HOLIDAYS_FILE) to correct them",
+                    CalendarWarning,
+                    stacklevel=2,
+                )
+            return day.weekday() < 5
+
+    def add_workdays(self, start: date, count: int) -> date:
+        """The date `count` working days after start (start not counted); negative: before."""
+        step = timedelta(days=1 if count >= 0 else -1)
+        remaining = abs(count)
+        day = start
+        while remaining:
+            day += step
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None

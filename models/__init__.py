@@ -1,0 +1,23 @@
+"""SQLModel tables and pydantic schemas, one module per domain noun.
+
+Importing this package registers every table on SQLModel.metadata (alembic reads it).
+"""
+
+from models.audit import AuditEvent
+from models.bureau import Bureau, BureauCreate, BureauLevel
+from models.campaign import Campaign, CampaignStatus
+from models.ledger import ActionRecord, ActionState
+from models.request import ReportRequest, RequestStatus
+
+__all__ = [
+    "ActionRecord",
+    "ActionState",
+    "AuditEvent",
+    "Bureau",
+    "BureauCreate",
+    "BureauLevel",
+    "Campaign",
+    "CampaignStatus",
+    "ReportRequest",
+    "RequestStatus",
+]

@@ -1,0 +1,49 @@
+"""The audit trail: every change of state, with when, what, by whom and through which channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, Session, SQLModel
+
+from models._common import json_column, timestamp
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    bureau_code: str | None = Field(default=None, max_length=32, index=True)
+    at: datetime = timestamp(index=True)
+    event: str = Field(max_length=64, description="e.g. request_opened, answer_received")
+    actor: str = Field(max_length=100, description="who: 'system', a coordinator, a bureau code")
+    channel: str = Field(max_length=32, description="cli, web, email, xlsx, tick, api")
+    detail: dict[str, Any] = json_column()
+
+
+def record_audit(
+    *,
+    session: Session,
+    event: str,
+    actor: str,
+    channel: str,
+    campaign_id: int | None = None,
+    bureau_code: str | None = None,
+    at: datetime | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add one audit event to the session (committed with the unit of work)."""
+    entry = AuditEvent(
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        event=event,
+        actor=actor,
+        channel=channel,
+        detail=detail,
+    )
+    if at is not None:
+        entry.at = at
+    session.add(entry)
+    return entry

@@ -1,0 +1,40 @@
+"""Report requests: one bureau's duty to answer for one period of one reporting duty."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models._common import optional_timestamp, timestamp
+
+
+class RequestStatus(StrEnum):
+    open = "open"  # sent, no answer yet
+    overdue = "overdue"  # past due, no answer yet
+    submitted = "submitted"  # answered (on time or late), awaiting review
+    accepted = "accepted"
+    returned = "returned"  # sent back with a comment: open again with a new due date
+    closed = "closed"  # no longer answerable (campaign closed or cancelled)
+
+
+class ReportRequest(SQLModel, table=True):
+    __tablename__ = "report_request"
+    __table_args__ = (UniqueConstraint("campaign_id", "duty_key", "period_key", "bureau_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    duty_key: str = Field(max_length=64)
+    period_key: str = Field(max_length=64)
+    period_label: str = Field(default="", max_length=100)
+    period_start: date | None = None
+    period_end: date | None = None
+    bureau_code: str = Field(foreign_key="bureau.code", index=True)
+    kind: str = Field(max_length=32, description="request, stage_summary, final_summary, ad_hoc")
+    due_date: date | None = None
+    status: RequestStatus = Field(default=RequestStatus.open, sa_type=String(16), index=True)
+    opened_at: datetime = timestamp()
+    answered_at: datetime | None = optional_timestamp()
+    late: bool = False

@@ -1,0 +1,163 @@
+"""Shared fixtures: databases on both backends, domain factories, one Prefect harness.
+
+- `db_url` / `session`: a migrated database, emptied before each test, on SQLite and on
+  PostgreSQL (parametrized). PostgreSQL runs in a schema of its own per test session.
+  When PostgreSQL is unreachable the postgres cases skip, except under CI (CI=true),
+  where they fail.
+- `prefect`: one prefect_test_harness for the whole session (it takes ~15 s to start).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel
+
+from campaign import db as dbmod
+from campaign.plan import Plan, load_plan
+from models.bureau import Bureau, BureauLevel
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+POSTGRES_URL = os.environ.get(
+    "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads the developer's .env or writes into ./var."""
+    for name in list(os.environ):
+        if name.startswith("CAMPAIGN_") and not name.startswith("CAMPAIGN_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("CAMPAIGN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    dbmod.get_settings.cache_clear()
+    yield
+    dbmod.get_settings.cache_clear()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required under CI: {exc}")
+        pytest.skip(f"PostgreSQL unreachable ({exc.__class__.__name__})")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'campaign.db'}"
+
+
+@pytest.fixture(scope="session")
+def _postgresql_url() -> Iterator[str]:
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated, empty database; CAMPAIGN_DATABASE_URL points at it."""
+    url: str = request.getfixturevalue(f"_{request.param}_url")
+    dbmod.migrate(url)
+    empty_database(url)
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", url)
+    dbmod.get_settings.cache_clear()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Like db_url, SQLite only: for tests whose subject is not the database."""
+    dbmod.migrate(_sqlite_url)
+    empty_database(_sqlite_url)
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", _sqlite_url)
+    dbmod.get_settings.cache_clear()
+    return _sqlite_url
+
+
+def empty_database(url: str) -> None:
+    engine = dbmod.get_engine(url)
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    with Session(dbmod.get_engine(db_url), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def hubei_plan() -> Plan:
+    return load_plan(EXAMPLES / "hubei-2007.yaml")
+
+
+@pytest.fixture
+def make_bureau(session: Session):  # type: ignore[no-untyped-def]
+    """Factory: make_bureau("420100", parent="420000") adds and commits a bureau."""
+
+    def make(
+        code: str,
+        *,
+        name: str | None = None,
+        parent: str | None = None,
+        level: BureauLevel | str | None = None,
+        email: str | None = None,
+    ) -> Bureau:
+        level = (
+            BureauLevel(level) if level else (BureauLevel.city if parent else BureauLevel.province)
+        )
+        bureau = Bureau(
+            code=code,
+            name=name or f"测试{code}质量技术监督局",
+            parent_code=parent,
+            level=level,
+            email=email or f"b{code}@bureaus.example.org",
+            contact="信息报送员",
+            phone="027-0000000",
+        )
+        session.add(bureau)
+        session.commit()
+        return bureau
+
+    return make
+
+
+@pytest.fixture
+def hubei_bureaus(session: Session) -> list[Bureau]:
+    """The province bureau and its 17 city-level units from examples/bureaus-hubei.csv."""
+    from campaign.bureaus import import_bureau_csv
+
+    import_bureau_csv(session=session, raw=(EXAMPLES / "bureaus-hubei.csv").read_bytes())
+    session.commit()
+    return list(session.exec(Bureau.__table__.select()).all())  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def prefect() -> Iterator[None]:
+    """One Prefect test server for the whole session; request it only where a flow must run."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
