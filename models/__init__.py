@@ -7,6 +7,7 @@ from models.audit import AuditEvent
 from models.bureau import Bureau, BureauCreate, BureauLevel
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
+from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest, RequestStatus
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "BureauLevel",
     "Campaign",
     "CampaignStatus",
+    "LinkPurpose",
+    "ReplyLink",
     "ReportRequest",
     "RequestStatus",
 ]

@@ -1,0 +1,107 @@
+"""Issue, resolve and revoke personal reply links ({public_url}/r/{token}).
+
+The token is shown once (in the e-mail) and stored as an HMAC-SHA256 hash, so a
+database leak reveals no usable link. A link opens only its own request; it stops
+working when revoked or when its campaign is no longer active.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from campaign.settings import get_settings
+from models._common import utcnow
+from models.campaign import Campaign, CampaignStatus
+from models.link import LinkPurpose, ReplyLink
+
+TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    link: ReplyLink
+    token: str
+
+    @property
+    def url(self) -> str:
+        return link_url(self.token)
+
+
+def hash_token(token: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def link_url(token: str) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/r/{token}"
+
+
+def issue_link(
+    *,
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose,
+    request_id: int | None = None,
+) -> IssuedLink:
+    """A new token for the bureau; earlier live links of the same target are revoked."""
+    revoke_links(
+        session=session,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose,
+        request_id=request_id,
+    )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = ReplyLink(
+        token_hash=hash_token(token),
+        purpose=purpose,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        request_id=request_id,
+    )
+    session.add(link)
+    session.flush()
+    return IssuedLink(link=link, token=token)
+
+
+def resolve_token(*, session: Session, token: str) -> ReplyLink | None:
+    """The live link for token; None for forged, revoked or closed-campaign tokens alike."""
+    if not token or len(token) > 128:
+        return None
+    link = session.exec(select(ReplyLink).where(ReplyLink.token_hash == hash_token(token))).first()
+    if link is None or link.revoked_at is not None:
+        return None
+    campaign = session.get(Campaign, link.campaign_id)
+    if campaign is None or campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
+        return None
+    return link
+
+
+def revoke_links(
+    *,
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose | None = None,
+    request_id: int | None = None,
+) -> int:
+    """Revoke the bureau's live links (of one purpose/request when given); returns how many."""
+    query = select(ReplyLink).where(
+        ReplyLink.campaign_id == campaign_id,
+        ReplyLink.bureau_code == bureau_code,
+        ReplyLink.revoked_at == None,  # noqa: E711
+    )
+    if purpose is not None:
+        query = query.where(ReplyLink.purpose == purpose)
+    if request_id is not None:
+        query = query.where(ReplyLink.request_id == request_id)
+    links = session.exec(query).all()
+    for link in links:
+        link.revoked_at = utcnow()
+    return len(links)

@@ -1,0 +1,30 @@
+"""Personal reply links: an unguessable token per bureau and purpose, stored only hashed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from models._common import optional_timestamp, timestamp
+
+
+class LinkPurpose(StrEnum):
+    report = "report"  # answer one report request
+    acknowledge = "acknowledge"  # 签收 a directive (its acknowledgement request)
+    ad_hoc = "ad_hoc"  # a standing link for 重大情况随时报送
+
+
+class ReplyLink(SQLModel, table=True):
+    __tablename__ = "reply_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    purpose: LinkPurpose = Field(sa_type=String(16))
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True)
+    request_id: int | None = Field(default=None, foreign_key="report_request.id", index=True)
+    created_at: datetime = timestamp()
+    revoked_at: datetime | None = optional_timestamp()
