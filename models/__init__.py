@@ -9,6 +9,7 @@ from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
 from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest, RequestStatus
+from models.submission import ReportSubmission, ReviewStatus
 
 __all__ = [
     "ActionRecord",
@@ -22,5 +23,7 @@ __all__ = [
     "LinkPurpose",
     "ReplyLink",
     "ReportRequest",
+    "ReportSubmission",
     "RequestStatus",
+    "ReviewStatus",
 ]

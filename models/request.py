@@ -32,7 +32,9 @@ class ReportRequest(SQLModel, table=True):
     period_start: date | None = None
     period_end: date | None = None
     bureau_code: str = Field(foreign_key="bureau.code", index=True)
-    kind: str = Field(max_length=32, description="request, stage_summary, final_summary, ad_hoc")
+    kind: str = Field(
+        max_length=32, description="request, stage_summary, final_summary, acknowledgement, ad_hoc"
+    )
     due_date: date | None = None
     status: RequestStatus = Field(default=RequestStatus.open, sa_type=String(16), index=True)
     opened_at: datetime = timestamp()

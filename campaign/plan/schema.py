@@ -282,6 +282,13 @@ class Plan(PlanModel):
         default=None, description="Folder of the plan's own templates, relative to the plan."
     )
     document: Document
+    directive_to: ReporterLevel = Field(
+        default="city", description="Which bureaus receive the directives (主送)."
+    )
+    acknowledge_within: Offset | None = Field(
+        default_factory=lambda: Offset(working_days=2),
+        description="Bureaus acknowledge (签收) each directive within this; null: no 签收.",
+    )
     phases: list[Phase] = Field(min_length=1)
     forms: list[ReportForm] = Field(default_factory=list)
     duties: list[Duty] = Field(default_factory=list)
