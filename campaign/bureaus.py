@@ -61,8 +61,9 @@ def parse_bureau_csv(text: str) -> list[tuple[int, BureauCreate]]:
     if unknown:
         raise BureauImportError([RowProblem(1, None, f"unknown column(s): {', '.join(unknown)}")])
     rows: list[tuple[int, dict[str, str]]] = []
+    ended = reader.line_num
     for record in reader:
-        line = reader.line_num
+        line, ended = ended + 1, reader.line_num  # a quoted record may span several lines
         values = {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
         if any(values.values()):
             rows.append((line, values))

@@ -180,11 +180,13 @@ def monthly_periods(start: date, end: date, schedule: Monthly) -> Iterator[Perio
         last_year, last_month = _add_months(year, month, n - 1)
         first = max(date(year, month, 1), start)
         last = min(date(last_year, last_month, _month_days(last_year, last_month)), end)
+        # Due dates follow the period as clipped to the window: a quarter cut short at the
+        # campaign's end is due the month after its last day, not after the full quarter.
         if schedule.due_month == "next":
-            due_year, due_month = _add_months(last_year, last_month, 1)
+            due_year, due_month = _add_months(last.year, last.month, 1)
             opens = last + timedelta(1)
         else:
-            due_year, due_month = last_year, last_month
+            due_year, due_month = last.year, last.month
             opens = first
         due = max(
             date(due_year, due_month, min(schedule.day, _month_days(due_year, due_month))), opens

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
+
+from models._common import enum_column
 
 EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$"
 
@@ -21,7 +22,7 @@ class BureauBase(SQLModel):
     code: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=200)
     parent_code: str | None = Field(default=None, foreign_key="bureau.code", index=True)
-    level: BureauLevel = Field(sa_type=String(16))
+    level: BureauLevel = enum_column(BureauLevel)
     email: str = Field(max_length=254)
     contact: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=50)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from models._common import long_text, optional_timestamp, timestamp
+from models._common import enum_column, long_text, optional_timestamp, timestamp
 
 
 class CampaignStatus(StrEnum):
@@ -26,7 +25,7 @@ class Campaign(SQLModel, table=True):
     plan_sha256: str = Field(max_length=64)
     plan_source: str | None = Field(default=None, max_length=1000)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
-    status: CampaignStatus = Field(default=CampaignStatus.active, sa_type=String(16), index=True)
+    status: CampaignStatus = enum_column(CampaignStatus, default=CampaignStatus.active, index=True)
     created_at: datetime = timestamp()
     last_tick_at: datetime | None = optional_timestamp(
         description="as_of of the newest tick that finished."

@@ -11,10 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._common import json_column, optional_timestamp, timestamp
+from models._common import enum_column, json_column, optional_timestamp, timestamp
 
 
 class ActionState(StrEnum):
@@ -35,7 +35,7 @@ class ActionRecord(SQLModel, table=True):
     )
     period: str = Field(default="", max_length=64)
     bureau_code: str = Field(default="", max_length=32, description="'' for campaign-wide actions")
-    state: ActionState = Field(default=ActionState.pending, sa_type=String(16), index=True)
+    state: ActionState = enum_column(ActionState, default=ActionState.pending, index=True)
     scheduled_for: datetime | None = optional_timestamp()
     created_at: datetime = timestamp()
     completed_at: datetime | None = optional_timestamp()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from models._common import optional_timestamp, timestamp
+from models._common import enum_column, optional_timestamp, timestamp
 
 
 class LinkPurpose(StrEnum):
@@ -22,7 +21,7 @@ class ReplyLink(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    purpose: LinkPurpose = Field(sa_type=String(16))
+    purpose: LinkPurpose = enum_column(LinkPurpose)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     bureau_code: str = Field(foreign_key="bureau.code", index=True)
     request_id: int | None = Field(default=None, foreign_key="report_request.id", index=True)

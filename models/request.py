@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._common import optional_timestamp, timestamp
+from models._common import enum_column, optional_timestamp, timestamp
 
 
 class RequestStatus(StrEnum):
@@ -36,7 +36,7 @@ class ReportRequest(SQLModel, table=True):
         max_length=32, description="request, stage_summary, final_summary, acknowledgement, ad_hoc"
     )
     due_date: date | None = None
-    status: RequestStatus = Field(default=RequestStatus.open, sa_type=String(16), index=True)
+    status: RequestStatus = enum_column(RequestStatus, default=RequestStatus.open, index=True)
     opened_at: datetime = timestamp()
     answered_at: datetime | None = optional_timestamp()
     late: bool = False

@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._common import json_column, long_text, optional_timestamp, timestamp
+from models._common import enum_column, json_column, long_text, optional_timestamp, timestamp
 
 
 class ReviewStatus(StrEnum):
@@ -36,7 +36,7 @@ class ReportSubmission(SQLModel, table=True):
     channel: str = Field(max_length=16, description="web, xlsx, email, cli")
     submitted_at: datetime = timestamp()
     late: bool = False
-    review_status: ReviewStatus = Field(default=ReviewStatus.pending, sa_type=String(16))
+    review_status: ReviewStatus = enum_column(ReviewStatus, default=ReviewStatus.pending)
     reviewed_at: datetime | None = optional_timestamp()
     reviewer: str | None = Field(default=None, max_length=100)
     review_comment: str | None = long_text(default=None)

@@ -26,7 +26,8 @@ def work_calendar(holidays: Path | None) -> WorkCalendar:
 def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(schedule)
-    app.command()(workdays)
+    # A negative count (-5) is a number, not an option.
+    app.command(context_settings={"ignore_unknown_options": True})(workdays)
 
 
 def validate(plan: Path = typer.Argument(..., help="Plan YAML file.")) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -57,7 +58,7 @@ def _identity(plan: Plan) -> Iterator[Problem]:
     except (ZoneInfoNotFoundError, ValueError):
         yield Problem(("timezone",), f"unknown timezone {plan.timezone!r}")
     try:
-        CronSim(plan.tick_cron, __import__("datetime").datetime(2000, 1, 1))
+        CronSim(plan.tick_cron, datetime(2000, 1, 1))
     except CronSimError as exc:
         yield Problem(("tick_cron",), f"invalid cron expression {plan.tick_cron!r}: {exc}")
 
@@ -72,6 +73,7 @@ def _windows(plan: Plan) -> Iterator[Problem]:
             yield Problem(
                 (*at, "end"), f"phase ends ({phase.end}) before it starts ({phase.start})"
             )
+            continue  # containment in an inverted window would only repeat the problem
         for t, task in enumerate(phase.tasks):
             yield from _task_window(task, phase.start, phase.end, (*at, "tasks", t))
         for j, action in enumerate(phase.actions):
@@ -81,7 +83,8 @@ def _windows(plan: Plan) -> Iterator[Problem]:
                     (*act_at, "end"),
                     f"action ends ({action.end}) before it starts ({action.start})",
                 )
-            elif action.start < phase.start or action.end > phase.end:
+                continue
+            if action.start < phase.start or action.end > phase.end:
                 yield Problem(
                     act_at,
                     f"action {action.key!r} ({action.start} to {action.end}) lies outside its "

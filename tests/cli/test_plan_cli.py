@@ -1,0 +1,102 @@
+"""`campaign validate | schedule | workdays | bureaus` as a coordinator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from campaign.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HUBEI = str(EXAMPLES / "hubei-2007.yaml")
+runner = CliRunner()
+
+
+def test_validate_accepts_the_hubei_plan() -> None:
+    result = runner.invoke(app, ["validate", HUBEI])
+    assert result.exit_code == 0, result.output
+    assert "valid (鄂质监发〔2007〕77号" in result.output
+
+
+def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
+    text = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
+    text = text.replace("    end: 2007-08-31", "    end: 2007-08-01").replace("form: stage-summary", "form: stage-report")
+    plan = tmp_path / "bad.yaml"
+    plan.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(plan)])
+    assert result.exit_code == 1
+    lines = text.splitlines()
+    end_line = lines.index("    end: 2007-08-01") + 1
+    form_line = lines.index("    form: stage-report") + 1
+    assert "2 problem(s)" in result.output
+    assert f"line {end_line}: phases[0].end: phase ends (2007-08-01) before it starts (2007-08-10)" in result.output
+    assert f"line {form_line}: duties[1].form: no report form with key 'stage-report'" in result.output
+
+
+def test_validate_reports_structural_problems_first(tmp_path: Path) -> None:
+    text = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8").replace("kind: acceptance", "kind: inspection")
+    plan = tmp_path / "bad.yaml"
+    plan.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(plan)])
+    line = text.splitlines().index("    kind: inspection") + 1
+    assert result.exit_code == 1
+    assert f"line {line}: phases[2].kind: 'inspection': should be 'mobilization'" in result.output
+
+
+def test_schedule_json_has_the_documented_fields() -> None:
+    result = runner.invoke(app, ["schedule", HUBEI, "--json"])
+    assert result.exit_code == 0, result.output
+    events = json.loads(result.output)
+    allowed = {"directive", "request", "reminder", "escalation", "stage_summary", "final_summary", "acceptance"}
+    assert {e["kind"] for e in events} == allowed
+    assert all({"date", "kind", "phase"} <= e.keys() for e in events)
+    requests = [e for e in events if e["kind"] == "request"]
+    assert len(requests) == 14 and all(e["phase"] == "实施阶段" and e["due"] for e in requests)
+    stage = [e for e in events if e["kind"] == "stage_summary" and e["action"]]
+    assert [e["action"] for e in stage] == ["市场准入集中检查", "管理制度集中检查", "小作坊集中整治"]
+    assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-01"]
+    assert [e["date"] for e in events if e["kind"] == "acceptance"] == ["2007-12-10"]
+    assert [e["date"] for e in events] == sorted(e["date"] for e in events)
+
+
+def test_schedule_text() -> None:
+    result = runner.invoke(app, ["schedule", HUBEI])
+    assert result.exit_code == 0
+    assert "2007-12-10  acceptance" in result.output
+
+
+def test_workdays() -> None:
+    assert runner.invoke(app, ["workdays", "2026-09-30", "5"]).output.strip() == "2026-10-13"
+    assert runner.invoke(app, ["workdays", "2026-10-13", "-5"]).output.strip() == "2026-09-30"
+    bad = runner.invoke(app, ["workdays", "30/09/2026", "5"])
+    assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_workdays_outside_the_data_warns() -> None:
+    result = runner.invoke(app, ["workdays", "2027-01-01", "1"])
+    assert result.exit_code == 0
+    assert "2027-01-04" in result.output
+    assert "warning: no official holiday data for 2027" in result.output
+
+
+def test_bureaus_import_and_list(sqlite_url: str) -> None:
+    result = runner.invoke(app, ["bureaus", "import", str(EXAMPLES / "bureaus-hubei.csv")])
+    assert result.exit_code == 0, result.output
+    assert "18 created, 0 updated" in result.output
+    listed = runner.invoke(app, ["bureaus", "list", "--json"])
+    assert len(json.loads(listed.output)) == 18
+    tree = runner.invoke(app, ["bureaus", "list"]).output.splitlines()
+    assert tree[0].startswith("420000  湖北省质量技术监督局")
+    assert tree[1].startswith("  420100  武汉市质量技术监督局")
+
+
+def test_bureaus_import_refuses_bad_csv_whole(sqlite_url: str, tmp_path: Path) -> None:
+    csv = tmp_path / "b.csv"
+    csv.write_text("code,name,parent_code,email\n42,省局,,a@x.example.org\n4201,甲,99,b@x.example.org\n")
+    result = runner.invoke(app, ["bureaus", "import", str(csv)])
+    assert result.exit_code == 1
+    assert "nothing imported" in result.output
+    assert "line 3, column parent_code: parent '99' is not in the file or the registry" in result.output
+    assert "no bureaus" in runner.invoke(app, ["bureaus", "list"]).output
