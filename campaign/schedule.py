@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -39,6 +39,7 @@ KIND_ORDER: tuple[EventKind, ...] = (
     "escalation",
     "acceptance",
 )
+Day = date  # the type, for fields that follow Event.date (which shadows the name)
 REQUEST_KINDS: frozenset[str] = frozenset({"request", "stage_summary", "final_summary"})
 
 
@@ -66,9 +67,9 @@ class Event:
     duty: str | None = None
     period: str | None = None
     period_label: str | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    due: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    due: Day | None = None
     template: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -216,39 +217,20 @@ def offset_date(day: date, offset: Offset, work: WorkCalendar) -> date:
 
 
 def _follow_ups(plan: Plan, duty: Duty, request: Event, work: WorkCalendar) -> Iterator[Event]:
+    """Reminders before and after the due date, and the escalation, of one request."""
     assert request.due is not None
     policy = plan.reminder_policy(duty)
-    base = dict(
-        phase=request.phase,
-        phase_key=request.phase_key,
-        action=request.action,
-        action_key=request.action_key,
-        duty=duty.key,
-        period=request.period,
-        period_label=request.period_label,
-        period_start=request.period_start,
-        period_end=request.period_end,
-        due=request.due,
-    )
+    prefix = f"{duty.key}:{request.period}"
     for days in sorted(set(policy.before_due), reverse=True):
         when = request.due - timedelta(days)
         if when > request.date:
-            yield Event(
-                date=when,
-                kind="reminder",
-                key=f"reminder:{duty.key}:{request.period}:-{days}",
-                **base,
-            )  # type: ignore[arg-type]
+            yield replace(request, date=when, kind="reminder", key=f"reminder:{prefix}:-{days}")
     for days in sorted(set(policy.after_due)):
         when = request.due + timedelta(days)
-        yield Event(
-            date=when, kind="reminder", key=f"reminder:{duty.key}:{request.period}:+{days}", **base
-        )  # type: ignore[arg-type]
+        yield replace(request, date=when, kind="reminder", key=f"reminder:{prefix}:+{days}")
     if policy.escalate_after is not None:
         when = offset_date(request.due, policy.escalate_after, work)
-        yield Event(
-            date=when, kind="escalation", key=f"escalation:{duty.key}:{request.period}", **base
-        )  # type: ignore[arg-type]
+        yield replace(request, date=when, kind="escalation", key=f"escalation:{prefix}")
 
 
 def _directives(plan: Plan) -> Iterator[Event]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,3 +32,13 @@ def warnings_to_stderr() -> Iterator[None]:
         finally:
             for message in {str(w.message) for w in caught}:
                 print(f"warning: {message}", file=sys.stderr)
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives text: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """text left-aligned in `width` terminal columns."""
+    return text + " " * max(width - display_width(text), 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from campaign.cli._output import fail, print_json, warnings_to_stderr
+from campaign.cli._output import fail, pad, print_json, warnings_to_stderr
 from campaign.plan import PlanError, load_plan
 from campaign.schedule import build_schedule
 from campaign.settings import get_settings
@@ -62,8 +62,9 @@ def schedule(
         where = e.phase + (f" / {e.action}" if e.action else "")
         what = e.duty or e.template or ""
         due = f"due {e.due}" if e.due else ""
-        period = e.period_label or ""
-        typer.echo(f"{e.date}  {e.kind:<13} {where:<24} {what:<18} {period:<20} {due}".rstrip())
+        period = pad(e.period_label or "", 22)
+        row = f"{e.date}  {e.kind:<13} {pad(where, 34)} {pad(what, 18)} {period} {due}"
+        typer.echo(row.rstrip())
 
 
 def workdays(

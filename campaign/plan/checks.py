@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
-from campaign.plan.schema import Plan
+from campaign.plan.schema import Plan, Task
 
 Path = tuple[str | int, ...]
 
@@ -94,7 +94,7 @@ def _windows(plan: Plan) -> Iterator[Problem]:
                 yield from _task_window(task, action.start, action.end, (*act_at, "tasks", t))
 
 
-def _task_window(task, start, end, at: Path) -> Iterator[Problem]:  # type: ignore[no-untyped-def]
+def _task_window(task: Task, start: date, end: date, at: Path) -> Iterator[Problem]:
     if task.start and task.end and task.end < task.start:
         yield Problem((*at, "end"), f"task ends ({task.end}) before it starts ({task.start})")
     for name in ("start", "end"):
@@ -210,6 +210,7 @@ def _targets(plan: Plan) -> Iterator[Problem]:
             continue
         fields = {f.key: f for f in form.fields}
         ratio = target.metric.ratio
+        names: list[tuple[str, str | None, str]]
         if ratio is not None:
             names = [
                 ("ratio", "numerator", ratio.numerator),

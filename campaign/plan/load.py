@@ -62,9 +62,9 @@ def parse_plan(raw: bytes) -> LoadResult:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
+        at_line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
-        return LoadResult(None, [Problem((), f"YAML syntax error: {reason}", line)])
+        return LoadResult(None, [Problem((), f"YAML syntax error: {reason}", at_line)])
     lines: dict[Path, int] = {}
     duplicates: list[Problem] = []
     if node is not None:
