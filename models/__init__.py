@@ -3,13 +3,18 @@
 Importing this package registers every table on SQLModel.metadata (alembic reads it).
 """
 
+from models.attachment import SubmissionAttachment as SubmissionAttachment  # replies
 from models.audit import AuditEvent
 from models.bureau import Bureau, BureauCreate, BureauLevel
 from models.campaign import Campaign, CampaignStatus
+from models.form_nonce import FormNonce as FormNonce  # replies
 from models.ledger import ActionRecord, ActionState
 from models.link import LinkPurpose, ReplyLink
+from models.outbox import MailState, OutboxBlob, OutboxMessage  # noqa: F401
 from models.request import ReportRequest, RequestStatus
+from models.schedule import ScheduledEvent as ScheduledEvent  # orchestration
 from models.submission import ReportSubmission, ReviewStatus
+from models.summary import CampaignSummary as CampaignSummary  # orchestration
 
 __all__ = [
     "ActionRecord",

@@ -28,7 +28,9 @@ def test_weekly_requests_cover_the_implementation_phase(hubei_plan) -> None:
     ]
     assert len(requests) == 14  # 2007-08-20 (Mon) to 2007-11-20 (Tue): 13 weeks and 2 days
     assert requests[-1].period_start == date(2007, 11, 19)
-    assert requests[-1].due == date(2007, 11, 20)  # the last, short week is due on the phase's last day
+    assert requests[-1].due == date(
+        2007, 11, 20
+    )  # the last, short week is due on the phase's last day
     assert all(e.phase == "实施阶段" and e.duty == "weekly-progress" for e in requests)
     assert len({e.period for e in requests}) == 14
 
@@ -48,7 +50,11 @@ def test_a_stage_summary_after_each_concentrated_action(hubei_plan) -> None:
 def test_final_summary_and_acceptance(hubei_plan) -> None:
     events = build_schedule(hubei_plan)
     (final,) = kinds(events, "final_summary")
-    assert (final.date, final.due, final.phase) == (date(2007, 11, 21), date(2007, 12, 1), "总结验收阶段")
+    assert (final.date, final.due, final.phase) == (
+        date(2007, 11, 21),
+        date(2007, 12, 1),
+        "总结验收阶段",
+    )
     (acceptance,) = kinds(events, "acceptance")
     assert acceptance.date == date(2007, 12, 10)
     assert events[-1] == acceptance
@@ -103,8 +109,16 @@ def _plan_with_duty(duty: dict, **extra):  # type: ignore[no-untyped-def]
 
 
 def test_monthly_duty_due_on_day_n_of_the_next_month() -> None:
-    plan = _plan_with_duty({"key": "m", "name": "月报", "kind": "progress", "form": "progress",
-                            "phase": "implementation", "schedule": {"type": "monthly", "day": 5}})
+    plan = _plan_with_duty(
+        {
+            "key": "m",
+            "name": "月报",
+            "kind": "progress",
+            "form": "progress",
+            "phase": "implementation",
+            "schedule": {"type": "monthly", "day": 5},
+        }
+    )
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.date, e.due) for e in requests] == [
         ("2007-08", date(2007, 9, 1), date(2007, 9, 5)),
@@ -116,18 +130,32 @@ def test_monthly_duty_due_on_day_n_of_the_next_month() -> None:
 
 
 def test_monthly_due_day_is_clamped_to_the_month_end() -> None:
-    plan = _plan_with_duty({"key": "m", "name": "月报", "kind": "progress", "form": "progress",
-                            "phase": "implementation",
-                            "schedule": {"type": "monthly", "day": 31, "due_month": "same"}})
+    plan = _plan_with_duty(
+        {
+            "key": "m",
+            "name": "月报",
+            "kind": "progress",
+            "form": "progress",
+            "phase": "implementation",
+            "schedule": {"type": "monthly", "day": 31, "due_month": "same"},
+        }
+    )
     dues = [e.due for e in kinds(build_schedule(plan), "request")]
     # November is cut short at 11-20 by the phase; its report is still due on the month's last day.
     assert dues == [date(2007, 8, 31), date(2007, 9, 30), date(2007, 10, 31), date(2007, 11, 30)]
 
 
 def test_quarterly_analysis() -> None:
-    plan = _plan_with_duty({"key": "q", "name": "季度分析", "kind": "progress", "form": "progress",
-                            "phase": "implementation",
-                            "schedule": {"type": "monthly", "day": 10, "interval": 3}})
+    plan = _plan_with_duty(
+        {
+            "key": "q",
+            "name": "季度分析",
+            "kind": "progress",
+            "form": "progress",
+            "phase": "implementation",
+            "schedule": {"type": "monthly", "day": 10, "interval": 3},
+        }
+    )
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.period_label, e.due) for e in requests] == [
         ("2007-Q3", "2007年第3季度", date(2007, 10, 10)),
@@ -136,8 +164,15 @@ def test_quarterly_analysis() -> None:
 
 
 def test_fixed_dates_cover_the_days_since_the_previous_date() -> None:
-    plan = _plan_with_duty({"key": "d", "name": "数据报送", "kind": "progress", "form": "progress",
-                            "schedule": {"type": "dates", "dates": ["2007-09-15", "2007-10-15"]}})
+    plan = _plan_with_duty(
+        {
+            "key": "d",
+            "name": "数据报送",
+            "kind": "progress",
+            "form": "progress",
+            "schedule": {"type": "dates", "dates": ["2007-09-15", "2007-10-15"]},
+        }
+    )
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period_start, e.due, e.phase) for e in requests] == [
         (date(2007, 8, 10), date(2007, 9, 15), "实施阶段"),
@@ -146,9 +181,19 @@ def test_fixed_dates_cover_the_days_since_the_previous_date() -> None:
 
 
 def test_stage_summary_in_working_days() -> None:
-    plan = _plan_with_duty({"key": "s", "name": "阶段小结", "kind": "stage_summary", "form": "stage-summary",
-                            "schedule": {"type": "after_end", "of": ["management-systems"],
-                                         "within": {"working_days": 5}}})
+    plan = _plan_with_duty(
+        {
+            "key": "s",
+            "name": "阶段小结",
+            "kind": "stage_summary",
+            "form": "stage-summary",
+            "schedule": {
+                "type": "after_end",
+                "of": ["management-systems"],
+                "within": {"working_days": 5},
+            },
+        }
+    )
     (summary,) = kinds(build_schedule(plan), "stage_summary")
     # 2007-10-20 is a Saturday: 10-22 Mon .. 10-26 Fri are the five working days.
     assert summary.due == date(2007, 10, 26)
@@ -159,9 +204,19 @@ def test_ad_hoc_duties_have_no_dated_events(hubei_plan) -> None:
 
 
 def test_override_calendar_moves_deadlines(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    plan = _plan_with_duty({"key": "s", "name": "阶段小结", "kind": "stage_summary", "form": "stage-summary",
-                            "schedule": {"type": "after_end", "of": ["market-access"],
-                                         "within": {"working_days": 1}}})
+    plan = _plan_with_duty(
+        {
+            "key": "s",
+            "name": "阶段小结",
+            "kind": "stage_summary",
+            "form": "stage-summary",
+            "schedule": {
+                "type": "after_end",
+                "of": ["market-access"],
+                "within": {"working_days": 1},
+            },
+        }
+    )
     override = tmp_path / "holidays.yaml"
     override.write_text("holidays: [2007-09-21]\n")
     (default,) = kinds(build_schedule(plan), "stage_summary")

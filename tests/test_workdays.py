@@ -55,7 +55,10 @@ def test_override_file_adds_holidays_and_make_up_days(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("holidays: [not-a-date]\n", "'not-a-date' is not a date"),
-        ("holidays: [2027-01-01]\nworkdays: [2027-01-01]\n", "both holiday and working day: 2027-01-01"),
+        (
+            "holidays: [2027-01-01]\nworkdays: [2027-01-01]\n",
+            "both holiday and working day: 2027-01-01",
+        ),
         ("- 2027-01-01\n", "expected a mapping"),
         ("holidays: [2027-01-01\n", "cannot read the holiday override file"),
     ],

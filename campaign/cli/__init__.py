@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from campaign.cli import bureau_commands, plan_commands
+import campaign.cli.campaign_commands as campaign_commands  # orchestration (issue 3)
+import campaign.cli.reply_commands as reply_commands  # replies (issue 5)
+from campaign.cli import bureau_commands, outbox_commands, plan_commands
 
 app = typer.Typer(
     name="campaign",
@@ -15,6 +17,9 @@ app = typer.Typer(
 )
 plan_commands.register(app)
 bureau_commands.register(app)
+outbox_commands.register(app)
+reply_commands.register(app)
+campaign_commands.register(app)
 
 
 def main() -> None:

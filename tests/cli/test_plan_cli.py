@@ -22,7 +22,9 @@ def test_validate_accepts_the_hubei_plan() -> None:
 
 def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
     text = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
-    text = text.replace("    end: 2007-08-31", "    end: 2007-08-01").replace("form: stage-summary", "form: stage-report")
+    text = text.replace("    end: 2007-08-31", "    end: 2007-08-01").replace(
+        "form: stage-summary", "form: stage-report"
+    )
     plan = tmp_path / "bad.yaml"
     plan.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(plan)])
@@ -31,12 +33,21 @@ def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
     end_line = lines.index("    end: 2007-08-01") + 1
     form_line = lines.index("    form: stage-report") + 1
     assert "2 problem(s)" in result.output
-    assert f"line {end_line}: phases[0].end: phase ends (2007-08-01) before it starts (2007-08-10)" in result.output
-    assert f"line {form_line}: duties[1].form: no report form with key 'stage-report'" in result.output
+    assert (
+        f"line {end_line}: phases[0].end: phase ends (2007-08-01) before it starts (2007-08-10)"
+        in result.output
+    )
+    assert (
+        f"line {form_line}: duties[1].form: no report form with key 'stage-report'" in result.output
+    )
 
 
 def test_validate_reports_structural_problems_first(tmp_path: Path) -> None:
-    text = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8").replace("kind: acceptance", "kind: inspection")
+    text = (
+        (EXAMPLES / "hubei-2007.yaml")
+        .read_text(encoding="utf-8")
+        .replace("kind: acceptance", "kind: inspection")
+    )
     plan = tmp_path / "bad.yaml"
     plan.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(plan)])
@@ -49,13 +60,25 @@ def test_schedule_json_has_the_documented_fields() -> None:
     result = runner.invoke(app, ["schedule", HUBEI, "--json"])
     assert result.exit_code == 0, result.output
     events = json.loads(result.output)
-    allowed = {"directive", "request", "reminder", "escalation", "stage_summary", "final_summary", "acceptance"}
+    allowed = {
+        "directive",
+        "request",
+        "reminder",
+        "escalation",
+        "stage_summary",
+        "final_summary",
+        "acceptance",
+    }
     assert {e["kind"] for e in events} == allowed
     assert all({"date", "kind", "phase"} <= e.keys() for e in events)
     requests = [e for e in events if e["kind"] == "request"]
     assert len(requests) == 14 and all(e["phase"] == "实施阶段" and e["due"] for e in requests)
     stage = [e for e in events if e["kind"] == "stage_summary" and e["action"]]
-    assert [e["action"] for e in stage] == ["市场准入集中检查", "管理制度集中检查", "小作坊集中整治"]
+    assert [e["action"] for e in stage] == [
+        "市场准入集中检查",
+        "管理制度集中检查",
+        "小作坊集中整治",
+    ]
     assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-01"]
     assert [e["date"] for e in events if e["kind"] == "acceptance"] == ["2007-12-10"]
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
@@ -94,9 +117,14 @@ def test_bureaus_import_and_list(sqlite_url: str) -> None:
 
 def test_bureaus_import_refuses_bad_csv_whole(sqlite_url: str, tmp_path: Path) -> None:
     csv = tmp_path / "b.csv"
-    csv.write_text("code,name,parent_code,email\n42,省局,,a@x.example.org\n4201,甲,99,b@x.example.org\n")
+    csv.write_text(
+        "code,name,parent_code,email\n42,省局,,a@x.example.org\n4201,甲,99,b@x.example.org\n"
+    )
     result = runner.invoke(app, ["bureaus", "import", str(csv)])
     assert result.exit_code == 1
     assert "nothing imported" in result.output
-    assert "line 3, column parent_code: parent '99' is not in the file or the registry" in result.output
+    assert (
+        "line 3, column parent_code: parent '99' is not in the file or the registry"
+        in result.output
+    )
     assert "no bureaus" in runner.invoke(app, ["bureaus", "list"]).output

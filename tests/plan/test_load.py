@@ -54,7 +54,10 @@ def problems_of(raw: bytes) -> list[Problem]:
 
 
 def line_of(raw: bytes, needle: str) -> int:
-    return raw.decode().splitlines().index(next(s for s in raw.decode().splitlines() if needle in s)) + 1
+    return (
+        raw.decode().splitlines().index(next(s for s in raw.decode().splitlines() if needle in s))
+        + 1
+    )
 
 
 def only(problems: list[Problem]) -> Problem:
@@ -74,7 +77,9 @@ def test_action_outside_its_phase() -> None:
     raw = edit(lambda d: d["phases"][1]["actions"][2].update(end="2007-11-30"))
     problem = only(problems_of(raw))
     assert problem.where == "phases[1].actions[2]"
-    assert "'workshops'" in problem.message and "outside its phase 'implementation'" in problem.message
+    assert (
+        "'workshops'" in problem.message and "outside its phase 'implementation'" in problem.message
+    )
     assert problem.line == line_of(raw, "key: workshops")
 
 
@@ -90,7 +95,8 @@ def test_duty_naming_a_missing_phase() -> None:
     raw = edit(lambda d: d["duties"][0].update(phase="enforcement"))
     problem = only(problems_of(raw))
     assert (problem.where, problem.message) == (
-        "duties[0].phase", "no phase or action with key 'enforcement'",
+        "duties[0].phase",
+        "no phase or action with key 'enforcement'",
     )
     assert problem.line == line_of(raw, "phase: enforcement")
 
@@ -106,14 +112,20 @@ def test_duty_naming_a_missing_action() -> None:
 def test_duty_naming_a_missing_form() -> None:
     raw = edit(lambda d: d["duties"][0].update(form="weekly-table"))
     problem = only(problems_of(raw))
-    assert (problem.where, problem.message) == ("duties[0].form", "no report form with key 'weekly-table'")
+    assert (problem.where, problem.message) == (
+        "duties[0].form",
+        "no report form with key 'weekly-table'",
+    )
 
 
 def test_part_of_whole_naming_a_missing_field() -> None:
-    raw = edit(lambda d: d["forms"][0]["part_of_whole"].append({"part": "x", "whole": "sampled_batches"}))
+    raw = edit(
+        lambda d: d["forms"][0]["part_of_whole"].append({"part": "x", "whole": "sampled_batches"})
+    )
     problem = only(problems_of(raw))
     assert (problem.where, problem.message) == (
-        "forms[0].part_of_whole[7].part", "form 'progress' has no field 'x'",
+        "forms[0].part_of_whole[7].part",
+        "form 'progress' has no field 'x'",
     )
 
 
@@ -126,19 +138,26 @@ def test_target_on_a_field_that_does_not_exist() -> None:
 
 
 def test_ratio_target_over_a_text_field() -> None:
-    raw = edit(lambda d: d["targets"][0].update(form="urgent", metric={"ratio": {"numerator": "category", "denominator": "category"}}))
+    raw = edit(
+        lambda d: d["targets"][0].update(
+            form="urgent", metric={"ratio": {"numerator": "category", "denominator": "category"}}
+        )
+    )
     problems = problems_of(raw)
     assert [p.message for p in problems] == [
         "field 'category' is text; a ratio needs a numeric field",
         "field 'category' is text; a ratio needs a numeric field",
     ]
     assert [p.where for p in problems] == [
-        "targets[0].metric.ratio.numerator", "targets[0].metric.ratio.denominator",
+        "targets[0].metric.ratio.numerator",
+        "targets[0].metric.ratio.denominator",
     ]
 
 
 def test_yaml_syntax_error_names_the_line() -> None:
-    raw = HUBEI_TEXT.replace("  contact: 领导小组办公室联络员", "  contact: [领导小组办公室联络员").encode()
+    raw = HUBEI_TEXT.replace(
+        "  contact: 领导小组办公室联络员", "  contact: [领导小组办公室联络员"
+    ).encode()
     problem = only(problems_of(raw))
     assert problem.message.startswith("YAML syntax error")
     assert problem.line is not None and abs(problem.line - line_of(raw, "contact: [")) <= 1
@@ -152,7 +171,9 @@ def test_non_utf8_file() -> None:
 
 
 def test_duplicate_yaml_key() -> None:
-    raw = HUBEI_TEXT.replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\ntimezone: UTC").encode()
+    raw = HUBEI_TEXT.replace(
+        "timezone: Asia/Shanghai", "timezone: Asia/Shanghai\ntimezone: UTC"
+    ).encode()
     problem = only(problems_of(raw))
     assert problem.message == "key 'timezone' appears twice"
     assert problem.line == line_of(raw, "timezone: UTC")
@@ -177,7 +198,9 @@ def test_every_problem_is_listed_not_just_the_first() -> None:
         d["targets"][0]["metric"] = {"field": "nope"}
 
     assert {p.where for p in problems_of(edit(mutate))} == {
-        "phases[0].end", "duties[0].form", "targets[0].metric.field",
+        "phases[0].end",
+        "duties[0].form",
+        "targets[0].metric.field",
     }
 
 

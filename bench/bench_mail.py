@@ -1,0 +1,393 @@
+"""Benchmark: a directive plus a report request, with per-bureau attachments, to N bureaus.
+
+    .venv/bin/python bench/bench_mail.py [--bureaus 3000] [--naive-sample 200]
+
+Three figures, measured in the same run against an SMTP server (aiosmtpd) running in its
+own process that counts and discards what it receives:
+
+- ours:  queue_directive + queue_request for every bureau (templates, the .docx built once
+         per directive, the .xlsx per bureau from a patched template, outbox rows), then
+         send_pending (one connection, batches of 200, unthrottled). Messages per second
+         over the whole run, queueing included; the two stages are printed too.
+- naive: one Prefect task per message, each building its attachment from scratch
+         (python-docx / openpyxl), its message with yagmail, and opening a new SMTP
+         connection; measured on a sample.
+- floor: the same number of pre-built identical messages pushed over one smtplib
+         connection: the most this server takes.
+
+Not a test: it prints figures and the ratios against the goals (≥ 10× naive, ≥ 0.5× floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PLAN = ROOT / "examples" / "hubei-2007.yaml"
+
+
+# --------------------------------------------------------------------------- the server
+class CountingSink:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return "250 OK"
+
+
+def serve(port: int) -> None:
+    """Child process: count messages until SIGTERM, then print the count."""
+    from aiosmtpd.controller import Controller
+
+    handler = CountingSink()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.is_set():
+        time.sleep(0.05)
+    controller.stop()
+    print(handler.count, flush=True)
+
+
+class Server:
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(self.port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=30)
+        return int(out.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- set-up
+def setup(n: int, folder: Path):  # type: ignore[no-untyped-def]
+    os.environ["CAMPAIGN_DATA_DIR"] = str(folder)
+    os.environ["CAMPAIGN_MAIL_RATE_PER_SECOND"] = "0"
+    from sqlmodel import Session
+
+    from campaign import db
+    from campaign.plan import load_plan
+    from models import Bureau, BureauLevel, Campaign, ReportRequest
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    db.migrate(url)
+    plan = load_plan(PLAN)
+    text = PLAN.read_text(encoding="utf-8")
+    with Session(db.get_engine(url), expire_on_commit=False) as session:
+        session.add(
+            Bureau(
+                code="420000", name="湖北省质量技术监督局", level=BureauLevel.province,
+                email="zxzz-office@hbqts.example.org",
+            )
+        )  # fmt: skip
+        session.flush()
+        bureaus = [
+            Bureau(
+                code=f"9{i:05d}",
+                name=f"第{i}号市质量技术监督局",
+                parent_code="420000",
+                level=BureauLevel.city,
+                email=f"b{i}@bench.example.org",
+            )
+            for i in range(n)
+        ]
+        session.add_all(bureaus)
+        campaign = Campaign(
+            document_number=plan.document_number,
+            title=plan.title,
+            plan_yaml=text,
+            plan_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            plan_source=str(PLAN),
+        )
+        session.add(campaign)
+        session.flush()
+        requests = [
+            ReportRequest(
+                campaign_id=campaign.id,
+                duty_key="weekly-progress",
+                period_key="2007-W35",
+                period_label="8月27日至9月2日",
+                bureau_code=b.code,
+                kind="request",
+                due_date=date(2007, 8, 31),
+            )
+            for b in bureaus
+        ]
+        session.add_all(requests)
+        session.commit()
+    return url, plan, campaign, bureaus, requests
+
+
+# --------------------------------------------------------------------------- ours
+def queue_all(url, plan, campaign, bureaus, requests, commit_every: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """What the tick does: a directive and a report request per bureau, into the outbox."""
+    from sqlmodel import Session
+
+    from campaign import db
+    from campaign.mail.notices import queue_directive, queue_request
+    from campaign.schedule import build_schedule
+
+    event = next(e for e in build_schedule(plan) if e.key == "directive:implementation")
+    with Session(db.get_engine(url), expire_on_commit=False) as session:
+        for i, (bureau, request) in enumerate(zip(bureaus, requests, strict=True), start=1):
+            queue_directive(
+                session=session, campaign=campaign, plan=plan, event=event, bureau=bureau,
+                link_url=f"http://127.0.0.1:8000/r/ack-{bureau.code}",
+            )  # fmt: skip
+            queue_request(
+                session=session, campaign=campaign, plan=plan, request=request, bureau=bureau,
+                link_url=f"http://127.0.0.1:8000/r/rep-{bureau.code}",
+                previous_values={"sampled_batches": "40"},
+            )  # fmt: skip
+            if commit_every and i % commit_every == 0:
+                session.commit()
+        session.commit()
+
+
+def send_loop(url: str, port: int, expected: int) -> None:
+    """Child process: the mail worker, sending whatever is pending until `expected` went out."""
+    os.environ["CAMPAIGN_SMTP_PORT"] = str(port)
+    from campaign.mail.sender import send_pending
+
+    sent = 0
+    while sent < expected:
+        report = send_pending(url=url, batch_size=200, rate_per_second=0)
+        sent += report.sent
+        if not report.sent:
+            time.sleep(0.02)
+    print(sent, flush=True)
+
+
+def ours_sequential(url, plan, campaign, bureaus, requests, port: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Queue everything, then send everything."""
+    from campaign import db
+    from campaign.mail.sender import send_pending
+
+    os.environ["CAMPAIGN_SMTP_PORT"] = str(port)
+    db.get_settings.cache_clear()
+    started = time.perf_counter()
+    queue_all(url, plan, campaign, bureaus, requests)
+    queued = time.perf_counter()
+    report = send_pending(url=url, batch_size=200, rate_per_second=0)
+    done = time.perf_counter()
+    assert report.sent == 2 * len(bureaus), report
+    return {
+        "messages": report.sent,
+        "queue_s": queued - started,
+        "send_s": done - queued,
+        "total_s": done - started,
+    }
+
+
+def ours_pipelined(url, plan, campaign, bureaus, requests, port: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """As deployed: the tick queues (committing as it goes) while the mail worker sends."""
+    expected = 2 * len(bureaus)
+    started = time.perf_counter()
+    worker = subprocess.Popen(
+        [sys.executable, __file__, "--send-loop", url, str(port), str(expected)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    queue_all(url, plan, campaign, bureaus, requests, commit_every=25)
+    queued = time.perf_counter()
+    out, _ = worker.communicate(timeout=600)
+    done = time.perf_counter()
+    assert int(out.strip()) == expected, out
+    return {
+        "messages": expected,
+        "queue_s": queued - started,
+        "total_s": done - started,
+    }
+
+
+# --------------------------------------------------------------------------- naive
+def naive(plan, bureaus, requests, port: int, sample: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from prefect import flow, task
+    from prefect.testing.utilities import prefect_test_harness
+
+    from campaign.documents import build_directive, directive_docx
+    from campaign.documents.xlsx_table import write_table
+    from campaign.schedule import build_schedule
+
+    event = next(e for e in build_schedule(plan) if e.key == "directive:implementation")
+    form = plan.form("progress")
+    folder = Path(tempfile.mkdtemp(prefix="naive-"))
+
+    @task
+    def send_one(i: int) -> None:
+        import yagmail
+
+        bureau = bureaus[i // 2]
+        if i % 2 == 0:  # the directive, its .docx built for this message
+            path = folder / f"directive-{i}.docx"
+            path.write_bytes(directive_docx(build_directive(plan=plan, event=event)))
+            subject, text = "关于做好实施阶段工作的通知", "请认真贯彻落实。"
+        else:  # the report request, its .xlsx built from scratch for this message
+            from campaign.documents import xlsx_table
+
+            xlsx_table._templates.clear()
+            path = folder / f"table-{i}.xlsx"
+            path.write_bytes(
+                write_table(
+                    campaign_id=1, document_number=plan.document_number, form=form,
+                    duty_key="weekly-progress", period_key="2007-W35",
+                    period_label="8月27日至9月2日", due=date(2007, 8, 31),
+                    request_id=requests[i // 2].id, bureau_code=bureau.code,
+                    bureau_name=bureau.name,
+                )
+            )  # fmt: skip
+            subject, text = "请报送动态信息", "请于8月31日前报送。"
+        with yagmail.SMTP(
+            user="zxzz-office@hbqts.example.org", host="127.0.0.1", port=port,
+            smtp_ssl=False, smtp_starttls=False, smtp_skip_login=True,
+        ) as yag:  # fmt: skip
+            yag.send(to=bureau.email, subject=subject, contents=[text], attachments=[str(path)])
+
+    @flow
+    def send_all(n: int) -> None:
+        for i in range(n):
+            send_one(i)
+
+    with prefect_test_harness(server_startup_timeout=120):
+        send_all(2)  # warm-up: imports, first task run
+        started = time.perf_counter()
+        send_all(sample)
+        elapsed = time.perf_counter() - started
+    return {"messages": sample, "total_s": elapsed}
+
+
+# --------------------------------------------------------------------------- floor
+def floor(port: int, count: int, pair: tuple[bytes, bytes]) -> dict[str, float]:
+    """`count` pre-built messages, alternately the directive and the request bytes."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(count):
+            smtp.sendmail("zxzz-office@hbqts.example.org", ["b1@bench.example.org"], pair[i % 2])
+    return {"messages": count, "total_s": time.perf_counter() - started}
+
+
+def sample_message(url: str, notice: str) -> bytes:
+    """One real message (with its attachment) as bytes, for the floor."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session, select
+
+    from campaign import db
+    from campaign.mail.addresses import Address, from_json
+    from campaign.mail.mime import Part, build_message, encode_base64
+    from campaign.mail.outbox import load_blobs
+    from models.outbox import OutboxMessage
+
+    with Session(db.get_engine(url)) as session:
+        m = session.exec(select(OutboxMessage).where(OutboxMessage.notice == notice)).first()
+        assert m is not None
+        blobs = load_blobs(session=session, shas=[a["sha256"] for a in m.attachments])
+        return build_message(
+            sender=Address("", "zxzz-office@hbqts.example.org"),
+            to=[from_json(a) for a in m.to_addrs],
+            cc=[],
+            subject=m.subject,
+            message_id=m.message_id,
+            date=datetime.now(UTC),
+            text=m.text_body,
+            html=m.html_body,
+            attachments=[
+                Part(a["filename"], a["content_type"], encode_base64(blobs[a["sha256"]]))
+                for a in m.attachments
+            ],
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bureaus", type=int, default=3000)
+    parser.add_argument("--naive-sample", type=int, default=200)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--send-loop", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    if args.send_loop:
+        url, port, expected = args.send_loop
+        send_loop(url, int(port), int(expected))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    t0 = time.perf_counter()
+    url, plan, campaign, bureaus, requests = setup(args.bureaus, folder)
+    print(f"set-up: {args.bureaus} bureaus and requests in {time.perf_counter() - t0:.1f} s")
+
+    server = Server()
+    result = ours_sequential(url, plan, campaign, bureaus, requests, server.port)
+    assert server.stop() == result["messages"]
+    sequential_rate = result["messages"] / result["total_s"]
+    print(
+        f"ours, queue then send: {result['messages']} messages in {result['total_s']:.1f} s "
+        f"(queue {result['queue_s']:.1f} s, send {result['send_s']:.1f} s): "
+        f"{sequential_rate:.0f} msg/s; sending alone {result['messages'] / result['send_s']:.0f}"
+        " msg/s"
+    )
+    url2, plan, campaign, bureaus, requests = setup(args.bureaus, Path(tempfile.mkdtemp()))
+    server = Server()
+    piped = ours_pipelined(url2, plan, campaign, bureaus, requests, server.port)
+    assert server.stop() == piped["messages"]
+    ours_rate = piped["messages"] / piped["total_s"]
+    print(
+        f"ours, tick and mail worker side by side: {piped['messages']} messages in "
+        f"{piped['total_s']:.1f} s (queueing done after {piped['queue_s']:.1f} s): "
+        f"{ours_rate:.0f} msg/s"
+    )
+
+    pair = (sample_message(url, "directive"), sample_message(url, "request"))
+    server = Server()
+    low = floor(server.port, result["messages"], pair)
+    assert server.stop() == low["messages"]
+    floor_rate = low["messages"] / low["total_s"]
+    print(
+        f"floor: {low['messages']} pre-built messages (a directive of {len(pair[0]) // 1024} KiB"
+        f" and a request of {len(pair[1]) // 1024} KiB, alternately) over one connection in "
+        f"{low['total_s']:.1f} s: {floor_rate:.0f} msg/s"
+    )
+
+    server = Server()
+    slow = naive(plan, bureaus, requests, server.port, args.naive_sample)
+    assert server.stop() == slow["messages"] + 2
+    naive_rate = slow["messages"] / slow["total_s"]
+    print(
+        f"naive: {slow['messages']} messages, a Prefect task and a new connection each, "
+        f"in {slow['total_s']:.1f} s: {naive_rate:.1f} msg/s"
+    )
+    for label, rate in (("side by side", ours_rate), ("queue then send", sequential_rate)):
+        print(
+            f"ratios ({label}): ours/naive = {rate / naive_rate:.1f}x (goal >= 10), "
+            f"ours/floor = {rate / floor_rate:.2f} (goal >= 0.5)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,457 @@
+"""Benchmark: sustained report submissions per second over loopback, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/bench_submit.py [--seconds 8] [--concurrency 8] [--db sqlite,postgresql]
+
+For each database: a campaign of the Hubei plan with --bureaus bureaus, each with a weekly
+report request and its personal link; the real app (campaign.web.app.create_app) under
+uvicorn in a subprocess; a load generator in another process (asyncio, raw HTTP/1.1
+keep-alive connections, a closed loop of --concurrency connections) posting the complete
+multipart form, as a browser sends it, to /r/{token}. Every POST carries a fresh form
+token and cookie (minted with the server's secret, as the GET of the page would hand them
+out), so each one is a new submission: validation, a new version row, the nonce, the
+request update, the audit event, the receipt e-mail in the outbox, and the receipt page.
+
+The ceiling: the same load against /bench/bare/{token}, a route added to the same app that
+parses the same form and renders a page but stores nothing.
+
+Printed: submissions/s, p50/p99 latency, the ceiling, the ratio; and a check that the
+database holds exactly as many submissions as were answered 200 (nothing lost).
+Goals: >= 0.5 x ceiling, >= 200 submissions/s, p99 < 100 ms (2 cores). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PLAN = ROOT / "examples" / "hubei-2007.yaml"
+SECRET = "bench-secret-" + uuid.uuid4().hex
+POSTGRES_URL = os.environ.get(
+    "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ENTRIES = {
+    "food_enterprises": "120",
+    "licensed_enterprises": "118",
+    "standard_registered": "115",
+    "archived_enterprises": "120",
+    "recall_committed": "110",
+    "self_testing": "100",
+    "sampled_batches": "40",
+    "qualified_batches": "37",
+    "inspections": "85",
+    "cases_filed": "6",
+    "dens_destroyed": "2",
+    "value_involved": "12.5",
+    "workshop_staff": "300",
+    "workshop_staff_trained": "210",
+}
+NARRATIVE = "本周开展市场准入集中检查，检查企业85家次，立案6件，捣毁黑窝点2个。"
+BOUNDARY = "----benchFormBoundary7MA4YWxkTrZu0gW"
+
+
+# The app under test: the real one plus a bare route (run by uvicorn --factory) ----------------
+
+
+def bench_app() -> FastAPI:
+    from campaign.web.app import create_app
+    from campaign.web.pages import page
+
+    app = create_app()
+
+    @app.post("/bench/bare/{token}", include_in_schema=False)
+    async def bare(request: Request, token: str) -> HTMLResponse:
+        form = await request.form()
+        entries = {k: v for k, v in form.multi_items() if k.startswith("f_")}
+        return page("error.html", title="基准", message=f"收到{len(entries)}项（未保存）")
+
+    return app
+
+
+# Setup ---------------------------------------------------------------------------------------
+
+
+def seed(url: str, bureaus: int) -> list[tuple[int, str]]:
+    """A campaign, `bureaus` city bureaus with one request and link each: [(link id, token)]."""
+    from datetime import date
+
+    from campaign.db import migrate, session_scope
+    from campaign.links import issue_link
+    from campaign.plan import load_plan_text
+    from models.bureau import Bureau, BureauLevel
+    from models.campaign import Campaign
+    from models.link import LinkPurpose
+    from models.request import ReportRequest
+
+    migrate(url)
+    text = PLAN.read_text(encoding="utf-8")
+    plan = load_plan_text(text)
+    links = []
+    with session_scope(url) as session:
+        campaign = Campaign(
+            document_number=plan.document_number,
+            title=plan.title,
+            plan_yaml=text,
+            plan_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        session.add(campaign)
+        session.add(
+            Bureau(
+                code="420000",
+                name="湖北省质量技术监督局",
+                level=BureauLevel.province,
+                email="prov@bureaus.example.org",
+            )
+        )
+        session.flush()
+        for n in range(bureaus):
+            code = f"42{n + 1:04d}"
+            session.add(
+                Bureau(
+                    code=code,
+                    name=f"第{n + 1}市质量技术监督局",
+                    parent_code="420000",
+                    level=BureauLevel.city,
+                    email=f"b{code}@bureaus.example.org",
+                )
+            )
+            session.flush()
+            request = ReportRequest(
+                campaign_id=campaign.id,
+                duty_key="weekly-progress",
+                period_key="2007-W37",
+                period_label="第4周（9月10日—9月16日）",
+                period_start=date(2007, 9, 10),
+                period_end=date(2007, 9, 16),
+                bureau_code=code,
+                kind="request",
+                due_date=date(2007, 9, 14),
+            )
+            session.add(request)
+            session.flush()
+            issued = issue_link(
+                session=session,
+                campaign_id=campaign.id,
+                bureau_code=code,
+                purpose=LinkPurpose.report,
+                request_id=request.id,
+            )
+            links.append((issued.link.id, issued.token))
+    return links
+
+
+def count_submissions(url: str) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from campaign.db import session_scope
+    from models.submission import ReportSubmission
+
+    with session_scope(url) as session:
+        return int(session.exec(select(func.count()).select_from(ReportSubmission)).one())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench_submit:bench_app",
+        "--factory",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--workers",
+        str(workers),
+    ]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if s.recv(100).startswith(b"HTTP/1.1 200"):
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its children (uvicorn's workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += cpu_seconds(int(child))
+    return total
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# The load generator (its own process) --------------------------------------------------------
+
+
+def form_body(csrf: str) -> bytes:
+    parts = [
+        ("csrf_token", csrf),
+        *((f"f_{k}", v) for k, v in ENTRIES.items()),
+        ("narrative", NARRATIVE),
+    ]
+    chunks = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in parts
+    ]
+    chunks.append(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+    )
+    chunks.append(f"--{BOUNDARY}--\r\n")
+    return "".join(chunks).encode()
+
+
+def request_bytes(path: str, csrf: str) -> bytes:
+    body = form_body(csrf)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: csrf={csrf}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+async def generate(
+    port: int,
+    kind: str,
+    links: list[tuple[int, str]],
+    seconds: float,
+    warmup: float,
+    concurrency: int,
+    limit: int,
+) -> dict[str, object]:
+    from campaign.web.csrf import FormTokens
+
+    tokens = FormTokens(SECRET)
+    prefix = "/bench/bare/" if kind == "bare" else "/r/"
+    sent = 0
+    samples: list[tuple[float, float, int]] = []
+    start = time.perf_counter()
+    measure_from, deadline = start + warmup, start + warmup + seconds
+
+    async def worker() -> None:
+        nonlocal sent
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.perf_counter() < deadline and sent < limit:
+            link_id, token = links[sent % len(links)]
+            sent += 1
+            data = request_bytes(prefix + token, tokens.issue(f"link:{link_id}"))
+            began = time.perf_counter()
+            writer.write(data)
+            await writer.drain()
+            status = await read_response(reader)
+            samples.append((began, time.perf_counter() - began, status))
+        writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    window = [(t, lat, s) for t, lat, s in samples if measure_from <= t < deadline]
+    ok = sorted(lat for _, lat, s in window if s == 200)
+    elapsed = min(deadline, max(t + lat for t, lat, _ in window)) - measure_from if window else 1
+    return {
+        "ok_total": sum(1 for *_, s in samples if s == 200),
+        "errors": sum(1 for *_, s in samples if s != 200),
+        "rate": len(ok) / elapsed,
+        "p50_ms": 1000 * ok[len(ok) // 2] if ok else float("nan"),
+        "p99_ms": 1000 * ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else float("nan"),
+        "statuses": sorted({s for *_, s in samples}),
+    }
+
+
+def run_generator(port: int, kind: str, links_file: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    command = [
+        sys.executable,
+        __file__,
+        "--generate",
+        kind,
+        "--port",
+        str(port),
+        "--links-file",
+        str(links_file),
+        "--seconds",
+        str(args.seconds),
+        "--warmup",
+        str(args.warmup),
+        "--concurrency",
+        str(args.concurrency),
+        "--limit",
+        str(args.limit),
+    ]
+    env = {**os.environ, "CAMPAIGN_SECRET_KEY": SECRET}
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+# Main ------------------------------------------------------------------------------------------
+
+
+def database_url(kind: str, folder: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'bench.db'}", None
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with create_engine(POSTGRES_URL).begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    with create_engine(POSTGRES_URL).begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def bench_database(kind: str, args: argparse.Namespace) -> dict[str, dict]:  # type: ignore[type-arg]
+    with tempfile.TemporaryDirectory(prefix="bench-submit-") as tmp:
+        folder = Path(tmp)
+        url, schema = database_url(kind, folder)
+        try:
+            env = {
+                **os.environ,
+                "CAMPAIGN_DATABASE_URL": url,
+                "CAMPAIGN_DATA_DIR": str(folder),
+                "CAMPAIGN_SECRET_KEY": SECRET,
+            }
+            os.environ.update(env)
+            from campaign.settings import get_settings
+
+            get_settings.cache_clear()
+            links = seed(url, args.bureaus)
+            links_file = folder / "links.json"
+            links_file.write_text(json.dumps(links))
+            port = free_port()
+            server = start_server(env, port, args.workers)
+            try:
+                results = {}
+                for name in ("bare", "submit"):
+                    before = cpu_seconds(server.pid)
+                    results[name] = run_generator(port, name, links_file, args)
+                    answered = results[name]["ok_total"] + results[name]["errors"]
+                    spent = cpu_seconds(server.pid) - before
+                    results[name]["server_cpu_ms"] = 1000 * spent / max(1, answered)
+                bare, submit = results["bare"], results["submit"]
+            finally:
+                stop(server)
+            stored = count_submissions(url)
+            submit["stored"] = stored
+            submit["lost"] = submit["ok_total"] - stored
+            return {"bare": bare, "submit": submit}
+        finally:
+            from campaign.db import reset
+
+            reset()
+            if schema:
+                drop_schema(schema)
+
+
+def report(kind: str, result: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    bare, submit = result["bare"], result["submit"]
+    ratio = submit["rate"] / bare["rate"] if bare["rate"] else 0.0
+    goals = ratio >= 0.5 and submit["rate"] >= 200 and submit["p99_ms"] < 100
+    print(
+        f"{kind:<11} submit {submit['rate']:7.1f}/s  p50 {submit['p50_ms']:5.1f} ms  "
+        f"p99 {submit['p99_ms']:5.1f} ms | bare {bare['rate']:7.1f}/s  p99 "
+        f"{bare['p99_ms']:5.1f} ms | ratio {ratio:4.2f} | errors {submit['errors']} | "
+        f"stored {submit['stored']} (lost {submit['lost']}) | goals {'met' if goals else 'MISSED'}"
+    )
+    print(
+        f"{'':<11} server CPU per request: submit {submit['server_cpu_ms']:.2f} ms, "
+        f"bare {bare['server_cpu_ms']:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="Measured seconds per run.")
+    parser.add_argument("--warmup", type=float, default=1.5, help="Unmeasured seconds first.")
+    parser.add_argument("--concurrency", type=int, default=8, help="Open connections.")
+    parser.add_argument("--limit", type=int, default=20000, help="At most this many requests.")
+    parser.add_argument("--bureaus", type=int, default=200, help="Bureaus (links) to spread over.")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    parser.add_argument("--db", default="sqlite,postgresql", help="Databases to measure.")
+    parser.add_argument("--generate", choices=["bare", "submit"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--links-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        global SECRET
+        SECRET = os.environ["CAMPAIGN_SECRET_KEY"]
+        links = [tuple(x) for x in json.loads(args.links_file.read_text())]
+        result = asyncio.run(
+            generate(
+                args.port,
+                args.generate,
+                links,
+                args.seconds,
+                args.warmup,
+                args.concurrency,
+                args.limit,
+            )
+        )
+        print(json.dumps(result))
+        return
+    print(
+        f"{args.concurrency} connections, {args.seconds:g} s measured after {args.warmup:g} s, "
+        f"{args.bureaus} links; goals: >= 0.5 x bare, >= 200/s, p99 < 100 ms"
+    )
+    for kind in args.db.split(","):
+        result = bench_database(kind, args)
+        report(kind, result)
+
+
+if __name__ == "__main__":
+    main()

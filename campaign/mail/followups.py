@@ -1,0 +1,249 @@
+"""Builders for the follow-up notices: reminders (催报), escalation copies, receipts (回执),
+rejections, returns for revision, 签收 receipts and ad-hoc alerts to the office.
+
+Each gives the template a fixed, documented context (docs/mail.md) and a default key, so
+callers need not know the templates. All are keyword-only and idempotent per key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from campaign.mail.addresses import Address
+from campaign.mail.queue import queue_notice
+from campaign.plan.schema import Plan, ReportForm
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.outbox import OutboxMessage
+from models.request import ReportRequest
+from models.submission import ReportSubmission
+
+ACK_NAME = "通知签收"
+
+
+def queue_reminder(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    link_url: str,
+    as_of: date,
+    key: str,
+) -> OutboxMessage:
+    """A reminder before the due date, or 催报 after it (also for unacknowledged directives);
+    key: the schedule's reminder event key, e.g. reminder:weekly-progress:2007-W35:+1."""
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="reminder",
+        key=key,
+        context={**_request_context(plan, request), "link_url": link_url, "as_of": as_of}
+        | {"overdue_days": _overdue(request, as_of)},
+    )
+
+
+def queue_escalation(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    parent: Bureau,
+    as_of: date,
+    key: str,
+) -> OutboxMessage:
+    """To the parent bureau (copy to the late bureau): `bureau` has not reported."""
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="escalation",
+        key=key,
+        context={
+            **_request_context(plan, request),
+            "late_bureau": bureau,
+            "parent": parent,
+            "as_of": as_of,
+            "overdue_days": _overdue(request, as_of),
+        },
+        to=[str(Address(parent.name, parent.email))],
+        cc=[str(Address(bureau.name, bureau.email))],
+    )
+
+
+def queue_ack_receipt(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    directive_title: str,
+    acknowledged_at: datetime,
+) -> OutboxMessage:
+    """The receipt of a 签收 (the acknowledgement request `request` was answered)."""
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="acknowledgement",
+        key=f"acknowledgement:{request.id}",
+        context={
+            "request": request,
+            "directive_title": directive_title,
+            "acknowledged_at": _local(plan, acknowledged_at),
+        },
+    )
+
+
+def queue_receipt(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    submission: ReportSubmission,
+) -> OutboxMessage:
+    """回执: the answer was received (version, time, late or not, the figures as received)."""
+    context = _request_context(plan, request)
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="receipt",
+        key=f"receipt:{submission.id}",
+        context={
+            **context,
+            "submission": submission,
+            "submitted_at": _local(plan, submission.submitted_at),
+            "rows": _rows(context["form"], submission.values),
+        },
+    )
+
+
+def queue_rejection(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    reasons: list[str],
+    link_url: str | None,
+    key: str,
+) -> OutboxMessage:
+    """An answer that could not be accepted as sent (e.g. a table that fails checks), with
+    every reason; key: unique per rejected attempt, e.g. rejection:{request}:{file sha}."""
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="rejection",
+        key=key,
+        context={**_request_context(plan, request), "reasons": reasons, "link_url": link_url},
+    )
+
+
+def queue_returned(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    submission: ReportSubmission,
+    comment: str,
+    link_url: str,
+    new_due: date | None = None,
+) -> OutboxMessage:
+    """退回修改: the coordinator sent an accepted-for-review answer back with a comment."""
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="returned",
+        key=f"returned:{submission.id}",
+        context={
+            **_request_context(plan, request),
+            "submission": submission,
+            "comment": comment,
+            "link_url": link_url,
+            "new_due": new_due or request.due_date,
+        },
+    )
+
+
+def queue_ad_hoc_alert(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    bureau: Bureau,
+    submission: ReportSubmission,
+    review_url: str | None = None,
+) -> OutboxMessage:
+    """重大情况: tell the coordinator office at once that `bureau` sent an ad-hoc report."""
+    office = plan.office
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="ad_hoc_alert",
+        key=f"ad_hoc_alert:{submission.id}",
+        context={
+            "reporting_bureau": bureau,
+            "submission": submission,
+            "submitted_at": _local(plan, submission.submitted_at),
+            "category": str(submission.values.get("category") or "重大情况"),
+            "narrative": submission.narrative,
+            "review_url": review_url,
+        },
+        to=[str(Address(office.name, office.email))],
+    )
+
+
+def _request_context(plan: Plan, request: ReportRequest) -> dict[str, Any]:
+    duty = next((d for d in plan.duties if d.key == request.duty_key), None)
+    form = plan.form(duty.form) if duty and duty.form else None
+    is_ack = request.kind == "acknowledgement"
+    name = ACK_NAME if is_ack else (duty.name if duty else request.duty_key)
+    return {
+        "request": request,
+        "duty": duty,
+        "duty_name": name,
+        "form": form,
+        "is_acknowledgement": is_ack,
+    }
+
+
+def _local(plan: Plan, moment: datetime) -> datetime:
+    """moment in the plan's timezone (stored times are UTC; SQLite returns them naive)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(plan.timezone))
+
+
+def _overdue(request: ReportRequest, as_of: date) -> int:
+    return (as_of - request.due_date).days if request.due_date else 0
+
+
+def _rows(form: ReportForm | None, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    if form is None:
+        return [(k, str(v), "") for k, v in values.items()]
+    return [(f.label, str(values.get(f.key, "")), f.unit) for f in form.fields if f.key in values]

@@ -1,0 +1,205 @@
+"""Queue notices for bureaus: render, check, store in the outbox. Nothing is sent here.
+
+The public interface the tick (campaign/orchestration) and the replies (campaign/replies)
+call. Every function is keyword-only, works inside the caller's unit of work (it never
+commits), and is idempotent on (campaign, key, bureau): a second call returns the row the
+first one stored. A notice that cannot be built (bad address, CR/LF in a header, template
+or attachment failure) raises MailRefused and stores nothing.
+
+queue_notice lives in queue.py and the follow-up builders (reminder, escalation,
+receipts, …) in followups.py; all are re-exported here, the one module to import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from campaign.documents.directive import Directive, build_directive
+from campaign.documents.directive_docx import directive_docx
+from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
+from campaign.documents.xlsx_table import write_table
+from campaign.mail.addresses import Address
+from campaign.mail.errors import MailRefused
+from campaign.mail.followups import (
+    queue_ack_receipt,
+    queue_ad_hoc_alert,
+    queue_escalation,
+    queue_receipt,
+    queue_rejection,
+    queue_reminder,
+    queue_returned,
+)
+from campaign.mail.outbox import Attachment, find_message
+from campaign.mail.queue import NOTICES, queue_notice, store_notice
+from campaign.plan.schema import Plan
+from campaign.schedule import Event
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.outbox import OutboxMessage
+from models.request import ReportRequest
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+_directives: dict[tuple[Any, ...], tuple[Directive, Attachment]] = {}
+
+
+def directive_document(
+    *,
+    campaign: Campaign,
+    plan: Plan,
+    event: Event,
+    issued_on: date | None = None,
+    document_number: str | None = None,
+) -> tuple[Directive, Attachment]:
+    """The directive and its .docx attachment, built once per (campaign, plan version, event)."""
+    cache_key = (campaign.id, campaign.plan_sha256, event.key, issued_on, document_number)
+    if cache_key not in _directives:
+        if len(_directives) >= 32:
+            _directives.clear()
+        try:
+            directive = build_directive(
+                plan=plan, event=event, issued_on=issued_on, document_number=document_number
+            )
+            name = _filename(f"{directive.title}（{directive.document_number}）.docx")
+            docx = Attachment(name, directive_docx(directive), DOCX_TYPE)
+            _directives[cache_key] = (directive, docx)
+        except Exception as exc:  # any failure to render refuses the notice
+            raise MailRefused(f"the directive .docx could not be rendered: {exc!r}") from exc
+    return _directives[cache_key]
+
+
+def queue_directive(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    event: Event,
+    bureau: Bureau,
+    link_url: str | None,
+    issued_on: date | None = None,
+    document_number: str | None = None,
+) -> OutboxMessage:
+    """The directive (通知) of a directive event, with its .docx and the 签收 link."""
+    assert campaign.id is not None
+    existing = find_message(
+        session=session, campaign_id=campaign.id, key=event.key, bureau_code=bureau.code
+    )
+    if existing is not None:
+        return existing
+    directive, docx = directive_document(
+        campaign=campaign,
+        plan=plan,
+        event=event,
+        issued_on=issued_on,
+        document_number=document_number,
+    )
+    return store_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="directive",
+        key=event.key,
+        context={
+            "directive": directive,
+            "event": event,
+            "link_url": link_url,
+            "ack_by": directive.acknowledge_by if link_url else None,
+            "attachment_name": docx.filename,
+        },
+        attachments=[docx],
+        template=event.template or "directive",
+    )
+
+
+def queue_request(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    request: ReportRequest,
+    bureau: Bureau,
+    link_url: str,
+    previous_values: Mapping[str, Any] | None = None,
+    key: str | None = None,
+) -> OutboxMessage:
+    """A report request with the personal link and the pre-filled .xlsx table.
+
+    key defaults to "{kind}:{duty}:{period}", the key of the schedule's request event.
+    """
+    assert campaign.id is not None and request.id is not None
+    key = key or f"{request.kind}:{request.duty_key}:{request.period_key}"
+    existing = find_message(
+        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
+    )
+    if existing is not None:
+        return existing
+    duty = next((d for d in plan.duties if d.key == request.duty_key), None)
+    if duty is None:
+        raise MailRefused(f"the plan has no reporting duty {request.duty_key!r}")
+    form = plan.form(duty.form) if duty.form else None
+    attachments = []
+    name = None
+    if form is not None:
+        name = _filename(f"{form.title}（{bureau.name}，{request.period_label}）.xlsx")
+        try:
+            table = write_table(
+                campaign_id=campaign.id,
+                document_number=campaign.document_number,
+                form=form,
+                duty_key=request.duty_key,
+                period_key=request.period_key,
+                period_label=request.period_label,
+                due=request.due_date,
+                request_id=request.id,
+                bureau_code=bureau.code,
+                bureau_name=bureau.name,
+                previous_values=previous_values,
+            )
+        except Exception as exc:  # any failure to render refuses the notice
+            raise MailRefused(f"the .xlsx table could not be rendered: {exc!r}") from exc
+        attachments.append(Attachment(name, table, XLSX_TYPE))
+    return store_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="request",
+        key=key,
+        context={
+            "request": request,
+            "duty": duty,
+            "duty_name": duty.name,
+            "form": form,
+            "link_url": link_url,
+            "attachment_name": name,
+        },
+        attachments=attachments,
+    )
+
+
+def _filename(name: str) -> str:
+    return "".join("_" if c in '/\\:*?"<>|\r\n' else c for c in name)
+
+
+__all__ = [
+    "NOTICES",
+    "Address",
+    "Attachment",
+    "MailRefused",
+    "directive_document",
+    "queue_ack_receipt",
+    "queue_ad_hoc_alert",
+    "queue_directive",
+    "queue_escalation",
+    "queue_notice",
+    "queue_receipt",
+    "queue_rejection",
+    "queue_reminder",
+    "queue_request",
+    "queue_returned",
+]

@@ -1,0 +1,121 @@
+"""queue_notice: render a notice's templates, check it, and store it in the outbox.
+
+Re-exported by campaign.mail.notices, the public interface; see there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from campaign.mail.addresses import address, header_text, parse_address
+from campaign.mail.errors import MailRefused
+from campaign.mail.outbox import Attachment, find_message, store_message
+from campaign.mail.render import plan_templates_dir, render_notice
+from campaign.plan.schema import Plan
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.outbox import OutboxMessage
+
+NOTICES = frozenset(
+    {
+        "directive",
+        "request",
+        "acknowledgement",
+        "reminder",
+        "escalation",
+        "receipt",
+        "rejection",
+        "returned",
+        "ad_hoc_alert",
+    }
+)
+
+
+def queue_notice(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    bureau: Bureau,
+    notice: str,
+    key: str,
+    context: dict[str, Any],
+    cc: list[str] | None = None,
+    attachments: list[Attachment] | None = None,
+    to: list[str] | None = None,
+    template: str | None = None,
+) -> OutboxMessage:
+    """Render templates/email/{notice}.subject.txt/.txt/.html and store the message.
+
+    To the bureau's address unless `to` is given ("Name <a@b>" or "a@b"); `cc` likewise.
+    `template` overrides the template name (a plan's phase may name its own directive
+    template). The templates see `campaign`, `plan`, `office`, `bureau` plus `context`.
+    """
+    if notice not in NOTICES:
+        raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
+    assert campaign.id is not None
+    existing = find_message(
+        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
+    )
+    if existing is not None:
+        return existing
+    return store_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice=notice,
+        key=key,
+        context=context,
+        cc=cc,
+        attachments=attachments,
+        to=to,
+        template=template,
+    )
+
+
+def store_notice(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    bureau: Bureau,
+    notice: str,
+    key: str,
+    context: dict[str, Any],
+    cc: list[str] | None = None,
+    attachments: list[Attachment] | None = None,
+    to: list[str] | None = None,
+    template: str | None = None,
+) -> OutboxMessage:
+    """queue_notice for callers that already looked for an existing message."""
+    if notice not in NOTICES:
+        raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
+    assert campaign.id is not None
+    header_text(bureau.name, what=f"the name of bureau {bureau.code}")
+    recipients = (
+        [parse_address(t, what="a recipient") for t in to]
+        if to
+        else [address(bureau.email, bureau.name, what=f"the address of bureau {bureau.code}")]
+    )
+    copies = [parse_address(c, what="a cc recipient") for c in cc or []]
+    full_context = {"campaign": campaign, "plan": plan, "office": plan.office, "bureau": bureau}
+    full_context.update(context)
+    rendered = render_notice(
+        template=template or notice,
+        context=full_context,
+        plan_templates=plan_templates_dir(campaign=campaign, plan=plan),
+    )
+    return store_message(
+        session=session,
+        campaign_id=campaign.id,
+        bureau_code=bureau.code,
+        key=key,
+        notice=notice,
+        to=recipients,
+        cc=copies,
+        rendered=rendered,
+        attachments=attachments or [],
+    )

@@ -1,0 +1,59 @@
+"""Render a notice's three templates (subject, plain text, HTML) with the one environment.
+
+Templates are templates/email/{name}.subject.txt, {name}.txt and {name}.html. A plan with
+`templates_dir` may bring its own email/{name}.* files; they take precedence. Rendering
+is strict (StrictUndefined): a missing value raises MailRefused, nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from campaign.mail.addresses import header_text
+from campaign.mail.errors import MailRefused
+from campaign.plan.schema import Plan
+from campaign.templating import get_environment
+from models.campaign import Campaign
+
+SUBJECT_MAX = 500
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    subject: str
+    text: str
+    html: str
+
+
+def plan_templates_dir(*, campaign: Campaign, plan: Plan) -> Path | None:
+    """The plan's own templates folder, relative to the plan file it was launched from."""
+    if not plan.templates_dir:
+        return None
+    base = Path(campaign.plan_source).parent if campaign.plan_source else Path.cwd()
+    return (base / plan.templates_dir).resolve()
+
+
+def render_notice(
+    *, template: str, context: Mapping[str, Any], plan_templates: Path | None = None
+) -> RenderedNotice:
+    env = get_environment(plan_templates)
+    parts = {}
+    for part, suffix in (("subject", "subject.txt"), ("text", "txt"), ("html", "html")):
+        name = f"email/{template}.{suffix}"
+        try:
+            parts[part] = env.get_template(name).render(**context)
+        except TemplateError as exc:
+            raise MailRefused(f"template {name} failed: {exc.__class__.__name__}: {exc}") from exc
+    subject = header_text(parts["subject"].strip(), what="the subject")
+    if not subject:
+        raise MailRefused(f"template email/{template}.subject.txt rendered an empty subject")
+    if len(subject) > SUBJECT_MAX:
+        raise MailRefused(f"the subject is longer than {SUBJECT_MAX} characters")
+    if not parts["text"].strip() or not parts["html"].strip():
+        raise MailRefused(f"template email/{template} rendered an empty body")
+    return RenderedNotice(subject=subject, text=parts["text"], html=parts["html"])

@@ -1,0 +1,100 @@
+"""The demo mail server: a real SMTP server (aiosmtpd) on loopback that keeps every message
+it accepts in a Maildir a person can open (mutt -f DIR, Thunderbird, Evolution).
+
+Like a careful receiving system it drops a second copy of a Message-ID it already holds
+(answering 250 all the same), so a message resent after a sender crash shows up once.
+`received` counts every DATA transaction, duplicates included, for tests and the demo.
+
+`campaign mailserver` runs it in the foreground; `running_mailserver()` in a thread.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    mail_from: str
+    recipients: tuple[str, ...]
+    message_id: str | None
+    stored: bool
+
+
+def message_id_of(data: bytes) -> str | None:
+    """The Message-ID header of raw message bytes (headers only are searched)."""
+    head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    match = _MESSAGE_ID.search(head)
+    return match[1].decode("ascii", "replace") if match else None
+
+
+class MaildirHandler:
+    """aiosmtpd handler: store each new message in the Maildir, skip repeated Message-IDs."""
+
+    def __init__(self, maildir: Path) -> None:
+        self.path = Path(maildir)
+        self.box = mailbox.Maildir(self.path, create=True)
+        self.lock = threading.Lock()
+        self.received: list[Envelope] = []
+        self.seen: set[str] = set()
+        for key in self.box.iterkeys():
+            with self.box.get_file(key) as f:
+                mid = message_id_of(f.read(16384))
+            if mid:
+                self.seen.add(mid)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        data: bytes = envelope.original_content or envelope.content
+        mid = message_id_of(data)
+        recipients = tuple(envelope.rcpt_tos)
+        with self.lock:
+            fresh = mid is None or mid not in self.seen
+            if fresh:
+                delivered = b"X-Original-To: " + ", ".join(recipients).encode() + b"\r\n"
+                self.box.add(delivered + data)
+                if mid:
+                    self.seen.add(mid)
+            self.received.append(Envelope(envelope.mail_from, recipients, mid, fresh))
+        return "250 Message accepted for delivery"
+
+    def stored_messages(self) -> list[mailbox.MaildirMessage]:
+        return [self.box.get_message(key) for key in sorted(self.box.iterkeys())]
+
+
+@contextmanager
+def running_mailserver(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8025,
+    maildir: Path,
+    handler: MaildirHandler | None = None,
+) -> Iterator[MaildirHandler]:
+    """An SMTP server on host:port in a background thread for the duration of the block."""
+    handler = handler or MaildirHandler(maildir)
+    controller = Controller(handler, hostname=host, port=port, ready_timeout=10)
+    controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def serve_forever(*, host: str, port: int, maildir: Path) -> None:
+    """Run until interrupted (Ctrl-C)."""
+    stop = threading.Event()
+    with running_mailserver(host=host, port=port, maildir=maildir):
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass

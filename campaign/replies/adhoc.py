@@ -1,0 +1,37 @@
+"""Ad-hoc reports (重大情况随时报送): each one sent through the standing link is a request
+of its own (kind "ad_hoc", period_key the moment it arrived plus a random suffix),
+answered at once."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session
+
+from campaign.replies.targets import AD_HOC_KIND, Target, local_time, local_today
+from models.request import ReportRequest, RequestStatus
+
+DEFAULT_DUTY_KEY = "ad-hoc"
+
+
+def open_ad_hoc_request(*, session: Session, target: Target, now: datetime) -> ReportRequest:
+    """A new request for one ad-hoc report of the target's bureau (flushed, with an id)."""
+    local = local_time(now, target.timezone)
+    duty_key = target.duty.key if target.duty is not None else DEFAULT_DUTY_KEY
+    request = ReportRequest(
+        campaign_id=target.campaign.id,  # type: ignore[arg-type]
+        duty_key=duty_key,
+        period_key=f"{local:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",  # unique per report
+        period_label=f"{local.year}年{local.month}月{local.day}日{local:%H:%M}报送",
+        period_start=local_today(now, target.timezone),
+        period_end=local_today(now, target.timezone),
+        bureau_code=target.bureau.code,
+        kind=AD_HOC_KIND,
+        due_date=None,
+        status=RequestStatus.open,
+        opened_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return request

@@ -1,0 +1,107 @@
+"""The coordinator's hold on personal links: revoke them, or issue a fresh one (reissue)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from campaign.links import IssuedLink, issue_link, revoke_links
+from models.audit import record_audit
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.link import LinkPurpose
+from models.request import ReportRequest
+
+
+class LinkAdminError(Exception):
+    pass
+
+
+def _check_target(
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose | None,
+    request_id: int | None,
+) -> None:
+    if session.get(Campaign, campaign_id) is None:
+        raise LinkAdminError(f"no campaign with id {campaign_id}")
+    if session.get(Bureau, bureau_code) is None:
+        raise LinkAdminError(f"no bureau with code {bureau_code!r}")
+    if request_id is not None:
+        request = session.get(ReportRequest, request_id)
+        if request is None or (request.campaign_id, request.bureau_code) != (
+            campaign_id,
+            bureau_code,
+        ):
+            raise LinkAdminError(
+                f"request {request_id} is not a request of bureau {bureau_code} "
+                f"in campaign {campaign_id}"
+            )
+    if purpose in (LinkPurpose.report, LinkPurpose.acknowledge) and request_id is None:
+        raise LinkAdminError(f"a {purpose.value} link needs a request id")
+    if purpose == LinkPurpose.ad_hoc and request_id is not None:
+        raise LinkAdminError("an ad_hoc link is a standing link: give no request id")
+
+
+def revoke(
+    *,
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    actor: str,
+    purpose: LinkPurpose | None = None,
+    request_id: int | None = None,
+) -> int:
+    """Revoke the bureau's live links (all, or of one purpose / request); how many."""
+    _check_target(session, campaign_id, bureau_code, None, request_id)
+    count = revoke_links(
+        session=session,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose,
+        request_id=request_id,
+    )
+    record_audit(
+        session=session,
+        event="links_revoked",
+        actor=actor,
+        channel="cli",
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose.value if purpose else None,
+        request_id=request_id,
+        count=count,
+    )
+    return count
+
+
+def reissue(
+    *,
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose,
+    actor: str,
+    request_id: int | None = None,
+) -> IssuedLink:
+    """A new link for the target; the earlier live ones of the same target stop working."""
+    _check_target(session, campaign_id, bureau_code, purpose, request_id)
+    issued = issue_link(
+        session=session,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose,
+        request_id=request_id,
+    )
+    record_audit(
+        session=session,
+        event="link_issued",
+        actor=actor,
+        channel="cli",
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose.value,
+        request_id=request_id,
+        link_id=issued.link.id,
+    )
+    return issued

@@ -1,0 +1,92 @@
+"""One entered figure or text, checked against its form field and normalized for storage."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from campaign.plan.schema import FormField
+
+MAX_TEXT_CHARS = 2000
+_NUMBER = re.compile(r"^[+-]?\d{1,18}(\.\d{1,6})?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """stored: the normalized text kept in the database (None: left empty);
+    number: the value as a Decimal for numeric fields; message: the problem, if any."""
+
+    stored: str | None
+    number: Decimal | None = None
+    message: str | None = None
+
+
+def plain(number: Decimal) -> str:
+    """A decimal as plain text without exponent or trailing zeros: 12, 0.5, 1200."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "+0") else text
+
+
+def unit_suffix(field: FormField) -> str:
+    return (
+        field.unit if field.unit and field.unit != "%" else ("%" if field.type == "percent" else "")
+    )
+
+
+def check_value(field: FormField, raw: str | None) -> Checked:
+    """The entry for field: empty, a type problem, a range problem, or the clean value."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        if field.required:
+            return Checked(None, message=f"请填写“{field.label}”")
+        return Checked(None)
+    if field.type == "text":
+        if len(text) > MAX_TEXT_CHARS:
+            return Checked(None, message=f"“{field.label}”不能超过{MAX_TEXT_CHARS}字")
+        return Checked(text)
+    number = _parse_number(text, percent=field.type == "percent")
+    if number is None:
+        kind = "整数" if field.type == "integer" else "数字"
+        return Checked(None, message=f"“{field.label}”应填写{kind}")
+    if field.type == "integer" and number != number.to_integral_value():
+        return Checked(None, message=f"“{field.label}”应填写整数")
+    if field.type == "percent" and not (Decimal(0) <= number <= Decimal(100)):
+        return Checked(None, message=f"“{field.label}”应在0至100之间（百分数）")
+    if field.min is not None and number < field.min:
+        if field.min == 0:
+            return Checked(None, message=f"“{field.label}”不能为负数")
+        return Checked(
+            None, message=f"“{field.label}”不能小于{plain(field.min)}{unit_suffix(field)}"
+        )
+    if field.max is not None and number > field.max:
+        return Checked(
+            None, message=f"“{field.label}”不能大于{plain(field.max)}{unit_suffix(field)}"
+        )
+    return Checked(plain(number), number)
+
+
+def _parse_number(text: str, *, percent: bool) -> Decimal | None:
+    text = text.replace(" ", "")
+    if percent and text.endswith("%"):
+        text = text[:-1]
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        return None
+
+
+def as_number(stored: object) -> Decimal | None:
+    """A stored value (decimal text) as a Decimal; None for empty or non-numeric."""
+    if stored is None or isinstance(stored, bool):
+        return None
+    try:
+        return Decimal(str(stored))
+    except InvalidOperation:
+        return None

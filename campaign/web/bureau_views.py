@@ -1,0 +1,309 @@
+"""The bureau's pages as plain functions of (token, form input): run in a worker thread,
+one database session each. Routes (bureau_routes.py) only read the HTTP request."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from campaign.links import resolve_token
+from campaign.replies.acknowledge import acknowledge
+from campaign.replies.errors import (
+    UPLOAD,
+    Problem,
+    ReplyError,
+    ReportInvalid,
+    RequestClosed,
+    RequestSettled,
+    UploadRejected,
+)
+from campaign.replies.submit import submission_for_nonce, submit_report
+from campaign.replies.targets import Target, ensure_answerable, resolve_target
+from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
+from campaign.web.csrf import FormTokens
+from campaign.web.form_post import FormPost, Outcome, build_report_in
+from campaign.web.form_view import acknowledge_page, report_page
+from campaign.web.pages import error_page, page, refused
+from campaign.web.receipt_view import receipt_response
+from models.attachment import AttachmentKind
+from models.form_nonce import FormNonce
+from models.link import LinkPurpose
+from models.reply import AttachmentIn
+
+CSRF_COOKIE = "csrf"
+POSTGRES_PAGE_THREADS = 8  # enough to overlap database round trips; more only adds GIL contention
+STALE_FORM = "页面已过期或来源不明，本次提交未保存。请重新打开邮件中的链接，填写后再提交。"
+
+
+class BureauViews:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Callable[[], datetime],
+        tokens: FormTokens,
+        data_dir: Path,
+        secure_cookies: bool,
+    ) -> None:
+        self.engine, self.clock, self.tokens = engine, clock, tokens
+        self.data_dir, self.secure_cookies = data_dir, secure_cookies
+        # SQLite takes one writer at a time and makes the others sleep and retry: within
+        # this process its pages run on one thread of their own instead (no lock waits, no
+        # threads contending for the GIL), and writes also hold a lock in case a caller
+        # uses another thread. PostgreSQL pages use a few threads; answers lock their
+        # request row.
+        sqlite = engine.dialect.name == "sqlite"
+        self.writes: AbstractContextManager[object] = threading.Lock() if sqlite else nullcontext()
+        workers = 1 if sqlite else POSTGRES_PAGE_THREADS
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pages")
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False)
+
+    async def run(self, func: Callable[..., Outcome], *args: Any) -> Outcome:
+        """Run a page function off the event loop (see __init__ for which thread)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    # helpers -------------------------------------------------------------------------------
+    def _set_csrf(self, response: HTMLResponse, token: str, csrf: str) -> HTMLResponse:
+        response.set_cookie(
+            CSRF_COOKIE,
+            csrf,
+            path=f"/r/{token}",
+            httponly=True,
+            samesite="strict",
+            secure=self.secure_cookies,
+            max_age=self.tokens.max_age,
+        )
+        return response
+
+    def _form_token(self, session: Session, target: Target, cookie: str | None) -> str:
+        """The visitor's current form token if still unused, else a fresh one."""
+        scope = f"link:{target.link.id}"  # type: ignore[union-attr]
+        nonce = self.tokens.verify(cookie, scope)
+        if cookie and nonce and session.get(FormNonce, nonce) is None:
+            return cookie
+        return self.tokens.issue(scope)
+
+    def _checked_nonce(self, target: Target, post: FormPost) -> str | None:
+        if not post.csrf_cookie or post.csrf_cookie != post.csrf_field:
+            return None
+        return self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
+
+    def _open(self, session: Session, token: str) -> Target | None:
+        link = resolve_token(session=session, token=token)
+        if link is None:
+            return None
+        try:
+            return resolve_target(session=session, link_or_request=link)
+        except ReplyError:
+            return None
+
+    @staticmethod
+    def _closed(target: Target, exc: ReplyError) -> HTMLResponse:
+        heading = "报送已审核通过" if isinstance(exc, RequestSettled) else "报送已关闭"
+        return page(
+            "closed.html",
+            status=409 if isinstance(exc, RequestSettled) else 410,
+            title=heading,
+            heading=heading,
+            message=exc.message,
+            campaign=target.campaign,
+            office=target.plan.office,
+        )
+
+    def _form_again(
+        self,
+        session: Session,
+        target: Target,
+        token: str,
+        csrf: str,
+        problems: list[Problem],
+        entries: dict[str, str] | None,
+        narrative: str | None,
+    ) -> HTMLResponse:
+        context = report_page(
+            session=session,
+            target=target,
+            now=self.clock(),
+            token=token,
+            csrf_token=csrf,
+            entered=entries,
+            narrative=narrative,
+            problems=problems,
+        )
+        return self._set_csrf(page("report_form.html", status=422, **context), token, csrf)
+
+    # pages -----------------------------------------------------------------------------------
+    def show(self, token: str, csrf_cookie: str | None) -> Outcome:
+        with Session(self.engine, expire_on_commit=False) as session:
+            target = self._open(session, token)
+            if target is None:
+                return Outcome(refused(), bad_token=True)
+            try:
+                ensure_answerable(target)
+            except (RequestClosed, RequestSettled) as exc:
+                return Outcome(self._closed(target, exc))
+            csrf = self._form_token(session, target, csrf_cookie)
+            now = self.clock()
+            if target.purpose == LinkPurpose.acknowledge:
+                context = acknowledge_page(target=target, now=now, token=token, csrf_token=csrf)
+                response = page("acknowledge.html", **context)
+            else:
+                context = report_page(
+                    session=session, target=target, now=now, token=token, csrf_token=csrf
+                )
+                response = page("report_form.html", **context)
+            return Outcome(self._set_csrf(response, token, csrf))
+
+    def submit(self, token: str, post: FormPost, *, channel: str = "web") -> Outcome:
+        for attempt in range(3):
+            try:
+                return self._submit_once(token, post, channel)
+            except IntegrityError:  # a concurrent submit won a race: look again
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _submit_once(self, token: str, post: FormPost, channel: str) -> Outcome:
+        with Session(self.engine, expire_on_commit=False) as session:
+            target = self._open(session, token)
+            if target is None:
+                return Outcome(refused(), bad_token=True)
+            nonce = self._checked_nonce(target, post)
+            if nonce is None:
+                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            if target.purpose == LinkPurpose.acknowledge:
+                return Outcome(
+                    error_page("无法报送", "此链接用于签收通知，不能报送报告。", status=400)
+                )
+            try:
+                ensure_answerable(target)
+            except (RequestClosed, RequestSettled) as exc:
+                return Outcome(self._closed(target, exc))
+            earlier = None
+            problem: ReplyError | None = None
+            with self.writes:  # one writer at a time on SQLite: no busy-wait sleeps
+                earlier = submission_for_nonce(session=session, nonce=nonce)
+                if earlier is None:
+                    try:
+                        submission = submit_report(
+                            session=session,
+                            link_or_request=target.link,  # type: ignore[arg-type]
+                            report_in=build_report_in(target, post, nonce),
+                            channel=channel,
+                            now=self.clock(),
+                            data_dir=self.data_dir,
+                        )
+                        session.commit()
+                    except (ReportInvalid, RequestClosed, RequestSettled) as exc:
+                        session.rollback()
+                        problem = exc
+            if earlier is not None:
+                return Outcome(receipt_response(session, target, earlier, token, duplicate=True))
+            if isinstance(problem, ReportInvalid):
+                response = self._form_again(
+                    session,
+                    target,
+                    token,
+                    post.csrf_field or "",
+                    problem.problems,
+                    post.entries,
+                    post.narrative,
+                )
+                return Outcome(response)
+            if problem is not None:
+                return Outcome(self._closed(target, problem))
+            return Outcome(
+                receipt_response(
+                    session, target, submission, token, with_files=bool(post.attachments)
+                )
+            )
+
+    def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
+        with Session(self.engine, expire_on_commit=False) as session:
+            target = self._open(session, token)
+            if target is None:
+                return Outcome(refused(), bad_token=True)
+            nonce = self._checked_nonce(target, post)
+            if nonce is None:
+                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            if target.purpose != LinkPurpose.report or target.form is None:
+                return Outcome(error_page("无法上传", "此链接不接收统计表。", status=400))
+            try:
+                ensure_answerable(target)
+            except (RequestClosed, RequestSettled) as exc:
+                return Outcome(self._closed(target, exc))
+            expected = ExpectedTable(
+                campaign_id=target.campaign.id,  # type: ignore[arg-type]
+                bureau_code=target.bureau.code,
+                form_key=target.form.key,
+                request_id=target.request.id if target.request else None,
+            )
+            try:
+                parsed = parse_report_xlsx(data=data, form=target.form, expected=expected)
+            except UploadRejected as exc:
+                problems = [Problem(UPLOAD, exc.message)]
+                return Outcome(
+                    self._form_again(
+                        session, target, token, post.csrf_field or "", problems, None, None
+                    )
+                )
+            except ReportInvalid as exc:
+                return Outcome(
+                    self._form_again(
+                        session, target, token, post.csrf_field or "", exc.problems, None, None
+                    )
+                )
+        source = AttachmentIn(
+            filename=filename or "统计表.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            data=data,
+            kind=AttachmentKind.source_xlsx,
+        )
+        table_post = FormPost(
+            csrf_cookie=post.csrf_cookie,
+            csrf_field=post.csrf_field,
+            entries=parsed.values,
+            narrative=parsed.narrative,
+            attachments=(source,),
+        )
+        return self.submit(token, table_post, channel="xlsx")
+
+    def ack(self, token: str, post: FormPost) -> Outcome:
+        with Session(self.engine, expire_on_commit=False) as session:
+            target = self._open(session, token)
+            if target is None:
+                return Outcome(refused(), bad_token=True)
+            nonce = self._checked_nonce(target, post)
+            if nonce is None:
+                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            if target.purpose != LinkPurpose.acknowledge:
+                return Outcome(error_page("无法签收", "此链接不是签收链接。", status=400))
+            try:
+                with self.writes:
+                    acknowledge(
+                        session=session,
+                        link_or_request=target.link,  # type: ignore[arg-type]
+                        channel="web",
+                        now=self.clock(),
+                        idempotency_key=nonce,
+                    )
+                    session.commit()
+            except (RequestClosed, RequestSettled) as exc:
+                return Outcome(self._closed(target, exc))
+            context = acknowledge_page(
+                target=target, now=self.clock(), token=token, csrf_token=post.csrf_field or ""
+            )
+            return Outcome(page("acknowledge.html", **context))

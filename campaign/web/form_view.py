@@ -1,0 +1,228 @@
+"""What the bureau's pages show: the report form (fields, entries, messages) and the 签收 page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from campaign.plan.schema import FormField, ReportForm
+from campaign.replies.acknowledge import directive_title, directive_window
+from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
+from campaign.replies.errors import ATTACHMENTS, NARRATIVE, UPLOAD, Problem
+from campaign.replies.history import last_accepted, latest_version
+from campaign.replies.targets import Target, local_time, local_today
+from campaign.templating import cn_date
+from models.link import LinkPurpose
+from models.request import RequestStatus
+from models.submission import ReviewStatus
+
+STATUS_TEXT = {
+    RequestStatus.open: "待报送",
+    RequestStatus.overdue: "已逾期，尚未报送",
+    RequestStatus.submitted: "已报送，待审核",
+    RequestStatus.accepted: "已审核通过",
+    RequestStatus.returned: "已退回，请修改后重新报送",
+    RequestStatus.closed: "已关闭",
+}
+INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "percent": "decimal", "text": "text"}
+TYPE_HINTS = {"integer": "填写整数", "decimal": "填写数字", "percent": "填写0至100之间的数字"}
+
+
+@dataclass
+class FieldView:
+    key: str
+    label: str
+    unit: str
+    type: str
+    cumulative: bool
+    hint: str
+    inputmode: str
+    value: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldView:
+    hints = [TYPE_HINTS.get(form_field.type, "")]
+    if form_field.accumulation == "cumulative":
+        hints.append("自专项整治开始累计，不得小于上次审核通过的数")
+    if form_field.help:
+        hints.append(form_field.help)
+    return FieldView(
+        key=form_field.key,
+        label=form_field.label,
+        unit=form_field.unit,
+        type=form_field.type,
+        cumulative=form_field.accumulation == "cumulative",
+        hint="；".join(h for h in hints if h),
+        inputmode=INPUT_MODES[form_field.type],
+        value=value,
+        errors=errors,
+    )
+
+
+def facts(target: Target, now: datetime) -> dict[str, Any]:
+    request = target.request
+    late_now = bool(
+        request is not None
+        and request.due_date is not None
+        and local_today(now, target.timezone) > request.due_date
+        and request.status not in (RequestStatus.accepted, RequestStatus.closed)
+    )
+    return {
+        "campaign": target.campaign,
+        "office": target.plan.office,
+        "bureau_name": target.bureau.name,
+        "period_label": (request.period_label or request.period_key) if request else "",
+        "due_date": request.due_date if request else None,
+        "late_now": late_now,
+        "status_text": STATUS_TEXT.get(request.status, "") if request else "",
+        "due_title": "报送截止",
+        "late_note": "（已逾期，现在报送将记为迟报）",
+    }
+
+
+def report_page(
+    *,
+    session: Session,
+    target: Target,
+    now: datetime,
+    token: str,
+    csrf_token: str,
+    entered: dict[str, str] | None = None,
+    narrative: str | None = None,
+    problems: list[Problem] | None = None,
+) -> dict[str, Any]:
+    """The context of report_form.html: entries kept after a refusal, else pre-filled."""
+    form: ReportForm = target.form  # type: ignore[assignment]
+    problems = problems or []
+    notes: list[str] = []
+    returned_comment = ""
+    if entered is None:
+        entered, narrative = {}, ""
+        request = target.request
+        latest = (
+            latest_version(session=session, request_id=request.id)  # type: ignore[arg-type]
+            if request
+            else None
+        )
+        if latest is not None and request is not None:
+            entered = {k: "" if v is None else str(v) for k, v in latest.values.items()}
+            narrative = latest.narrative
+            when = local_time(latest.submitted_at, target.timezone)
+            notes.append(
+                f"本单位已于{cn_date(when)}{when:%H:%M}报送第{latest.version}版。"
+                "如需修改，改后再次提交即保存为新版本，此前各版均保留。"
+            )
+            if latest.review_status == ReviewStatus.returned:
+                returned_comment = latest.review_comment or ""
+        elif request is not None:
+            baseline = last_accepted(session=session, plan=target.plan, form=form, request=request)
+            cumulative = [f.key for f in form.fields if f.accumulation == "cumulative"]
+            if baseline is not None and cumulative:
+                entered = {
+                    k: str(baseline.values[k])
+                    for k in cumulative
+                    if baseline.values.get(k) is not None
+                }
+                notes.append(
+                    f"累计数已按上次审核通过的报告（{baseline.label}）预填，"
+                    "请更新为截至本期末的累计数。"
+                )
+    by_field: dict[str | None, list[str]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.field, []).append(problem.message)
+    is_ad_hoc = target.purpose == LinkPurpose.ad_hoc
+    context = facts(target, now)
+    context.update(
+        title=f"{form.title} - {target.campaign.document_number}",
+        heading=target.duty.name if target.duty else form.title,
+        form_title=form.title,
+        fields=[
+            field_view(f, entered.get(f.key, ""), by_field.get(f.key, [])) for f in form.fields
+        ],
+        narrative=None
+        if form.narrative is None
+        else {
+            "label": form.narrative.label,
+            "required": form.narrative.required,
+            "max_length": form.narrative.max_length,
+            "value": narrative or "",
+            "errors": by_field.get(NARRATIVE, []),
+        },
+        attachment_errors=by_field.get(ATTACHMENTS, []),
+        upload_errors=by_field.get(UPLOAD, []),
+        summary=[{"anchor": _anchor(p.field), "message": p.message} for p in problems],
+        problem_count=len(problems),
+        notes=notes,
+        returned_comment=returned_comment,
+        csrf_token=csrf_token,
+        form_action=f"/r/{token}",
+        upload_action=None if is_ad_hoc or not form.fields else f"/r/{token}/xlsx",
+        submit_label="报送重大情况" if is_ad_hoc else "提交报送",
+        max_attachments=MAX_ATTACHMENTS,
+        allowed_types=ALLOWED_TEXT,
+    )
+    if is_ad_hoc:
+        context.update(
+            heading="重大情况随时报送",
+            period_label="",
+            status_text="",
+        )
+        notes.insert(
+            0, "本链接长期有效：发现重大情况时，请随时填写报送，每次提交即为一份新的报告。"
+        )
+    return context
+
+
+def acknowledge_page(
+    *, target: Target, now: datetime, token: str, csrf_token: str
+) -> dict[str, Any]:
+    request = target.request
+    assert request is not None
+    context = facts(target, now)
+    window = directive_window(target.plan, request)
+    title = directive_title(target.plan, request, target.campaign.title)
+    window_text, description, tasks = "", "", []
+    if window is not None:
+        phase, action = window
+        item = action or phase
+        window_text = f"时间：{cn_date(item.start)}至{cn_date(item.end)}"
+        description = item.description
+        tasks = [
+            {"title": t.title, "units": "、".join([*t.lead_units, *t.cooperating_units])}
+            for t in item.tasks
+        ]
+    acknowledged_text = ""
+    if request.status == RequestStatus.accepted and request.answered_at is not None:
+        when = local_time(request.answered_at, target.timezone)
+        acknowledged_text = f"本单位已于{cn_date(when)}{when:%H:%M}签收。"
+    context.update(
+        period_label="",
+        due_title="签收期限",
+        late_note="（已逾期，请尽快签收）",
+        status_text="已签收" if request.status == RequestStatus.accepted else "待签收",
+        title=f"签收通知 - {target.campaign.document_number}",
+        heading="签收通知",
+        directive_title=title,
+        window_text=window_text,
+        description=description,
+        tasks=tasks,
+        acknowledged_text=acknowledged_text,
+        csrf_token=csrf_token,
+        ack_action=f"/r/{token}/ack",
+    )
+    return context
+
+
+def _anchor(place: str | None) -> str:
+    """The id of the input a problem belongs to (the summary links to it)."""
+    anchors = {
+        None: "problems",
+        NARRATIVE: "narrative",
+        ATTACHMENTS: "attachments",
+        UPLOAD: "table",
+    }
+    return anchors.get(place, f"f_{place}")

@@ -1,0 +1,93 @@
+"""`campaign outbox list | show | send | preview` and `campaign mailserver`, as used."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from docx import Document
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from campaign.cli import app
+from campaign.mail.notices import queue_request
+from tests.mail.conftest import HUBEI
+
+runner = CliRunner()
+
+
+def test_list_show_and_send(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    cities[1].email = "gone@refused.example.org"
+    session.add(cities[1])
+    for bureau in cities[:2]:
+        queue_request(
+            session=session,
+            campaign=campaign,
+            plan=hubei_plan,
+            request=make_request(bureau),
+            bureau=bureau,
+            link_url=f"http://x/r/{bureau.code}",
+        )
+    session.commit()
+    listed = runner.invoke(app, ["outbox", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count("pending") == 2
+
+    sent = runner.invoke(app, ["outbox", "send"])
+    assert sent.exit_code == 0, sent.output
+    assert "1 sent, 1 failed" in sent.output
+
+    failed = runner.invoke(app, ["outbox", "list", "--state", "failed"])
+    assert failed.exit_code == 0
+    assert "gone@refused.example.org" in failed.output and "550" in failed.output
+    assert cities[0].email not in failed.output
+
+    rows = json.loads(runner.invoke(app, ["outbox", "list", "--json"]).output)
+    sent_row = next(r for r in rows if r["state"] == "sent")
+    shown = runner.invoke(app, ["outbox", "show", str(sent_row["id"])])
+    assert shown.exit_code == 0
+    assert f"message_id: {sent_row['message_id']}" in shown.output
+    assert ".xlsx (application/vnd.openxmlformats" in shown.output
+    assert f"http://x/r/{cities[0].code}" in shown.output
+    assert runner.invoke(app, ["outbox", "show", "999999"]).exit_code == 2
+
+
+def test_send_reports_an_unreachable_server(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, smtp_port
+) -> None:
+    queue_request(
+        session=session,
+        campaign=campaign,
+        plan=hubei_plan,
+        request=make_request(cities[0]),
+        bureau=cities[0],
+        link_url="http://x/r/a",
+    )
+    session.commit()
+    result = runner.invoke(app, ["outbox", "send"])
+    assert result.exit_code == 1
+    assert "cannot connect" in result.output and "stay pending" in result.output
+
+
+def test_preview_writes_html_and_docx(tmp_path: Path) -> None:
+    out, docx = tmp_path / "d.html", tmp_path / "d.docx"
+    result = runner.invoke(
+        app,
+        ["outbox", "preview", str(HUBEI), "implementation", "--out", str(out), "--docx", str(docx)],
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "鄂质监发〔2007〕77号" in html and "（一）市场准入集中检查" in html
+    assert "湖北省质量技术监督局文件" in html and "抄送：国家质检总局、省政府。" in html
+    texts = [p.text for p in Document(io.BytesIO(docx.read_bytes())).paragraphs]
+    assert "（三）小作坊集中整治（10月21日至11月20日）" in texts
+    missing = runner.invoke(app, ["outbox", "preview", str(HUBEI), "nowhere"])
+    assert missing.exit_code == 2 and "mobilization" in missing.output
+
+
+def test_mailserver_has_help() -> None:
+    result = runner.invoke(app, ["mailserver", "--help"])
+    assert result.exit_code == 0 and "Maildir" in result.output

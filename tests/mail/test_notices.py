@@ -1,0 +1,149 @@
+"""Every notice renders from its builder, in the plan's register, with the right recipients."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session
+
+from campaign.mail.notices import (
+    NOTICES,
+    queue_ack_receipt,
+    queue_ad_hoc_alert,
+    queue_escalation,
+    queue_receipt,
+    queue_rejection,
+    queue_reminder,
+    queue_returned,
+)
+from campaign.templating import TEMPLATES_DIR
+from models.submission import ReportSubmission
+
+
+def submission(session: Session, request, **fields) -> ReportSubmission:  # type: ignore[no-untyped-def]
+    row = ReportSubmission(
+        request_id=request.id,
+        campaign_id=request.campaign_id,
+        bureau_code=request.bureau_code,
+        version=fields.pop("version", 1),
+        values=fields.pop("values", {"sampled_batches": "40", "qualified_batches": "37"}),
+        narrative=fields.pop("narrative", "本周开展专项监督抽查。"),
+        channel="web",
+        submitted_at=datetime(2007, 8, 30, 2, 15, tzinfo=UTC),
+        **fields,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def test_every_notice_has_its_three_templates() -> None:
+    for notice in NOTICES:
+        for suffix in ("subject.txt", "txt", "html"):
+            assert (TEMPLATES_DIR / "email" / f"{notice}.{suffix}").is_file(), (notice, suffix)
+
+
+def test_reminders_before_and_after_due_and_for_acknowledgement(
+    session: Session, campaign, cities, hubei_plan, make_request
+) -> None:
+    request = make_request(cities[0])
+    common = dict(session=session, campaign=campaign, plan=hubei_plan, bureau=cities[0])
+    before = queue_reminder(
+        **common, request=request, link_url="http://x/r/a", as_of=date(2007, 8, 30), key="r:-1"
+    )
+    assert before.subject == "【提醒】动态信息（8月27日至9月2日）将于8月31日截止报送"
+    after = queue_reminder(
+        **common, request=request, link_url="http://x/r/a", as_of=date(2007, 9, 3), key="r:+3"
+    )
+    assert after.subject == "【催报】动态信息（8月27日至9月2日）已逾期3天，请尽快报送"
+    assert "截至2007年9月3日已逾期3天" in after.text_body and "http://x/r/a" in after.html_body
+    ack = make_request(
+        cities[0], duty_key="ack", period_key="directive:mobilization", kind="acknowledgement"
+    )
+    chase = queue_reminder(
+        **common, request=ack, link_url="http://x/r/b", as_of=date(2007, 8, 16), key="ack:+1"
+    )
+    assert chase.subject == "【催签收】请尽快签收省局通知"
+    assert "尚未签收" in chase.text_body
+
+
+def test_escalation_goes_to_the_parent_with_a_copy_to_the_late_bureau(
+    session: Session, campaign, hubei_bureaus, cities, hubei_plan, make_request
+) -> None:
+    province = next(b for b in hubei_bureaus if b.code == "420000")
+    request = make_request(cities[0])
+    message = queue_escalation(
+        session=session,
+        campaign=campaign,
+        plan=hubei_plan,
+        request=request,
+        bureau=cities[0],
+        parent=province,
+        as_of=date(2007, 9, 5),
+        key="escalation:weekly-progress:2007-W35",
+    )
+    assert message.bureau_code == cities[0].code
+    assert [a["email"] for a in message.to_addrs] == [province.email]
+    assert [a["email"] for a in message.cc_addrs] == [cities[0].email]
+    assert message.subject == (
+        f"【逾期未报】{cities[0].name}动态信息（8月27日至9月2日）逾期5天未报送"
+    )
+    assert message.text_body.startswith(f"{province.name}：")
+
+
+def test_receipt_rejection_returned_acknowledgement_and_alert(
+    session: Session, campaign, cities, hubei_plan, make_request
+) -> None:
+    bureau = cities[3]
+    request = make_request(bureau)
+    answer = submission(session, request, late=True)
+    common = dict(session=session, campaign=campaign, plan=hubei_plan, bureau=bureau)
+
+    receipt = queue_receipt(**common, request=request, submission=answer)
+    assert receipt.subject == f"【回执】已收到{bureau.name}报送的动态信息（8月27日至9月2日）"
+    assert "监督抽查批次：40批次" in receipt.text_body and "逾期报送" in receipt.text_body
+    assert "2007年8月30日" in receipt.text_body  # 02:15 UTC is 10:15 in Beijing, same day
+    assert receipt.key == f"receipt:{answer.id}"
+
+    rejection = queue_rejection(
+        **common,
+        request=request,
+        reasons=["抽查合格批次（37）不能大于监督抽查批次（30）", "缺少情况说明"],
+        link_url="http://x/r/c",
+        key="rejection:1:sha",
+    )
+    assert rejection.subject.startswith("【未受理】动态信息")
+    assert "1．抽查合格批次（37）不能大于监督抽查批次（30）" in rejection.text_body
+    assert "<li>缺少情况说明</li>" in rejection.html_body
+
+    returned = queue_returned(
+        **common,
+        request=request,
+        submission=answer,
+        comment="请核实涉案货值<单位：万元>。",
+        link_url="http://x/r/d",
+        new_due=date(2007, 9, 7),
+    )
+    assert returned.subject == "【退回修改】动态信息（8月27日至9月2日）请修改后于9月7日前重新报送"
+    assert "请核实涉案货值&lt;单位：万元&gt;。" in returned.html_body  # HTML is escaped
+    assert "请核实涉案货值<单位：万元>。" in returned.text_body  # plain text is not
+
+    ack = queue_ack_receipt(
+        **common,
+        request=request,
+        directive_title="关于做好某阶段工作的通知",
+        acknowledged_at=datetime(2007, 8, 12, 1, 5, tzinfo=UTC),
+    )
+    assert ack.subject == "【签收回执】已签收《关于做好某阶段工作的通知》"
+    assert "2007年8月12日09:05" in ack.text_body
+
+    urgent = submission(
+        session,
+        make_request(bureau, duty_key="urgent", period_key="adhoc-1", kind="ad_hoc", due=None),
+        values={"category": "重大案件"},
+        narrative="查获无证生产窝点一处。",
+    )
+    alert = queue_ad_hoc_alert(**common, submission=urgent, review_url="http://x/review/9")
+    assert [a["email"] for a in alert.to_addrs] == [hubei_plan.office.email]
+    assert alert.subject == f"【重大情况】{bureau.name}报送：重大案件"
+    assert "查获无证生产窝点一处。" in alert.text_body and "http://x/review/9" in alert.html_body

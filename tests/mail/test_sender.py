@@ -1,0 +1,232 @@
+"""The sender: server down then up, crashes, refusals, retries, throttling, bad rows."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from campaign.mail.errors import SmtpUnavailable
+from campaign.mail.notices import queue_notice, queue_request
+from campaign.mail.outbox import find_message
+from campaign.mail.sender import send_pending
+from campaign.mail.server import running_mailserver
+from campaign.mail.transport import SmtpTransport
+from models._common import utcnow
+from models.audit import AuditEvent
+from models.bureau import Bureau
+from models.outbox import MailState, OutboxMessage
+from tests.mail.conftest import RefusingHandler, stored
+
+
+def queue_requests(session, campaign, plan, bureaus, make_request) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+    rows = []
+    for bureau in bureaus:
+        request = make_request(bureau)
+        rows.append(
+            queue_request(
+                session=session,
+                campaign=campaign,
+                plan=plan,
+                request=request,
+                bureau=bureau,
+                link_url=f"http://127.0.0.1:8000/r/token-{bureau.code}",
+            )
+        )
+    session.commit()
+    return rows
+
+
+def states(session: Session) -> dict[str, MailState]:
+    session.expire_all()
+    return {m.bureau_code: m.state for m in session.exec(select(OutboxMessage)).all()}
+
+
+def test_server_down_then_up_delivers_every_message_exactly_once(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, smtp_port, tmp_path
+) -> None:
+    queue_requests(session, campaign, hubei_plan, cities[:6], make_request)
+    with pytest.raises(SmtpUnavailable) as caught:
+        send_pending(url=db_url)
+    assert "cannot connect" in caught.value.reason
+    assert set(states(session).values()) == {MailState.pending}
+    assert {m.attempts for m in session.exec(select(OutboxMessage)).all()} == {0}
+
+    handler = RefusingHandler(tmp_path / "maildir")
+    with running_mailserver(port=smtp_port, maildir=tmp_path / "maildir", handler=handler):
+        assert send_pending(url=db_url).sent == 6
+        assert send_pending(url=db_url).sent == 0
+    assert len(handler.received) == 6 == len(stored(handler))
+    assert sorted(e.recipients[0] for e in handler.received) == sorted(b.email for b in cities[:6])
+    assert set(states(session).values()) == {MailState.sent}
+
+
+class _Crash(BaseException):
+    """Stands for the process dying (kill -9) right after the server accepted a message."""
+
+
+class CrashAfterSecond(SmtpTransport):
+    def __init__(self, after: int = 2) -> None:
+        super().__init__()
+        self.count, self.after = 0, after
+
+    def send(self, **kwargs):  # type: ignore[no-untyped-def]
+        refused = super().send(**kwargs)
+        self.count += 1
+        if self.count == self.after:
+            raise _Crash
+        return refused
+
+
+def test_crash_after_the_server_accepted_is_finished_without_a_duplicate(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    rows = queue_requests(session, campaign, hubei_plan, cities[:5], make_request)
+    with pytest.raises(_Crash):  # each result committed at once: one message in doubt
+        send_pending(url=db_url, transport=CrashAfterSecond(), commit_every=1)
+    after_crash = states(session)
+    assert after_crash[cities[0].code] == MailState.sent
+    assert [after_crash[b.code] for b in cities[1:5]] == [MailState.sending] * 4
+    assert len(mailserver.received) == 2  # the second was accepted, but not recorded
+
+    # A fresh run leaves young claims alone (another sender may hold them) ...
+    assert send_pending(url=db_url).sent == 0
+    # ... and takes over stale ones, resending with the same Message-ID.
+    report = send_pending(url=db_url, stale_after=timedelta(0))
+    assert (report.recovered, report.sent) == (4, 4)
+    assert set(states(session).values()) == {MailState.sent}
+    in_doubt = rows[1].message_id
+    transmissions = [e.message_id for e in mailserver.received]
+    assert transmissions.count(in_doubt) == 2  # resent with the same Message-ID ...
+    assert sorted(m["Message-ID"] for m in stored(mailserver)) == sorted(r.message_id for r in rows)
+    assert len(stored(mailserver)) == 5  # ... and kept once
+
+
+def test_crash_with_grouped_commits_resends_the_uncommitted_with_their_message_ids(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    rows = queue_requests(session, campaign, hubei_plan, cities[:8], make_request)
+    with pytest.raises(_Crash):  # results committed in fives: sent 1-5 recorded, 6 and 7 not
+        send_pending(url=db_url, transport=CrashAfterSecond(after=7), commit_every=5)
+    assert list(states(session).values()).count(MailState.sent) == 5
+    report = send_pending(url=db_url, stale_after=timedelta(0))
+    assert (report.recovered, report.sent) == (3, 3)
+    transmissions = [e.message_id for e in mailserver.received]
+    assert len(transmissions) == 7 + 3
+    assert sorted(m["Message-ID"] for m in stored(mailserver)) == sorted(r.message_id for r in rows)
+
+
+def test_refused_recipient_fails_with_reason_and_the_rest_goes_out(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    cities[2].email = "nobody@refused.example.org"
+    session.add(cities[2])
+    session.commit()
+    queue_requests(session, campaign, hubei_plan, cities[:4], make_request)
+    report = send_pending(url=db_url)
+    assert (report.sent, report.failed) == (3, 1)
+    failed = session.exec(select(OutboxMessage).where(OutboxMessage.state == "failed")).one()
+    assert failed.bureau_code == cities[2].code
+    assert "550" in (failed.last_error or "") and "No such mailbox" in (failed.last_error or "")
+    audit = session.exec(select(AuditEvent).where(AuditEvent.event == "mail_failed")).one()
+    assert audit.bureau_code == cities[2].code
+    assert send_pending(url=db_url).sent == 0  # not retried
+    assert len(mailserver.received) == 3
+
+
+def test_temporary_refusal_is_retried_with_backoff_then_given_up(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    cities[0].email = "slow@busy.example.org"
+    session.add(cities[0])
+    session.commit()
+    queue_requests(session, campaign, hubei_plan, cities[:2], make_request)
+    report = send_pending(url=db_url, max_attempts=3)
+    assert (report.sent, report.retrying) == (1, 1)
+    row = find_message(
+        session=session,
+        campaign_id=campaign.id,
+        key="request:weekly-progress:2007-W35",
+        bureau_code=cities[0].code,
+    )
+    session.refresh(row)
+    assert row.state == MailState.pending and row.attempts == 1 and row.next_attempt_at
+    assert send_pending(url=db_url, max_attempts=3).retrying == 0  # backing off: not due yet
+    for hours in (1, 2):  # later runs, once each back-off has passed
+        later = utcnow() + timedelta(hours=hours)
+        send_pending(url=db_url, max_attempts=3, clock=lambda later=later: later)
+    session.refresh(row)
+    assert row.state == MailState.failed and row.attempts == 3
+    assert row.last_error.startswith("gave up after 3 attempts") and "450" in row.last_error
+    assert send_pending(url=db_url, clock=lambda: utcnow() + timedelta(hours=9)).sent == 0
+    assert len(mailserver.received) == 1
+
+
+def test_an_unbuildable_row_fails_and_the_batch_goes_on(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    rows = queue_requests(session, campaign, hubei_plan, cities[:3], make_request)
+    # Written around queue_notice's checks, as a buggy or hostile writer might.
+    rows[1].subject = "动态信息\r\nBcc: everyone@elsewhere.example.org"
+    session.add(rows[1])
+    session.commit()
+    report = send_pending(url=db_url)
+    assert (report.sent, report.failed) == (2, 1)
+    session.refresh(rows[1])
+    assert "line break" in rows[1].last_error
+    assert all("Bcc" not in m.as_string() for m in stored(mailserver))
+
+
+def test_rate_limit_spaces_messages(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    queue_requests(session, campaign, hubei_plan, cities[:6], make_request)
+    started = time.monotonic()
+    report = send_pending(url=db_url, rate_per_second=20)
+    assert report.sent == 6
+    assert time.monotonic() - started >= 5 / 20 * 0.9
+
+
+def test_limit_and_one_connection_per_run(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    queue_requests(session, campaign, hubei_plan, cities[:7], make_request)
+    opened = []
+
+    class Counting(SmtpTransport):
+        def open(self) -> None:
+            opened.append(1)
+            super().open()
+
+    report = send_pending(url=db_url, limit=5, batch_size=2, transport=Counting())
+    assert report.sent == 5 and len(opened) == 1
+    assert send_pending(url=db_url).sent == 2
+
+
+def test_cc_and_to_override_reach_the_envelope(
+    session: Session, db_url, campaign, cities, hubei_plan, mailserver
+) -> None:
+    bureau: Bureau = cities[0]
+    queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=hubei_plan,
+        bureau=bureau,
+        notice="acknowledgement",
+        key="acknowledgement:manual",
+        context={
+            "request": None,
+            "directive_title": "关于做好全省质监系统产品质量和食品安全专项整治实施阶段工作的通知",
+            "acknowledged_at": __import__("datetime").datetime(2007, 8, 21, 9, 30),
+        },
+        cc=["省局办公室 <office@hbqts.example.org>"],
+    )
+    session.commit()
+    send_pending(url=db_url)
+    (envelope,) = mailserver.received
+    assert set(envelope.recipients) == {bureau.email, "office@hbqts.example.org"}
+    message = stored(mailserver)[0]
+    assert message["Cc"].addresses[0].addr_spec == "office@hbqts.example.org"
+    assert message["Subject"].startswith("【签收回执】")
