@@ -1,0 +1,266 @@
+"""Carry out one due event for every bureau it concerns, keyed in the ledger.
+
+One call handles one event (an action or a batch), however many bureaus: the targets
+are claimed in the ledger, then taken and acted on in transactions of BATCH_SIZE
+bureaus, each calling the event kind's seam in `effects`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from campaign.bureaus import select_reporters
+from campaign.db import session_scope
+from campaign.orchestration import effects, ledger, requests
+from campaign.orchestration.clock import as_utc
+from campaign.orchestration.events import (
+    ACK_DUTY,
+    CAMPAIGN_WIDE_KINDS,
+    CHASE_KINDS,
+    acknowledgement_label,
+    is_request_kind,
+    ledger_key,
+    window_key,
+)
+from campaign.orchestration.launch import plan_of
+from campaign.orchestration.sql import chunked
+from campaign.orchestration.store import complete_event, load_event, to_event
+from campaign.orchestration.summaries import compile_summary
+from campaign.plan.schema import Plan
+from campaign.schedule import Event
+from models.bureau import Bureau
+from models.campaign import Campaign, CampaignStatus
+from models.ledger import ActionState
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class EventOutcome:
+    key: str
+    kind: str
+    phase_key: str
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    summary_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Context:
+    campaign_id: int
+    plan: Plan
+    event: Event
+    action: str
+    period: str
+    at: datetime
+
+
+def carry_out_event(
+    *, campaign_id: int, event_key: str, as_of: datetime, url: str | None = None
+) -> EventOutcome:
+    """Do what the event asks of every bureau it concerns; safe to repeat at any point."""
+    with session_scope(url) as session:
+        campaign = session.get(Campaign, campaign_id)
+        row = load_event(session=session, campaign_id=campaign_id, key=event_key)
+        if campaign is None or row is None:
+            raise LookupError(f"campaign {campaign_id} has no event {event_key!r}")
+        event, event_id = to_event(row), row.id
+        outcome = EventOutcome(key=event.key, kind=event.kind, phase_key=event.phase_key)
+        if row.completed_at is not None or campaign.status != CampaignStatus.active:
+            return outcome  # done already, or paused/cancelled since the tick began
+        action, period = ledger_key(event)
+        at = as_utc(as_of, campaign.timezone)
+        context = Context(campaign_id, plan_of(campaign), event, action, period, at)
+        targets = _targets(session, context)
+        scheduled = as_utc(datetime.combine(event.date, time(0)), campaign.timezone)
+        ledger.claim(
+            session=session,
+            campaign_id=campaign_id,
+            action=action,
+            period=period,
+            bureau_codes=targets,
+            scheduled_for=scheduled,
+        )
+    with session_scope(url) as session:
+        claimed = ledger.pending_codes(
+            session=session, campaign_id=campaign_id, action=action, period=period
+        )
+    for batch in chunked(claimed, BATCH_SIZE):
+        with session_scope(url) as session:
+            taken = ledger.take(
+                session=session,
+                campaign_id=campaign_id,
+                action=action,
+                period=period,
+                bureau_codes=batch,
+            )
+            if taken:
+                _EFFECTS[_effect_kind(event.kind)](session, context, taken, outcome)
+    with session_scope(url) as session:
+        assert event_id is not None
+        complete_event(session=session, event_id=event_id)
+    return outcome
+
+
+def _effect_kind(kind: str) -> str:
+    return "request" if is_request_kind(kind) else kind
+
+
+def _targets(session: Session, c: Context) -> list[str]:
+    """The bureaus the event concerns now ("" for a campaign-wide event)."""
+    event, plan = c.event, c.plan
+    if event.kind in CAMPAIGN_WIDE_KINDS:
+        return [ledger.CAMPAIGN_WIDE]
+    if event.kind == "directive":
+        level = plan.directive_to
+    elif event.kind in CHASE_KINDS:
+        assert event.duty is not None and event.period is not None
+        found = requests.chaseable_requests(
+            session=session, campaign_id=c.campaign_id, duty_key=event.duty, period_key=event.period
+        )
+        return sorted(found)
+    else:
+        assert event.duty is not None
+        level = plan.duty(event.duty).reporters
+    reporters = select_reporters(session=session, root_code=plan.root_bureau, level=level)
+    return [b.code for b in reporters]
+
+
+def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+    ack_ids: dict[str, int] = {}
+    if c.plan.acknowledge_within is not None:
+        ack_ids = requests.open_requests(
+            session=session,
+            campaign_id=c.campaign_id,
+            event=c.event,
+            kind="acknowledgement",
+            duty_key=ACK_DUTY,
+            period_key=window_key(c.event),
+            period_label=acknowledgement_label(c.event),
+            bureau_codes=codes,
+            opened_at=c.at,
+        )
+    effects.send_directive(
+        session=session,
+        campaign_id=c.campaign_id,
+        plan=c.plan,
+        event=c.event,
+        bureau_codes=codes,
+        ack_request_ids=ack_ids,
+        at=c.at,
+    )
+    out.done += codes
+
+
+def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+    event = c.event
+    assert event.duty is not None and event.period is not None
+    ids = requests.open_requests(
+        session=session,
+        campaign_id=c.campaign_id,
+        event=event,
+        kind=event.kind,
+        duty_key=event.duty,
+        period_key=event.period,
+        period_label=event.period_label or "",
+        bureau_codes=codes,
+        opened_at=c.at,
+    )
+    effects.send_report_request(
+        session=session,
+        campaign_id=c.campaign_id,
+        plan=c.plan,
+        event=event,
+        request_ids=ids,
+        at=c.at,
+    )
+    out.done += codes
+
+
+def _chase(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+    """Reminders and escalations: only for requests still unanswered when the key is taken."""
+    event = c.event
+    assert event.duty is not None and event.period is not None
+    ids = requests.chaseable_requests(
+        session=session,
+        campaign_id=c.campaign_id,
+        duty_key=event.duty,
+        period_key=event.period,
+        bureau_codes=codes,
+    )
+    parents: dict[str, str] = {}
+    if event.kind == "escalation" and ids:
+        query = select(col(Bureau.code), col(Bureau.parent_code)).where(
+            col(Bureau.code).in_(list(ids))
+        )
+        parents = {code: p for code, p in session.exec(query).all() if p}
+        ids = {code: i for code, i in ids.items() if code in parents}
+    skipped = [code for code in codes if code not in ids]
+    ledger.mark(
+        session=session,
+        campaign_id=c.campaign_id,
+        action=c.action,
+        period=c.period,
+        bureau_codes=skipped,
+        state=ActionState.skipped,
+        reason="answered or no parent bureau",
+    )
+    if event.kind == "escalation":
+        effects.send_escalation(
+            session=session,
+            campaign_id=c.campaign_id,
+            plan=c.plan,
+            event=event,
+            request_ids=ids,
+            parent_codes=parents,
+            at=c.at,
+        )
+    else:
+        effects.send_reminder(
+            session=session,
+            campaign_id=c.campaign_id,
+            plan=c.plan,
+            event=event,
+            request_ids=ids,
+            at=c.at,
+        )
+    out.done += sorted(ids)
+    out.skipped += skipped
+
+
+def _summary(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+    summary = compile_summary(
+        session=session, campaign_id=c.campaign_id, plan=c.plan, event=c.event, as_of=c.at
+    )
+    assert summary.id is not None
+    publish = (
+        effects.publish_summary if c.event.kind != "acceptance" else effects.publish_acceptance
+    )
+    publish(
+        session=session,
+        campaign_id=c.campaign_id,
+        plan=c.plan,
+        event=c.event,
+        summary_id=summary.id,
+        at=c.at,
+    )
+    out.done += codes
+    out.summary_id = summary.id
+
+
+_EFFECTS: dict[str, Callable[[Session, Context, Sequence[str], EventOutcome], None]] = {
+    "directive": _directive,
+    "request": _request,
+    "reminder": _chase,
+    "escalation": _chase,
+    "summary": _summary,
+    "acceptance": _summary,
+}

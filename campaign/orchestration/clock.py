@@ -1,0 +1,44 @@
+"""Time as the tick sees it: `as_of` is a parameter, read in the campaign's timezone.
+
+Timestamps are stored in UTC (SQLite keeps no offset, so a stored local time would be
+misread); a naive `as_of` means local time where the campaign runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+def in_zone(as_of: datetime, timezone: str) -> datetime:
+    """as_of as an aware time in the campaign's zone (naive input is taken as local)."""
+    zone = ZoneInfo(timezone)
+    return as_of.replace(tzinfo=zone) if as_of.tzinfo is None else as_of.astimezone(zone)
+
+
+def as_utc(as_of: datetime, timezone: str) -> datetime:
+    return in_zone(as_of, timezone).astimezone(UTC)
+
+
+def local_date(as_of: datetime, timezone: str) -> date:
+    """The day as_of falls on where the campaign runs."""
+    return in_zone(as_of, timezone).date()
+
+
+def from_db(value: datetime) -> datetime:
+    """A stored timestamp, aware (SQLite returns them without their UTC offset)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_as_of(text: str, timezone: str) -> datetime:
+    """A CLI `--as-of`: a date (its first moment) or an ISO datetime, local unless offset."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=ZoneInfo(timezone))
+        return in_zone(datetime.fromisoformat(text), timezone)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date or datetime (YYYY-MM-DD[THH:MM])") from None
+
+
+def now_in(timezone: str) -> datetime:
+    return datetime.now(ZoneInfo(timezone))

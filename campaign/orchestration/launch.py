@@ -1,0 +1,132 @@
+"""Launch a campaign: validate the plan, store it with its resolved schedule."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from campaign.orchestration.events import ACK_DUTY, campaign_events
+from campaign.orchestration.store import store_schedule
+from campaign.plan import Plan, PlanError, Problem, parse_plan
+from campaign.workdays import WorkCalendar
+from models.audit import record_audit
+from models.campaign import Campaign
+
+
+class CampaignExists(Exception):
+    """The plan's document number was launched before."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign_id = campaign.id
+        super().__init__(
+            f"{campaign.document_number} is already launched as campaign {campaign.id} "
+            f"({campaign.status}); amend, resume or cancel that one instead"
+        )
+
+
+class CampaignNotFound(LookupError):
+    pass
+
+
+def read_plan_argument(value: str) -> tuple[bytes, str]:
+    """A plan given as a path or as the YAML text itself: (bytes, source name)."""
+    if "\n" not in value and len(value) < 1000:
+        path = Path(value).expanduser()
+        if path.is_file():
+            return path.read_bytes(), str(path)
+        if value.endswith((".yaml", ".yml")):
+            raise PlanError(value, [Problem((), "cannot read the file: no such file")])
+    return value.encode("utf-8"), "<pasted plan>"
+
+
+def validated_plan(raw: bytes, source: str) -> tuple[Plan, str]:
+    """The plan and its text; PlanError with the same problems `campaign validate` lists."""
+    result = parse_plan(raw)
+    if result.plan is None:
+        raise PlanError(source, result.problems)
+    if any(d.key == ACK_DUTY for d in result.plan.duties):
+        problem = Problem(("duties",), f"the duty key {ACK_DUTY!r} is reserved for 签收")
+        raise PlanError(source, [problem])
+    return result.plan, raw.decode("utf-8-sig")
+
+
+def launch_campaign(
+    *,
+    session: Session,
+    plan: Plan,
+    plan_text: str,
+    source: str | None,
+    work: WorkCalendar,
+    actor: str,
+    channel: str,
+) -> Campaign:
+    """Store the campaign and its schedule; CampaignExists if the document was launched."""
+    existing = campaign_by_document(session=session, document_number=plan.document_number)
+    if existing is not None:
+        raise CampaignExists(existing)
+    campaign = Campaign(
+        document_number=plan.document_number,
+        title=plan.title,
+        plan_yaml=plan_text,
+        plan_sha256=hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
+        plan_source=source,
+        timezone=plan.timezone,
+    )
+    session.add(campaign)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = campaign_by_document(session=session, document_number=plan.document_number)
+        if existing is None:
+            raise
+        raise CampaignExists(existing) from None
+    assert campaign.id is not None
+    events = campaign_events(plan, work)
+    store_schedule(session=session, campaign_id=campaign.id, events=events)
+    record_audit(
+        session=session,
+        event="campaign_launched",
+        actor=actor,
+        channel=channel,
+        campaign_id=campaign.id,
+        document_number=plan.document_number,
+        source=source,
+        events=len(events),
+        sha256=campaign.plan_sha256,
+    )
+    return campaign
+
+
+def campaign_by_document(*, session: Session, document_number: str) -> Campaign | None:
+    return session.exec(select(Campaign).where(Campaign.document_number == document_number)).first()
+
+
+def find_campaign(*, session: Session, ref: str | int) -> Campaign:
+    """A campaign by id, or by document number."""
+    text = str(ref).strip()
+    campaign = session.get(Campaign, int(text)) if text.isdigit() else None
+    if campaign is None:
+        campaign = campaign_by_document(session=session, document_number=text)
+    if campaign is None:
+        raise CampaignNotFound(
+            f"no campaign {text!r} (give its id or document number; see `campaign list`)"
+        )
+    return campaign
+
+
+def plan_of(campaign: Campaign) -> Plan:
+    """The campaign's plan as stored (amendments included), parsed once per version."""
+    return _parse_stored(campaign.plan_sha256, campaign.plan_yaml)
+
+
+@lru_cache(maxsize=16)
+def _parse_stored(sha256: str, text: str) -> Plan:
+    result = parse_plan(text.encode("utf-8"))
+    if result.plan is None:
+        raise PlanError(f"stored plan {sha256[:12]}", result.problems)
+    return result.plan

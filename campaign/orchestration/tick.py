@@ -1,0 +1,191 @@
+"""One tick of a campaign for an `as_of` time, as plain functions (the flow composes them).
+
+`plan_tick` lists what has fallen due and is not done, grouped into phase steps in date
+order (missed ticks are caught up in order); `carry_out_event` does each event;
+`finish_tick` marks requests overdue, records the tick and completes the campaign once
+nothing is left. `run_tick` is the whole tick without Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col
+
+from campaign.db import session_scope
+from campaign.orchestration.actions import EventOutcome, carry_out_event
+from campaign.orchestration.clock import as_utc, local_date
+from campaign.orchestration.events import moments, tick_time
+from campaign.orchestration.launch import plan_of
+from campaign.orchestration.requests import close_requests, mark_overdue
+from campaign.orchestration.store import load_rows, to_event
+from models.audit import record_audit
+from models.campaign import Campaign, CampaignStatus
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """Due events of one phase, carried out together by that phase's subflow."""
+
+    phase_key: str
+    phase_kind: str
+    phase_name: str
+    first_day: date
+    last_day: date
+    event_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TickPlan:
+    campaign_id: int
+    document_number: str
+    as_of: datetime
+    today: date
+    refused: str | None = None
+    active_phases: tuple[str, ...] = ()
+    steps: tuple[PhaseStep, ...] = ()
+
+
+@dataclass
+class TickReport:
+    campaign_id: int
+    as_of: str
+    refused: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    overdue: int = 0
+    completed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> TickPlan:
+    with session_scope(url) as session:
+        campaign = _campaign(session, campaign_id)
+        today = local_date(as_of, campaign.timezone)
+        base = dict(campaign_id=campaign_id, document_number=campaign.document_number)
+        if campaign.status != CampaignStatus.active:
+            reason = f"campaign {campaign_id} is {campaign.status}; the tick does nothing"
+            return TickPlan(**base, as_of=as_of, today=today, refused=reason)  # type: ignore[arg-type]
+        plan = plan_of(campaign)
+        rows = load_rows(session=session, campaign_id=campaign_id, until=today, pending_only=True)
+    phases = {p.key: p for p in plan.phases}
+    active = tuple(p.key for p in plan.phases if p.start <= today <= p.end)
+    steps: list[PhaseStep] = []
+    for row in rows:  # tick order: date, kind, key
+        phase = phases[row.phase_key]
+        last = steps[-1] if steps else None
+        if last is not None and last.phase_key == phase.key:
+            steps[-1] = PhaseStep(
+                phase.key,
+                phase.kind,
+                phase.name,
+                last.first_day,
+                row.date,
+                (*last.event_keys, row.key),
+            )
+        else:
+            steps.append(
+                PhaseStep(phase.key, phase.kind, phase.name, row.date, row.date, (row.key,))
+            )
+    return TickPlan(
+        **base,  # type: ignore[arg-type]
+        as_of=as_of,
+        today=today,
+        active_phases=active,
+        steps=tuple(steps),
+    )
+
+
+def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> TickReport:
+    """Mark overdue requests, record the tick, and complete the campaign when all is done.
+
+    Every change is a conditional UPDATE, so two ticks finishing at once record each
+    change once.
+    """
+    report = TickReport(campaign_id=campaign_id, as_of=as_of.isoformat())
+    with session_scope(url) as session:
+        campaign = _campaign(session, campaign_id)
+        if campaign.status != CampaignStatus.active:
+            report.refused = f"campaign {campaign_id} is {campaign.status}"
+            return report
+        at = as_utc(as_of, campaign.timezone)
+        today = local_date(as_of, campaign.timezone)
+        report.overdue = mark_overdue(session=session, campaign_id=campaign_id, today=today, at=at)
+        session.execute(
+            update(Campaign)
+            .where(
+                col(Campaign.id) == campaign_id,
+                or_(col(Campaign.last_tick_at) == None, col(Campaign.last_tick_at) < at),  # noqa: E711
+            )
+            .values(last_tick_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        if load_rows(session=session, campaign_id=campaign_id, pending_only=True):
+            return report
+        completed = session.execute(
+            update(Campaign)
+            .where(
+                col(Campaign.id) == campaign_id,
+                col(Campaign.status) == CampaignStatus.active.value,
+            )
+            .values(status=CampaignStatus.completed.value)
+            .execution_options(synchronize_session=False)
+        )
+        if completed.rowcount:  # type: ignore[attr-defined]
+            closed = close_requests(
+                session=session,
+                campaign_id=campaign_id,
+                at=at,
+                actor="system",
+                channel="tick",
+                reason="campaign completed",
+            )
+            record_audit(
+                session=session,
+                event="campaign_completed",
+                actor="system",
+                channel="tick",
+                campaign_id=campaign_id,
+                at=at,
+                requests_closed=closed,
+            )
+            report.completed = True
+    return report
+
+
+def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> TickReport:
+    """The whole tick as plain calls (what the flow does, without Prefect)."""
+    planned = plan_tick(campaign_id=campaign_id, as_of=as_of, url=url)
+    if planned.refused:
+        return TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
+    outcomes: list[EventOutcome] = []
+    for step in planned.steps:
+        for key in step.event_keys:
+            outcomes.append(
+                carry_out_event(campaign_id=campaign_id, event_key=key, as_of=as_of, url=url)
+            )
+    report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
+    report.events = [o.to_json() for o in outcomes]
+    return report
+
+
+def tick_moments(
+    *, campaign_id: int, start: date, end: date, url: str | None = None
+) -> list[datetime]:
+    """The tick times between start and end (inclusive) when something falls due."""
+    with session_scope(url) as session:
+        campaign = _campaign(session, campaign_id)
+        plan = plan_of(campaign)
+        events = [to_event(r) for r in load_rows(session=session, campaign_id=campaign_id)]
+    return [tick_time(plan, day) for day in moments(events, start, end)]
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"no campaign {campaign_id}")
+    return campaign

@@ -1,0 +1,1 @@
+"""Prefect deployments: one scheduled tick deployment per campaign, one launch deployment."""

@@ -1,0 +1,109 @@
+"""The Prefect deployments of campaigns, and the Prefect server they live on.
+
+Each campaign gets `campaign-tick/campaign-{id}`: the tick flow with the campaign's id,
+on the plan's cron in the plan's timezone, tagged `campaign-{id}`. `launch-campaign/launch`
+lets a coordinator launch a plan from the Prefect UI. `campaign worker` serves them all.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import httpx
+
+from campaign.orchestration.launch import plan_of
+from models.campaign import Campaign, CampaignStatus
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+LAUNCH_DEPLOYMENT = "launch"
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+def tick_deployment_name(campaign_id: int) -> str:
+    return f"campaign-{campaign_id}"
+
+
+def prefect_api_url() -> str | None:
+    """The configured Prefect API (PREFECT_API_URL); None means no server is configured."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def prefect_reachable() -> bool:
+    """A Prefect server is configured and answers its health check."""
+    url = prefect_api_url()
+    if url is None:
+        return False
+    try:
+        return httpx.get(f"{url.rstrip('/')}/health", timeout=HEALTH_TIMEOUT_SECONDS).is_success
+    except httpx.HTTPError:
+        return False
+
+
+def tick_deployment(campaign: Campaign) -> RunnerDeployment:
+    """The campaign's scheduled tick (paused unless the campaign is active)."""
+    from prefect.deployments.runner import EntrypointType, RunnerDeployment
+    from prefect.schedules import Cron
+
+    from flows.campaign_tick import campaign_tag, campaign_tick
+
+    assert campaign.id is not None
+    plan = plan_of(campaign)
+    return RunnerDeployment.from_flow(  # not Flow.to_deployment: async in async callers
+        flow=campaign_tick,
+        name=tick_deployment_name(campaign.id),
+        schedules=[Cron(plan.tick_cron, timezone=plan.timezone)],
+        parameters={"campaign_id": campaign.id},
+        tags=[campaign_tag(campaign.id)],
+        description=f"{campaign.document_number} {campaign.title}",
+        paused=campaign.status != CampaignStatus.active,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
+def launch_deployment() -> RunnerDeployment:
+    from prefect.deployments.runner import EntrypointType, RunnerDeployment
+
+    from flows.launch_campaign import launch_campaign_flow
+
+    return RunnerDeployment.from_flow(
+        flow=launch_campaign_flow,
+        name=LAUNCH_DEPLOYMENT,
+        description="Launch a campaign: give the plan as a file path or paste its YAML text.",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
+def deploy_campaign(campaign: Campaign) -> UUID | None:
+    """Create or update the campaign's deployment when a Prefect server is reachable."""
+    if not prefect_reachable():
+        return None
+    deployment_id: UUID = tick_deployment(campaign).apply()  # type: ignore[assignment]
+    return deployment_id  # (apply is sync here: the CLI and the launch flow are sync)
+
+
+def set_schedule_paused(campaign_id: int, paused: bool) -> bool:
+    """Pause or resume the campaign's scheduled ticks; False if no server or no deployment."""
+    if not prefect_reachable():
+        return False
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.campaign_tick import campaign_tick
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(
+                f"{campaign_tick.name}/{tick_deployment_name(campaign_id)}"
+            )
+        except ObjectNotFound:
+            return False
+        if paused:
+            client.pause_deployment(deployment.id)
+        else:
+            client.resume_deployment(deployment.id)
+    return True

@@ -1,0 +1,89 @@
+"""Phase subflows of the tick: one per kind of phase, each carrying out its due events.
+
+One task per event (an action, however many bureaus it concerns); the per-bureau
+outcomes are in the ledger and in the tick's table artifact, not in task runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import Flow, flow, task
+from prefect.cache_policies import NO_CACHE
+
+from campaign.orchestration.actions import carry_out_event
+from campaign.orchestration.tick import PhaseStep, TickPlan
+from flows import artifacts
+from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error
+
+
+@task(
+    name="carry-out-event",
+    task_run_name="{event_key}",
+    cache_policy=NO_CACHE,
+    retries=DB_RETRIES,
+    retry_delay_seconds=DB_RETRY_DELAY_SECONDS,
+    retry_condition_fn=on_database_error,
+)
+def carry_out(campaign_id: int, event_key: str, as_of: datetime) -> dict[str, Any]:
+    return carry_out_event(campaign_id=campaign_id, event_key=event_key, as_of=as_of).to_json()
+
+
+@task(name="publish-summary", cache_policy=NO_CACHE)
+def publish_summary(campaign_id: int, summary_id: int) -> None:
+    artifacts.publish_summary(campaign_id=campaign_id, summary_id=summary_id)
+
+
+def carry_out_all(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[dict[str, Any]]:
+    outcomes = []
+    for key in event_keys:
+        outcome = carry_out(campaign_id, key, as_of)
+        if outcome["summary_id"] is not None:
+            publish_summary(campaign_id, outcome["summary_id"])
+        outcomes.append(outcome)
+    return outcomes
+
+
+@flow(name="mobilization-phase")
+def mobilization_phase(
+    campaign_id: int, event_keys: list[str], as_of: datetime
+) -> list[dict[str, Any]]:
+    """宣传发动: directives and their acknowledgements, the phase's reports."""
+    return carry_out_all(campaign_id, event_keys, as_of)
+
+
+@flow(name="implementation-phase")
+def implementation_phase(
+    campaign_id: int, event_keys: list[str], as_of: datetime
+) -> list[dict[str, Any]]:
+    """实施: concentrated actions, weekly reports, reminders, stage summaries."""
+    return carry_out_all(campaign_id, event_keys, as_of)
+
+
+@flow(name="summary-and-acceptance-phase")
+def acceptance_phase(
+    campaign_id: int, event_keys: list[str], as_of: datetime
+) -> list[dict[str, Any]]:
+    """总结验收: final summaries and the acceptance."""
+    return carry_out_all(campaign_id, event_keys, as_of)
+
+
+PHASE_FLOWS: dict[str, Flow[..., list[dict[str, Any]]]] = {
+    "mobilization": mobilization_phase,
+    "implementation": implementation_phase,
+    "acceptance": acceptance_phase,
+}
+
+
+def run_phase(planned: TickPlan, step: PhaseStep) -> list[dict[str, Any]]:
+    """Run the step as its phase's subflow, named after document, phase and date(s)."""
+    days = step.first_day.isoformat()
+    if step.last_day != step.first_day:
+        days += f"~{step.last_day.isoformat()}"
+    subflow = PHASE_FLOWS[step.phase_kind].with_options(
+        flow_run_name=f"{planned.document_number} {step.phase_name} {days}"
+    )
+    return subflow(
+        campaign_id=planned.campaign_id, event_keys=list(step.event_keys), as_of=planned.as_of
+    )

@@ -1,0 +1,108 @@
+"""The tick flow on Prefect: fast-forwarding the Hubei campaign through four months."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterTags,
+    TaskRunFilter,
+)
+from prefect.client.schemas.sorting import ArtifactSort, FlowRunSort
+from sqlmodel import select
+
+from campaign.db import session_scope
+from campaign.orchestration.tick import tick_moments
+from campaign.schedule import build_schedule
+from flows.campaign_tick import run_ticks
+from models.campaign import Campaign, CampaignStatus
+from models.ledger import ActionRecord, ActionState
+from models.summary import CampaignSummary
+
+CITIES = 17
+
+
+def predicted_actions(plan, cities: list[str]) -> set[tuple[str, str, str]]:
+    """(action, period, bureau) of every action the plan's schedule predicts when no bureau
+    answers: each event for every city, 签收 chased like a report (reminders -1, +1, +3 and
+    an escalation), a summary the day after each stage or final summary is due."""
+    keys: set[tuple[str, str, str]] = set()
+    for event in build_schedule(plan):
+        parts = event.key.split(":")
+        if event.kind == "acceptance":
+            keys.add((event.key, "", ""))
+            continue
+        if event.kind == "directive":
+            window = event.action_key or event.phase_key
+            keys |= {(event.key, "", c) for c in cities}
+            for action in ("reminder:acknowledgement:-1", "reminder:acknowledgement:+1"):
+                keys |= {(action, window, c) for c in cities}
+            for action in ("reminder:acknowledgement:+3", "escalation:acknowledgement"):
+                keys |= {(action, window, c) for c in cities}
+            continue
+        action, period = ":".join(parts[:2] + parts[3:]), parts[2]
+        keys |= {(action, period, c) for c in cities}
+        if event.kind in ("stage_summary", "final_summary"):
+            keys.add((f"summary:{event.duty}", period, ""))
+    return keys
+
+
+def test_fast_forward_records_exactly_the_predicted_actions(
+    prefect_runs, hubei_campaign, hubei_plan
+):
+    moments = tick_moments(
+        campaign_id=hubei_campaign, start=date(2007, 8, 10), end=date(2007, 12, 10)
+    )
+    reports = run_ticks(hubei_campaign, moments, heartbeats=False)
+    assert reports[-1]["completed"]
+
+    with session_scope() as session:
+        rows = session.exec(select(ActionRecord)).all()
+        campaign = session.get(Campaign, hubei_campaign)
+        summaries = session.exec(select(CampaignSummary.key)).all()
+        status = campaign.status
+    cities = sorted({r.bureau_code for r in rows if r.bureau_code})
+    assert len(cities) == CITIES
+    keys = [(r.action, r.period, r.bureau_code) for r in rows]
+    expected = predicted_actions(hubei_plan, cities)
+    assert len(keys) == len(expected) == 1859
+    assert set(keys) == expected
+    assert {r.state for r in rows} == {ActionState.done}
+    assert status == CampaignStatus.completed
+    assert len(summaries) == 6  # 4 stage summaries, the final summary, the acceptance
+    done = sum(len(e["done"]) for r in reports for e in r["events"])
+    assert done == len(expected)
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[f"campaign-{hubei_campaign}"])
+            ),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+            limit=200,
+        )
+        names = {run.name for run in runs}
+        assert "鄂质监发〔2007〕77号 tick 2007-08-10" in names
+        assert "鄂质监发〔2007〕77号 宣传发动阶段 2007-08-10" in names
+        assert "鄂质监发〔2007〕77号 总结验收阶段 2007-12-10" in names
+        assert len([n for n in names if " tick " in n]) == len(moments)
+        for key in ("status", "progress"):  # one version per tick
+            assert len(artifacts(client, f"campaign-{hubei_campaign}-{key}")) == len(moments)
+        for key in ("summary-stage-summary-market-access", "acceptance-acceptance"):
+            (summary,) = artifacts(client, f"campaign-{hubei_campaign}-{key}")
+            assert summary.type == "table"
+
+
+def artifacts(client, key: str) -> list:
+    return client.read_artifacts(
+        artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+        flow_run_filter=FlowRunFilter(),
+        task_run_filter=TaskRunFilter(),
+        sort=ArtifactSort.CREATED_DESC,
+        limit=200,
+        offset=0,
+    )

@@ -1,0 +1,77 @@
+"""Launching from Prefect, the per-campaign deployment, pausing its schedule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+
+from campaign.db import session_scope
+from campaign.orchestration.launch import CampaignExists
+from campaign.plan import PlanError, parse_plan
+from deployments.campaigns import set_schedule_paused, tick_deployment
+from deployments.worker import campaigns_to_serve
+from flows.launch_campaign import launch_campaign_flow
+from models.campaign import Campaign, CampaignStatus
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PLAN = EXAMPLES / "hubei-2007.yaml"
+
+
+def test_an_invalid_pasted_plan_fails_with_the_validate_problems(prefect_runs, sqlite_url):
+    pasted = PLAN.read_text(encoding="utf-8").replace('tick_cron: "30 8 * * *"', "tick_cron: x")
+    expected = [str(p) for p in parse_plan(pasted.encode()).problems]
+    with pytest.raises(PlanError) as caught:
+        launch_campaign_flow(plan=pasted)
+    assert [str(p) for p in caught.value.problems] == expected
+    assert "tick_cron: invalid cron expression 'x'" in str(caught.value)
+    with session_scope() as session:
+        assert session.get(Campaign, 1) is None
+
+
+def test_launch_creates_the_scheduled_deployment(prefect_runs, sqlite_url):
+    launched = launch_campaign_flow(plan=str(PLAN))
+    assert launched["deployment_id"] is not None
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(f"campaign-tick/campaign-{launched['id']}")
+        assert deployment.parameters == {"campaign_id": launched["id"]}
+        assert deployment.tags == [f"campaign-{launched['id']}"]
+        (schedule,) = deployment.schedules
+        assert (schedule.schedule.cron, schedule.schedule.timezone) == (
+            "30 8 * * *",
+            "Asia/Shanghai",
+        )
+        assert deployment.entrypoint == "flows.campaign_tick.campaign_tick"
+        assert set_schedule_paused(launched["id"], paused=True)
+        assert client.read_deployment(deployment.id).paused
+        assert set_schedule_paused(launched["id"], paused=False)
+        assert not client.read_deployment(deployment.id).paused
+    with pytest.raises(CampaignExists, match=f"already launched as campaign {launched['id']}"):
+        launch_campaign_flow(plan=str(PLAN))
+
+
+def test_the_worker_serves_active_and_paused_campaigns(sqlite_url):
+    launched_text = PLAN.read_text(encoding="utf-8")
+    from campaign.orchestration.launch import launch_campaign, validated_plan
+    from campaign.workdays import WorkCalendar
+
+    with session_scope() as session:
+        for number in ("77", "78", "79"):
+            plan, text = validated_plan(launched_text.replace("77号", f"{number}号").encode(), "x")
+            launch_campaign(
+                session=session,
+                plan=plan,
+                plan_text=text,
+                source="x",
+                work=WorkCalendar(),
+                actor="t",
+                channel="cli",
+            )
+        session.get(Campaign, 2).status = CampaignStatus.paused
+        session.get(Campaign, 3).status = CampaignStatus.cancelled
+    served = campaigns_to_serve()
+    assert [c.id for c in served] == [1, 2]
+    deployments = [tick_deployment(c) for c in served]
+    assert [d.name for d in deployments] == ["campaign-1", "campaign-2"]
+    assert [d.paused for d in deployments] == [False, True]

@@ -1,0 +1,134 @@
+"""The tick as plain functions, on both databases: what is due, catch-up, idempotence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from orchestration_support import answer, at, ledger_rows
+from sqlmodel import select
+
+from campaign.orchestration.events import campaign_events, ledger_key
+from campaign.orchestration.tick import plan_tick, run_tick, tick_moments
+from models.audit import AuditEvent
+from models.campaign import Campaign, CampaignStatus
+from models.ledger import ActionRecord, ActionState
+from models.request import ReportRequest, RequestStatus
+
+
+def test_plan_tick_lists_due_events_by_phase_in_date_order(session, hubei_campaign):
+    planned = plan_tick(campaign_id=hubei_campaign, as_of=at("2007-08-20"))
+    assert planned.refused is None
+    assert planned.active_phases == ("mobilization", "implementation")
+    assert [(s.phase_key, s.first_day, s.last_day) for s in planned.steps] == [
+        ("mobilization", date(2007, 8, 10), date(2007, 8, 17)),
+        ("implementation", date(2007, 8, 20), date(2007, 8, 20)),
+    ]
+    assert planned.steps[1].event_keys == (
+        "directive:implementation",
+        "request:weekly-progress:2007-W34",
+    )
+
+
+def test_a_tick_carries_out_each_due_event_for_every_city(session, hubei_campaign, cities):
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-10"))
+    assert [e["key"] for e in report.events] == ["directive:mobilization"]
+    assert report.events[0]["done"] == cities
+    acks = session.exec(select(ReportRequest)).all()
+    assert sorted(r.bureau_code for r in acks) == cities
+    assert {(r.kind, r.duty_key, r.period_key, r.due_date) for r in acks} == {
+        ("acknowledgement", "acknowledgement", "mobilization", date(2007, 8, 14))
+    }
+    audit = Counter(e.event for e in session.exec(select(AuditEvent)).all())
+    assert audit["directive_issued"] == 17
+
+
+def test_rerunning_a_tick_changes_nothing(session, hubei_campaign):
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
+    before = (ledger_rows(session), len(session.exec(select(AuditEvent)).all()))
+    again = run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
+    assert again.events == []
+    assert (ledger_rows(session), len(session.exec(select(AuditEvent)).all())) == before
+
+
+def test_missed_ticks_are_caught_up_in_date_order(session, hubei_campaign, hubei_plan, cities):
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
+    keys = [e["key"] for e in report.events]
+    expected = [
+        e.key for e in campaign_events(hubei_plan) if e.date <= date(2007, 9, 10)
+    ]  # the plan's own order: date, then kind
+    assert sorted(keys) == sorted(expected)
+    dates = {e.key: e.date for e in campaign_events(hubei_plan)}
+    by_phase: dict[str, list[date]] = {}
+    for event in report.events:
+        by_phase.setdefault(event["phase_key"], []).append(dates[event["key"]])
+    assert all(days == sorted(days) for days in by_phase.values())
+    # nobody answered: every per-bureau action reached all 17 cities
+    per_bureau = [e for e in report.events if e["done"] != [""]]
+    assert all(e["done"] == cities for e in per_bureau)
+
+
+def test_catching_up_equals_ticking_every_day(session, hubei_campaign, launch, hubei_plan_text):
+    for moment in tick_moments(
+        campaign_id=hubei_campaign, start=date(2007, 8, 10), end=date(2007, 9, 5)
+    ):
+        run_tick(campaign_id=hubei_campaign, as_of=moment)
+    other = launch(hubei_plan_text.replace("77号", "78号"))
+    run_tick(campaign_id=other, as_of=at("2007-09-05"))
+
+    def keys(campaign_id: int) -> set[tuple[str, str, str, str]]:
+        rows = session.exec(select(ActionRecord).where(ActionRecord.campaign_id == campaign_id))
+        return {(r.action, r.period, r.bureau_code, r.state) for r in rows.all()}
+
+    assert keys(hubei_campaign) == keys(other)
+    assert len(keys(other)) > 17 * 20
+
+
+def test_reminders_go_only_to_bureaus_still_owing(session, hubei_campaign, cities):
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-20"))
+    answer(session, hubei_campaign, "weekly-progress", "2007-W34", "420100")
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-23"))
+    reminder = next(e for e in report.events if e["key"] == "reminder:weekly-progress:2007-W34:-1")
+    assert "420100" not in reminder["done"]
+    assert reminder["done"] == [c for c in cities if c != "420100"]
+    rows = session.exec(
+        select(ActionRecord).where(ActionRecord.action == "reminder:weekly-progress:-1")
+    ).all()
+    assert len(rows) == 16 and {r.state for r in rows} == {ActionState.done}
+
+
+def test_overdue_requests_are_marked_and_escalated_to_the_parent(session, hubei_campaign):
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-10"))
+    answer(session, hubei_campaign, "acknowledgement", "mobilization", "420100")
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-15"))
+    assert report.overdue == 16  # due 08-14; 420100 acknowledged
+    statuses = Counter(r.status for r in session.exec(select(ReportRequest)).all())
+    assert statuses == {RequestStatus.overdue: 16, RequestStatus.submitted: 1}
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-17"))
+    escalations = session.exec(
+        select(AuditEvent).where(AuditEvent.event == "escalation_sent")
+    ).all()
+    assert len(escalations) == 16
+    assert {e.detail["parent"] for e in escalations} == {"420000"}
+    assert "420100" not in {e.bureau_code for e in escalations}
+
+
+def test_a_paused_campaign_does_nothing(session, hubei_campaign):
+    campaign = session.get(Campaign, hubei_campaign)
+    campaign.status = CampaignStatus.paused
+    session.commit()
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
+    assert "paused" in report.refused
+    assert ledger_rows(session) == []
+
+
+def test_the_last_tick_completes_the_campaign(session, hubei_campaign, hubei_plan):
+    report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-12-10"))
+    assert report.completed
+    campaign = session.exec(select(Campaign).where(Campaign.id == hubei_campaign)).one()
+    assert campaign.status == CampaignStatus.completed
+    statuses = {r.status for r in session.exec(select(ReportRequest)).all()}
+    assert statuses == {RequestStatus.closed}
+    expected = {ledger_key(e) for e in campaign_events(hubei_plan)}
+    assert {r[:2] for r in ledger_rows(session)} == expected
+    assert run_tick(campaign_id=hubei_campaign, as_of=at("2007-12-11")).refused
