@@ -48,15 +48,22 @@ def issue_link(
     bureau_code: str,
     purpose: LinkPurpose,
     request_id: int | None = None,
+    revoke_previous: bool = True,
 ) -> IssuedLink:
-    """A new token for the bureau; earlier live links of the same target are revoked."""
-    revoke_links(
-        session=session,
-        campaign_id=campaign_id,
-        bureau_code=bureau_code,
-        purpose=purpose,
-        request_id=request_id,
-    )
+    """A new token for the bureau's target.
+
+    By default earlier live links of the same target are revoked (a reissue). A reminder
+    passes revoke_previous=False: the link in the original e-mail keeps working beside the
+    reminder's, since the stored hashes cannot give back the original token.
+    """
+    if revoke_previous:
+        revoke_links(
+            session=session,
+            campaign_id=campaign_id,
+            bureau_code=bureau_code,
+            purpose=purpose,
+            request_id=request_id,
+        )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ReplyLink(
         token_hash=hash_token(token),

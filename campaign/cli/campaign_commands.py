@@ -219,7 +219,13 @@ def _echo_tick(report: dict[str, Any]) -> None:
     line = f"{day}: {len(report['events'])} event(s), {done} action(s) done"
     line += f", {skipped} skipped" if skipped else ""
     line += f", {report['overdue']} request(s) now overdue" if report["overdue"] else ""
-    typer.echo(line + (", campaign completed" if report["completed"] else ""))
+    line += ", campaign completed" if report["completed"] else ""
+    mail = report.get("mail") or {}
+    if mail.get("sent") or mail.get("failed"):
+        line += f"; mail: {mail['sent']} sent, {mail['failed']} failed"
+    if mail.get("unavailable"):
+        line += f"; mail held in the outbox ({mail['unavailable']})"
+    typer.echo(line)
 
 
 def log(

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
@@ -45,6 +46,29 @@ COMMIT_EVERY = 20
 STALE_AFTER = timedelta(minutes=10)
 BACKOFF_BASE = timedelta(seconds=30)
 RECONNECT_DELAYS = (0.5, 2.0)
+
+
+def deliver_now(*, url: str | None = None) -> dict[str, Any]:
+    """Send what the outbox holds, once, without raising when the server is unreachable.
+
+    The tick calls this after its effects: a server that is down leaves the messages
+    pending (counted as `unavailable`), and the next tick or a send-mail run delivers them.
+    """
+    try:
+        report = send_pending(url=url)
+        unavailable = None
+    except SmtpUnavailable as exc:
+        report = exc.report if isinstance(exc.report, SendReport) else SendReport()
+        unavailable = exc.reason
+    return {
+        "sent": report.sent,
+        "failed": report.failed,
+        "retrying": report.retrying,
+        "recovered": report.recovered,
+        "seconds": round(report.seconds, 3),
+        "problems": report.problems,
+        "unavailable": unavailable,
+    }
 
 
 def send_pending(

@@ -1,10 +1,10 @@
 """The seams where a tick's side effects happen: one function per kind of notice.
 
 The tick calls each function inside the transaction that takes the action's ledger
-keys, with everything the notice needs in its arguments. Today each records the
-notice in the audit trail; the mail outbox (campaign.mail.queue_notice) is wired in
-here. Whatever is added must only write to `session` (e.g. an outbox row), never do
-I/O itself: the transaction is what makes the effect happen exactly once.
+keys, with everything the notice needs in its arguments. Each records the notice in
+the audit trail and queues the e-mail in the outbox (campaign.mail): rows in `session`
+only, never I/O, so the transaction makes the effect happen exactly once. The outbox
+sender delivers the messages afterwards (flows.mail).
 """
 
 from __future__ import annotations
@@ -12,11 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from campaign.links import issue_link
+from campaign.mail.notices import (
+    queue_directive,
+    queue_escalation,
+    queue_reminder,
+    queue_request,
+)
+from campaign.orchestration.clock import local_date
 from campaign.plan.schema import Plan
+from campaign.replies.history import last_accepted
 from campaign.schedule import Event
 from models.audit import record_audit
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.link import LinkPurpose
+from models.request import ReportRequest
 
 ACTOR = "system"
 CHANNEL = "tick"
@@ -32,9 +45,23 @@ def send_directive(
     ack_request_ids: Mapping[str, int],
     at: datetime,
 ) -> None:
-    """A directive (通知) to each bureau, with its acknowledgement (签收) request when the
+    """A directive (通知) to each bureau, with its acknowledgement (签收) link when the
     plan asks for one (ack_request_ids: request id by bureau; empty when it does not)."""
+    campaign = _campaign(session, campaign_id)
+    bureaus = _bureaus(session, bureau_codes)
     for code in bureau_codes:
+        ack_id = ack_request_ids.get(code)
+        link_url = None
+        if ack_id is not None:
+            link_url = _link(session, campaign_id, code, LinkPurpose.acknowledge, ack_id)
+        queue_directive(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            event=event,
+            bureau=bureaus[code],
+            link_url=link_url,
+        )
         _audit(
             session,
             "directive_issued",
@@ -43,7 +70,7 @@ def send_directive(
             at,
             event,
             template=event.template,
-            ack_request_id=ack_request_ids.get(code),
+            ack_request_id=ack_id,
             ack_due=_iso(event.due),
         )
 
@@ -57,8 +84,27 @@ def send_report_request(
     request_ids: Mapping[str, int],
     at: datetime,
 ) -> None:
-    """A report request (报送通知) for one duty period to each bureau (request id by bureau)."""
+    """A report request (报送通知) for one duty period to each bureau (request id by bureau),
+    with its personal link and the statistical table, cumulative figures pre-filled."""
+    campaign = _campaign(session, campaign_id)
+    bureaus = _bureaus(session, list(request_ids))
+    requests = _requests(session, list(request_ids.values()))
+    form = plan.form(plan.duty(event.duty).form or "") if event.duty else None
     for code, request_id in sorted(request_ids.items()):
+        request = requests[request_id]
+        baseline = None
+        if form is not None:
+            baseline = last_accepted(session=session, plan=plan, form=form, request=request)
+        queue_request(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            request=request,
+            bureau=bureaus[code],
+            link_url=_link(session, campaign_id, code, LinkPurpose.report, request_id),
+            previous_values=baseline.values if baseline else None,
+            key=event.key,
+        )
         _audit(session, "request_opened", campaign_id, code, at, event, request_id=request_id)
 
 
@@ -71,8 +117,27 @@ def send_reminder(
     request_ids: Mapping[str, int],
     at: datetime,
 ) -> None:
-    """A reminder (催报) to each bureau whose request is still unanswered."""
+    """A reminder (催报, or 催签收 for a directive) to each bureau still unanswered."""
+    campaign = _campaign(session, campaign_id)
+    bureaus = _bureaus(session, list(request_ids))
+    requests = _requests(session, list(request_ids.values()))
+    today = local_date(at, campaign.timezone)
     for code, request_id in sorted(request_ids.items()):
+        request = requests[request_id]
+        purpose = (
+            LinkPurpose.acknowledge if request.kind == "acknowledgement" else LinkPurpose.report
+        )
+        link_url = _link(session, campaign_id, code, purpose, request_id, revoke_previous=False)
+        queue_reminder(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            request=request,
+            bureau=bureaus[code],
+            link_url=link_url,
+            as_of=today,
+            key=event.key,
+        )
         _audit(session, "reminder_sent", campaign_id, code, at, event, request_id=request_id)
 
 
@@ -87,7 +152,21 @@ def send_escalation(
     at: datetime,
 ) -> None:
     """Tell each late bureau's parent bureau (parent_codes: parent by late bureau)."""
+    campaign = _campaign(session, campaign_id)
+    bureaus = _bureaus(session, [*request_ids, *parent_codes.values()])
+    requests = _requests(session, list(request_ids.values()))
+    today = local_date(at, campaign.timezone)
     for code, request_id in sorted(request_ids.items()):
+        queue_escalation(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            request=requests[request_id],
+            bureau=bureaus[code],
+            parent=bureaus[parent_codes[code]],
+            as_of=today,
+            key=event.key,
+        )
         _audit(
             session,
             "escalation_sent",
@@ -124,6 +203,42 @@ def publish_acceptance(
 ) -> None:
     """The final acceptance (检查验收) was compiled; summary_id is its CampaignSummary."""
     _audit(session, "acceptance_compiled", campaign_id, None, at, event, summary_id=summary_id)
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"no campaign {campaign_id}")
+    return campaign
+
+
+def _bureaus(session: Session, codes: Sequence[str]) -> dict[str, Bureau]:
+    rows = session.exec(select(Bureau).where(col(Bureau.code).in_(list(set(codes))))).all()
+    return {b.code: b for b in rows}
+
+
+def _requests(session: Session, ids: Sequence[int]) -> dict[int, ReportRequest]:
+    rows = session.exec(select(ReportRequest).where(col(ReportRequest.id).in_(list(ids)))).all()
+    return {r.id: r for r in rows if r.id is not None}
+
+
+def _link(
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose,
+    request_id: int,
+    *,
+    revoke_previous: bool = True,
+) -> str:
+    return issue_link(
+        session=session,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose,
+        request_id=request_id,
+        revoke_previous=revoke_previous,
+    ).url
 
 
 def _audit(

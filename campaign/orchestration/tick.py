@@ -16,6 +16,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from campaign.db import session_scope
+from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import EventOutcome, carry_out_event
 from campaign.orchestration.clock import as_utc, local_date
 from campaign.orchestration.events import moments, tick_time
@@ -57,6 +58,7 @@ class TickReport:
     events: list[dict[str, Any]] = field(default_factory=list)
     overdue: int = 0
     completed: bool = False
+    mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -170,6 +172,7 @@ def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> Ti
             )
     report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
     report.events = [o.to_json() for o in outcomes]
+    report.mail = deliver_now(url=url)
     return report
 
 
