@@ -123,12 +123,12 @@ def naive_flow():  # type: ignore[no-untyped-def]
     from prefect.cache_policies import NO_CACHE
 
     from campaign.bureaus import select_reporters
+    from campaign.clock import as_utc
     from campaign.db import session_scope
     from campaign.orchestration import effects, ledger, requests
-    from campaign.orchestration.clock import as_utc
     from campaign.orchestration.events import ledger_key
-    from campaign.orchestration.launch import plan_of
     from campaign.orchestration.store import load_event, to_event
+    from campaign.plan.stored import plan_of
     from models.campaign import Campaign
 
     @task(cache_policy=NO_CACHE)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 
-from campaign.orchestration.launch import plan_of
+from campaign.plan.stored import plan_of
 from models.campaign import Campaign, CampaignStatus
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from campaign.clock import local_date
 from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
-from campaign.orchestration.clock import local_date
 from campaign.orchestration.tick import TickReport, finish_tick, plan_tick
 from flows import artifacts
 from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from campaign.cli import lifecycle_commands
 from campaign.cli._output import fail, print_json, warnings_to_stderr
+from campaign.clock import now_in, parse_as_of
 from campaign.db import session_scope
-from campaign.orchestration.clock import now_in, parse_as_of
 from campaign.orchestration.launch import (
     CampaignExists,
     CampaignNotFound,

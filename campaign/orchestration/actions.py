@@ -15,9 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from campaign.bureaus import select_reporters
+from campaign.clock import as_utc
 from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
-from campaign.orchestration.clock import as_utc
 from campaign.orchestration.events import (
     ACK_DUTY,
     CAMPAIGN_WIDE_KINDS,
@@ -27,11 +27,11 @@ from campaign.orchestration.events import (
     ledger_key,
     window_key,
 )
-from campaign.orchestration.launch import plan_of
 from campaign.orchestration.sql import chunked
 from campaign.orchestration.store import complete_event, load_event, to_event
 from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
+from campaign.plan.stored import plan_of
 from campaign.schedule import Event
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.clock import local_date
 from campaign.links import issue_link
 from campaign.mail.notices import (
     queue_directive,
@@ -21,7 +22,6 @@ from campaign.mail.notices import (
     queue_reminder,
     queue_request,
 )
-from campaign.orchestration.clock import local_date
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
 from campaign.schedule import Event

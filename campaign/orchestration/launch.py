@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -117,16 +116,3 @@ def find_campaign(*, session: Session, ref: str | int) -> Campaign:
             f"no campaign {text!r} (give its id or document number; see `campaign list`)"
         )
     return campaign
-
-
-def plan_of(campaign: Campaign) -> Plan:
-    """The campaign's plan as stored (amendments included), parsed once per version."""
-    return _parse_stored(campaign.plan_sha256, campaign.plan_yaml)
-
-
-@lru_cache(maxsize=16)
-def _parse_stored(sha256: str, text: str) -> Plan:
-    result = parse_plan(text.encode("utf-8"))
-    if result.plan is None:
-        raise PlanError(f"stored plan {sha256[:12]}", result.problems)
-    return result.plan

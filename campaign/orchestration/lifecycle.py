@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from campaign.orchestration.clock import from_db, local_date
+from campaign.clock import local_date, utc
 from campaign.orchestration.events import campaign_events, is_request_kind
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
@@ -118,7 +118,7 @@ def amend_dates(
     events = campaign_events(plan, work)
     change = replace_schedule(session=session, campaign_id=campaign.id, events=events)
     today = (
-        local_date(from_db(campaign.last_tick_at), campaign.timezone)
+        local_date(utc(campaign.last_tick_at), campaign.timezone)
         if campaign.last_tick_at
         else date.min
     )

@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
+from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import EventOutcome, carry_out_event
-from campaign.orchestration.clock import as_utc, local_date
 from campaign.orchestration.events import moments, tick_time
-from campaign.orchestration.launch import plan_of
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
+from campaign.plan.stored import plan_of
 from models.audit import record_audit
 from models.campaign import Campaign, CampaignStatus
 

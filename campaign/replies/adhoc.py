@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from campaign.replies.targets import AD_HOC_KIND, Target, local_time, local_today
+from campaign.clock import local_time, local_today
+from campaign.replies.targets import AD_HOC_KIND, Target
 from models.request import ReportRequest, RequestStatus
 
 DEFAULT_DUTY_KEY = "ad-hoc"

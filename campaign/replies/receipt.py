@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaign.replies.targets import Target, local_time
+from campaign.clock import local_time
+from campaign.replies.targets import Target
 from campaign.settings import get_settings
 from models.submission import ReportSubmission
 

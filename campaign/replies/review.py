@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.clock import local_today, utc
 from campaign.links import issue_link
 from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
-from campaign.replies.targets import local_today, resolve_target, utc
+from campaign.replies.targets import resolve_target
 from campaign.workdays import WorkCalendar
 from models.audit import record_audit
 from models.bureau import Bureau

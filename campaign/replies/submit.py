@@ -8,12 +8,13 @@ from pathlib import Path
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from campaign.clock import utc
 from campaign.replies.adhoc import open_ad_hoc_request
 from campaign.replies.attachments import store_attachments
 from campaign.replies.errors import WrongLink
 from campaign.replies.history import last_accepted, next_version
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
-from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target, utc
+from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target
 from campaign.replies.validation import validate_report
 from campaign.settings import get_settings
 from models.audit import record_audit

@@ -7,15 +7,15 @@ to one Target so the web form, the .xlsx upload and the CLI share every later st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from threading import Lock
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
-from campaign.plan import load_plan_text
+from campaign.clock import local_today
 from campaign.plan.schema import Duty, Office, Plan, ReportForm
+from campaign.plan.stored import plan_of
 from campaign.replies.errors import RequestClosed, RequestSettled, WrongLink
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
@@ -25,22 +25,6 @@ from models.request import ReportRequest, RequestStatus
 LIVE_CAMPAIGN = (CampaignStatus.active, CampaignStatus.paused)
 ACKNOWLEDGEMENT_KIND = "acknowledgement"
 AD_HOC_KIND = "ad_hoc"
-
-_plans: dict[tuple[int, str], Plan] = {}
-_plans_lock = Lock()
-
-
-def plan_of(campaign: Campaign) -> Plan:
-    """The campaign's plan as launched, parsed once per process and plan version."""
-    key = (campaign.id or 0, campaign.plan_sha256)
-    plan = _plans.get(key)
-    if plan is None:
-        plan = load_plan_text(campaign.plan_yaml, source=f"campaign {campaign.id}")
-        with _plans_lock:
-            if len(_plans) > 64:
-                _plans.clear()
-            _plans[key] = plan
-    return plan
 
 
 @dataclass
@@ -154,21 +138,6 @@ def ensure_answerable(target: Target) -> None:
         if target.purpose == LinkPurpose.acknowledge:
             return
         raise RequestSettled(f"本期报告已审核通过，不能再修改。如需更正，请联系{contact}。")
-
-
-def utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive one (as SQLite hands them back) is taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def local_time(moment: datetime, timezone: ZoneInfo) -> datetime:
-    return utc(moment).astimezone(timezone)
-
-
-def local_today(now: datetime, timezone: ZoneInfo) -> date:
-    return local_time(now, timezone).date()
 
 
 def is_late(request: ReportRequest, now: datetime, timezone: ZoneInfo) -> bool:

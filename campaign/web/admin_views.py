@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from campaign.clock import local_time
 from campaign.replies.history import versions
 from campaign.replies.receipt import receipt_context, receipt_number
 from campaign.replies.review import ReviewItem, review_queue
-from campaign.replies.targets import local_time, resolve_target
+from campaign.replies.targets import resolve_target
 from models.attachment import SubmissionAttachment
 from models.campaign import Campaign
 from models.request import ReportRequest

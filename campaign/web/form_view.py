@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from campaign.clock import local_time, local_today
 from campaign.plan.schema import FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window
 from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
 from campaign.replies.errors import ATTACHMENTS, NARRATIVE, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
-from campaign.replies.targets import Target, local_time, local_today
+from campaign.replies.targets import Target
 from campaign.templating import cn_date
 from models.link import LinkPurpose
 from models.request import RequestStatus

@@ -25,9 +25,23 @@ def local_date(as_of: datetime, timezone: str) -> date:
     return in_zone(as_of, timezone).date()
 
 
-def from_db(value: datetime) -> datetime:
-    """A stored timestamp, aware (SQLite returns them without their UTC offset)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def utc(moment: datetime) -> datetime:
+    """A stored timestamp as aware UTC (SQLite returns them without their UTC offset, so a
+    naive value here means UTC, unlike a naive `as_of`, which means local time)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def local_time(moment: datetime, timezone: ZoneInfo | str) -> datetime:
+    """A stored (UTC) timestamp in the campaign's zone."""
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return utc(moment).astimezone(zone)
+
+
+def local_today(moment: datetime, timezone: ZoneInfo | str) -> date:
+    """The campaign-local day of a stored (UTC) timestamp."""
+    return local_time(moment, timezone).date()
 
 
 def parse_as_of(text: str, timezone: str) -> datetime:
