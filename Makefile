@@ -6,7 +6,7 @@ setup:
 
 demo: setup
 	.venv/bin/campaign validate examples/hubei-2007.yaml
-	.venv/bin/campaign schedule examples/hubei-2007.yaml
+	.venv/bin/campaign demo
 
 test:
 	@scripts/setup.sh --system

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import typer
 
-import campaign.cli.campaign_commands as campaign_commands  # orchestration (issue 3)
-import campaign.cli.reply_commands as reply_commands  # replies (issue 5)
-from campaign.cli import bureau_commands, outbox_commands, plan_commands
+from campaign.cli import (
+    bureau_commands,
+    campaign_commands,
+    demo_commands,
+    outbox_commands,
+    plan_commands,
+    reply_commands,
+)
 
 app = typer.Typer(
     name="campaign",
@@ -20,6 +25,7 @@ bureau_commands.register(app)
 outbox_commands.register(app)
 reply_commands.register(app)
 campaign_commands.register(app)
+demo_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The demo campaign: the Hubei plan run end to end with simulated bureaus."""

@@ -1,0 +1,31 @@
+"""The main job: the demo campaign runs from launch to acceptance, and tells a true story."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+from campaign import db as dbmod
+from campaign.demo.run import describe, run_demo
+
+
+def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    try:
+        result = run_demo(data_dir=data_dir, prefect=False, echo=lambda _line: None)
+    finally:
+        dbmod.reset()
+    assert result.status == "completed"
+    assert result.ticks > 50
+    # Every message queued was delivered, once, to the real SMTP server's Maildir.
+    assert set(result.mail) == {"sent"}
+    assert result.maildir_messages == result.mail["sent"] == len(mailbox.Maildir(data_dir / "maildir"))
+    # 16 of 17 cities answer every weekly report (14 weeks), stage summary (4) and final summary.
+    assert result.answers["on time"] + result.answers["late"] == 16 * 14 + 17 * 4 + 17
+    assert result.answers["late"] > 0 and result.answers["acknowledged"] > 0
+    targets = {t["key"]: t for t in result.targets}
+    assert targets["license-rate"]["missing"] == ["429021"]  # the silent bureau
+    assert targets["license-rate"]["met"] is False
+    assert targets["sampling-pass-rate"]["met"] is True
+    text = "\n".join(describe(result, data_dir))
+    assert "no report from: 429021" in text and "completed after" in text
