@@ -19,7 +19,8 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     assert result.ticks > 50
     # Every message queued was delivered, once, to the real SMTP server's Maildir.
     assert set(result.mail) == {"sent"}
-    assert result.maildir_messages == result.mail["sent"] == len(mailbox.Maildir(data_dir / "maildir"))
+    delivered = len(mailbox.Maildir(data_dir / "maildir"))
+    assert result.maildir_messages == result.mail["sent"] == delivered
     # 16 of 17 cities answer every weekly report (14 weeks), stage summary (4) and final summary.
     assert result.answers["on time"] + result.answers["late"] == 16 * 14 + 17 * 4 + 17
     assert result.answers["late"] > 0 and result.answers["acknowledged"] > 0
