@@ -9,7 +9,7 @@ sender delivers the messages afterwards (flows.mail).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -86,9 +86,7 @@ def send_report_request(
 ) -> None:
     """A report request (报送通知) for one duty period to each bureau (request id by bureau),
     with its personal link and the statistical table, cumulative figures pre-filled."""
-    campaign = _campaign(session, campaign_id)
-    bureaus = _bureaus(session, list(request_ids))
-    requests = _requests(session, list(request_ids.values()))
+    campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     form = plan.form(plan.duty(event.duty).form or "") if event.duty else None
     for code, request_id in sorted(request_ids.items()):
         request = requests[request_id]
@@ -118,9 +116,7 @@ def send_reminder(
     at: datetime,
 ) -> None:
     """A reminder (催报, or 催签收 for a directive) to each bureau still unanswered."""
-    campaign = _campaign(session, campaign_id)
-    bureaus = _bureaus(session, list(request_ids))
-    requests = _requests(session, list(request_ids.values()))
+    campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     today = local_date(at, campaign.timezone)
     for code, request_id in sorted(request_ids.items()):
         request = requests[request_id]
@@ -152,9 +148,7 @@ def send_escalation(
     at: datetime,
 ) -> None:
     """Tell each late bureau's parent bureau (parent_codes: parent by late bureau)."""
-    campaign = _campaign(session, campaign_id)
-    bureaus = _bureaus(session, [*request_ids, *parent_codes.values()])
-    requests = _requests(session, list(request_ids.values()))
+    campaign, bureaus, requests = _load(session, campaign_id, request_ids, parent_codes.values())
     today = local_date(at, campaign.timezone)
     for code, request_id in sorted(request_ids.items()):
         queue_escalation(
@@ -210,6 +204,17 @@ def _campaign(session: Session, campaign_id: int) -> Campaign:
     if campaign is None:
         raise LookupError(f"no campaign {campaign_id}")
     return campaign
+
+
+def _load(
+    session: Session,
+    campaign_id: int,
+    request_ids: Mapping[str, int],
+    more_bureaus: Iterable[str] = (),
+) -> tuple[Campaign, dict[str, Bureau], dict[int, ReportRequest]]:
+    """The campaign, the bureaus (those with requests, and more_bureaus) and the requests."""
+    bureaus = _bureaus(session, [*request_ids, *more_bureaus])
+    return _campaign(session, campaign_id), bureaus, _requests(session, list(request_ids.values()))
 
 
 def _bureaus(session: Session, codes: Sequence[str]) -> dict[str, Bureau]:
