@@ -38,7 +38,11 @@ def get_engine(url: str | None = None) -> Engine:
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No pool_pre_ping: it costs a round trip (SELECT 1) on every checkout, i.e. on
+            # every request. pool_recycle replaces connections before servers or firewalls
+            # drop idle ones; a connection that died anyway fails one request, and the pool
+            # then discards it (SQLAlchemy invalidates the pool on a disconnect error).
+            engine = create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
         _engines[url] = engine
     return _engines[url]
 

@@ -12,7 +12,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from campaign.settings import get_settings
 from models._common import utcnow
@@ -81,13 +82,24 @@ def resolve_token(*, session: Session, token: str) -> ReplyLink | None:
     """The live link for token; None for forged, revoked or closed-campaign tokens alike."""
     if not token or len(token) > 128:
         return None
-    link = session.exec(select(ReplyLink).where(ReplyLink.token_hash == hash_token(token))).first()
-    if link is None or link.revoked_at is not None:
+    # The link and its campaign in one query (the campaign row stays in the session).
+    row = session.execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
+    if row is None:
         return None
-    campaign = session.get(Campaign, link.campaign_id)
+    link, campaign = row
+    if link.revoked_at is not None:
+        return None
     if campaign is None or campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
         return None
     return link
+
+
+_BY_HASH = (
+    select(ReplyLink, Campaign)
+    .outerjoin(Campaign, col(Campaign.id) == col(ReplyLink.campaign_id))
+    .where(col(ReplyLink.token_hash) == bindparam("token_hash"))
+    .limit(1)
+)
 
 
 def revoke_links(

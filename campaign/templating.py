@@ -51,6 +51,7 @@ def get_environment(plan_templates: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates are part of the release: no stat() per render
     )
     env.filters.update(cn_date=cn_date, cn_md=cn_md, cn_upper_date=cn_upper_date)
     return env

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from campaign.mail.addresses import Address
-from campaign.mail.queue import queue_notice
+from campaign.mail.queue import queue_notice, store_notice
 from campaign.plan.schema import Plan, ReportForm
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -116,9 +116,12 @@ def queue_receipt(
     bureau: Bureau,
     submission: ReportSubmission,
 ) -> OutboxMessage:
-    """回执: the answer was received (version, time, late or not, the figures as received)."""
+    """回执: the answer was received (version, time, late or not, the figures as received).
+
+    Keyed on the submission, which its own unit of work has just stored: no need to look
+    for an earlier message first (store_message still returns one already there)."""
     context = _request_context(plan, request)
-    return queue_notice(
+    return store_notice(
         session=session,
         campaign=campaign,
         plan=plan,

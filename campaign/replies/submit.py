@@ -34,19 +34,26 @@ def submit_report(
     now: datetime | None = None,
     actor: str | None = None,
     data_dir: Path | None = None,
+    target: Target | None = None,
+    nonce_checked: bool = False,
 ) -> ReportSubmission:
     """Validate the answer and store it as a new version; returns the stored submission.
 
     Raises ReportInvalid (every problem, nothing stored), RequestClosed, RequestSettled or
     WrongLink. A repeated idempotency_key returns the submission it stored the first time.
     The caller's unit of work commits (or rolls back everything, files' rows included).
+
+    A caller that already resolved link_or_request in this session may pass its target
+    (saves the lookups), and nonce_checked=True when it has just found, in this session
+    and under the write lock, that the idempotency key produced no submission yet.
     """
     now = utc(now or datetime.now(UTC))
-    target = resolve_target(session=session, link_or_request=link_or_request)
+    if target is None:
+        target = resolve_target(session=session, link_or_request=link_or_request)
     if target.purpose == LinkPurpose.acknowledge or target.form is None:
         raise WrongLink("此链接用于签收通知，不能报送报告。")
     ensure_answerable(target)
-    if report_in.idempotency_key:
+    if report_in.idempotency_key and not nonce_checked:
         earlier = submission_for_nonce(session=session, nonce=report_in.idempotency_key)
         if earlier is not None:
             return earlier
@@ -127,9 +134,14 @@ _NONCE = select(col(FormNonce.submission_id)).where(col(FormNonce.nonce) == bind
 def _lock(session: Session, request: ReportRequest) -> None:
     """Serialize answers to one request (PostgreSQL row lock; SQLite has one writer anyway)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(
-            select(ReportRequest.id).where(ReportRequest.id == request.id).with_for_update()
-        ).first()
+        session.execute(_LOCK, {"request_id": request.id}).first()
+
+
+_LOCK = (
+    select(col(ReportRequest.id))
+    .where(col(ReportRequest.id) == bindparam("request_id"))
+    .with_for_update()
+)
 
 
 def _notify(*, session: Session, target: Target, submission: ReportSubmission) -> None:

@@ -205,6 +205,8 @@ class BureauViews:
                             channel=channel,
                             now=self.clock(),
                             data_dir=self.data_dir,
+                            target=target,
+                            nonce_checked=True,
                         )
                         session.commit()
                     except (ReportInvalid, RequestClosed, RequestSettled) as exc:
