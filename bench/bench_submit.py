@@ -22,7 +22,6 @@ Goals: >= 0.5 x ceiling, >= 200 submissions/s, p99 < 100 ms (2 cores). Not a tes
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import os
@@ -44,25 +43,6 @@ SECRET = "bench-secret-" + uuid.uuid4().hex
 POSTGRES_URL = os.environ.get(
     "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-ENTRIES = {
-    "food_enterprises": "120",
-    "licensed_enterprises": "118",
-    "standard_registered": "115",
-    "archived_enterprises": "120",
-    "recall_committed": "110",
-    "self_testing": "100",
-    "sampled_batches": "40",
-    "qualified_batches": "37",
-    "inspections": "85",
-    "cases_filed": "6",
-    "dens_destroyed": "2",
-    "value_involved": "12.5",
-    "workshop_staff": "300",
-    "workshop_staff_trained": "210",
-}
-NARRATIVE = "本周开展市场准入集中检查，检查企业85家次，立案6件，捣毁黑窝点2个。"
-BOUNDARY = "----benchFormBoundary7MA4YWxkTrZu0gW"
-
 
 # The app under test: the real one plus a bare route (run by uvicorn --factory) ----------------
 
@@ -222,99 +202,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-# The load generator (its own process) --------------------------------------------------------
-
-
-def form_body(csrf: str) -> bytes:
-    parts = [
-        ("csrf_token", csrf),
-        *((f"f_{k}", v) for k, v in ENTRIES.items()),
-        ("narrative", NARRATIVE),
-    ]
-    chunks = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in parts
-    ]
-    chunks.append(
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename=""\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n\r\n"
-    )
-    chunks.append(f"--{BOUNDARY}--\r\n")
-    return "".join(chunks).encode()
-
-
-def request_bytes(path: str, csrf: str) -> bytes:
-    body = form_body(csrf)
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: csrf={csrf}\r\n"
-        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-async def read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
-
-
-async def generate(
-    port: int,
-    kind: str,
-    links: list[tuple[int, str]],
-    seconds: float,
-    warmup: float,
-    concurrency: int,
-    limit: int,
-) -> dict[str, object]:
-    from campaign.web.csrf import FormTokens
-
-    tokens = FormTokens(SECRET)
-    prefix = "/bench/bare/" if kind == "bare" else "/r/"
-    sent = 0
-    samples: list[tuple[float, float, int]] = []
-    start = time.perf_counter()
-    measure_from, deadline = start + warmup, start + warmup + seconds
-
-    async def worker() -> None:
-        nonlocal sent
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while time.perf_counter() < deadline and sent < limit:
-            link_id, token = links[sent % len(links)]
-            sent += 1
-            data = request_bytes(prefix + token, tokens.issue(f"link:{link_id}"))
-            began = time.perf_counter()
-            writer.write(data)
-            await writer.drain()
-            status = await read_response(reader)
-            samples.append((began, time.perf_counter() - began, status))
-        writer.close()
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    window = [(t, lat, s) for t, lat, s in samples if measure_from <= t < deadline]
-    ok = sorted(lat for _, lat, s in window if s == 200)
-    elapsed = min(deadline, max(t + lat for t, lat, _ in window)) - measure_from if window else 1
-    return {
-        "ok_total": sum(1 for *_, s in samples if s == 200),
-        "errors": sum(1 for *_, s in samples if s != 200),
-        "rate": len(ok) / elapsed,
-        "p50_ms": 1000 * ok[len(ok) // 2] if ok else float("nan"),
-        "p99_ms": 1000 * ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else float("nan"),
-        "statuses": sorted({s for *_, s in samples}),
-    }
-
-
 def run_generator(port: int, kind: str, links_file: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     command = [
         sys.executable,
-        __file__,
-        "--generate",
+        str(Path(__file__).with_name("submit_load.py")),
+        "--kind",
         kind,
         "--port",
         str(port),
@@ -423,27 +315,7 @@ def main() -> None:
     parser.add_argument("--bureaus", type=int, default=200, help="Bureaus (links) to spread over.")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
     parser.add_argument("--db", default="sqlite,postgresql", help="Databases to measure.")
-    parser.add_argument("--generate", choices=["bare", "submit"], help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--links-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.generate:
-        global SECRET
-        SECRET = os.environ["CAMPAIGN_SECRET_KEY"]
-        links = [tuple(x) for x in json.loads(args.links_file.read_text())]
-        result = asyncio.run(
-            generate(
-                args.port,
-                args.generate,
-                links,
-                args.seconds,
-                args.warmup,
-                args.concurrency,
-                args.limit,
-            )
-        )
-        print(json.dumps(result))
-        return
     print(
         f"{args.concurrency} connections, {args.seconds:g} s measured after {args.warmup:g} s, "
         f"{args.bureaus} links; goals: >= 0.5 x bare, >= 200/s, p99 < 100 ms"
