@@ -11,14 +11,17 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from campaign.settings import get_settings
 from models._common import utcnow
+from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
 from models.link import LinkPurpose, ReplyLink
+from models.request import ReportRequest
 
 TOKEN_BYTES = 32
 
@@ -78,25 +81,43 @@ def issue_link(
     return IssuedLink(link=link, token=token)
 
 
-def resolve_token(*, session: Session, token: str) -> ReplyLink | None:
-    """The live link for token; None for forged, revoked or closed-campaign tokens alike."""
+class LiveLink(NamedTuple):
+    """A live link with the rows it points at, loaded together (request None for 签收-less
+    ad-hoc links). Holding them keeps them in the session, whose identity map is weak."""
+
+    link: ReplyLink
+    campaign: Campaign
+    request: ReportRequest | None
+    bureau: Bureau | None
+
+
+def live_link(*, session: Session, token: str) -> LiveLink | None:
+    """The live link for token and its rows, in one query; None for forged, revoked or
+    closed-campaign tokens alike."""
     if not token or len(token) > 128:
         return None
-    # The link and its campaign in one query (the campaign row stays in the session).
     row = session.execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    link, campaign = row
+    link, campaign, request, bureau = row
     if link.revoked_at is not None:
         return None
     if campaign is None or campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
         return None
-    return link
+    return LiveLink(link, campaign, request, bureau)
+
+
+def resolve_token(*, session: Session, token: str) -> ReplyLink | None:
+    """The live link for token; None for forged, revoked or closed-campaign tokens alike."""
+    live = live_link(session=session, token=token)
+    return None if live is None else live.link
 
 
 _BY_HASH = (
-    select(ReplyLink, Campaign)
+    select(ReplyLink, Campaign, ReportRequest, Bureau)
     .outerjoin(Campaign, col(Campaign.id) == col(ReplyLink.campaign_id))
+    .outerjoin(ReportRequest, col(ReportRequest.id) == col(ReplyLink.request_id))
+    .outerjoin(Bureau, col(Bureau.code) == col(ReplyLink.bureau_code))
     .where(col(ReplyLink.token_hash) == bindparam("token_hash"))
     .limit(1)
 )

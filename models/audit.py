@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Field, Session, SQLModel
 
-from models._common import json_column, timestamp
+from models._common import json_column, timestamp, utcnow
+from models.rows import insert_row
 
 
 class AuditEvent(SQLModel, table=True):
@@ -33,17 +34,18 @@ def record_audit(
     bureau_code: str | None = None,
     at: datetime | None = None,
     **detail: Any,
-) -> AuditEvent:
-    """Add one audit event to the session (committed with the unit of work)."""
-    entry = AuditEvent(
-        campaign_id=campaign_id,
-        bureau_code=bureau_code,
-        event=event,
-        actor=actor,
-        channel=channel,
-        detail=detail,
+) -> None:
+    """Write one audit event in the session's transaction (committed with the unit of work)."""
+    insert_row(
+        session,
+        AuditEvent,
+        {
+            "campaign_id": campaign_id,
+            "bureau_code": bureau_code,
+            "event": event,
+            "actor": actor,
+            "channel": channel,
+            "detail": detail,
+            "at": at or utcnow(),
+        },
     )
-    if at is not None:
-        entry.at = at
-    session.add(entry)
-    return entry

@@ -62,31 +62,30 @@ def last_accepted(
     return Baseline(values=dict(values), label=label or key)
 
 
-# Built once: the answer path runs these for every submission.
-_MAX_VERSION = select(func.max(ReportSubmission.version)).where(
-    col(ReportSubmission.request_id) == bindparam("request_id")
+# Built once, of table columns (plain Core: no ORM compile step); the answer path runs
+# these for every submission.
+_SUBMISSIONS = ReportSubmission.__table__  # type: ignore[attr-defined]
+_REQUESTS = ReportRequest.__table__  # type: ignore[attr-defined]
+_SUBMISSION, _REQUEST = _SUBMISSIONS.c, _REQUESTS.c
+_MAX_VERSION = select(func.max(_SUBMISSION.version)).where(
+    _SUBMISSION.request_id == bindparam("request_id")
 )
 _BASELINE = (
-    select(
-        col(ReportSubmission.values),
-        col(ReportRequest.period_label),
-        col(ReportRequest.period_key),
-    )
-    .join(ReportRequest, col(ReportRequest.id) == col(ReportSubmission.request_id))
+    select(_SUBMISSION["values"], _REQUEST.period_label, _REQUEST.period_key)
+    .select_from(_SUBMISSIONS.join(_REQUESTS, _REQUEST.id == _SUBMISSION.request_id))
     .where(
-        col(ReportSubmission.campaign_id) == bindparam("campaign_id"),
-        col(ReportSubmission.bureau_code) == bindparam("bureau_code"),
-        col(ReportSubmission.review_status) == ReviewStatus.accepted,
-        col(ReportRequest.duty_key).in_(bindparam("duty_keys", expanding=True)),
-        col(ReportRequest.id) != bindparam("request_id"),
+        _SUBMISSION.campaign_id == bindparam("campaign_id"),
+        _SUBMISSION.bureau_code == bindparam("bureau_code"),
+        _SUBMISSION.review_status == ReviewStatus.accepted,
+        _REQUEST.duty_key.in_(bindparam("duty_keys", expanding=True)),
+        _REQUEST.id != bindparam("request_id"),
     )
     .order_by(
-        col(ReportRequest.period_end).desc().nulls_last(),
-        col(ReportSubmission.submitted_at).desc(),
+        _REQUEST.period_end.desc().nulls_last(),
+        _SUBMISSION.submitted_at.desc(),
     )
     .limit(1)
 )
 _BASELINE_BEFORE = _BASELINE.where(
-    col(ReportRequest.period_end).is_(None)
-    | (col(ReportRequest.period_end) < bindparam("period_end"))
+    _REQUEST.period_end.is_(None) | (_REQUEST.period_end < bindparam("period_end"))
 )

@@ -22,7 +22,8 @@ from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
-from models.submission import ReportSubmission
+from models.rows import detached, insert_row, update_row
+from models.submission import ReportSubmission, ReviewStatus
 
 
 def submit_report(
@@ -72,19 +73,19 @@ def submit_report(
     else:
         _lock(session, request)
     late = is_late(request, now, target.timezone)
-    submission = ReportSubmission(
-        request_id=request.id,  # type: ignore[arg-type]
-        campaign_id=target.campaign.id,  # type: ignore[arg-type]
-        bureau_code=target.bureau.code,
-        version=next_version(session=session, request_id=request.id),  # type: ignore[arg-type]
-        values=clean.values,
-        narrative=clean.narrative,
-        channel=channel,
-        submitted_at=now,
-        late=late,
-    )
-    session.add(submission)
-    session.flush()
+    row = {
+        "request_id": request.id,
+        "campaign_id": target.campaign.id,
+        "bureau_code": target.bureau.code,
+        "version": next_version(session=session, request_id=request.id),  # type: ignore[arg-type]
+        "values": clean.values,
+        "narrative": clean.narrative,
+        "channel": channel,
+        "submitted_at": now,
+        "late": late,
+        "review_status": ReviewStatus.pending,
+    }
+    submission = detached(ReportSubmission, row, insert_row(session, ReportSubmission, row))
     store_attachments(
         session=session,
         submission=submission,
@@ -92,18 +93,14 @@ def submit_report(
         data_dir=data_dir or get_settings().data_dir,
     )
     if report_in.idempotency_key:
-        session.add(
-            FormNonce(
-                nonce=report_in.idempotency_key,
-                request_id=request.id,  # type: ignore[arg-type]
-                submission_id=submission.id,
-                used_at=now,
-            )
-        )
-    request.status = RequestStatus.submitted
-    request.answered_at = now
-    request.late = late
-    session.add(request)
+        nonce = {
+            "nonce": report_in.idempotency_key,
+            "request_id": request.id,
+            "submission_id": submission.id,
+            "used_at": now,
+        }
+        insert_row(session, FormNonce, nonce)
+    update_row(session, request, status=RequestStatus.submitted, answered_at=now, late=late)
     record_audit(
         session=session,
         event="answer_received",
@@ -118,7 +115,6 @@ def submit_report(
         late=late,
     )
     _notify(session=session, target=target, submission=submission)
-    session.flush()
     return submission
 
 
@@ -128,7 +124,8 @@ def submission_for_nonce(*, session: Session, nonce: str) -> ReportSubmission | 
     return None if submission_id is None else session.get(ReportSubmission, submission_id)
 
 
-_NONCE = select(col(FormNonce.submission_id)).where(col(FormNonce.nonce) == bindparam("nonce"))
+_NONCES = FormNonce.__table__.c  # type: ignore[attr-defined]
+_NONCE = select(_NONCES.submission_id).where(_NONCES.nonce == bindparam("nonce"))
 
 
 def _lock(session: Session, request: ReportRequest) -> None:
@@ -145,7 +142,6 @@ _LOCK = (
 
 
 def _notify(*, session: Session, target: Target, submission: ReportSubmission) -> None:
-    target.request = session.get(ReportRequest, submission.request_id)
     notify_receipt(session=session, target=target, submission=submission)
     if target.purpose == LinkPurpose.ad_hoc or (
         target.duty is not None and target.duty.kind == "ad_hoc"

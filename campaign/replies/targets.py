@@ -14,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from campaign.clock import local_today
+from campaign.links import LiveLink
 from campaign.plan.schema import Duty, Office, Plan, ReportForm
 from campaign.plan.stored import plan_of
 from campaign.replies.errors import RequestClosed, RequestSettled, WrongLink
@@ -43,12 +44,25 @@ class Target:
         return ZoneInfo(self.campaign.timezone or self.plan.timezone)
 
 
-def resolve_target(*, session: Session, link_or_request: ReplyLink | ReportRequest) -> Target:
-    """The target of a live link, or of a request given directly (coordinator, CLI)."""
+def resolve_target(
+    *,
+    session: Session,
+    link_or_request: ReplyLink | ReportRequest,
+    loaded: LiveLink | None = None,
+) -> Target:
+    """The target of a live link, or of a request given directly (coordinator, CLI).
+    `loaded`: the link's rows as campaign.links.live_link gave them (saves the query)."""
     if isinstance(link_or_request, ReplyLink):
         link: ReplyLink | None = link_or_request
         purpose = link_or_request.purpose
-        request, campaign, bureau = _load(session, link_or_request)
+        if loaded is not None and loaded.link is link_or_request:
+            request, campaign, bureau = (
+                _own_request(link_or_request, loaded.request),
+                loaded.campaign,
+                loaded.bureau,
+            )
+        else:
+            request, campaign, bureau = _load(session, link_or_request)
         if purpose != LinkPurpose.ad_hoc and request is None:
             raise WrongLink("链接无效或已失效。")
     else:
@@ -100,9 +114,18 @@ def _load(
             if row is None:
                 return None, None, None
             return row[0], row[1], row[2]
-        if (request.campaign_id, request.bureau_code) != (link.campaign_id, link.bureau_code):
-            request = None
+        request = _own_request(link, request)
     return request, session.get(Campaign, link.campaign_id), session.get(Bureau, link.bureau_code)
+
+
+def _own_request(link: ReplyLink, request: ReportRequest | None) -> ReportRequest | None:
+    """The request if it is the link's own (same campaign and bureau), else None."""
+    if request is None or (request.campaign_id, request.bureau_code) != (
+        link.campaign_id,
+        link.bureau_code,
+    ):
+        return None
+    return request
 
 
 def _duty_for(plan: Plan, request: ReportRequest | None, purpose: LinkPurpose) -> Duty | None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from campaign.links import resolve_token
+from campaign.links import live_link
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import (
     UPLOAD,
@@ -102,11 +102,11 @@ class BureauViews:
         return self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
 
     def _open(self, session: Session, token: str) -> Target | None:
-        link = resolve_token(session=session, token=token)
-        if link is None:
+        live = live_link(session=session, token=token)
+        if live is None:
             return None
         try:
-            return resolve_target(session=session, link_or_request=link)
+            return resolve_target(session=session, link_or_request=live.link, loaded=live)
         except ReplyError:
             return None
 

@@ -1,0 +1,101 @@
+"""Single-row writes for hot paths: one cached Core statement each, no unit of work.
+
+The ORM's flush costs about 0.3 ms per object (change tracking, dependency sorting,
+events); a cached Core statement about 0.05 ms. A bureau's answer writes four rows and the
+tick and the outbox write thousands, so those paths use these. The instances stay usable:
+`detached` gives a just-inserted row as an instance that exists in the database but not in
+the session (adding it to a session later inserts nothing), and `update_row` marks the new
+values as the loaded ones, so no later flush writes them again.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel
+
+Model = TypeVar("Model", bound=SQLModel)
+
+_statements: dict[tuple[Any, ...], Any] = {}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _primary(model: type[SQLModel]) -> Any:
+    return model.__table__.primary_key.columns.values()[0]  # type: ignore[attr-defined]
+
+
+def insert_row(session: Session, model: type[SQLModel], row: dict[str, Any]) -> Any:
+    """INSERT one row; returns its primary key."""
+    key = ("insert", model, tuple(sorted(row)))
+    statement = _statements.get(key)
+    if statement is None:
+        statement = insert(model.__table__).returning(_primary(model))  # type: ignore[attr-defined]
+        _statements[key] = statement
+    return session.execute(statement, row).scalar_one()
+
+
+def insert_ignore(
+    session: Session, model: type[SQLModel], row: dict[str, Any], keys: tuple[str, ...]
+) -> Any:
+    """INSERT the row unless one with the same `keys` exists; returns the new row's primary
+    key, or None when the row was already there.
+
+    PostgreSQL: INSERT … ON CONFLICT (keys) DO NOTHING RETURNING. SQLite: INSERT OR IGNORE
+    … RETURNING, a plain statement SQLAlchemy caches (its dialect ON CONFLICT construct is
+    compiled anew on every call, ~0.5 ms, which shows when queueing thousands)."""
+    dialect = _dialect(session)
+    statement = _statements.get(("ignore", dialect, model))
+    if statement is None:
+        table = model.__table__  # type: ignore[attr-defined]
+        if dialect == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+        else:
+            statement = insert(table).prefix_with("OR IGNORE", dialect="sqlite")
+        statement = statement.returning(_primary(model))
+        _statements[("ignore", dialect, model)] = statement
+    return session.execute(statement, row).scalar_one_or_none()
+
+
+def detached(model: type[Model], row: dict[str, Any], primary_key: Any) -> Model:
+    """The instance of a row just inserted, without a SELECT. Detached, not in the session:
+    putting it there costs more than the INSERT, and session.add() of it inserts nothing."""
+    mapper = inspect(model)
+    instance = mapper.class_manager.new_instance()  # as a loaded row: no validation
+    values = dict.fromkeys(_column_keys(mapper))  # what the INSERT left out is NULL
+    values.update(row)
+    values[mapper.primary_key[0].key] = primary_key
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+    make_transient_to_detached(instance)
+    return instance  # type: ignore[no-any-return]
+
+
+@cache
+def _column_keys(mapper: Any) -> tuple[str, ...]:
+    return tuple(c.key for c in mapper.column_attrs)
+
+
+def update_row(session: Session, instance: SQLModel, **values: Any) -> None:
+    """UPDATE the instance's row with values (one statement) and show them on the instance."""
+    model = type(instance)
+    primary = _primary(model)
+    key = ("update", model, tuple(sorted(values)))
+    statement = _statements.get(key)
+    if statement is None:
+        statement = (
+            update(model.__table__)  # type: ignore[attr-defined]
+            .where(primary == bindparam("_pk"))
+            .values({name: bindparam(name) for name in values})
+        )
+        _statements[key] = statement
+    session.execute(statement, {"_pk": getattr(instance, primary.key), **values})
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
