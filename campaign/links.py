@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from campaign.settings import get_settings
@@ -119,6 +120,7 @@ _BY_HASH = (
     .outerjoin(ReportRequest, col(ReportRequest.id) == col(ReplyLink.request_id))
     .outerjoin(Bureau, col(Bureau.code) == col(ReplyLink.bureau_code))
     .where(col(ReplyLink.token_hash) == bindparam("token_hash"))
+    .options(defer(Campaign.plan_yaml))  # type: ignore[arg-type]  # plan_of caches by hash
     .limit(1)
 )
 

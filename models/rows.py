@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
@@ -67,15 +67,15 @@ def insert_ignore(
 def detached(model: type[Model], row: dict[str, Any], primary_key: Any) -> Model:
     """The instance of a row just inserted, without a SELECT. Detached, not in the session:
     putting it there costs more than the INSERT, and session.add() of it inserts nothing."""
-    mapper = inspect(model)
+    mapper: Mapper[Any] = inspect(model)
     instance = mapper.class_manager.new_instance()  # as a loaded row: no validation
-    values = dict.fromkeys(_column_keys(mapper))  # what the INSERT left out is NULL
+    values: dict[str, Any] = dict.fromkeys(_column_keys(mapper))  # left out: NULL
     values.update(row)
-    values[mapper.primary_key[0].key] = primary_key
+    values[_primary(model).key] = primary_key
     for name, value in values.items():
         set_committed_value(instance, name, value)
     make_transient_to_detached(instance)
-    return instance  # type: ignore[no-any-return]
+    return instance
 
 
 @cache

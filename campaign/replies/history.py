@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from campaign.plan.schema import Plan, ReportForm
@@ -29,10 +29,6 @@ def latest_version(*, session: Session, request_id: int) -> ReportSubmission | N
         .limit(1)
     )
     return session.exec(query).first()
-
-
-def next_version(*, session: Session, request_id: int) -> int:
-    return int(session.execute(_MAX_VERSION, {"request_id": request_id}).scalar() or 0) + 1
 
 
 def last_accepted(
@@ -67,9 +63,6 @@ def last_accepted(
 _SUBMISSIONS = ReportSubmission.__table__  # type: ignore[attr-defined]
 _REQUESTS = ReportRequest.__table__  # type: ignore[attr-defined]
 _SUBMISSION, _REQUEST = _SUBMISSIONS.c, _REQUESTS.c
-_MAX_VERSION = select(func.max(_SUBMISSION.version)).where(
-    _SUBMISSION.request_id == bindparam("request_id")
-)
 _BASELINE = (
     select(_SUBMISSION["values"], _REQUEST.period_label, _REQUEST.period_key)
     .select_from(_SUBMISSIONS.join(_REQUESTS, _REQUEST.id == _SUBMISSION.request_id))

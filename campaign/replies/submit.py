@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, func
+from sqlmodel import Session, select
 
 from campaign.clock import utc
 from campaign.replies.adhoc import open_ad_hoc_request
 from campaign.replies.attachments import store_attachments
 from campaign.replies.errors import WrongLink
-from campaign.replies.history import last_accepted, next_version
+from campaign.replies.history import last_accepted
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
 from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target
 from campaign.replies.validation import validate_report
@@ -26,6 +28,12 @@ from models.rows import detached, insert_row, update_row
 from models.submission import ReportSubmission, ReviewStatus
 
 
+@dataclass(frozen=True)
+class Answer:
+    submission: ReportSubmission
+    duplicate: bool  # the idempotency key had already produced this submission
+
+
 def submit_report(
     *,
     session: Session,
@@ -36,48 +44,68 @@ def submit_report(
     actor: str | None = None,
     data_dir: Path | None = None,
     target: Target | None = None,
-    nonce_checked: bool = False,
 ) -> ReportSubmission:
     """Validate the answer and store it as a new version; returns the stored submission.
 
     Raises ReportInvalid (every problem, nothing stored), RequestClosed, RequestSettled or
     WrongLink. A repeated idempotency_key returns the submission it stored the first time.
     The caller's unit of work commits (or rolls back everything, files' rows included).
-
-    A caller that already resolved link_or_request in this session may pass its target
-    (saves the lookups), and nonce_checked=True when it has just found, in this session
-    and under the write lock, that the idempotency key produced no submission yet.
+    A caller that already resolved link_or_request in this session may pass its target.
     """
+    return answer_report(
+        session=session,
+        link_or_request=link_or_request,
+        report_in=report_in,
+        channel=channel,
+        now=now,
+        actor=actor,
+        data_dir=data_dir,
+        target=target,
+    ).submission
+
+
+def answer_report(
+    *,
+    session: Session,
+    link_or_request: ReplyLink | ReportRequest,
+    report_in: ReportCreate,
+    channel: str,
+    now: datetime | None = None,
+    actor: str | None = None,
+    data_dir: Path | None = None,
+    target: Target | None = None,
+) -> Answer:
+    """submit_report, telling a new answer from a repeated one (the web form's double submit)."""
     now = utc(now or datetime.now(UTC))
     if target is None:
         target = resolve_target(session=session, link_or_request=link_or_request)
     if target.purpose == LinkPurpose.acknowledge or target.form is None:
         raise WrongLink("此链接用于签收通知，不能报送报告。")
     ensure_answerable(target)
-    if report_in.idempotency_key and not nonce_checked:
-        earlier = submission_for_nonce(session=session, nonce=report_in.idempotency_key)
-        if earlier is not None:
-            return earlier
-
+    nonce = report_in.idempotency_key
     request = target.request
-    baseline = None
     if request is not None:
+        claim = _claim(session, request.id, nonce)  # type: ignore[arg-type]
+        if claim.earlier is not None:
+            return Answer(session.get_one(ReportSubmission, claim.earlier), duplicate=True)
         baseline = last_accepted(
             session=session, plan=target.plan, form=target.form, request=request
         )
-    clean = validate_report(form=target.form, report_in=report_in, baseline=baseline)
-
-    if request is None:
-        request = open_ad_hoc_request(session=session, target=target, now=now)
-        target.request = request
-    else:
-        _lock(session, request)
+        clean = validate_report(form=target.form, report_in=report_in, baseline=baseline)
+        version = claim.next_version
+    else:  # an ad-hoc report: a request of its own, opened once the answer is valid
+        earlier = submission_for_nonce(session=session, nonce=nonce) if nonce else None
+        if earlier is not None:
+            return Answer(earlier, duplicate=True)
+        clean = validate_report(form=target.form, report_in=report_in, baseline=None)
+        request = target.request = open_ad_hoc_request(session=session, target=target, now=now)
+        version = 1
     late = is_late(request, now, target.timezone)
     row = {
         "request_id": request.id,
         "campaign_id": target.campaign.id,
         "bureau_code": target.bureau.code,
-        "version": next_version(session=session, request_id=request.id),  # type: ignore[arg-type]
+        "version": version,
         "values": clean.values,
         "narrative": clean.narrative,
         "channel": channel,
@@ -92,14 +120,9 @@ def submit_report(
         attachments=list(report_in.attachments),
         data_dir=data_dir or get_settings().data_dir,
     )
-    if report_in.idempotency_key:
-        nonce = {
-            "nonce": report_in.idempotency_key,
-            "request_id": request.id,
-            "submission_id": submission.id,
-            "used_at": now,
-        }
-        insert_row(session, FormNonce, nonce)
+    if nonce:
+        used = {"nonce": nonce, "request_id": request.id, "submission_id": submission.id}
+        insert_row(session, FormNonce, {**used, "used_at": now})
     update_row(session, request, status=RequestStatus.submitted, answered_at=now, late=late)
     record_audit(
         session=session,
@@ -115,7 +138,7 @@ def submit_report(
         late=late,
     )
     _notify(session=session, target=target, submission=submission)
-    return submission
+    return Answer(submission, duplicate=False)
 
 
 def submission_for_nonce(*, session: Session, nonce: str) -> ReportSubmission | None:
@@ -128,17 +151,31 @@ _NONCES = FormNonce.__table__.c  # type: ignore[attr-defined]
 _NONCE = select(_NONCES.submission_id).where(_NONCES.nonce == bindparam("nonce"))
 
 
-def _lock(session: Session, request: ReportRequest) -> None:
-    """Serialize answers to one request (PostgreSQL row lock; SQLite has one writer anyway)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK, {"request_id": request.id}).first()
+class _Claim(NamedTuple):
+    next_version: int
+    earlier: int | None  # the submission the idempotency key already produced
 
 
-_LOCK = (
-    select(col(ReportRequest.id))
-    .where(col(ReportRequest.id) == bindparam("request_id"))
-    .with_for_update()
-)
+def _claim(session: Session, request_id: int, nonce: str | None) -> _Claim:
+    """One statement: the request's next version and the nonce's earlier submission, with
+    the request row locked on PostgreSQL so that answers to one request take turns (SQLite
+    has one writer anyway)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    row = session.execute(
+        _CLAIM_LOCKED if postgres else _CLAIM, {"request_id": request_id, "nonce": nonce or ""}
+    ).one()
+    return _Claim(next_version=int(row[0] or 0) + 1, earlier=row[1])
+
+
+_REQUESTS = ReportRequest.__table__  # type: ignore[attr-defined]
+_SUBMISSIONS = ReportSubmission.__table__.c  # type: ignore[attr-defined]
+_CLAIM = select(
+    select(func.max(_SUBMISSIONS.version))
+    .where(_SUBMISSIONS.request_id == _REQUESTS.c.id)
+    .scalar_subquery(),
+    select(_NONCES.submission_id).where(_NONCES.nonce == bindparam("nonce")).scalar_subquery(),
+).where(_REQUESTS.c.id == bindparam("request_id"))
+_CLAIM_LOCKED = _CLAIM.with_for_update(of=_REQUESTS)
 
 
 def _notify(*, session: Session, target: Target, submission: ReportSubmission) -> None:

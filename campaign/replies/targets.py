@@ -52,6 +52,7 @@ def resolve_target(
 ) -> Target:
     """The target of a live link, or of a request given directly (coordinator, CLI).
     `loaded`: the link's rows as campaign.links.live_link gave them (saves the query)."""
+    campaign: Campaign | None
     if isinstance(link_or_request, ReplyLink):
         link: ReplyLink | None = link_or_request
         purpose = link_or_request.purpose

@@ -19,7 +19,7 @@ from campaign.settings import Settings, get_settings
 from campaign.templating import TEMPLATES_DIR
 from campaign.web import admin_routes, bureau_routes
 from campaign.web.admin_auth import CoordinatorAuth
-from campaign.web.bureau_views import BureauViews
+from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews
 from campaign.web.csrf import FormTokens
 from campaign.web.pages import error_page
 from campaign.web.ratelimit import FailureLimiter
@@ -66,7 +66,11 @@ def create_app(
     state.data_dir = settings.data_dir
     state.secure_cookies = secure
     state.bureau_views = BureauViews(
-        engine=engine, clock=clock, tokens=tokens, data_dir=settings.data_dir, secure_cookies=secure
+        engine=get_engine(url, lock_wait_ms=PAGE_LOCK_WAIT_MS),
+        clock=clock,
+        tokens=tokens,
+        data_dir=settings.data_dir,
+        secure_cookies=secure,
     )
     app.include_router(bureau_routes.router)
     app.include_router(admin_routes.router)

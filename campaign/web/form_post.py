@@ -16,6 +16,7 @@ from models.reply import AttachmentIn, ReportCreate
 class Outcome:
     response: HTMLResponse
     bad_token: bool = False
+    busy: bool = False  # rows were locked by another transaction: worth another try
 
 
 @dataclass

@@ -95,8 +95,10 @@ def report_page(
     entered: dict[str, str] | None = None,
     narrative: str | None = None,
     problems: list[Problem] | None = None,
+    alert: str | None = None,
 ) -> dict[str, Any]:
-    """The context of report_form.html: entries kept after a refusal, else pre-filled."""
+    """The context of report_form.html: entries kept after a refusal, else pre-filled;
+    alert: a message about the sending itself, not the entries (e.g. the system was busy)."""
     form: ReportForm = target.form  # type: ignore[assignment]
     problems = problems or []
     notes: list[str] = []
@@ -158,6 +160,7 @@ def report_page(
         summary=[{"anchor": _anchor(p.field), "message": p.message} for p in problems],
         problem_count=len(problems),
         notes=notes,
+        alert=alert,
         returned_comment=returned_comment,
         csrf_token=csrf_token,
         form_action=f"/r/{token}",

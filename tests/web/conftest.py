@@ -38,12 +38,22 @@ class Web:
 
 @pytest.fixture
 def web(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+    yield from _serve(sqlite_url, monkeypatch)
+
+
+@pytest.fixture
+def web_on_both(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+    """The app on SQLite and on PostgreSQL, for tests whose subject is the database."""
+    yield from _serve(db_url, monkeypatch)
+
+
+def _serve(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
     monkeypatch.setenv("CAMPAIGN_COORDINATOR_PASSWORD", "审核-口令-2007")
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", "http://testserver")
     dbmod.get_settings.cache_clear()
     clock = Clock(BEFORE_DUE)
     limiter = FailureLimiter(step=0.01, max_delay=0.02)
-    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
+    with Session(dbmod.get_engine(url), expire_on_commit=False) as session:
         world = build_world(session)
         app = create_app(clock=clock, limiter=limiter)
         with TestClient(app, base_url="http://testserver") as client:
