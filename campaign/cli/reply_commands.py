@@ -201,7 +201,7 @@ def reply_submit(
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
                 channel="xlsx" if table is not None else "cli",
                 actor=getpass.getuser(),
-            )
+            ).submission
             summary = f"stored version {submission.version} (submission {submission.id})"
     except ReportInvalid as exc:
         typer.echo(f"{len(exc.problems)} problem(s); nothing stored", err=True)

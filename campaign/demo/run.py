@@ -162,7 +162,7 @@ def _bureaus_answer(
             channel="web",
             now=when,
             actor=request.bureau_code,
-        )
+        ).submission
         answers["late" if submission.late else "on time"] += 1
         assert submission.id is not None
         accept_submission(

@@ -44,38 +44,15 @@ def submit_report(
     actor: str | None = None,
     data_dir: Path | None = None,
     target: Target | None = None,
-) -> ReportSubmission:
-    """Validate the answer and store it as a new version; returns the stored submission.
+) -> Answer:
+    """Validate the answer and store it as a new version: Answer(submission, duplicate).
 
     Raises ReportInvalid (every problem, nothing stored), RequestClosed, RequestSettled or
-    WrongLink. A repeated idempotency_key returns the submission it stored the first time.
-    The caller's unit of work commits (or rolls back everything, files' rows included).
-    A caller that already resolved link_or_request in this session may pass its target.
+    WrongLink. A repeated idempotency_key stores nothing and gives the submission it stored
+    the first time, with duplicate=True (the web form's double submit). The caller's unit
+    of work commits (or rolls back everything, files' rows included). A caller that already
+    resolved link_or_request in this session may pass its target (saves the lookups).
     """
-    return answer_report(
-        session=session,
-        link_or_request=link_or_request,
-        report_in=report_in,
-        channel=channel,
-        now=now,
-        actor=actor,
-        data_dir=data_dir,
-        target=target,
-    ).submission
-
-
-def answer_report(
-    *,
-    session: Session,
-    link_or_request: ReplyLink | ReportRequest,
-    report_in: ReportCreate,
-    channel: str,
-    now: datetime | None = None,
-    actor: str | None = None,
-    data_dir: Path | None = None,
-    target: Target | None = None,
-) -> Answer:
-    """submit_report, telling a new answer from a repeated one (the web form's double submit)."""
     now = utc(now or datetime.now(UTC))
     if target is None:
         target = resolve_target(session=session, link_or_request=link_or_request)

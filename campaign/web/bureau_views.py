@@ -29,7 +29,7 @@ from campaign.replies.errors import (
     RequestSettled,
     UploadRejected,
 )
-from campaign.replies.submit import answer_report
+from campaign.replies.submit import submit_report
 from campaign.replies.targets import Target, ensure_answerable, resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from campaign.web.csrf import FormTokens
@@ -225,7 +225,7 @@ class BureauViews:
             busy = False
             with self.writes:  # one writer at a time on SQLite: no busy-wait sleeps
                 try:
-                    answer = answer_report(
+                    answer = submit_report(
                         session=session,
                         link_or_request=target.link,  # type: ignore[arg-type]
                         report_in=build_report_in(target, post, nonce),

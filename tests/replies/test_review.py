@@ -25,7 +25,7 @@ REPORT = ReportCreate(values=valid_entries(), narrative=NARRATIVE)
 def _submit(session: Session, world: World, now=BEFORE_DUE):  # type: ignore[no-untyped-def]
     return submit_report(
         session=session, link_or_request=world.request, report_in=REPORT, channel="cli", now=now
-    )
+    ).submission
 
 
 def test_only_the_newest_pending_version_can_be_reviewed(
@@ -80,7 +80,7 @@ def test_return_counts_working_days_over_the_national_day_holiday(
         report_in=REPORT,
         channel="cli",
         now=AFTER_DUE,
-    )
+    ).submission
     assert again.version == 2 and request.status == RequestStatus.submitted
 
 

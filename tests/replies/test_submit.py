@@ -36,7 +36,7 @@ def test_an_answer_is_stored_as_version_one_with_receipt_and_audit(
         report_in=report(),
         channel="cli",
         now=BEFORE_DUE,
-    )
+    ).submission
     session.commit()
     assert submission.version == 1 and submission.late is False
     assert submission.values["value_involved"] == "12.5"
@@ -59,14 +59,14 @@ def test_a_second_answer_is_a_new_version_and_the_first_is_kept(
         report_in=report(),
         channel="web",
         now=BEFORE_DUE,
-    )
+    ).submission
     second = submit_report(
         session=session,
         link_or_request=world.request,
         report_in=report(inspections="90"),
         channel="web",
         now=AFTER_DUE,
-    )
+    ).submission
     session.commit()
     versions = session.exec(select(ReportSubmission).order_by(ReportSubmission.version)).all()
     assert [(v.version, v.values["inspections"], v.late) for v in versions] == [
@@ -104,7 +104,7 @@ def test_cumulative_figures_never_fall_below_the_last_accepted_report(
         report_in=report(sampled_batches="45", qualified_batches="40"),
         channel="cli",
         now=BEFORE_DUE,
-    )
+    ).submission
     accept_submission(session=session, submission_id=earlier.id, reviewer="张三", now=BEFORE_DUE)
     session.commit()
     with pytest.raises(ReportInvalid) as caught:
@@ -131,7 +131,7 @@ def test_cumulative_figures_never_fall_below_the_last_accepted_report(
         report_in=report(sampled_batches="45", qualified_batches="41"),
         channel="cli",
         now=BEFORE_DUE,
-    )
+    ).submission
     assert again.version == 1
 
 

@@ -112,7 +112,7 @@ def test_a_cumulative_decrease(web: Web) -> None:
         link_or_request=week36,
         channel="cli",
         report_in=ReportCreate(values=values, narrative="上周"),
-    )
+    ).submission
     accept_submission(session=web.session, submission_id=earlier.id, reviewer="张三")
     web.session.commit()
     before = stored(web)

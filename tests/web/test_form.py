@@ -119,7 +119,7 @@ def test_cumulative_fields_are_prefilled_from_the_last_accepted_report(web: Web)
         ),
         channel="cli",
         now=AFTER_DUE,
-    )
+    ).submission
     accept_submission(session=web.session, submission_id=earlier.id, reviewer="张三")
     web.session.commit()
     page = web.client.get(web.url()).text
