@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     mail_rate_per_second: float = Field(
         default=50.0, description="Upper bound on messages sent per second (0 = unlimited)."
     )
+    web_delivers_mail: bool = Field(
+        default=True,
+        description="The web app sends the outbox right after an answer, a 签收 or a review "
+        "(receipts, alerts to the office) instead of leaving it for the next tick.",
+    )
     secret_key: str = Field(
         default="change-me-in-production",
         description="Secret for hashing link tokens and signing form tokens.",

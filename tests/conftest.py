@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
 from campaign import db as dbmod
+from campaign.mail.server import MaildirHandler, running_mailserver
 from campaign.plan import Plan, load_plan
 from models.bureau import Bureau, BureauLevel
 
@@ -36,6 +38,8 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         if name.startswith("CAMPAIGN_") and not name.startswith("CAMPAIGN_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("CAMPAIGN_DATA_DIR", str(tmp_path / "var"))
+    # The web app sends mail only in the tests about that (no stray SMTP connections).
+    monkeypatch.setenv("CAMPAIGN_WEB_DELIVERS_MAIL", "false")
     monkeypatch.chdir(tmp_path)
     dbmod.get_settings.cache_clear()
     yield
@@ -161,3 +165,44 @@ def prefect() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+# A real SMTP server -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RefusingHandler(MaildirHandler):
+    """Refuses recipients by domain: refused.example.org → 550, busy.example.org → 450."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        domain = address.rsplit("@", 1)[-1]
+        if domain == "refused.example.org":
+            return "550 5.1.1 No such mailbox here"
+        if domain == "busy.example.org":
+            return "450 4.2.1 Mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_port(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A free port the settings point at (no server yet); unthrottled sending."""
+    port = free_port()
+    monkeypatch.setenv("CAMPAIGN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CAMPAIGN_SMTP_PORT", str(port))
+    monkeypatch.setenv("CAMPAIGN_MAIL_RATE_PER_SECOND", "0")
+    dbmod.get_settings.cache_clear()
+    return port
+
+
+@pytest.fixture
+def mailserver(smtp_port: int, tmp_path: Path) -> Iterator[MaildirHandler]:
+    """A real SMTP server (aiosmtpd) on loopback keeping mail in tmp_path/maildir."""
+    handler = RefusingHandler(tmp_path / "maildir")
+    with running_mailserver(port=smtp_port, maildir=tmp_path / "maildir", handler=handler):
+        yield handler

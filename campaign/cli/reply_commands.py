@@ -10,6 +10,7 @@ import typer
 
 from campaign.cli._output import fail, print_json
 from campaign.db import session_scope
+from campaign.mail.sender import deliver_now
 from campaign.replies.errors import ReplyError, ReportInvalid
 from campaign.replies.links_admin import LinkAdminError, reissue, revoke
 from campaign.replies.review import (
@@ -35,6 +36,9 @@ review_app = typer.Typer(
 reply_app = typer.Typer(help="Enter an answer on a bureau's behalf.", no_args_is_help=True)
 links_app = typer.Typer(help="Personal reply links: reissue, revoke.", no_args_is_help=True)
 REVIEWER_HELP = "Name recorded as reviewer (default: the login name)."
+
+
+SEND_HELP = "Send the queued e-mail now (else it waits for the next tick or `outbox send`)."
 
 
 def register(app: typer.Typer) -> None:
@@ -128,6 +132,7 @@ def review_return(
         None, "--working-days", help="New due date this many 工作日 from today (default 3)."
     ),
     reviewer: str | None = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+    send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
 ) -> None:
     """Return an answer with a comment: the request reopens and the bureau is told."""
     try:
@@ -149,6 +154,8 @@ def review_return(
         fail(f"cannot return: {exc}")
     typer.echo(f"submission {submission_id} returned; new due date {returned.due.isoformat()}")
     typer.echo(f"new link: {returned.link_url}")
+    if send:
+        _deliver()
 
 
 @reply_app.command("submit")
@@ -158,6 +165,7 @@ def reply_submit(
     narrative: str = typer.Option("", "--narrative", help="The narrative (情况说明)."),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Read the answer from this table."),
     attach: list[Path] = typer.Option([], "--attach", help="A file to attach (repeatable)."),
+    send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
 ) -> None:
     """Store an answer received on paper, by phone or by e-mail, checked like the web form."""
     entries: dict[str, str] = {}
@@ -211,6 +219,20 @@ def reply_submit(
     except ReplyError as exc:
         fail(exc.message)
     typer.echo(summary)
+    if send:
+        _deliver()
+
+
+def _deliver() -> None:
+    """Send the e-mail just queued (receipt, returned notice) now, as the web app does."""
+    result = deliver_now()
+    if result["unavailable"]:
+        typer.echo(
+            f"e-mail not sent: mail server unavailable ({result['unavailable']}); it stays "
+            "in the outbox for the next tick or `campaign outbox send`"
+        )
+    else:
+        typer.echo(f"e-mail: {result['sent']} sent, {result['failed']} failed")
 
 
 @links_app.command("reissue")

@@ -176,6 +176,7 @@ async def accept(
         )
     except ReviewError as exc:
         return await _detail(request, who, submission_id, str(exc), 409)
+    _state(request).mail_delivery.kick()
     return RedirectResponse(f"/admin/submissions/{submission_id}", status_code=303)
 
 
@@ -219,6 +220,7 @@ async def return_(
         )
     except ReviewError as exc:
         return await _detail(request, who, submission_id, str(exc), 409)
+    _state(request).mail_delivery.kick()
     return RedirectResponse(f"/admin/submissions/{submission_id}", status_code=303)
 
 

@@ -21,6 +21,7 @@ from campaign.web import admin_routes, bureau_routes
 from campaign.web.admin_auth import CoordinatorAuth
 from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews
 from campaign.web.csrf import FormTokens
+from campaign.web.mail_delivery import MailDelivery
 from campaign.web.pages import error_page
 from campaign.web.ratelimit import FailureLimiter
 from campaign.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -45,7 +46,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(url)
+        app.state.mail_delivery.start()
         yield
+        await app.state.mail_delivery.stop()
         app.state.bureau_views.close()
 
     app = FastAPI(
@@ -65,6 +68,7 @@ def create_app(
     state.calendar = WorkCalendar.from_file(settings.holidays_file)
     state.data_dir = settings.data_dir
     state.secure_cookies = secure
+    state.mail_delivery = MailDelivery(url=url, enabled=settings.web_delivers_mail)
     state.bureau_views = BureauViews(
         engine=get_engine(url, lock_wait_ms=PAGE_LOCK_WAIT_MS),
         clock=clock,

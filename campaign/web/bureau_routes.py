@@ -43,6 +43,8 @@ async def _guarded(request: Request, call: Callable[[], Awaitable[Outcome]]) -> 
     outcome = await call()
     if outcome.bad_token:
         limiter.record_failure(address)
+    if outcome.queued_mail:
+        request.app.state.mail_delivery.kick()
     return outcome.response
 
 

@@ -277,7 +277,7 @@ class BureauViews:
                 duplicate=answer.duplicate,
                 with_files=answer.duplicate or bool(post.attachments),
             )
-            return Outcome(response)
+            return Outcome(response, queued_mail=not answer.duplicate)
 
     def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -362,4 +362,4 @@ class BureauViews:
             context = acknowledge_page(
                 target=target, now=self.clock(), token=token, csrf_token=post.csrf_field or ""
             )
-            return Outcome(page("acknowledge.html", **context))
+            return Outcome(page("acknowledge.html", **context), queued_mail=True)

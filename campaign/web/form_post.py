@@ -17,6 +17,7 @@ class Outcome:
     response: HTMLResponse
     bad_token: bool = False
     busy: bool = False  # rows were locked by another transaction: worth another try
+    queued_mail: bool = False  # e-mail was queued (receipt, alert): deliver it now
 
 
 @dataclass

@@ -1,10 +1,10 @@
-"""Mail fixtures: a real aiosmtpd server on a free loopback port, a launched campaign."""
+"""Mail fixtures: a launched campaign, its requests; reading what the SMTP server kept.
+(The server itself, `mailserver` on `smtp_port`, is in tests/conftest.py.)"""
 
 from __future__ import annotations
 
 import hashlib
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from campaign import db as dbmod
-from campaign.mail.server import MaildirHandler, running_mailserver
+from campaign.mail.server import MaildirHandler
 from campaign.plan import Plan
 from models.bureau import Bureau, BureauLevel
 from models.campaign import Campaign
@@ -22,44 +21,6 @@ from models.request import ReportRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 HUBEI = ROOT / "examples" / "hubei-2007.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RefusingHandler(MaildirHandler):
-    """Refuses recipients by domain: refused.example.org → 550, busy.example.org → 450."""
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
-        domain = address.rsplit("@", 1)[-1]
-        if domain == "refused.example.org":
-            return "550 5.1.1 No such mailbox here"
-        if domain == "busy.example.org":
-            return "450 4.2.1 Mailbox busy, try later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_port(monkeypatch: pytest.MonkeyPatch) -> int:
-    """A free port the settings point at (no server yet); unthrottled sending."""
-    port = free_port()
-    monkeypatch.setenv("CAMPAIGN_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("CAMPAIGN_SMTP_PORT", str(port))
-    monkeypatch.setenv("CAMPAIGN_MAIL_RATE_PER_SECOND", "0")
-    dbmod.get_settings.cache_clear()
-    return port
-
-
-@pytest.fixture
-def mailserver(smtp_port: int, tmp_path: Path) -> Iterator[MaildirHandler]:
-    """A real SMTP server (aiosmtpd) on loopback keeping mail in tmp_path/maildir."""
-    handler = RefusingHandler(tmp_path / "maildir")
-    with running_mailserver(port=smtp_port, maildir=tmp_path / "maildir", handler=handler):
-        yield handler
 
 
 @pytest.fixture

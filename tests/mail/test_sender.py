@@ -18,7 +18,8 @@ from models._common import utcnow
 from models.audit import AuditEvent
 from models.bureau import Bureau
 from models.outbox import MailState, OutboxMessage
-from tests.mail.conftest import RefusingHandler, stored
+from tests.conftest import RefusingHandler
+from tests.mail.conftest import stored
 
 
 def queue_requests(session, campaign, plan, bureaus, make_request) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
