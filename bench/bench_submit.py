@@ -285,6 +285,9 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, dict]:  # t
                 "CAMPAIGN_DATABASE_URL": url,
                 "CAMPAIGN_DATA_DIR": str(folder),
                 "CAMPAIGN_SECRET_KEY": SECRET,
+                # The receipts are stored in the outbox within each answer; sending them is
+                # bench/bench_mail.py's subject, so the server here does not deliver.
+                "CAMPAIGN_WEB_DELIVERS_MAIL": "false",
             }
             os.environ.update(env)
             from campaign.settings import get_settings

@@ -71,7 +71,9 @@ class MailDelivery:
                     self.last["unavailable"],
                     self.retry_after,
                 )
-            if self.last["unavailable"] or self.last["retrying"]:
+                await asyncio.sleep(self.retry_after)  # kicks meanwhile wait for the retry
+                self._wanted.set()
+            elif self.last["retrying"]:  # deferred after a 4xx: look again later
                 loop.call_later(self.retry_after, self._wanted.set)
 
     def _send(self) -> dict[str, Any]:
