@@ -38,8 +38,14 @@ def _gate(request: Request) -> Response | CoordinatorSession:
     return who
 
 
-def _token_ok(request: Request, who: CoordinatorSession, token: str) -> bool:
-    return _state(request).tokens.verify(token, f"coord:{who.session_id}") is not None
+def _gate_post(request: Request, csrf_token: str) -> Response | CoordinatorSession:
+    """_gate for a form POST: also the form's token, bound to the login session."""
+    who = _gate(request)
+    if not isinstance(who, CoordinatorSession):
+        return who
+    if _state(request).tokens.verify(csrf_token, f"coord:{who.session_id}") is None:
+        return error_page("页面已过期", STALE, status=403)
+    return who
 
 
 def _run(request: Request, work: Any, *args: Any) -> Any:
@@ -98,11 +104,9 @@ async def login(
 
 @router.post("/logout", summary="Log out")
 async def logout(request: Request, csrf_token: str = Form("")) -> Response:
-    who = _gate(request)
+    who = _gate_post(request, csrf_token)
     if not isinstance(who, CoordinatorSession):
         return who
-    if not _token_ok(request, who, csrf_token):
-        return error_page("页面已过期", STALE, status=403)
     response = RedirectResponse("/admin/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/admin")
     return response
@@ -161,11 +165,9 @@ async def submission(request: Request, submission_id: int) -> Response:
 async def accept(
     request: Request, submission_id: int, csrf_token: str = Form(""), comment: str = Form("")
 ) -> Response:
-    who = _gate(request)
+    who = _gate_post(request, csrf_token)
     if not isinstance(who, CoordinatorSession):
         return who
-    if not _token_ok(request, who, csrf_token):
-        return error_page("页面已过期", STALE, status=403)
     now = _state(request).clock()
     try:
         await _run(
@@ -193,11 +195,9 @@ async def return_(
     due: str = Form(""),
     working_days: str = Form(""),
 ) -> Response:
-    who = _gate(request)
+    who = _gate_post(request, csrf_token)
     if not isinstance(who, CoordinatorSession):
         return who
-    if not _token_ok(request, who, csrf_token):
-        return error_page("页面已过期", STALE, status=403)
     state = _state(request)
     try:
         due_date = date.fromisoformat(due) if due.strip() else None

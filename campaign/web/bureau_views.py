@@ -121,10 +121,17 @@ class BureauViews:
             return cookie
         return self.tokens.issue(scope)
 
-    def _checked_nonce(self, target: Target, post: FormPost) -> str | None:
-        if not post.csrf_cookie or post.csrf_cookie != post.csrf_field:
-            return None
-        return self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
+    def _posted(self, session: Session, token: str, post: FormPost) -> tuple[Target, str] | Outcome:
+        """The target of a POST and the nonce of its form token, or the refusal to send."""
+        target = self._open(session, token)
+        if target is None:
+            return Outcome(refused(), bad_token=True)
+        nonce = None
+        if post.csrf_cookie and post.csrf_cookie == post.csrf_field:
+            nonce = self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
+        if nonce is None:
+            return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+        return target, nonce
 
     def _open(self, session: Session, token: str) -> Target | None:
         live = live_link(session=session, token=token)
@@ -207,12 +214,10 @@ class BureauViews:
 
     def _submit_once(self, token: str, post: FormPost, channel: str) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:
-            target = self._open(session, token)
-            if target is None:
-                return Outcome(refused(), bad_token=True)
-            nonce = self._checked_nonce(target, post)
-            if nonce is None:
-                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            posted = self._posted(session, token, post)
+            if isinstance(posted, Outcome):
+                return posted
+            target, nonce = posted
             if target.purpose == LinkPurpose.acknowledge:
                 return Outcome(
                     error_page("无法报送", "此链接用于签收通知，不能报送报告。", status=400)
@@ -243,30 +248,19 @@ class BureauViews:
                         raise
                     session.rollback()
                     busy = True
-            if busy:
+            if busy or isinstance(problem, ReportInvalid):
                 response = self._form_again(
                     session,
                     target,
                     token,
                     post.csrf_field or "",
-                    [],
+                    problem.problems if isinstance(problem, ReportInvalid) else [],
                     post.entries,
                     post.narrative,
-                    alert=BUSY,
-                    status=503,
+                    alert=BUSY if busy else None,
+                    status=503 if busy else 422,
                 )
-                return Outcome(response, busy=True)
-            if isinstance(problem, ReportInvalid):
-                response = self._form_again(
-                    session,
-                    target,
-                    token,
-                    post.csrf_field or "",
-                    problem.problems,
-                    post.entries,
-                    post.narrative,
-                )
-                return Outcome(response)
+                return Outcome(response, busy=busy)
             if problem is not None:
                 return Outcome(self._closed(target, problem))
             response = receipt_response(
@@ -281,12 +275,10 @@ class BureauViews:
 
     def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:
-            target = self._open(session, token)
-            if target is None:
-                return Outcome(refused(), bad_token=True)
-            nonce = self._checked_nonce(target, post)
-            if nonce is None:
-                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            posted = self._posted(session, token, post)
+            if isinstance(posted, Outcome):
+                return posted
+            target, nonce = posted
             if target.purpose != LinkPurpose.report or target.form is None:
                 return Outcome(error_page("无法上传", "此链接不接收统计表。", status=400))
             try:
@@ -301,19 +293,14 @@ class BureauViews:
             )
             try:
                 parsed = parse_report_xlsx(data=data, form=target.form, expected=expected)
-            except UploadRejected as exc:
-                problems = [Problem(UPLOAD, exc.message)]
-                return Outcome(
-                    self._form_again(
-                        session, target, token, post.csrf_field or "", problems, None, None
-                    )
+            except (UploadRejected, ReportInvalid) as exc:
+                problems = (
+                    exc.problems
+                    if isinstance(exc, ReportInvalid)
+                    else [Problem(UPLOAD, exc.message)]
                 )
-            except ReportInvalid as exc:
-                return Outcome(
-                    self._form_again(
-                        session, target, token, post.csrf_field or "", exc.problems, None, None
-                    )
-                )
+                csrf = post.csrf_field or ""
+                return Outcome(self._form_again(session, target, token, csrf, problems, None, None))
         source = AttachmentIn(
             filename=filename or "统计表.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -331,12 +318,10 @@ class BureauViews:
 
     def ack(self, token: str, post: FormPost) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:
-            target = self._open(session, token)
-            if target is None:
-                return Outcome(refused(), bad_token=True)
-            nonce = self._checked_nonce(target, post)
-            if nonce is None:
-                return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            posted = self._posted(session, token, post)
+            if isinstance(posted, Outcome):
+                return posted
+            target, nonce = posted
             if target.purpose != LinkPurpose.acknowledge:
                 return Outcome(error_page("无法签收", "此链接不是签收链接。", status=400))
             try:
