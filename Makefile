@@ -11,6 +11,7 @@ demo: setup
 test:
 	@scripts/setup.sh --system
 	.venv/bin/ruff check .
+	.venv/bin/mypy campaign models flows deployments
 	.venv/bin/pytest
 
 lint: setup

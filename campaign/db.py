@@ -83,7 +83,7 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 
 def migrate(url: str | None = None) -> None:
-    """Bring the database schema to the newest revision (alembic upgrade heads)."""
+    """Bring the database schema to the newest revision (alembic upgrade head)."""
     from alembic import command
     from alembic.config import Config
 
@@ -93,7 +93,7 @@ def migrate(url: str | None = None) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = get_engine(url)
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
     _migrated.add(url)
 
 

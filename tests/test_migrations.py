@@ -15,3 +15,15 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
+
+
+def test_the_migrations_have_one_head() -> None:
+    """`alembic upgrade head` (the documented command) needs a single head revision."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from campaign.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
