@@ -16,7 +16,10 @@ parses the same form and renders a page but stores nothing.
 
 Printed: submissions/s, p50/p99 latency, the ceiling, the ratio; and a check that the
 database holds exactly as many submissions as were answered 200 (nothing lost).
-Goals: >= 0.5 x ceiling, >= 200 submissions/s, p99 < 100 ms (2 cores). Not a test.
+Goals (2 cores): >= 200 submissions/s with p99 < 100 ms on one process, for each database;
+with --workers equal to the cores (`--scale`, measured in the same run as one process),
+>= 1.6 x the one-process rate. The ratio to the bare route is printed for information and
+is no goal: a route that stores nothing bounds it near 0.2 by design. Not a test.
 """
 
 from __future__ import annotations
@@ -322,15 +325,19 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict[str, dict]:  # t
                 drop_schema(schema)
 
 
-def report(kind: str, result: dict[str, dict]) -> None:  # type: ignore[type-arg]
+def report(kind: str, result: dict[str, dict], workers: int) -> None:  # type: ignore[type-arg]
     bare, submit = result["bare"], result["submit"]
     ratio = submit["rate"] / bare["rate"] if bare["rate"] else 0.0
-    goals = ratio >= 0.5 and submit["rate"] >= 200 and submit["p99_ms"] < 100
+    verdict = ""
+    if workers == 1:
+        met = submit["rate"] >= 200 and submit["p99_ms"] < 100 and submit["lost"] == 0
+        verdict = f" | goal (>= 200/s, p99 < 100 ms) {'met' if met else 'MISSED'}"
     print(
-        f"{kind:<11} submit {submit['rate']:7.1f}/s  p50 {submit['p50_ms']:5.1f} ms  "
-        f"p99 {submit['p99_ms']:5.1f} ms | bare {bare['rate']:7.1f}/s  p99 "
-        f"{bare['p99_ms']:5.1f} ms | ratio {ratio:4.2f} | errors {submit['errors']} | "
-        f"stored {submit['stored']} (lost {submit['lost']}) | goals {'met' if goals else 'MISSED'}"
+        f"{kind:<11} workers {workers} submit {submit['rate']:7.1f}/s  "
+        f"p50 {submit['p50_ms']:5.1f} ms  p99 {submit['p99_ms']:5.1f} ms | bare "
+        f"{bare['rate']:7.1f}/s  p99 {bare['p99_ms']:5.1f} ms | ratio to bare {ratio:4.2f} "
+        f"(information) | errors {submit['errors']} | stored {submit['stored']} "
+        f"(lost {submit['lost']}){verdict}"
     )
     bound = bare["server_cpu_ms"] / (bare["server_cpu_ms"] + submit["in_process_ms"])
     print(
@@ -349,14 +356,30 @@ def main() -> None:
     parser.add_argument("--bureaus", type=int, default=200, help="Bureaus (links) to spread over.")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
     parser.add_argument("--db", default="sqlite,postgresql", help="Databases to measure.")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="Also run with --workers = the cores and print its ratio to one process.",
+    )
     args = parser.parse_args()
     print(
         f"{args.concurrency} connections, {args.seconds:g} s measured after {args.warmup:g} s, "
-        f"{args.bureaus} links; goals: >= 0.5 x bare, >= 200/s, p99 < 100 ms"
+        f"{args.bureaus} links; goals: >= 200/s with p99 < 100 ms on one process"
+        + (", >= 1.6 x that with a worker per core" if args.scale else "")
     )
+    cores = os.cpu_count() or 1
     for kind in args.db.split(","):
         result = bench_database(kind, args)
-        report(kind, result)
+        report(kind, result, args.workers)
+        if args.scale and cores > 1:
+            one = result["submit"]["rate"]
+            scaled = bench_database(kind, argparse.Namespace(**{**vars(args), "workers": cores}))
+            report(kind, scaled, cores)
+            factor = scaled["submit"]["rate"] / one if one else 0.0
+            print(
+                f"{'':<11} {cores} workers / 1 process = {factor:.2f} x | goal >= 1.6 x "
+                f"{'met' if factor >= 1.6 else 'MISSED'}"
+            )
 
 
 if __name__ == "__main__":
