@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test lint
+.PHONY: setup demo test test-fast lint
 
 setup:
 	@scripts/setup.sh
@@ -13,6 +13,9 @@ test:
 	.venv/bin/ruff check .
 	.venv/bin/mypy campaign models flows deployments
 	.venv/bin/pytest
+
+test-fast: setup
+	.venv/bin/pytest -q -m "not postgres and not prefect and not browser"
 
 lint: setup
 	.venv/bin/ruff check .

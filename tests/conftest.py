@@ -206,3 +206,17 @@ def mailserver(smtp_port: int, tmp_path: Path) -> Iterator[MaildirHandler]:
     handler = RefusingHandler(tmp_path / "maildir")
     with running_mailserver(port=smtp_port, maildir=tmp_path / "maildir", handler=handler):
         yield handler
+
+
+# Tiers ------------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs PostgreSQL, the Prefect harness or a browser, so a fast tier can
+    deselect it: `pytest -m "not postgres and not prefect and not browser"` (`make test-fast`)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
+        if "prefect" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.prefect)
