@@ -132,8 +132,8 @@ class LoginThrottle:
     `window` seconds, the next attempt of that key is not taken before
     base * 2**(failures - free - 1) seconds (at most `cap`) after the last failure: an attempt
     earlier is refused (429) without looking at the password, so parallel guesses gain
-    nothing. A success forgets the address's and the device's failures (not the overall
-    ones). The real coordinator is never locked out for good: the spacing is bounded,
+    nothing. A success forgets the failures of the key it was counted under (the device,
+    or else the address; never the overall ones). The real coordinator is never locked out for good: the spacing is bounded,
     failures are forgotten after the window, and a browser with the device cookie is not
     held by an attacker's failures from elsewhere.
     """
@@ -189,7 +189,9 @@ class LoginThrottle:
         return self.wait(address, device)
 
     def succeeded(self, address: str, device: str | None = None) -> None:
-        for key in (f"address:{address}", f"device:{device}" if device else ""):
+        for key in self._keys(address, device):
+            if key == "overall":
+                continue
             self._counts.forget(key)
             with self._counts.lock:
                 self._not_before.pop(key, None)

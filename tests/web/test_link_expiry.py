@@ -49,7 +49,8 @@ def test_an_accepted_report_shows_its_status_then_expires(web: Web) -> None:
         "本期报告已于2007年9月13日审核通过，此链接此后保留30日供查看，已于2007年10月13日失效，"
         "不能再打开。如需查询报送情况或更正已报送的内容，"
         + CONTACT
-        + "（联系人：领导小组办公室联络员，电话：027-00000000，邮箱：zxzz-office@hbqts.example.org）。"
+        + "（联系人：领导小组办公室联络员，电话：027-00000000，"
+        "邮箱：zxzz-office@hbqts.example.org）。"
     )
     posted = web.client.post(web.url(), data={"csrf_token": "x"})
     assert posted.status_code == 410 and "链接已失效" in posted.text
@@ -104,8 +105,9 @@ def _live(web: Web, request_id: int) -> list[ReplyLink]:
     return list(
         web.session.exec(
             select(ReplyLink).where(
-                ReplyLink.request_id == request_id, ReplyLink.revoked_at == None
-            )  # noqa: E711
+                ReplyLink.request_id == request_id,
+                ReplyLink.revoked_at == None,  # noqa: E711
+            )
         ).all()
     )
 
