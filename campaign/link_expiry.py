@@ -18,14 +18,12 @@ from sqlmodel import Session, col, func, select
 
 from campaign.clock import utc
 from campaign.links import LiveLink
+from campaign.replies.targets import LIVE_CAMPAIGN
 from campaign.settings import get_settings
 from models.audit import AuditEvent
-from models.campaign import CampaignStatus
 from models.link import LinkPurpose
 from models.request import RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
-
-LIVE_CAMPAIGN = (CampaignStatus.active, CampaignStatus.paused)
 
 
 @dataclass(frozen=True)

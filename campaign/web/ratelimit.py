@@ -133,9 +133,9 @@ class LoginThrottle:
     base * 2**(failures - free - 1) seconds (at most `cap`) after the last failure: an attempt
     earlier is refused (429) without looking at the password, so parallel guesses gain
     nothing. A success forgets the failures of the key it was counted under (the device,
-    or else the address; never the overall ones). The real coordinator is never locked out for good: the spacing is bounded,
-    failures are forgotten after the window, and a browser with the device cookie is not
-    held by an attacker's failures from elsewhere.
+    or else the address; never the overall ones). The real coordinator is never locked
+    out for good: the spacing is bounded, failures are forgotten after the window, and a
+    browser with the device cookie is not held by an attacker's failures from elsewhere.
     """
 
     def __init__(
