@@ -1,12 +1,17 @@
-"""Issue, resolve and revoke personal reply links ({public_url}/r/{token}).
+"""Issue, resolve, re-send and revoke personal reply links ({public_url}/r/{token}).
 
-The token is shown once (in the e-mail) and stored as an HMAC-SHA256 hash, so a
-database leak reveals no usable link. A link opens only its own request; it stops
-working when revoked or when its campaign is no longer active.
+A link's token is HMAC(secret key, its random `token_salt`): the database keeps the salt
+and the token's HMAC hash, never the token, so a database leak alone reveals no usable
+link, while the server can derive the same token again to re-send the link (a reminder
+carries the link of the original e-mail). A link opens only its own request; it stops
+working when revoked, and expires when its request is settled or its campaign ended, plus
+a grace period (campaign/link_expiry.py). A target (bureau, purpose, request) has at most
+LIVE_LINKS_PER_TARGET live links.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -24,7 +29,10 @@ from models.campaign import Campaign, CampaignStatus
 from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest
 
-TOKEN_BYTES = 32
+SALT_BYTES = 16
+# Live links of one target at most: the newest one, and one older link that could not be
+# re-sent (issued before tokens were derivable) so the bureau's first e-mail keeps working.
+LIVE_LINKS_PER_TARGET = 2
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,13 @@ def hash_token(token: str) -> str:
     return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
 
+def derive_token(salt: str) -> str:
+    """The token of a link with this salt: 43 URL-safe characters (256 bits)."""
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, b"reply-link-token|" + salt.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def link_url(token: str) -> str:
     return f"{get_settings().public_url.rstrip('/')}/r/{token}"
 
@@ -57,21 +72,17 @@ def issue_link(
 ) -> IssuedLink:
     """A new token for the bureau's target.
 
-    By default earlier live links of the same target are revoked (a reissue). A reminder
-    passes revoke_previous=False: the link in the original e-mail keeps working beside the
-    reminder's, since the stored hashes cannot give back the original token.
+    By default earlier live links of the same target are revoked (a reissue). With
+    revoke_previous=False (resend_link, when the live link cannot be derived again) the
+    newest earlier ones stay live, up to LIVE_LINKS_PER_TARGET with the new one.
     """
-    if revoke_previous:
-        revoke_links(
-            session=session,
-            campaign_id=campaign_id,
-            bureau_code=bureau_code,
-            purpose=purpose,
-            request_id=request_id,
-        )
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    keep = 0 if revoke_previous else LIVE_LINKS_PER_TARGET - 1
+    _revoke_beyond(session, campaign_id, bureau_code, purpose, request_id, keep=keep)
+    salt = secrets.token_hex(SALT_BYTES)
+    token = derive_token(salt)
     link = ReplyLink(
         token_hash=hash_token(token),
+        token_salt=salt,
         purpose=purpose,
         campaign_id=campaign_id,
         bureau_code=bureau_code,
@@ -82,8 +93,69 @@ def issue_link(
     return IssuedLink(link=link, token=token)
 
 
+def resend_link(
+    *,
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose,
+    request_id: int | None = None,
+) -> IssuedLink:
+    """The target's newest live link, to be sent again (a reminder): the same URL as in
+    the earlier e-mail. A new one (earlier ones kept, within the bound) only when there
+    is no live link or its token cannot be derived (issued before tokens were derived)."""
+    newest = _live_of(session, campaign_id, bureau_code, purpose, request_id)
+    if newest and newest[0].token_salt:
+        return IssuedLink(link=newest[0], token=derive_token(newest[0].token_salt))
+    return issue_link(
+        session=session,
+        campaign_id=campaign_id,
+        bureau_code=bureau_code,
+        purpose=purpose,
+        request_id=request_id,
+        revoke_previous=False,
+    )
+
+
+def _live_of(
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose | None,
+    request_id: int | None,
+) -> list[ReplyLink]:
+    """The live links of a target (all purposes/requests of the bureau when None), newest
+    first."""
+    query = select(ReplyLink).where(
+        ReplyLink.campaign_id == campaign_id,
+        ReplyLink.bureau_code == bureau_code,
+        ReplyLink.revoked_at == None,  # noqa: E711
+    )
+    if purpose is not None:
+        query = query.where(ReplyLink.purpose == purpose)
+    if request_id is not None:
+        query = query.where(ReplyLink.request_id == request_id)
+    return list(session.exec(query.order_by(col(ReplyLink.id).desc())).all())
+
+
+def _revoke_beyond(
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    purpose: LinkPurpose | None,
+    request_id: int | None,
+    *,
+    keep: int,
+) -> int:
+    links = _live_of(session, campaign_id, bureau_code, purpose, request_id)[keep:]
+    for link in links:
+        link.revoked_at = utcnow()
+        session.add(link)
+    return len(links)
+
+
 class LiveLink(NamedTuple):
-    """A live link with the rows it points at, loaded together (request None for 签收-less
+    """A link with the rows it points at, loaded together (request None for 签收-less
     ad-hoc links). Holding them keeps them in the session, whose identity map is weak."""
 
     link: ReplyLink
@@ -92,20 +164,30 @@ class LiveLink(NamedTuple):
     bureau: Bureau | None
 
 
-def live_link(*, session: Session, token: str) -> LiveLink | None:
-    """The live link for token and its rows, in one query; None for forged, revoked or
-    closed-campaign tokens alike."""
+def find_link(*, session: Session, token: str) -> LiveLink | None:
+    """The unrevoked link for token and its rows, in one query, whatever the state of its
+    request and campaign (see campaign.link_expiry); None for forged or revoked tokens."""
     if not token or len(token) > 128:
         return None
     row = session.execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     link, campaign, request, bureau = row
-    if link.revoked_at is not None:
-        return None
-    if campaign is None or campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
+    if link.revoked_at is not None or campaign is None:
         return None
     return LiveLink(link, campaign, request, bureau)
+
+
+def live_link(*, session: Session, token: str) -> LiveLink | None:
+    """The link for token while its campaign runs (active or paused); None for forged,
+    revoked or ended-campaign tokens alike."""
+    found = find_link(session=session, token=token)
+    if found is None or found.campaign.status not in (
+        CampaignStatus.active,
+        CampaignStatus.paused,
+    ):
+        return None
+    return found
 
 
 def resolve_token(*, session: Session, token: str) -> ReplyLink | None:
@@ -134,16 +216,4 @@ def revoke_links(
     request_id: int | None = None,
 ) -> int:
     """Revoke the bureau's live links (of one purpose/request when given); returns how many."""
-    query = select(ReplyLink).where(
-        ReplyLink.campaign_id == campaign_id,
-        ReplyLink.bureau_code == bureau_code,
-        ReplyLink.revoked_at == None,  # noqa: E711
-    )
-    if purpose is not None:
-        query = query.where(ReplyLink.purpose == purpose)
-    if request_id is not None:
-        query = query.where(ReplyLink.request_id == request_id)
-    links = session.exec(query).all()
-    for link in links:
-        link.revoked_at = utcnow()
-    return len(links)
+    return _revoke_beyond(session, campaign_id, bureau_code, purpose, request_id, keep=0)

@@ -53,10 +53,17 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         default="change-me-in-production",
-        description="Secret for hashing link tokens and signing form tokens.",
+        description="Secret that derives and hashes link tokens and signs form tokens and "
+        "coordinator sessions. Changing it ends every link and session.",
     )
     coordinator_password: str | None = Field(
         default=None, description="Password of the coordinator pages of the web app."
+    )
+    link_grace_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days a personal link still shows its status (read-only) after its "
+        "request is settled or its campaign has ended; then it has expired.",
     )
 
     @property

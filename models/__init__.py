@@ -7,6 +7,7 @@ from models.attachment import SubmissionAttachment as SubmissionAttachment  # re
 from models.audit import AuditEvent
 from models.bureau import Bureau, BureauCreate, BureauLevel
 from models.campaign import Campaign, CampaignStatus
+from models.coordinator_session import CoordinatorSession as CoordinatorSession  # web
 from models.form_nonce import FormNonce as FormNonce  # replies
 from models.ledger import ActionRecord, ActionState
 from models.link import LinkPurpose, ReplyLink

@@ -1,4 +1,7 @@
-"""Personal reply links: an unguessable token per bureau and purpose, stored only hashed."""
+"""Personal reply links: an unguessable token per bureau and purpose, stored only hashed.
+
+The token is derived from the link's random `token_salt` with the secret key (HMAC), so
+the same link can be sent again (a reminder) without the database holding the token."""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ class ReplyLink(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    token_salt: str | None = Field(
+        default=None, max_length=32, description="None for links issued before 0008."
+    )
     purpose: LinkPurpose = enum_column(LinkPurpose)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     bureau_code: str = Field(foreign_key="bureau.code", index=True)

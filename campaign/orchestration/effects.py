@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from campaign.clock import local_date
-from campaign.links import issue_link
+from campaign.links import issue_link, resend_link
 from campaign.mail.notices import (
     queue_directive,
     queue_escalation,
@@ -123,7 +123,13 @@ def send_reminder(
         purpose = (
             LinkPurpose.acknowledge if request.kind == "acknowledgement" else LinkPurpose.report
         )
-        link_url = _link(session, campaign_id, code, purpose, request_id, revoke_previous=False)
+        link_url = resend_link(
+            session=session,
+            campaign_id=campaign_id,
+            bureau_code=code,
+            purpose=purpose,
+            request_id=request_id,
+        ).url
         queue_reminder(
             session=session,
             campaign=campaign,

@@ -1,23 +1,39 @@
-"""The coordinator's login: one password (settings.coordinator_password), a signed session
-cookie, and per-session form tokens. No password configured: no coordinator pages at all."""
+"""The coordinator's login: one password (settings.coordinator_password), sessions kept
+server-side (table coordinator_session), and per-session form tokens. No password
+configured: no coordinator pages at all.
+
+The session cookie is a random id; the table keeps only its HMAC (keyed by the secret and
+the password, so changing either ends every session). Each login makes a new id and
+ends the one the browser presented, so an id planted before login never becomes valid;
+logging out deletes the row, so a copied cookie stops working at once. A browser that
+logged in also gets a signed device cookie that the login throttle counts on its own.
+"""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col
+
+from campaign.clock import utc
+from models.coordinator_session import CoordinatorSession
 
 SESSION_COOKIE = "coord_session"
 LOGIN_COOKIE = "coord_login"
+DEVICE_COOKIE = "coord_device"
 SESSION_MAX_AGE = 12 * 3600
+DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 @dataclass(frozen=True)
-class CoordinatorSession:
+class Coordinator:
+    """Who is logged in; session_id is the stored hash (binds the pages' form tokens)."""
+
     name: str
     session_id: str
 
@@ -26,7 +42,6 @@ class CoordinatorAuth:
     def __init__(self, *, secret: str, password: str | None) -> None:
         self.password = password or None
         material = f"coordinator|{secret}|{self.password or ''}".encode()
-        # Changing the password or the secret ends every session.
         self._key = hashlib.sha256(material).digest()
 
     @property
@@ -38,29 +53,60 @@ class CoordinatorAuth:
             return False
         return hmac.compare_digest(given.encode(), self.password.encode())
 
-    def _sign(self, payload: str) -> str:
-        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+    def _sign(self, kind: str, value: str) -> str:
+        return hmac.new(self._key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
 
-    def make_session(self, name: str, *, now: float | None = None) -> str:
-        data = {"n": name[:50], "s": secrets.token_urlsafe(12), "t": int(now or time.time())}
-        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-        return f"{payload}.{self._sign(payload)}"
+    def _row_key(self, cookie: str | None) -> str | None:
+        if not self.enabled or not cookie or len(cookie) > 100:
+            return None
+        return self._sign("session", cookie)
+
+    def start_session(
+        self, session: Session, name: str, *, now: datetime, replacing: str | None = None
+    ) -> str:
+        """A new session (its cookie value); the presented one (replacing) ends, as do the
+        expired ones."""
+        now = utc(now)
+        stale = col(CoordinatorSession.expires_at) <= now
+        old = self._row_key(replacing)
+        if old is not None:
+            stale = stale | (col(CoordinatorSession.id_hash) == old)
+        session.execute(delete(CoordinatorSession).where(stale))
+        cookie = secrets.token_urlsafe(32)
+        session.add(
+            CoordinatorSession(
+                id_hash=self._sign("session", cookie),
+                name=name[:50],
+                created_at=now,
+                expires_at=now + timedelta(seconds=SESSION_MAX_AGE),
+            )
+        )
+        return cookie
 
     def read_session(
-        self, cookie: str | None, *, now: float | None = None
-    ) -> CoordinatorSession | None:
-        if not self.enabled or not cookie or len(cookie) > 500 or "." not in cookie:
+        self, session: Session, cookie: str | None, *, now: datetime
+    ) -> Coordinator | None:
+        key = self._row_key(cookie)
+        row = session.get(CoordinatorSession, key) if key else None
+        if row is None or utc(row.expires_at) <= utc(now):
             return None
-        payload, signature = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        return Coordinator(name=row.name, session_id=row.id_hash[:32])
+
+    def end_session(self, session: Session, cookie: str | None) -> None:
+        key = self._row_key(cookie)
+        if key is not None:
+            rows = delete(CoordinatorSession).where(col(CoordinatorSession.id_hash) == key)
+            session.execute(rows)
+
+    def make_device(self) -> str:
+        device = secrets.token_urlsafe(12)
+        return f"{device}.{self._sign('device', device)[:32]}"
+
+    def read_device(self, cookie: str | None) -> str | None:
+        """The device id of a genuine device cookie, else None."""
+        if not self.enabled or not cookie or len(cookie) > 100 or "." not in cookie:
             return None
-        try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            issued, name, session_id = int(data["t"]), str(data["n"]), str(data["s"])
-        except (ValueError, KeyError, TypeError):
+        device, signature = cookie.rsplit(".", 1)
+        if not hmac.compare_digest(signature, self._sign("device", device)[:32]):
             return None
-        current = time.time() if now is None else now
-        if not (issued - 60 <= current <= issued + SESSION_MAX_AGE):
-            return None
-        return CoordinatorSession(name=name, session_id=session_id)
+        return device

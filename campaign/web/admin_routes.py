@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from campaign.replies.review import ReviewError, accept_submission, return_submission
-from campaign.web.admin_auth import LOGIN_COOKIE, SESSION_COOKIE, CoordinatorSession
+from campaign.web.admin_auth import (
+    DEVICE_COOKIE,
+    DEVICE_MAX_AGE,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    Coordinator,
+)
 from campaign.web.admin_views import detail_context, list_context
 from campaign.web.pages import error_page, page
 from models.attachment import SubmissionAttachment
@@ -26,11 +34,32 @@ def _state(request: Request) -> Any:
     return request.app.state
 
 
-def _gate(request: Request) -> Response | CoordinatorSession:
+def _secure(request: Request) -> bool:
+    """Secure cookies when the public URL is https or this request came over https."""
+    return bool(_state(request).secure_cookies) or request.url.scheme == "https"
+
+
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, path: str, max_age: int
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        path=path,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
+
+
+async def _gate(request: Request) -> Response | Coordinator:
     auth = _state(request).auth
     if not auth.enabled:
         return error_page("协调员页面未启用", DISABLED, status=403)
-    who = auth.read_session(request.cookies.get(SESSION_COOKIE))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    now = _state(request).clock()
+    who = await _run(request, lambda s: auth.read_session(s, cookie, now=now)) if cookie else None
     if who is None:
         if request.method == "GET":
             return RedirectResponse("/admin/login", status_code=303)
@@ -38,10 +67,10 @@ def _gate(request: Request) -> Response | CoordinatorSession:
     return who
 
 
-def _gate_post(request: Request, csrf_token: str) -> Response | CoordinatorSession:
+async def _gate_post(request: Request, csrf_token: str) -> Response | Coordinator:
     """_gate for a form POST: also the form's token, bound to the login session."""
-    who = _gate(request)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
         return who
     if _state(request).tokens.verify(csrf_token, f"coord:{who.session_id}") is None:
         return error_page("页面已过期", STALE, status=403)
@@ -58,57 +87,78 @@ def _run(request: Request, work: Any, *args: Any) -> Any:
     return run_in_threadpool(unit)
 
 
+def _login_form(request: Request, error: str = "", status: int = 200) -> Response:
+    token = _state(request).tokens.issue("login")
+    response = page(
+        "admin_login.html", status=status, title="协调员登录", csrf_token=token, error=error
+    )
+    _set_cookie(request, response, LOGIN_COOKIE, token, "/admin/login", 3600)
+    return response
+
+
+def _wait_text(seconds: float) -> str:
+    return f"请于{math.ceil(seconds)}秒后再试。"
+
+
 @router.get("/login", response_class=HTMLResponse, summary="Coordinator login page")
 async def login_page(request: Request) -> Response:
     if not _state(request).auth.enabled:
         return error_page("协调员页面未启用", DISABLED, status=403)
-    token = _state(request).tokens.issue("login")
-    response = page("admin_login.html", title="协调员登录", csrf_token=token, error="")
-    response.set_cookie(LOGIN_COOKIE, token, path="/admin/login", httponly=True, samesite="strict")
-    return response
+    return _login_form(request)
 
 
 @router.post("/login", response_class=HTMLResponse, summary="Log in as coordinator")
 async def login(
     request: Request, password: str = Form(""), name: str = Form(""), csrf_token: str = Form("")
 ) -> Response:
+    """Attempts are spaced out after bad passwords (ratelimit.LoginThrottle): one made
+    too early is refused without the password being looked at."""
     state = _state(request)
     if not state.auth.enabled:
         return error_page("协调员页面未启用", DISABLED, status=403)
     address = request.client.host if request.client else "unknown"
+    device = state.auth.read_device(request.cookies.get(DEVICE_COOKIE))
+    wait = state.login_throttle.wait(address, device)
+    if wait > 0:
+        refused = error_page(
+            "请稍后再试", "密码错误次数过多，登录暂停。" + _wait_text(wait), status=429
+        )
+        refused.headers["retry-after"] = str(math.ceil(wait))
+        return refused
     cookie = request.cookies.get(LOGIN_COOKIE)
-    if state.limiter.blocked(address):
-        return error_page("请求过多", "登录失败次数过多，请稍后再试。", status=429)
     if cookie != csrf_token or state.tokens.verify(csrf_token, "login") is None:
         return error_page("页面已过期", STALE, status=403)
     if not state.auth.check_password(password):
-        state.limiter.record_failure(address)
-        return page(
-            "admin_login.html",
-            status=401,
-            title="协调员登录",
-            csrf_token=csrf_token,
-            error="密码不正确。",
-        )
-    response = RedirectResponse("/admin/submissions", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        state.auth.make_session(name.strip() or "协调员"),
-        path="/admin",
-        httponly=True,
-        samesite="strict",
-        secure=state.secure_cookies,
+        wait = state.login_throttle.failed(address, device)
+        return _login_form(request, "密码不正确。" + (_wait_text(wait) if wait else ""), 401)
+    state.login_throttle.succeeded(address, device)
+    presented, now = request.cookies.get(SESSION_COOKIE), state.clock()
+    session_cookie = await _run(
+        request,
+        lambda s: state.auth.start_session(
+            s, name.strip() or "协调员", now=now, replacing=presented
+        ),
     )
+    response = RedirectResponse("/admin/submissions", status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, session_cookie, "/admin", SESSION_MAX_AGE)
+    if device is None:
+        device_cookie = state.auth.make_device()
+        _set_cookie(request, response, DEVICE_COOKIE, device_cookie, "/admin/login", DEVICE_MAX_AGE)
     return response
 
 
 @router.post("/logout", summary="Log out")
 async def logout(request: Request, csrf_token: str = Form("")) -> Response:
-    who = _gate_post(request, csrf_token)
-    if not isinstance(who, CoordinatorSession):
+    """Ends the session on the server: the cookie, wherever copied, no longer opens a page."""
+    who = await _gate_post(request, csrf_token)
+    if not isinstance(who, Coordinator):
         return who
+    cookie = request.cookies.get(SESSION_COOKIE)
+    await _run(request, lambda s: _state(request).auth.end_session(s, cookie))
     response = RedirectResponse("/admin/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/admin")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/admin", httponly=True, samesite="strict", secure=_secure(request)
+    )
     return response
 
 
@@ -121,8 +171,8 @@ async def home() -> Response:
 async def submissions(
     request: Request, status: str = "pending", campaign_id: int | None = None
 ) -> Response:
-    who = _gate(request)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
         return who
     status = status if status in ("pending", "accepted", "returned", "all") else "pending"
     context = await _run(
@@ -133,7 +183,7 @@ async def submissions(
 
 
 async def _detail(
-    request: Request, who: CoordinatorSession, sid: int, error: str = "", status: int = 200
+    request: Request, who: Coordinator, sid: int, error: str = "", status: int = 200
 ) -> Response:
     context = await _run(request, lambda s: detail_context(session=s, submission_id=sid))
     if context is None:
@@ -153,8 +203,8 @@ async def _detail(
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse, summary="One answer")
 async def submission(request: Request, submission_id: int) -> Response:
-    who = _gate(request)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
         return who
     return await _detail(request, who, submission_id)
 
@@ -165,8 +215,8 @@ async def submission(request: Request, submission_id: int) -> Response:
 async def accept(
     request: Request, submission_id: int, csrf_token: str = Form(""), comment: str = Form("")
 ) -> Response:
-    who = _gate_post(request, csrf_token)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate_post(request, csrf_token)
+    if not isinstance(who, Coordinator):
         return who
     now = _state(request).clock()
     try:
@@ -195,8 +245,8 @@ async def return_(
     due: str = Form(""),
     working_days: str = Form(""),
 ) -> Response:
-    who = _gate_post(request, csrf_token)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate_post(request, csrf_token)
+    if not isinstance(who, Coordinator):
         return who
     state = _state(request)
     try:
@@ -226,8 +276,8 @@ async def return_(
 
 @router.get("/attachments/{attachment_id}", summary="Download a file a bureau sent")
 async def attachment(request: Request, attachment_id: int) -> Response:
-    who = _gate(request)
-    if not isinstance(who, CoordinatorSession):
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
         return who
     row = await _run(request, lambda s: s.get(SubmissionAttachment, attachment_id))
     if row is None:

@@ -23,7 +23,7 @@ from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews
 from campaign.web.csrf import FormTokens
 from campaign.web.mail_delivery import MailDelivery
 from campaign.web.pages import error_page
-from campaign.web.ratelimit import FailureLimiter
+from campaign.web.ratelimit import FailureLimiter, LoginThrottle
 from campaign.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from campaign.workdays import WorkCalendar
 
@@ -39,6 +39,7 @@ def create_app(
     settings: Settings | None = None,
     clock: Callable[[], datetime] = _utcnow,
     limiter: FailureLimiter | None = None,
+    login_throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     url = settings.resolved_database_url
@@ -64,6 +65,7 @@ def create_app(
     state = app.state
     state.settings, state.engine, state.clock, state.tokens = settings, engine, clock, tokens
     state.limiter = limiter or FailureLimiter()
+    state.login_throttle = login_throttle or LoginThrottle()
     state.auth = CoordinatorAuth(secret=settings.secret_key, password=settings.coordinator_password)
     state.calendar = WorkCalendar.from_file(settings.holidays_file)
     state.data_dir = settings.data_dir

@@ -32,17 +32,18 @@ def _address(request: Request) -> str:
 
 
 async def _guarded(request: Request, call: Callable[[], Awaitable[Outcome]]) -> Response:
-    """Hold or refuse an address that has presented many bad tokens; count new ones."""
+    """Hold or refuse a link presented with many bad tokens of the same prefix from this
+    address (another bureau's link behind the same address is not held); count new ones."""
     limiter: FailureLimiter = request.app.state.limiter
-    address = _address(request)
-    if limiter.blocked(address):
+    address, token = _address(request), str(request.path_params.get("token", ""))
+    if limiter.blocked(address, token):
         return error_page("请求过多", TOO_MANY, status=429)
-    delay = limiter.delay_for(address)
+    delay = limiter.delay_for(address, token)
     if delay:
         await asyncio.sleep(delay)
     outcome = await call()
     if outcome.bad_token:
-        limiter.record_failure(address)
+        limiter.record_failure(address, token)
     if outcome.queued_mail:
         request.app.state.mail_delivery.kick()
     return outcome.response

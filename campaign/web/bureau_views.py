@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from campaign.db import is_lock_conflict
-from campaign.links import live_link
+from campaign.link_expiry import expired
+from campaign.links import find_link
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import (
     UPLOAD,
@@ -33,6 +34,7 @@ from campaign.replies.submit import submit_report
 from campaign.replies.targets import Target, ensure_answerable, resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from campaign.web.csrf import FormTokens
+from campaign.web.expired_view import expired_page
 from campaign.web.form_post import FormPost, Outcome, build_report_in
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
@@ -124,8 +126,8 @@ class BureauViews:
     def _posted(self, session: Session, token: str, post: FormPost) -> tuple[Target, str] | Outcome:
         """The target of a POST and the nonce of its form token, or the refusal to send."""
         target = self._open(session, token)
-        if target is None:
-            return Outcome(refused(), bad_token=True)
+        if isinstance(target, Outcome):
+            return target
         nonce = None
         if post.csrf_cookie and post.csrf_cookie == post.csrf_field:
             nonce = self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
@@ -133,14 +135,19 @@ class BureauViews:
             return Outcome(error_page("页面已过期", STALE_FORM, status=403))
         return target, nonce
 
-    def _open(self, session: Session, token: str) -> Target | None:
-        live = live_link(session=session, token=token)
-        if live is None:
-            return None
+    def _open(self, session: Session, token: str) -> Target | Outcome:
+        """The link's target, or the answer to a bad token (counted) or an expired link
+        (campaign.link_expiry: after the grace period that follows its request's end)."""
+        found = find_link(session=session, token=token)
+        if found is None:
+            return Outcome(refused(), bad_token=True)
+        closed = expired(session=session, found=found, now=self.clock())
+        if closed is not None:
+            return Outcome(expired_page(found, closed))
         try:
-            return resolve_target(session=session, link_or_request=live.link, loaded=live)
+            return resolve_target(session=session, link_or_request=found.link, loaded=found)
         except ReplyError:
-            return None
+            return Outcome(refused(), bad_token=True)
 
     @staticmethod
     def _closed(target: Target, exc: ReplyError) -> HTMLResponse:
@@ -185,8 +192,8 @@ class BureauViews:
     def show(self, token: str, csrf_cookie: str | None) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:
             target = self._open(session, token)
-            if target is None:
-                return Outcome(refused(), bad_token=True)
+            if isinstance(target, Outcome):
+                return target
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:

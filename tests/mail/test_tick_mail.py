@@ -122,6 +122,11 @@ def test_two_weeks_of_mail_and_a_reply_through_its_link(
     to = {str(m["To"]) for m in reminders}
     assert len(reminders) == 16  # every city but 武汉, which answered
     assert not any("wuhan@" in address for address in to)
+    # A reminder carries the link of the request e-mail, which keeps working.
+    first_links = {str(m["To"]): LINK.search(text_of(m)).group(1) for m in requests}  # type: ignore[union-attr]
+    for reminder in reminders:
+        token = LINK.search(text_of(reminder)).group(1)  # type: ignore[union-attr]
+        assert token == first_links[str(reminder["To"])]
 
     session.expire_all()
     statuses = Counter(

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from campaign import db as dbmod
 from campaign.web.app import create_app
-from campaign.web.ratelimit import FailureLimiter
+from campaign.web.ratelimit import FailureLimiter, LoginThrottle
 
 
 class Clock:
@@ -31,6 +31,7 @@ class Web:
     session: Session
     clock: Clock
     limiter: FailureLimiter
+    throttle: LoginThrottle
 
     def url(self, name: str = "wuhan", suffix: str = "") -> str:
         return f"/r/{self.world.tokens[name]}{suffix}"
@@ -53,8 +54,16 @@ def _serve(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
     dbmod.get_settings.cache_clear()
     clock = Clock(BEFORE_DUE)
     limiter = FailureLimiter(step=0.01, max_delay=0.02)
+    throttle = LoginThrottle(base=0.1, cap=0.4, cap_overall=0.4)  # the policy, in tenths
     with Session(dbmod.get_engine(url), expire_on_commit=False) as session:
         world = build_world(session)
-        app = create_app(clock=clock, limiter=limiter)
+        app = create_app(clock=clock, limiter=limiter, login_throttle=throttle)
         with TestClient(app, base_url="http://testserver") as client:
-            yield Web(client=client, world=world, session=session, clock=clock, limiter=limiter)
+            yield Web(
+                client=client,
+                world=world,
+                session=session,
+                clock=clock,
+                limiter=limiter,
+                throttle=throttle,
+            )

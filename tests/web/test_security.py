@@ -41,7 +41,7 @@ def test_limiter_keeps_a_bounded_number_of_addresses() -> None:
     assert len(limiter._failures) == 100
 
 
-def test_bad_tokens_from_one_address_are_slowed_then_refused(
+def test_bad_tokens_of_one_prefix_are_slowed_then_refused(
     web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
@@ -56,11 +56,41 @@ def test_bad_tokens_from_one_address_are_slowed_then_refused(
     for n in range(6):
         assert web.client.get(f"/r/forged-token-{n}").status_code == 404
     assert slept == [0.01, 0.02, 0.02, 0.02]
-    blocked = web.client.get(web.url())  # even a good link, from this address, for a while
+    blocked = web.client.get("/r/forged-token-again")  # the same prefix, for a while
     assert blocked.status_code == 429
     assert "来自您所在网络的无效请求过多，请稍后再试" in blocked.text
+    assert web.client.get(web.url()).status_code == 200  # another link from this address
     web.limiter.clear()
-    assert web.client.get(web.url()).status_code == 200
+    assert web.client.get("/r/forged-token-again").status_code == 404
+
+
+def _typo(token: str, n: int) -> str:
+    """The token with its end mistyped (a link cut short or miscopied)."""
+    return token[:-3] + f"{n:03d}"
+
+
+def test_one_bureaus_bad_tokens_do_not_block_another_behind_the_same_address(
+    web_on_both: Web,
+) -> None:
+    web = web_on_both
+    wuhan, huangshi = web.world.tokens["wuhan"], web.world.tokens["huangshi"]
+    assert wuhan[:8] != huangshi[:8]
+    for n in range(web.limiter.block_after):
+        assert web.client.get(f"/r/{_typo(wuhan, n)}").status_code == 404
+    assert web.client.get(f"/r/{_typo(wuhan, 999)}").status_code == 429
+    assert web.limiter.failures("testclient", wuhan) == web.limiter.block_after
+    page = web.client.get(web.url("huangshi"))  # the same address ("testclient")
+    assert page.status_code == 200 and "黄石市质量技术监督局" in page.text
+
+
+def test_random_tokens_from_one_address_are_slowed_not_refused() -> None:
+    clock = FakeClock()
+    limiter = FailureLimiter(step=0.5, max_delay=5.0, address_free=200, clock=clock)
+    for n in range(300):
+        limiter.record_failure("10.0.0.1", f"{n:08d}-random")
+    assert limiter.delay_for("10.0.0.1", "a-genuine-token") == 5.0  # held, at most 5 s
+    assert not limiter.blocked("10.0.0.1", "a-genuine-token")
+    assert limiter.delay_for("10.0.0.2", "a-genuine-token") == 0.0
 
 
 def test_good_links_do_not_count_as_failures(web: Web) -> None:
