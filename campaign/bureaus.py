@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from models.bureau import Bureau, BureauCreate, BureauLevel
+from campaign.bureau_csv import (
+    BureauImportError,
+    BureauRow,
+    RowProblem,
+    decode_csv,
+    level_label,
+    parse_bureau_csv,
+)
+from models.bureau import Bureau, BureauLevel
 
-COLUMNS = ("code", "name", "parent_code", "level", "email", "contact", "phone")
-REQUIRED_COLUMNS = ("code", "name", "parent_code", "email")
+__all__ = ["BureauImportError", "ImportSummary", "RowProblem", "import_bureau_csv"]
+
 LEVEL_RANK = {BureauLevel.province: 0, BureauLevel.city: 1, BureauLevel.county: 2}
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class BureauImportError(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
+_BELOW = {BureauLevel.province: BureauLevel.city, BureauLevel.city: BureauLevel.county}
 
 
 @dataclass(frozen=True)
@@ -40,134 +29,29 @@ class ImportSummary:
     updated: int
 
 
-def decode_csv(raw: bytes) -> str:
-    """CSV text as saved by a text editor (UTF-8) or by Excel on a Chinese system (GB18030)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BureauImportError([RowProblem(1, None, "the file is neither UTF-8 nor GB18030 text")])
-
-
-def parse_bureau_csv(text: str) -> list[tuple[int, BureauCreate]]:
-    """Validated rows with their line numbers; raises BureauImportError listing every problem."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise BureauImportError([RowProblem(1, None, f"missing column(s): {', '.join(missing)}")])
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise BureauImportError([RowProblem(1, None, f"unknown column(s): {', '.join(unknown)}")])
-    rows: list[tuple[int, dict[str, str]]] = []
-    ended = reader.line_num
-    for record in reader:
-        line, ended = ended + 1, reader.line_num  # a quoted record may span several lines
-        values = {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
-        if any(values.values()):
-            rows.append((line, values))
-    if not rows:
-        raise BureauImportError([RowProblem(1, None, "the file has no bureau rows")])
-    return _validate_rows(rows)
-
-
-def _validate_rows(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, BureauCreate]]:
-    problems: list[RowProblem] = []
-    levels = _derive_levels(rows)
-    valid: list[tuple[int, BureauCreate]] = []
-    for line, values in rows:
-        data = {k: v for k, v in values.items() if k in COLUMNS}
-        data["parent_code"] = data.get("parent_code") or None  # type: ignore[assignment]
-        data["level"] = data.get("level") or levels.get(data.get("code", ""), "")
-        try:
-            valid.append((line, BureauCreate.model_validate(data)))
-        except ValidationError as exc:
-            for err in exc.errors():
-                column = str(err["loc"][0]) if err["loc"] else None
-                message = err["msg"].removeprefix("Value error, ")
-                if column == "level":
-                    message = f"{data['level']!r} is not one of province, city, county"
-                problems.append(RowProblem(line, column, message))
-    seen: dict[str, int] = {}
-    for line, bureau in valid:
-        if bureau.code in seen:
-            problems.append(
-                RowProblem(
-                    line,
-                    "code",
-                    f"duplicate code {bureau.code!r} (first on line {seen[bureau.code]})",
-                )
-            )
-        else:
-            seen[bureau.code] = line
-    if problems:
-        raise BureauImportError(sorted(problems, key=lambda p: p.line))
-    return valid
-
-
-def _derive_levels(rows: list[tuple[int, dict[str, str]]]) -> dict[str, str]:
-    """Levels from depth in the file's tree, for rows that leave `level` empty."""
-    parents = {v.get("code", ""): v.get("parent_code", "") for _, v in rows}
-    names = list(BureauLevel)
-    levels: dict[str, str] = {}
-    for code in parents:
-        depth, current, seen = 0, code, set()
-        while parents.get(current) and current not in seen:
-            seen.add(current)
-            current = parents[current]
-            depth += 1
-        levels[code] = names[min(depth, len(names) - 1)].value
-    return levels
-
-
-def import_bureaus(*, session: Session, rows: list[tuple[int, BureauCreate]]) -> ImportSummary:
-    """Create or update the bureaus, checking the whole tree first; nothing stored on error."""
+def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
+    """Create or update the bureaus of a CSV file; BureauImportError lists every problem
+    (each field of each row, then across rows and against the stored tree) and nothing is
+    stored unless the whole file is right."""
+    rows, problems = parse_bureau_csv(decode_csv(raw))
     existing = {b.code: b for b in session.exec(select(Bureau)).all()}
-    incoming = {b.code: (line, b) for line, b in rows}
-    parent_of = {code: b.parent_code for code, b in existing.items()}
-    level_of = {code: b.level for code, b in existing.items()}
-    parent_of.update({code: b.parent_code for code, (_, b) in incoming.items()})
-    level_of.update({code: b.level for code, (_, b) in incoming.items()})
-    problems: list[RowProblem] = []
-    for code, (line, bureau) in incoming.items():
-        parent = bureau.parent_code
-        if parent is None:
-            continue
-        if parent not in parent_of:
-            problems.append(
-                RowProblem(
-                    line, "parent_code", f"parent {parent!r} is not in the file or the registry"
-                )
-            )
-        elif _in_cycle(code, parent_of):
-            problems.append(
-                RowProblem(
-                    line,
-                    "parent_code",
-                    f"{code!r} is its own ancestor (a cycle through {parent!r})",
-                )
-            )
-        elif LEVEL_RANK[BureauLevel(level_of[parent])] >= LEVEL_RANK[bureau.level]:
-            problems.append(
-                RowProblem(
-                    line,
-                    "level",
-                    f"a {bureau.level.value} bureau cannot sit under "
-                    f"the {level_of[parent]} bureau {parent!r}",
-                )
-            )
+    tree = _Tree(rows, existing)
+    problems += tree.check()
     if problems:
-        raise BureauImportError(sorted(problems, key=lambda p: p.line))
+        raise BureauImportError(problems)
     created = updated = 0
     # Parents first, so foreign keys hold at every insert.
-    for code in _parents_first(incoming, parent_of):
-        _, bureau = incoming[code]
+    for code in sorted(tree.incoming, key=lambda c: (tree.depth(c), c)):
+        row = tree.incoming[code]
+        assert row.bureau is not None
+        level = tree.level_of(code)
+        assert level is not None
+        bureau = row.bureau.model_copy(update={"level": level})
         if code in existing:
-            row = existing[code]
+            stored = existing[code]
             for name, value in bureau.model_dump().items():
-                setattr(row, name, value)
-            row.active = True
+                setattr(stored, name, value)
+            stored.active = True
             updated += 1
         else:
             session.add(Bureau.model_validate(bureau.model_dump()))
@@ -176,31 +60,107 @@ def import_bureaus(*, session: Session, rows: list[tuple[int, BureauCreate]]) ->
     return ImportSummary(created=created, updated=updated)
 
 
-def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
-    return import_bureaus(session=session, rows=parse_bureau_csv(decode_csv(raw)))
+class _Tree:
+    """The registry as it would be after the import: stored bureaus, replaced by the file's."""
 
+    def __init__(self, rows: list[BureauRow], existing: dict[str, Bureau]) -> None:
+        self.rows = rows
+        self.existing = existing
+        self.incoming: dict[str, BureauRow] = {}
+        self.problems: list[RowProblem] = []
+        for row in rows:
+            if not row.code:
+                continue
+            first = self.incoming.setdefault(row.code, row)
+            if first is not row:
+                self.problems.append(
+                    RowProblem(
+                        row.line, "code", f"代码“{row.code}”重复（首次出现在第{first.line}行）"
+                    )
+                )
+        self.parent_of = {code: b.parent_code for code, b in existing.items()}
+        self.parent_of.update({code: r.parent_code for code, r in self.incoming.items()})
+        self._levels: dict[str, BureauLevel | None] = {}
 
-def _in_cycle(code: str, parent_of: dict[str, str | None]) -> bool:
-    seen = {code}
-    current = parent_of.get(code)
-    while current is not None:
-        if current in seen:
-            return True
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
+    def check(self) -> list[RowProblem]:
+        for code, row in self.incoming.items():
+            self._check_parent(code, row)
+        for child in self.existing.values():
+            if child.parent_code in self.incoming and child.code not in self.incoming:
+                self._check_stored_child(child)
+        return self.problems
 
+    def _check_parent(self, code: str, row: BureauRow) -> None:
+        parent = row.parent_code
+        if parent is None:
+            return
+        if parent not in self.parent_of:
+            self._add(row, "parent_code", f"上级代码“{parent}”在文件和单位登记册中都不存在")
+        elif self._in_cycle(code):
+            self._add(row, "parent_code", f"“{code}”成了自己的上级（经由“{parent}”形成循环）")
+        elif (parent_level := self.level_of(parent)) is None:
+            return  # the parent's own row says what is wrong
+        elif row.derive_level and parent_level == BureauLevel.county:
+            self._add(
+                row, "level", f"上级“{parent}”已是{level_label(parent_level)}，其下不能再设下级"
+            )
+        elif row.level is not None and LEVEL_RANK[parent_level] >= LEVEL_RANK[row.level]:
+            self._add(
+                row,
+                "level",
+                f"{level_label(row.level)}单位不能隶属于{level_label(parent_level)}单位“{parent}”",
+            )
 
-def _parents_first(
-    incoming: dict[str, tuple[int, BureauCreate]], parent_of: dict[str, str | None]
-) -> list[str]:
-    def depth(code: str) -> int:
-        n, current = 0, parent_of.get(code)
+    def _check_stored_child(self, child: Bureau) -> None:
+        """A stored bureau below one the file changes must still sit below it."""
+        parent = self.incoming[child.parent_code]  # type: ignore[index]
+        level = self.level_of(parent.code)
+        if level is None or self._in_cycle(parent.code):
+            return
+        if LEVEL_RANK[level] >= LEVEL_RANK[BureauLevel(child.level)]:
+            self._add(
+                parent,
+                "level",
+                f"“{parent.code}”为{level_label(level)}时，登记册中它的下级单位“{child.code}”"
+                f"（{child.name}，{level_label(child.level)}）将不低于它；"
+                "请在文件中一并调整下级单位的层级或上级",
+            )
+
+    def _add(self, row: BureauRow, column: str, message: str) -> None:
+        self.problems.append(RowProblem(row.line, column, message))
+
+    def level_of(self, code: str) -> BureauLevel | None:
+        """A bureau's level after the import: given in the file, else one below its parent's
+        (a root is a province); stored for bureaus the file leaves alone. None: unknown."""
+        if code not in self._levels:
+            self._levels[code] = None  # guards against cycles
+            row = self.incoming.get(code)
+            if row is None:
+                stored = self.existing.get(code)
+                self._levels[code] = BureauLevel(stored.level) if stored else None
+            elif not row.derive_level:
+                self._levels[code] = row.level
+            elif row.parent_code is None:
+                self._levels[code] = BureauLevel.province
+            elif not self._in_cycle(code) and (parent := self.level_of(row.parent_code)):
+                self._levels[code] = _BELOW.get(parent)
+        return self._levels[code]
+
+    def _in_cycle(self, code: str) -> bool:
+        seen = {code}
+        current = self.parent_of.get(code)
         while current is not None:
-            n, current = n + 1, parent_of.get(current)
-        return n
+            if current in seen:
+                return True
+            seen.add(current)
+            current = self.parent_of.get(current)
+        return False
 
-    return sorted(incoming, key=lambda c: (depth(c), c))
+    def depth(self, code: str) -> int:
+        n, current = 0, self.parent_of.get(code)
+        while current is not None:
+            n, current = n + 1, self.parent_of.get(current)
+        return n
 
 
 def select_reporters(*, session: Session, root_code: str | None, level: str) -> list[Bureau]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
-from campaign.settings import get_settings
+from campaign.settings import Settings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -117,3 +119,94 @@ def reset() -> None:
     _engines.clear()
     _migrated.clear()
     get_settings.cache_clear()
+
+
+# Why the database cannot be used, in words for the operator --------------------------------
+
+_OS_REASONS = {
+    errno.ENOTDIR: "路径中有一段是文件而不是目录",
+    errno.EEXIST: "已有同名的文件，不是目录",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.ENOENT: "路径不存在",
+    errno.EISDIR: "这是目录而不是文件",
+}
+_SQLITE_REASONS = (
+    ("unable to open database file", "无法打开（所在目录不存在、不可写或不是目录）"),
+    ("readonly database", "是只读的，无法写入"),
+    ("disk i/o error", "读写时磁盘出错"),
+    ("database or disk is full", "无法写入：磁盘已满"),
+    ("file is not a database", "不是数据库文件（已损坏，或是其他文件）"),
+    ("database is locked", "正被其他进程长时间占用，请稍后重试"),
+)
+# PostgreSQL SQLSTATE classes of an unusable server: connection, resources, operator
+# intervention, no such database, authentication; and a read-only transaction.
+_POSTGRES_STATES = ("08", "53", "57P", "3D", "28", "25006")
+_DATABASE_URL_HINT = "请检查 CAMPAIGN_DATABASE_URL 以及数据库服务是否在运行"
+
+
+def describe_setup_error(exc: BaseException) -> str | None:
+    """A Chinese sentence, naming the path or server, for an error that means the settings,
+    the database or the data directory cannot be used (unreachable, unwritable, not a
+    directory, full…); None for any other error, which is a bug to surface as it is."""
+    if isinstance(exc, ValidationError) and exc.title == Settings.__name__:
+        return "配置有误：" + "；".join(
+            f"CAMPAIGN_{'_'.join(map(str, e['loc'])).upper()}（{e['msg']}）" for e in exc.errors()
+        )
+    if isinstance(exc, OSError):
+        return _describe_os_error(exc)
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return (
+            "CAMPAIGN_DATABASE_URL 的值不是有效的数据库地址"
+            "（示例：postgresql+psycopg://user@127.0.0.1:5432/campaigns）"
+        )
+    if not isinstance(exc, OperationalError):
+        return None
+    url = get_settings().resolved_database_url
+    detail = str(exc.orig).strip()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        for known, reason in _SQLITE_REASONS:
+            if known in detail.lower():
+                return f"数据库文件 {path} {reason}。{_sqlite_hint()}"
+        return None
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is None or state.startswith(_POSTGRES_STATES):
+        shown = make_url(url).render_as_string(hide_password=True)
+        first_line = detail.splitlines()[0] if detail else ""
+        return f"无法使用数据库 {shown}（{first_line}）。{_DATABASE_URL_HINT}"
+    return None
+
+
+def _describe_os_error(exc: OSError) -> str:
+    path = exc.filename or ""
+    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    message = f"无法使用 {path}：{reason}。" if path else f"文件操作失败：{reason}。"
+    data_dir = _data_dir()
+    if path and data_dir is not None and _within(Path(path), data_dir):
+        message += _data_dir_hint()
+    return message
+
+
+def _data_dir() -> Path | None:
+    try:
+        return get_settings().data_dir.absolute()
+    except Exception:  # noqa: BLE001 - settings that do not load say so themselves
+        return None
+
+
+def _sqlite_hint() -> str:
+    if get_settings().database_url:
+        return "请检查 CAMPAIGN_DATABASE_URL 所指的文件及其所在目录是否可以写入"
+    return _data_dir_hint()
+
+
+def _data_dir_hint() -> str:
+    return f"请检查数据目录 CAMPAIGN_DATA_DIR（当前为 {_data_dir()}）：它须是一个可以写入的目录"
+
+
+def _within(path: Path, folder: Path) -> bool:
+    path = path.absolute()
+    return path == folder or folder in path.parents or path in folder.parents

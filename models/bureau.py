@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
+from typing import Any
 
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
@@ -10,6 +13,24 @@ from sqlmodel import Field, SQLModel
 from models._common import enum_column
 
 EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$"
+CODE_PATTERN = r"[A-Za-z0-9_-]+"
+# Spaces trimmed from both ends of every field: ASCII, the ideographic space, no-break space.
+EDGE_SPACES = " \t\u3000\u00a0"
+# Characters no field may hold: controls (NUL, \v, \x1f, DEL, C1, …), invisible format
+# characters (zero-width, bidi overrides, BOM), line and paragraph separators. They break
+# mail headers, PostgreSQL text (NUL), documents (XML) and look-alike checks.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def normalize_key(value: str) -> str:
+    """A code or address as typed, in its one canonical form: full-width digits and letters
+    (４２０１００) become ASCII (NFKC) and surrounding spaces go, so no second bureau appears."""
+    return unicodedata.normalize("NFKC", value).strip(EDGE_SPACES)
+
+
+def invisible_character(value: str) -> str | None:
+    """The first control or invisible character in value, if any."""
+    return next((c for c in value if unicodedata.category(c) in _INVISIBLE_CATEGORIES), None)
 
 
 class BureauLevel(StrEnum):
@@ -33,35 +54,47 @@ class Bureau(BureauBase, table=True):
 
 
 class BureauCreate(BureauBase):
-    """A bureau as read from a CSV row: every field validated before anything is stored."""
+    """A bureau as read from a CSV row: every field validated before anything is stored.
+
+    Messages are Chinese: they reach the coordinator who prepared the file."""
+
+    @field_validator("code", "parent_code", "email", "phone", mode="before")
+    @classmethod
+    def _normalize_key(cls, value: Any) -> Any:
+        return normalize_key(value) if isinstance(value, str) else value
+
+    @field_validator("name", "contact", mode="before")
+    @classmethod
+    def _trim(cls, value: Any) -> Any:
+        return value.strip(EDGE_SPACES) if isinstance(value, str) else value
+
+    @field_validator("code", "name", "parent_code", "email", "contact", "phone")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        found = invisible_character(value or "")
+        if found in ("\r", "\n", "\u2028", "\u2029"):
+            raise ValueError("不能换行，须写在一行内")
+        if found is not None:
+            raise ValueError(f"含有不可见的控制字符（U+{ord(found):04X}），请删除后重新导入")
+        return value
 
     @field_validator("code", "name", "email")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        value = value.strip()
         if not value:
-            raise ValueError("must not be empty")
+            raise ValueError("不能为空")
         return value
 
-    @field_validator("code")
+    @field_validator("code", "parent_code")
     @classmethod
-    def _code_chars(cls, value: str) -> str:
-        if not value.replace("-", "").replace("_", "").isalnum():
-            raise ValueError("may hold letters, digits, '-' and '_' only")
+    def _code_chars(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(CODE_PATTERN, value):
+            raise ValueError(f"“{value}”只能由字母、数字、“-”和“_”组成")
         return value
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        import re
-
         if not re.fullmatch(EMAIL_PATTERN, value):
-            raise ValueError(f"{value!r} is not a valid e-mail address")
+            raise ValueError(f"“{value}”不是有效的电子邮件地址")
         return value
-
-    @field_validator("name", "contact", "phone")
-    @classmethod
-    def _single_line(cls, value: str) -> str:
-        if any(c in value for c in "\r\n"):
-            raise ValueError("must be on one line")
-        return value.strip()

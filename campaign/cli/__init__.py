@@ -1,8 +1,17 @@
-"""The `campaign` command: one Typer app, one module of commands per topic."""
+"""The `campaign` command: one Typer app, one module of commands per topic.
+
+Errors of the setup (a data directory that is not a writable directory, a database that
+cannot be reached or written, invalid settings) end any command with a Chinese message
+naming the path or server and exit code 2, without a traceback; `--debug` (or
+CAMPAIGN_DEBUG=1) shows the traceback. Any other exception is a bug and surfaces as is.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from campaign.cli import (
     bureau_commands,
@@ -12,6 +21,23 @@ from campaign.cli import (
     plan_commands,
     reply_commands,
 )
+from campaign.db import describe_setup_error
+
+SETUP_ERROR_EXIT = 2
+DEBUG_HINT = "加 --debug 或设置 CAMPAIGN_DEBUG=1 可查看详细出错信息。"
+
+
+class _CampaignGroup(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = describe_setup_error(exc)
+            if message is None or ctx.params.get("debug"):
+                raise
+            typer.echo(f"{message}\n{DEBUG_HINT}", err=True)
+            ctx.exit(SETUP_ERROR_EXIT)
+
 
 app = typer.Typer(
     name="campaign",
@@ -19,7 +45,22 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_CampaignGroup,
 )
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        envvar="CAMPAIGN_DEBUG",
+        help="Show the traceback of a setup error (database, data directory, settings).",
+    ),
+) -> None:
+    """Run special rectification campaigns (专项整治): plans, bureaus, ticks, mail, replies."""
+
+
 plan_commands.register(app)
 bureau_commands.register(app)
 outbox_commands.register(app)

@@ -29,16 +29,16 @@ def import_(
     try:
         raw = csv_file.read_bytes()
     except OSError as exc:
-        fail(f"{csv_file}: {exc.strerror}", 2)
+        fail(f"{csv_file}：无法读取（{exc.strerror}）", 2)
     try:
         with session_scope() as session:
             summary = import_bureau_csv(session=session, raw=raw)
     except BureauImportError as exc:
-        typer.echo(f"{csv_file}: {len(exc.problems)} problem(s); nothing imported", err=True)
+        typer.echo(f"{csv_file}：发现{len(exc.problems)}处问题，未导入任何单位", err=True)
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"{csv_file}: {summary.created} created, {summary.updated} updated")
+    typer.echo(f"{csv_file}：新增{summary.created}个单位，更新{summary.updated}个")
 
 
 @bureaus_app.command("list")
@@ -67,4 +67,4 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         )
         show(root.code, 1)
     if not bureaus:
-        typer.echo("no bureaus; import some with `campaign bureaus import CSV`")
+        typer.echo("登记册中还没有单位；请用 `campaign bureaus import CSV` 导入")

@@ -119,7 +119,7 @@ def review_accept(
                 comment=comment,
             )
     except ReviewError as exc:
-        fail(f"cannot accept: {exc}")
+        fail(f"无法确认：{exc}")
     typer.echo(f"submission {submission_id} accepted")
 
 
@@ -151,7 +151,7 @@ def review_return(
                 calendar=WorkCalendar.from_file(get_settings().holidays_file),
             )
     except ReviewError as exc:
-        fail(f"cannot return: {exc}")
+        fail(f"无法退回：{exc}")
     typer.echo(f"submission {submission_id} returned; new due date {returned.due.isoformat()}")
     typer.echo(f"new link: {returned.link_url}")
     if send:

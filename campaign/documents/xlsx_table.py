@@ -20,7 +20,10 @@ in sheet names, []:*?/\\, become "_"):
         B narrative label (e.g. 情况说明) | D input cell | E "__narrative__"
 
 Number cells (D) carry data validation (whole or decimal, with the plan's min/max) where
-the plan sets bounds. No formulas anywhere; no macros.
+the plan sets bounds. No formulas anywhere; no macros. Every text cell is written as text,
+whatever it starts with: a plan label or bureau name such as "=HYPERLINK(…)" or "-5%" is a
+string cell (never a formula), and text starting with one of = + - @ tab CR LF (OWASP's CSV
+injection list) also carries Excel's quotePrefix, so editing the cell keeps it text.
 
 Hidden second sheet "_meta": key in column A, value in column B, one pair per row, in this
 order: layout_version (1), campaign_id, document_number, request_id, bureau_code, duty_key,
@@ -47,6 +50,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -89,6 +93,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
 _FONT = "宋体"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def sheet_title(form_title: str) -> str:
@@ -206,21 +211,30 @@ def _template(key: _TemplateKey) -> _Template:
     return _templates[key]
 
 
+def _put(cell: Cell, value: Any, *, quote: bool | None = None) -> None:
+    """Write a value; text stays text (see the module docstring), quoted when risky."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if quote if quote is not None else value.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
 def _build(key: _TemplateKey, form: ReportForm) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(form.title)
-    ws[TITLE_CELL] = form.title
+    _put(ws[TITLE_CELL], form.title)
     ws.merge_cells(TITLE_RANGE)
     ws[TITLE_CELL].font = Font(name=_FONT, size=16, bold=True)
     ws[TITLE_CELL].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     for ref, label in LABELS.items():
-        ws[ref] = label
+        _put(ws[ref], label)
         ws[ref].font = Font(name=_FONT, bold=True)
-    ws[BUREAU_CELL] = _SLOT.format("bureau_name")
-    ws[PERIOD_CELL] = key.period_label
-    ws[DUE_CELL] = key.due
+    _put(ws[BUREAU_CELL], _SLOT.format("bureau_name"), quote=True)  # a bureau name: text
+    _put(ws[PERIOD_CELL], key.period_label)
+    _put(ws[DUE_CELL], key.due)
     for col, text in zip("ABCDEF", HEADERS, strict=True):
         c = ws[f"{col}{HEADER_ROW}"]
         c.value, c.font, c.fill, c.border = text, Font(name=_FONT, bold=True), _HEAD_FILL, _BOX
@@ -256,7 +270,8 @@ def _build(key: _TemplateKey, form: ReportForm) -> bytes:
         "form_key": form.key,
     }
     for r, name in enumerate(META_KEYS, start=1):
-        meta[f"A{r}"], meta[f"B{r}"] = name, values[name]
+        _put(meta[f"A{r}"], name)
+        _put(meta[f"B{r}"], values[name], quote=False)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -265,7 +280,9 @@ def _build(key: _TemplateKey, form: ReportForm) -> bytes:
 def _row(ws: Worksheet, row: int, values: list[Any]) -> None:
     for col, value in zip("ABCDEF", values, strict=True):
         c = ws[f"{col}{row}"]
-        c.value, c.border, c.font = value, _BOX, Font(name=_FONT)
+        # The input cell holds a slot for the last value (a number): never quoted.
+        _put(c, value, quote=False if col == VALUE_COL else None)
+        c.border, c.font = _BOX, Font(name=_FONT)
         c.alignment = Alignment(vertical="center", wrap_text=col in (LABEL_COL, HELP_COL))
     ws[f"{VALUE_COL}{row}"].fill = _INPUT_FILL
 

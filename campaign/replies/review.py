@@ -20,6 +20,7 @@ from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
 
 DEFAULT_RETURN_WORKING_DAYS = 3
+MAX_RETURN_WORKING_DAYS = 60  # about three months: a returned answer is a correction
 
 
 class ReviewError(Exception):
@@ -130,13 +131,15 @@ def return_submission(
     comment = comment.strip()
     if not comment:
         raise ReviewError("退回时请填写退回意见")
+    if working_days is not None and not 1 <= working_days <= MAX_RETURN_WORKING_DAYS:
+        raise ReviewError(
+            f"新的报送期限须为1至{MAX_RETURN_WORKING_DAYS}个工作日（收到的是{working_days}）"
+        )
     submission, request = _reviewable(session, submission_id)
     target = resolve_target(session=session, link_or_request=request)
     today = local_today(now, target.timezone)
     if due is None:
         days = DEFAULT_RETURN_WORKING_DAYS if working_days is None else working_days
-        if days < 1:
-            raise ReviewError("新的报送期限至少为1个工作日")
         due = (calendar or WorkCalendar()).add_workdays(today, days)
     elif due < today:
         raise ReviewError(f"新的报送期限（{due.isoformat()}）早于今天")

@@ -1,4 +1,4 @@
-"""`campaign validate | schedule | workdays | bureaus` as a coordinator runs them."""
+"""`campaign validate | schedule | workdays` as a coordinator runs them."""
 
 from __future__ import annotations
 
@@ -102,29 +102,3 @@ def test_workdays_outside_the_data_warns() -> None:
     assert result.exit_code == 0
     assert "2027-01-04" in result.output
     assert "warning: no official holiday data for 2027" in result.output
-
-
-def test_bureaus_import_and_list(sqlite_url: str) -> None:
-    result = runner.invoke(app, ["bureaus", "import", str(EXAMPLES / "bureaus-hubei.csv")])
-    assert result.exit_code == 0, result.output
-    assert "18 created, 0 updated" in result.output
-    listed = runner.invoke(app, ["bureaus", "list", "--json"])
-    assert len(json.loads(listed.output)) == 18
-    tree = runner.invoke(app, ["bureaus", "list"]).output.splitlines()
-    assert tree[0].startswith("420000  湖北省质量技术监督局")
-    assert tree[1].startswith("  420100  武汉市质量技术监督局")
-
-
-def test_bureaus_import_refuses_bad_csv_whole(sqlite_url: str, tmp_path: Path) -> None:
-    csv = tmp_path / "b.csv"
-    csv.write_text(
-        "code,name,parent_code,email\n42,省局,,a@x.example.org\n4201,甲,99,b@x.example.org\n"
-    )
-    result = runner.invoke(app, ["bureaus", "import", str(csv)])
-    assert result.exit_code == 1
-    assert "nothing imported" in result.output
-    assert (
-        "line 3, column parent_code: parent '99' is not in the file or the registry"
-        in result.output
-    )
-    assert "no bureaus" in runner.invoke(app, ["bureaus", "list"]).output

@@ -159,3 +159,46 @@ def test_narrative_label_from_the_form() -> None:
     )
     ws = table(form).worksheets[0]
     assert (ws["B7"].value, ws["E7"].value) == ("阶段工作小结", "__narrative__")
+
+
+def test_text_that_looks_like_a_formula_stays_text_and_the_filled_table_is_accepted() -> None:
+    """A label such as "=HYPERLINK(…)" is a string cell; the bureau's table comes back whole."""
+    from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
+
+    risky = ["=1+1", "+86 检查数", "-5%以下", "@合计", "\t缩进", '=HYPERLINK("http://x","点此")']
+    form = ReportForm(
+        key="f",
+        title="=统计表",
+        fields=[
+            FormField(key=f"k{i}", label=label, type="integer", unit="=个", help="-说明")
+            for i, label in enumerate(risky)
+        ],
+        narrative=Narrative(label="@情况说明"),
+    )
+    raw = write_table(
+        campaign_id=3, document_number="=鄂质监发〔2007〕77号", form=form, duty_key="d",
+        period_key="p", period_label="=8月", due=None, request_id=42, bureau_code="420100",
+        bureau_name="=武汉市局",
+    )  # fmt: skip
+    wb = openpyxl.load_workbook(io.BytesIO(raw))
+    ws = wb.worksheets[0]
+    cells = [c for sheet in wb.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert (ws["A1"].value, ws["B2"].value, ws["B3"].value) == ("=统计表", "=武汉市局", "=8月")
+    assert [ws.cell(7 + i, 2).value for i in range(len(risky))] == risky
+    assert all(ws.cell(7 + i, 2).quotePrefix for i in range(len(risky)))
+    assert ws["C7"].value == "=个" and ws["F7"].value == "整数，-说明"
+    assert wb[layout.META_SHEET]["B3"].value == "=鄂质监发〔2007〕77号"
+    # The bureau fills the input cells (openpyxl as its spreadsheet program) and sends it back.
+    for i in range(len(risky)):
+        ws.cell(7 + i, 4).value = i * 10
+    ws.cell(7 + len(risky), 4).value = "本周完成检查。"
+    filled = io.BytesIO()
+    wb.save(filled)
+    parsed = parse_report_xlsx(
+        data=filled.getvalue(),
+        form=form,
+        expected=ExpectedTable(campaign_id=3, bureau_code="420100", form_key="f", request_id=42),
+    )
+    assert parsed.values == {f"k{i}": str(i * 10) for i in range(len(risky))}
+    assert parsed.narrative == "本周完成检查。"

@@ -145,3 +145,35 @@ def test_links_are_revoked_and_reissued_by_the_coordinator(
         )
     events = lite_session.exec(select(AuditEvent.event)).all()
     assert events == ["link_issued", "links_revoked"]
+
+
+@pytest.mark.parametrize("days", [0, -1, 61, 100_000_000])
+def test_working_days_out_of_bounds_are_refused_before_anything_changes(
+    lite_session: Session, lite_world: World, days: int
+) -> None:
+    """`campaign review return ID --working-days 100000000` once ran until date overflowed."""
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+
+    submission = _submit(lite_session, lite_world)
+    lite_session.commit()
+    result = CliRunner().invoke(
+        app,
+        [
+            "review",
+            "return",
+            str(submission.id),
+            "--comment",
+            "请核实",
+            "--working-days",
+            str(days),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == f"无法退回：新的报送期限须为1至60个工作日（收到的是{days}）"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lite_session.expire_all()
+    assert lite_session.get(ReportRequest, lite_world.request.id).status == RequestStatus.submitted
+    returned = select(OutboxMessage).where(OutboxMessage.notice == "returned")
+    assert lite_session.exec(returned).all() == []
