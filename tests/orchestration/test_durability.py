@@ -88,6 +88,21 @@ def test_a_tick_killed_halfway_is_completed_by_the_next(session, hubei_campaign,
     assert_exactly_once(session, hubei_campaign, cities)
 
 
+def test_a_tick_killed_while_escalating_leaves_the_escalations_to_the_next(
+    session, hubei_campaign, cities
+):
+    first_tick(session, hubei_campaign)
+    killed = start_tick(hubei_campaign, "--kill-in", "send_escalation")
+    assert killed.wait(timeout=60) == -signal.SIGKILL, killed.stderr.read()  # type: ignore[union-attr]
+    pending = session.exec(
+        select(ActionRecord).where(ActionRecord.state == ActionState.pending)
+    ).all()
+    assert pending and {r.action.split(":")[0] for r in pending} == {"escalation"}
+    rerun = start_tick(hubei_campaign)
+    assert rerun.wait(timeout=60) == 0, rerun.stderr.read()  # type: ignore[union-attr]
+    assert_exactly_once(session, hubei_campaign, cities)
+
+
 def test_two_ticks_at_once_do_everything_once(session, hubei_campaign, cities, tmp_path):
     first_tick(session, hubei_campaign)
     go = tmp_path / "go"
