@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -68,7 +68,6 @@ class Context:
     action: str
     period: str
     at: datetime
-    today: date
     stale: str | None = None  # why a late tick does not send this reminder
 
 
@@ -100,7 +99,7 @@ def carry_out_event(
                 period=event.period,
             )
             stale = stale_reason(event, siblings, today)
-        context = Context(campaign_id, plan_of(campaign), event, action, period, at, today, stale)
+        context = Context(campaign_id, plan_of(campaign), event, action, period, at, stale)
         targets = _targets(session, context)
         scheduled = as_utc(datetime.combine(event.date, time(0)), campaign.timezone)
         ledger.claim(
