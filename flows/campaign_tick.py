@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from campaign.clock import local_date
 from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
+from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.tick import TickReport, finish_tick, plan_tick
 from flows import artifacts
 from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error
@@ -61,12 +62,27 @@ def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]
     return report
 
 
+@task(
+    name="escalate",
+    cache_policy=NO_CACHE,
+    retries=DB_RETRIES,
+    retry_delay_seconds=DB_RETRY_DELAY_SECONDS,
+    retry_condition_fn=on_database_error,
+)
+def escalate(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[dict[str, Any]]:
+    """Every escalation event due, together: one notice per parent unit listing its late
+    units (a late tick gathers the escalations of all the days it catches up)."""
+    outcomes = carry_out_escalations(campaign_id=campaign_id, event_keys=event_keys, as_of=as_of)
+    return [o.to_json() for o in outcomes]
+
+
 @flow(name="campaign-tick", flow_run_name=tick_run_name)
 def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, Any]:
     """Carry out everything due by as_of (default: now) that is not done yet.
 
     Few task runs on purpose: what is due is read in the flow itself, each phase with due
-    events is a subflow with one task per event, and one task closes the tick.
+    events is a subflow with one task per event, one task carries out the escalations
+    (when any are due) and one closes the tick.
     """
     as_of = as_of or datetime.now(UTC)
     logger = get_run_logger()
@@ -75,16 +91,19 @@ def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, 
         logger.warning(planned.refused)
         return TickReport(campaign_id, as_of.isoformat(), refused=planned.refused).to_json()
     logger.info(
-        "%s: %d event(s) due in %d phase step(s); active phases: %s",
+        "%s: %d event(s) due in %d phase step(s), %d escalation(s); active phases: %s",
         planned.today,
         sum(len(s.event_keys) for s in planned.steps),
         len(planned.steps),
+        len(planned.escalations),
         ", ".join(planned.active_phases) or "none",
     )
     outcomes: list[dict[str, Any]] = []
     with tags(campaign_tag(campaign_id)):
         for step in planned.steps:
             outcomes += run_phase(planned, step)
+        if planned.escalations:
+            outcomes += escalate(campaign_id, list(planned.escalations), as_of)
         report = close_tick(campaign_id, as_of, outcomes)
     report.events = outcomes
     return report.to_json()

@@ -1,4 +1,4 @@
-"""Builders for the follow-up notices: reminders (催报), escalation copies, receipts (回执),
+"""Builders for the follow-up notices: reminders (催报), escalations (督办), receipts (回执),
 rejections, returns for revision, 签收 receipts and ad-hoc alerts to the office.
 
 Each gives the template a fixed, documented context (docs/mail.md) and a default key, so
@@ -7,6 +7,7 @@ callers need not know the templates. All are keyword-only and idempotent per key
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,29 +56,38 @@ def queue_escalation(
     session: Session,
     campaign: Campaign,
     plan: Plan,
-    request: ReportRequest,
-    bureau: Bureau,
     parent: Bureau,
+    late: Sequence[tuple[Bureau, ReportRequest]],
     as_of: date,
     key: str,
 ) -> OutboxMessage:
-    """To the parent bureau (copy to the late bureau): `bureau` has not reported."""
+    """逾期督办 to a parent unit: every late unit under it, each with what it owes (reports
+    not sent, directives not acknowledged) and how many days overdue as of `as_of`.
+
+    key: one per parent and set of late requests, e.g. escalation:2007-08-29:{digest}."""
+    units: dict[str, dict[str, Any]] = {}
+    for bureau, request in late:
+        unit = units.setdefault(bureau.code, {"bureau": bureau, "late": []})
+        unit["late"].append(
+            {**_request_context(plan, request), "overdue_days": _overdue(request, as_of)}
+        )
+    acknowledgements = [request.kind == "acknowledgement" for _, request in late]
     return queue_notice(
         session=session,
         campaign=campaign,
         plan=plan,
-        bureau=bureau,
+        bureau=parent,
         notice="escalation",
         key=key,
         context={
-            **_request_context(plan, request),
-            "late_bureau": bureau,
             "parent": parent,
             "as_of": as_of,
-            "overdue_days": _overdue(request, as_of),
+            "units": list(units.values()),
+            "item_count": len(late),
+            "acknowledgement_only": all(acknowledgements),
+            "has_acknowledgement": any(acknowledgements),
         },
         to=[str(Address(parent.name, parent.email))],
-        cc=[str(Address(bureau.name, bureau.email))],
     )
 
 

@@ -2,7 +2,9 @@
 
 One call handles one event (an action or a batch), however many bureaus: the targets
 are claimed in the ledger, then taken and acted on in transactions of BATCH_SIZE
-bureaus, each calling the event kind's seam in `effects`.
+bureaus, each calling the event kind's seam in `effects`. A reminder a late tick must
+not send (`catchup.stale_reminders`) is taken all the same and recorded as skipped.
+Escalations are carried out together, per parent unit (`escalations`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campaign.bureaus import select_reporters
-from campaign.clock import as_utc
+from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
+from campaign.orchestration.catchup import ANSWERED, stale_reason
 from campaign.orchestration.events import (
     ACK_DUTY,
     CAMPAIGN_WIDE_KINDS,
@@ -28,12 +31,16 @@ from campaign.orchestration.events import (
     window_key,
 )
 from campaign.orchestration.sql import chunked
-from campaign.orchestration.store import complete_event, load_event, to_event
+from campaign.orchestration.store import (
+    complete_event,
+    load_event,
+    load_period_events,
+    to_event,
+)
 from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.schedule import Event
-from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
 
@@ -61,6 +68,7 @@ class Context:
     action: str
     period: str
     at: datetime
+    stale: str | None = None  # why a late tick does not send this reminder
 
 
 def carry_out_event(
@@ -73,12 +81,25 @@ def carry_out_event(
         if campaign is None or row is None:
             raise LookupError(f"campaign {campaign_id} has no event {event_key!r}")
         event, event_id = to_event(row), row.id
+        if event.kind == "escalation":
+            raise ValueError(f"{event_key!r}: escalations are carried out by carry_out_escalations")
         outcome = EventOutcome(key=event.key, kind=event.kind, phase_key=event.phase_key)
         if row.completed_at is not None or campaign.status != CampaignStatus.active:
             return outcome  # done already, or paused/cancelled since the tick began
         action, period = ledger_key(event)
-        at = as_utc(as_of, campaign.timezone)
-        context = Context(campaign_id, plan_of(campaign), event, action, period, at)
+        at, today = as_utc(as_of, campaign.timezone), local_date(as_of, campaign.timezone)
+        stale = None
+        if event.kind == "reminder":
+            assert event.duty is not None and event.period is not None
+            siblings = load_period_events(
+                session=session,
+                campaign_id=campaign_id,
+                kind="reminder",
+                duty=event.duty,
+                period=event.period,
+            )
+            stale = stale_reason(event, siblings, today)
+        context = Context(campaign_id, plan_of(campaign), event, action, period, at, stale)
         targets = _targets(session, context)
         scheduled = as_utc(datetime.combine(event.date, time(0)), campaign.timezone)
         ledger.claim(
@@ -185,24 +206,20 @@ def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutco
     out.done += codes
 
 
-def _chase(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
-    """Reminders and escalations: only for requests still unanswered when the key is taken."""
+def _remind(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+    """Reminders: only for requests still unanswered when the key is taken, and only when
+    the reminder is not stale (a late tick sends each request its latest reminder only)."""
     event = c.event
     assert event.duty is not None and event.period is not None
-    ids = requests.chaseable_requests(
-        session=session,
-        campaign_id=c.campaign_id,
-        duty_key=event.duty,
-        period_key=event.period,
-        bureau_codes=codes,
-    )
-    parents: dict[str, str] = {}
-    if event.kind == "escalation" and ids:
-        query = select(col(Bureau.code), col(Bureau.parent_code)).where(
-            col(Bureau.code).in_(list(ids))
+    ids: dict[str, int] = {}
+    if c.stale is None:
+        ids = requests.chaseable_requests(
+            session=session,
+            campaign_id=c.campaign_id,
+            duty_key=event.duty,
+            period_key=event.period,
+            bureau_codes=codes,
         )
-        parents = {code: p for code, p in session.exec(query).all() if p}
-        ids = {code: i for code, i in ids.items() if code in parents}
     skipped = [code for code in codes if code not in ids]
     ledger.mark(
         session=session,
@@ -211,19 +228,9 @@ def _chase(session: Session, c: Context, codes: Sequence[str], out: EventOutcome
         period=c.period,
         bureau_codes=skipped,
         state=ActionState.skipped,
-        reason="answered or no parent bureau",
+        reason=c.stale or ANSWERED,
     )
-    if event.kind == "escalation":
-        effects.send_escalation(
-            session=session,
-            campaign_id=c.campaign_id,
-            plan=c.plan,
-            event=event,
-            request_ids=ids,
-            parent_codes=parents,
-            at=c.at,
-        )
-    else:
+    if ids:
         effects.send_reminder(
             session=session,
             campaign_id=c.campaign_id,
@@ -259,8 +266,7 @@ def _summary(session: Session, c: Context, codes: Sequence[str], out: EventOutco
 _EFFECTS: dict[str, Callable[[Session, Context, Sequence[str], EventOutcome], None]] = {
     "directive": _directive,
     "request": _request,
-    "reminder": _chase,
-    "escalation": _chase,
+    "reminder": _remind,
     "summary": _summary,
     "acceptance": _summary,
 }

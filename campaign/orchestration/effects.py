@@ -9,7 +9,9 @@ sender delivers the messages afterwards (flows.mail).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -143,39 +145,53 @@ def send_reminder(
         _audit(session, "reminder_sent", campaign_id, code, at, event, request_id=request_id)
 
 
+@dataclass(frozen=True)
+class LateRequest:
+    """A late unit's unanswered request, and the escalation event about it."""
+
+    bureau_code: str
+    request_id: int
+    event: Event
+
+
 def send_escalation(
     *,
     session: Session,
     campaign_id: int,
     plan: Plan,
-    event: Event,
-    request_ids: Mapping[str, int],
-    parent_codes: Mapping[str, str],
+    parent_code: str,
+    late: Sequence[LateRequest],
     at: datetime,
 ) -> None:
-    """Tell each late bureau's parent bureau (parent_codes: parent by late bureau)."""
-    campaign, bureaus, requests = _load(session, campaign_id, request_ids, parent_codes.values())
+    """One notice to a parent unit listing every late unit under it and what each owes,
+    and an audit entry per late request."""
+    campaign = _campaign(session, campaign_id)
+    items = sorted(late, key=lambda i: (i.bureau_code, i.event.key))
+    bureaus = _bureaus(session, [parent_code, *(i.bureau_code for i in items)])
+    requests = _requests(session, [i.request_id for i in items])
     today = local_date(at, campaign.timezone)
-    for code, request_id in sorted(request_ids.items()):
-        queue_escalation(
-            session=session,
-            campaign=campaign,
-            plan=plan,
-            request=requests[request_id],
-            bureau=bureaus[code],
-            parent=bureaus[parent_codes[code]],
-            as_of=today,
-            key=event.key,
-        )
+    digest = hashlib.sha256("\n".join(f"{i.event.key}|{i.bureau_code}" for i in items).encode())
+    key = f"escalation:{today.isoformat()}:{digest.hexdigest()[:12]}"  # one per set of keys
+    queue_escalation(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        parent=bureaus[parent_code],
+        late=[(bureaus[i.bureau_code], requests[i.request_id]) for i in items],
+        as_of=today,
+        key=key,
+    )
+    for item in items:
         _audit(
             session,
             "escalation_sent",
             campaign_id,
-            code,
+            item.bureau_code,
             at,
-            event,
-            request_id=request_id,
-            parent=parent_codes[code],
+            item.event,
+            request_id=item.request_id,
+            parent=parent_code,
+            message_key=key,
         )
 
 
@@ -216,10 +232,9 @@ def _load(
     session: Session,
     campaign_id: int,
     request_ids: Mapping[str, int],
-    more_bureaus: Iterable[str] = (),
 ) -> tuple[Campaign, dict[str, Bureau], dict[int, ReportRequest]]:
-    """The campaign, the bureaus (those with requests, and more_bureaus) and the requests."""
-    bureaus = _bureaus(session, [*request_ids, *more_bureaus])
+    """The campaign, the bureaus with requests, and the requests."""
+    bureaus = _bureaus(session, list(request_ids))
     return _campaign(session, campaign_id), bureaus, _requests(session, list(request_ids.values()))
 
 

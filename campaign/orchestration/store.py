@@ -43,6 +43,19 @@ def load_rows(
     return sorted(rows, key=lambda r: event_order(to_event(r)))
 
 
+def load_period_events(
+    *, session: Session, campaign_id: int, kind: str, duty: str, period: str
+) -> list[Event]:
+    """The stored events of one kind for one duty period (e.g. all its reminders)."""
+    query = select(ScheduledEvent).where(
+        col(ScheduledEvent.campaign_id) == campaign_id,
+        col(ScheduledEvent.kind) == kind,
+        col(ScheduledEvent.duty) == duty,
+        col(ScheduledEvent.period) == period,
+    )
+    return sorted((to_event(r) for r in session.exec(query).all()), key=event_order)
+
+
 def load_event(*, session: Session, campaign_id: int, key: str) -> ScheduledEvent | None:
     return session.exec(
         select(ScheduledEvent).where(

@@ -1,7 +1,9 @@
 """One tick of a campaign for an `as_of` time, as plain functions (the flow composes them).
 
 `plan_tick` lists what has fallen due and is not done, grouped into phase steps in date
-order (missed ticks are caught up in order); `carry_out_event` does each event;
+order (missed ticks are caught up in order, without stale reminders: see `catchup`),
+and the escalations, carried out together after the phases; `carry_out_event` does each
+event, `carry_out_escalations` the escalations (one notice per parent unit);
 `finish_tick` marks requests overdue, records the tick and completes the campaign once
 nothing is left. `run_tick` is the whole tick without Prefect.
 """
@@ -19,6 +21,7 @@ from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import EventOutcome, carry_out_event
+from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.events import moments, tick_time
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
@@ -48,6 +51,7 @@ class TickPlan:
     refused: str | None = None
     active_phases: tuple[str, ...] = ()
     steps: tuple[PhaseStep, ...] = ()
+    escalations: tuple[str, ...] = ()  # escalation events, carried out after the steps
 
 
 @dataclass
@@ -77,7 +81,10 @@ def plan_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> T
     phases = {p.key: p for p in plan.phases}
     active = tuple(p.key for p in plan.phases if p.start <= today <= p.end)
     steps: list[PhaseStep] = []
+    escalations = tuple(r.key for r in rows if r.kind == "escalation")
     for row in rows:  # tick order: date, kind, key
+        if row.kind == "escalation":
+            continue
         phase = phases[row.phase_key]
         last = steps[-1] if steps else None
         if last is not None and last.phase_key == phase.key:
@@ -99,6 +106,7 @@ def plan_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> T
         today=today,
         active_phases=active,
         steps=tuple(steps),
+        escalations=escalations,
     )
 
 
@@ -170,6 +178,10 @@ def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> Ti
             outcomes.append(
                 carry_out_event(campaign_id=campaign_id, event_key=key, as_of=as_of, url=url)
             )
+    if planned.escalations:
+        outcomes += carry_out_escalations(
+            campaign_id=campaign_id, event_keys=planned.escalations, as_of=as_of, url=url
+        )
     report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
     report.events = [o.to_json() for o in outcomes]
     report.mail = deliver_now(url=url)

@@ -67,28 +67,68 @@ def test_reminders_before_and_after_due_and_for_acknowledgement(
     assert "尚未签收" in chase.text_body
 
 
-def test_escalation_goes_to_the_parent_with_a_copy_to_the_late_bureau(
+def test_one_escalation_to_the_parent_lists_every_late_unit_and_what_it_owes(
     session: Session, campaign, hubei_bureaus, cities, hubei_plan, make_request
 ) -> None:
     province = next(b for b in hubei_bureaus if b.code == "420000")
-    request = make_request(cities[0])
+    report = make_request(cities[0])
+    ack = make_request(
+        cities[1],
+        duty_key="acknowledgement",
+        period_key="mobilization",
+        period_label="宣传发动阶段通知签收",
+        kind="acknowledgement",
+        due=date(2007, 9, 2),
+    )
     message = queue_escalation(
         session=session,
         campaign=campaign,
         plan=hubei_plan,
-        request=request,
-        bureau=cities[0],
         parent=province,
+        late=[(cities[0], report), (cities[1], ack)],
         as_of=date(2007, 9, 5),
-        key="escalation:weekly-progress:2007-W35",
+        key="escalation:2007-09-05:0123456789ab",
     )
-    assert message.bureau_code == cities[0].code
+    assert message.bureau_code == province.code
     assert [a["email"] for a in message.to_addrs] == [province.email]
-    assert [a["email"] for a in message.cc_addrs] == [cities[0].email]
-    assert message.subject == (
-        f"【逾期未报】{cities[0].name}动态信息（8月27日至9月2日）逾期5天未报送"
-    )
+    assert message.cc_addrs == []
+    assert message.subject == f"【逾期督办】{cities[0].name}等2个单位逾期未报送或未签收"
     assert message.text_body.startswith(f"{province.name}：")
+    assert (
+        f"1．{cities[0].name}：8月27日至9月2日动态信息（报送期限2007年8月31日），"
+        "已逾期5天未报送。"
+    ) in message.text_body
+    assert (
+        f"2．{cities[1].name}：宣传发动阶段通知签收（签收期限2007年9月2日），已逾期3天未签收。"
+    ) in message.text_body
+    assert "请督促上述单位立即报送、签收。" in message.text_body
+    assert "已逾期3天未签收" in message.html_body and cities[1].name in message.html_body
+
+
+def test_an_escalation_about_acknowledgements_only_reads_as_such(
+    session: Session, campaign, hubei_bureaus, cities, hubei_plan, make_request
+) -> None:
+    city, county = cities[0], cities[1]  # any parent unit, not the campaign's root
+    ack = make_request(
+        county,
+        duty_key="acknowledgement",
+        period_key="market-access",
+        period_label="市场准入集中行动通知签收",
+        kind="acknowledgement",
+        due=date(2007, 9, 2),
+    )
+    message = queue_escalation(
+        session=session,
+        campaign=campaign,
+        plan=hubei_plan,
+        parent=city,
+        late=[(county, ack)],
+        as_of=date(2007, 9, 5),
+        key="escalation:2007-09-05:ba9876543210",
+    )
+    assert message.subject == f"【逾期督办】{county.name}逾期未签收"
+    assert "报送" not in message.text_body.split("——")[0]
+    assert f"{hubei_plan.issuing_authority}将予以通报" in message.text_body
 
 
 def test_receipt_rejection_returned_acknowledgement_and_alert(

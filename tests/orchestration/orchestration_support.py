@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from models.ledger import ActionRecord
+from campaign.orchestration.catchup import stale_reminders
+from campaign.orchestration.events import (
+    ACK_DUTY,
+    CAMPAIGN_WIDE_KINDS,
+    is_request_kind,
+    ledger_key,
+    window_key,
+)
+from campaign.schedule import Event
+from models.ledger import ActionRecord, ActionState
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission
 
@@ -51,3 +60,33 @@ def answer(session, campaign_id: int, duty: str, period: str, code: str, **value
         )
     )
     session.commit()
+
+
+def predicted_ledger(
+    events: list[Event], tick_days: list[date], bureaus: list[str]
+) -> dict[tuple[str, str, str], ActionState]:
+    """The ledger after ticking on each of `tick_days` in turn when no bureau answers,
+    by the tick's own rules: every due event keyed per bureau (campaign-wide ones once),
+    done, except reminders stale at the tick that carries them out and escalations of
+    requests that very tick opened, which are skipped."""
+    ledger: dict[tuple[str, str, str], ActionState] = {}
+    opened: dict[tuple[str | None, str | None], date] = {}
+    previous: date | None = None
+    for day in sorted(tick_days):
+        due = [e for e in events if e.date <= day and (previous is None or e.date > previous)]
+        for event in due:
+            if is_request_kind(event.kind):
+                opened[(event.duty, event.period)] = day
+            elif event.kind == "directive":
+                opened[(ACK_DUTY, window_key(event))] = day
+        stale = stale_reminders(events, day)
+        for event in due:
+            skipped = event.key in stale or (
+                event.kind == "escalation" and opened.get((event.duty, event.period)) == day
+            )
+            state = ActionState.skipped if skipped else ActionState.done
+            action, period = ledger_key(event)
+            codes = [""] if event.kind in CAMPAIGN_WIDE_KINDS else bureaus
+            ledger |= {(action, period, code): state for code in codes}
+        previous = day
+    return ledger

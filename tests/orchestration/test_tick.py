@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from orchestration_support import answer, at, ledger_rows
+from orchestration_support import answer, at, ledger_rows, predicted_ledger
 from sqlmodel import select
 
 from campaign.orchestration.events import campaign_events, ledger_key
@@ -54,34 +54,48 @@ def test_rerunning_a_tick_changes_nothing(session, hubei_campaign):
 def test_missed_ticks_are_caught_up_in_date_order(session, hubei_campaign, hubei_plan, cities):
     report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
     keys = [e["key"] for e in report.events]
-    expected = [
-        e.key for e in campaign_events(hubei_plan) if e.date <= date(2007, 9, 10)
-    ]  # the plan's own order: date, then kind
+    events = campaign_events(hubei_plan)
+    expected = [e.key for e in events if e.date <= date(2007, 9, 10)]
     assert sorted(keys) == sorted(expected)
-    dates = {e.key: e.date for e in campaign_events(hubei_plan)}
+    dates = {e.key: e.date for e in events}
     by_phase: dict[str, list[date]] = {}
     for event in report.events:
-        by_phase.setdefault(event["phase_key"], []).append(dates[event["key"]])
+        if event["kind"] != "escalation":  # escalations go together, after the phases
+            by_phase.setdefault(event["phase_key"], []).append(dates[event["key"]])
     assert all(days == sorted(days) for days in by_phase.values())
-    # nobody answered: every per-bureau action reached all 17 cities
-    per_bureau = [e for e in report.events if e["done"] != [""]]
-    assert all(e["done"] == cities for e in per_bureau)
+    assert {e["kind"] for e in report.events[-5:]} == {"escalation"}
+    # nobody answered: every per-bureau action reached all 17 cities, but stale reminders
+    # and escalations of requests this tick opened, which are recorded as skipped
+    predicted = predicted_ledger(events, [date(2007, 9, 10)], cities)
+    for event in (e for e in report.events if e["done"] != [""]):
+        assert sorted(event["done"] + event["skipped"]) == cities
+        action, period = ledger_key(next(e for e in events if e.key == event["key"]))
+        state = ActionState.skipped if event["skipped"] else ActionState.done
+        assert predicted[(action, period, cities[0])] == state, event["key"]
+    assert {(a, p, c): s for a, p, c, s in ledger_rows(session)} == predicted
 
 
-def test_catching_up_equals_ticking_every_day(session, hubei_campaign, launch, hubei_plan_text):
-    for moment in tick_moments(
+def test_catching_up_keys_the_same_actions_as_ticking_every_day(
+    session, hubei_campaign, launch, hubei_plan, hubei_plan_text, cities
+):
+    moments = tick_moments(
         campaign_id=hubei_campaign, start=date(2007, 8, 10), end=date(2007, 9, 5)
-    ):
+    )
+    for moment in moments:
         run_tick(campaign_id=hubei_campaign, as_of=moment)
     other = launch(hubei_plan_text.replace("77号", "78号"))
     run_tick(campaign_id=other, as_of=at("2007-09-05"))
 
-    def keys(campaign_id: int) -> set[tuple[str, str, str, str]]:
+    def keys(campaign_id: int) -> dict[tuple[str, str, str], ActionState]:
         rows = session.exec(select(ActionRecord).where(ActionRecord.campaign_id == campaign_id))
-        return {(r.action, r.period, r.bureau_code, r.state) for r in rows.all()}
+        return {(r.action, r.period, r.bureau_code): r.state for r in rows.all()}
 
-    assert keys(hubei_campaign) == keys(other)
-    assert len(keys(other)) > 17 * 20
+    events = campaign_events(hubei_plan)
+    daily, caught_up = keys(hubei_campaign), keys(other)
+    assert daily.keys() == caught_up.keys() and len(daily) > 17 * 20
+    assert daily == predicted_ledger(events, [m.date() for m in moments], cities)
+    assert set(daily.values()) == {ActionState.done}  # every reminder on its day
+    assert caught_up == predicted_ledger(events, [date(2007, 9, 5)], cities)
 
 
 def test_reminders_go_only_to_bureaus_still_owing(session, hubei_campaign, cities):

@@ -1,9 +1,10 @@
 """A tick in a process of its own, for the durability tests (not a test module).
 
-    python tick_process.py CAMPAIGN_ID AS_OF [--kill-after N] [--wait-for FILE]
+    python tick_process.py CAMPAIGN_ID AS_OF [--kill-after N | --kill-in SEAM] [--wait-for FILE]
 
 --kill-after N: SIGKILL this process inside the N-th side effect, after the effect has
 written to its transaction and before that transaction commits.
+--kill-in SEAM: likewise, inside the first call of that seam (e.g. send_escalation).
 --wait-for FILE: start the tick only once FILE exists (to start two ticks at once).
 --effect-delay SECONDS: linger in each side effect, so that concurrent ticks overlap.
 """
@@ -31,23 +32,23 @@ SEAMS = (
 )
 
 
-def instrument(*, kill_after: int, delay: float) -> None:
+def instrument(*, kill_after: int, kill_in: str, delay: float) -> None:
     calls = 0
 
-    def wrap(seam):  # type: ignore[no-untyped-def]
+    def wrap(name, seam):  # type: ignore[no-untyped-def]
         def counted(**kwargs):  # type: ignore[no-untyped-def]
             nonlocal calls
             seam(**kwargs)
             time.sleep(delay)
             calls += 1
-            if calls == kill_after:
+            if calls == kill_after or name == kill_in:
                 kwargs["session"].flush()  # the effect is written, not committed
                 os.kill(os.getpid(), signal.SIGKILL)
 
         return counted
 
     for name in SEAMS:
-        setattr(effects, name, wrap(getattr(effects, name)))
+        setattr(effects, name, wrap(name, getattr(effects, name)))
 
 
 def main() -> None:
@@ -55,10 +56,11 @@ def main() -> None:
     parser.add_argument("campaign_id", type=int)
     parser.add_argument("as_of")
     parser.add_argument("--kill-after", type=int, default=0)
+    parser.add_argument("--kill-in", default="")
     parser.add_argument("--wait-for", type=Path)
     parser.add_argument("--effect-delay", type=float, default=0.0)
     args = parser.parse_args()
-    instrument(kill_after=args.kill_after, delay=args.effect_delay)
+    instrument(kill_after=args.kill_after, kill_in=args.kill_in, delay=args.effect_delay)
     if args.wait_for is not None:
         while not args.wait_for.exists():
             time.sleep(0.01)
