@@ -84,11 +84,16 @@ class _PlanLoader(yaml.SafeLoader):
     def _compose(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         line = event.start_mark.line + 1 if event.start_mark else None
+        is_key = isinstance(parent, yaml.MappingNode) and index is None
+        if is_key and not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            self._refuse("键须为一段文字，不能是列表或映射", line)
         if isinstance(event, yaml.AliasEvent):
             anchor = event.anchor or ""
             if anchor in self._open_anchors:
                 self._refuse(f"别名 *{anchor} 引用了包含它自身的锚点 &{anchor}（循环引用）", line)
             node = super().compose_node(parent, index)
+            if is_key and not isinstance(node, yaml.ScalarNode):
+                self._refuse(f"键须为一段文字，别名 *{anchor} 却是列表或映射", line)
             self._values += self._anchor_sizes.get(anchor, 1)
             if self._values > MAX_VALUES:
                 self._refuse(
@@ -120,10 +125,29 @@ class _PlanLoader(yaml.SafeLoader):
     def _refuse(self, message: str, line: int | None) -> NoReturn:
         raise PlanYAMLLimit(message, tuple(self._path), line)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError):  # e.g. !!bool maybe
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise PlanYAMLLimit(
+                f"值 {node.value!r} 不符合其类型标记 {tag}",
+                (),
+                node.start_mark.line + 1,
+            ) from None
+
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:  # 2007-02-30, 2007-13-01: left to the schema, which names the field
+            return self.construct_scalar(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_float(node)
+        except ValueError:  # !!float abc: the schema refuses the text where a number belongs
             return self.construct_scalar(node)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
@@ -135,3 +159,4 @@ class _PlanLoader(yaml.SafeLoader):
 
 _PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlanLoader.construct_yaml_timestamp)
 _PlanLoader.add_constructor("tag:yaml.org,2002:int", _PlanLoader.construct_yaml_int)
+_PlanLoader.add_constructor("tag:yaml.org,2002:float", _PlanLoader.construct_yaml_float)

@@ -249,3 +249,21 @@ def test_names_longer_than_a_period_label_are_refused() -> None:
     raw = replaced("    name: 宣传发动阶段", "    name: " + "宣" * 81)
     problem = only(raw)
     assert (problem.where, problem.message) == ("phases[0].name", "不得超过 80 个字符")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("? [a, b]\n: x\n", "键须为一段文字，不能是列表或映射"),
+        ("{a: 1}: 2\n", "键须为一段文字，不能是列表或映射"),
+        ("a: &k [1]\n*k : 2\n", "键须为一段文字，别名 *k 却是列表或映射"),
+        ("x: !!bool abc\n", "值 'abc' 不符合其类型标记 !!bool"),
+        ("x: !!float abc\n", "unknown field"),
+    ],
+)
+def test_odd_yaml_is_a_problem_not_a_traceback(extra: str, message: str) -> None:
+    raw = (HUBEI_TEXT + extra).encode()
+    problems = only_problems(raw)
+    assert message in problems[0].message
+    first_line = len(HUBEI_TEXT.splitlines()) + 1
+    assert problems[0].line in (first_line, first_line + 1)
