@@ -157,7 +157,9 @@ def _bound_message(err: Any) -> str | None:
     """A Chinese message for the bounds the schema puts on values, or None."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in _NOT_A_DATE:
-        return f"{err.get('input')!r} 不是有效日期（应为 YYYY-MM-DD，且该日存在）"
+        value = err.get("input")
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return f"{shown} 不是有效日期（应为 YYYY-MM-DD，且该日存在）"
     bounds = {
         "greater_than_equal": ("不得小于", "ge"),
         "less_than_equal": ("不得大于", "le"),
