@@ -15,6 +15,8 @@ from pathlib import Path
 import chinese_calendar
 import yaml
 
+MAX_COUNT = 10_000  # working days one call may count: some forty years
+
 
 class CalendarWarning(UserWarning):
     """Working days for a year were estimated from weekends only."""
@@ -77,12 +79,22 @@ class WorkCalendar:
             return day.weekday() < 5
 
     def add_workdays(self, start: date, count: int) -> date:
-        """The date `count` working days after start (start not counted); negative: before."""
+        """The date `count` working days after start (start not counted); negative: before.
+
+        ValueError if |count| exceeds MAX_COUNT or the date would leave the calendar.
+        """
+        if abs(count) > MAX_COUNT:
+            raise ValueError(f"工作日数 {count} 超出范围：绝对值不得超过 {MAX_COUNT}")
         step = timedelta(days=1 if count >= 0 else -1)
         remaining = abs(count)
         day = start
         while remaining:
-            day += step
+            try:
+                day += step
+            except OverflowError:
+                raise ValueError(
+                    f"从 {start} 起数 {count} 个工作日，超出了可计算的日期范围"
+                ) from None
             if self.is_workday(day):
                 remaining -= 1
         return day

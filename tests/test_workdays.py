@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from campaign.workdays import CalendarWarning, OverrideFileError, WorkCalendar
+from campaign.workdays import MAX_COUNT, CalendarWarning, OverrideFileError, WorkCalendar
 
 
 def test_example_from_the_issue() -> None:
@@ -68,3 +69,19 @@ def test_bad_override_file(tmp_path: Path, content: str, message: str) -> None:
     path.write_text(content)
     with pytest.raises(OverrideFileError, match=message):
         WorkCalendar.from_file(path)
+
+
+def test_an_absurd_count_is_refused_at_once() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=f"绝对值不得超过 {MAX_COUNT}"):
+        WorkCalendar().add_workdays(date(2007, 1, 1), 100_000_000)
+    with pytest.raises(ValueError, match="超出范围"):
+        WorkCalendar().add_workdays(date(2007, 1, 1), -(MAX_COUNT + 1))
+    assert time.perf_counter() - started < 0.5
+
+
+def test_counting_past_the_last_date_is_refused_not_an_overflow() -> None:
+    with pytest.warns(CalendarWarning), pytest.raises(ValueError, match="超出了可计算的日期范围"):
+        WorkCalendar().add_workdays(date(9999, 12, 30), 5)
+    with pytest.warns(CalendarWarning), pytest.raises(ValueError, match="超出了可计算的日期范围"):
+        WorkCalendar().add_workdays(date(1, 1, 2), -5)

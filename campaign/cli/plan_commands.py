@@ -78,4 +78,8 @@ def workdays(
     except ValueError:
         fail(f"{start!r} is not a date (YYYY-MM-DD)", 2)
     with warnings_to_stderr():
-        typer.echo(work_calendar(holidays).add_workdays(day, count).isoformat())
+        try:
+            result = work_calendar(holidays).add_workdays(day, count)
+        except ValueError as exc:
+            fail(str(exc), 2)
+    typer.echo(result.isoformat())

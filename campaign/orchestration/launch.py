@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from campaign.orchestration.events import ACK_DUTY, campaign_events
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
+from campaign.plan.yaml_read import read_limited
 from campaign.workdays import WorkCalendar
 from models.audit import record_audit
 from models.campaign import Campaign
@@ -36,7 +37,7 @@ def read_plan_argument(value: str) -> tuple[bytes, str]:
     if "\n" not in value and len(value) < 1000:
         path = Path(value).expanduser()
         if path.is_file():
-            return path.read_bytes(), str(path)
+            return read_limited(path), str(path)
         if value.endswith((".yaml", ".yml")):
             raise PlanError(value, [Problem((), "cannot read the file: no such file")])
     return value.encode("utf-8"), "<pasted plan>"
@@ -67,6 +68,7 @@ def launch_campaign(
     existing = campaign_by_document(session=session, document_number=plan.document_number)
     if existing is not None:
         raise CampaignExists(existing)
+    events = campaign_events(plan, work)  # before anything is stored: a failure stores nothing
     campaign = Campaign(
         document_number=plan.document_number,
         title=plan.title,
@@ -85,7 +87,6 @@ def launch_campaign(
             raise
         raise CampaignExists(existing) from None
     assert campaign.id is not None
-    events = campaign_events(plan, work)
     store_schedule(session=session, campaign_id=campaign.id, events=events)
     record_audit(
         session=session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from campaign.plan.checks import Path, Problem, check_plan
 from campaign.plan.schema import Plan
+from campaign.plan.yaml_read import ComposedPlan, PlanYAMLLimit, read_limited, too_big
 
 
 class PlanError(Exception):
@@ -32,7 +34,7 @@ def load_plan(path: str | FilePath) -> Plan:
     """The plan in the file at path; raises PlanError listing every problem."""
     path = FilePath(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path)
     except OSError as exc:
         raise PlanError(str(path), [Problem((), f"cannot read the file: {exc.strerror}")]) from exc
     result = parse_plan(raw)
@@ -50,6 +52,9 @@ def load_plan_text(text: str, source: str = "<plan>") -> Plan:
 
 def parse_plan(raw: bytes) -> LoadResult:
     """Validate plan bytes; never raises for bad input."""
+    oversize = too_big(len(raw))
+    if oversize:
+        return LoadResult(None, [Problem((), oversize)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,19 +63,22 @@ def parse_plan(raw: bytes) -> LoadResult:
             None, [Problem((), "the file is not UTF-8 text (save it as UTF-8)", line)]
         )
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        composed = ComposedPlan(text)
+        node = composed.node
+        lines: dict[Path, int] = {}
+        duplicates: list[Problem] = []
+        if node is not None:
+            _index_lines(node, (), lines, duplicates)
+        if duplicates:
+            return LoadResult(None, duplicates)
+        data = composed.construct()
+    except PlanYAMLLimit as exc:
+        return LoadResult(None, [Problem(exc.path, exc.message, exc.line)])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at_line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         return LoadResult(None, [Problem((), f"YAML syntax error: {reason}", at_line)])
-    lines: dict[Path, int] = {}
-    duplicates: list[Problem] = []
-    if node is not None:
-        _index_lines(node, (), lines, duplicates)
-    if duplicates:
-        return LoadResult(None, duplicates)
     if not isinstance(data, dict):
         return LoadResult(None, [Problem((), "a plan must be a YAML mapping of fields", 1)])
     try:
@@ -130,12 +138,52 @@ def _from_pydantic(err: Any, data: Any, lines: dict[Path, int]) -> Problem:
         message = "unknown field (check its spelling)"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+    else:
+        message = _bound_message(err) or message
     if err["type"] == "union_tag_invalid" or err["type"] == "literal_error":
         message = message.replace("Input tag", "value").replace("Input should be", "should be")
         value = err.get("input")
         if isinstance(value, str | int):
             message = f"{value!r}: {message}"
     return _with_line(Problem(path, message), lines)
+
+
+_NOT_A_DATE = frozenset(
+    {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+)
+
+
+def _bound_message(err: Any) -> str | None:
+    """A Chinese message for the bounds the schema puts on values, or None."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _NOT_A_DATE:
+        value = err.get("input")
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return f"{shown} 不是有效日期（应为 YYYY-MM-DD，且该日存在）"
+    bounds = {
+        "greater_than_equal": ("不得小于", "ge"),
+        "less_than_equal": ("不得大于", "le"),
+        "greater_than": ("须大于", "gt"),
+        "less_than": ("须小于", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"{words} {_number(ctx.get(key))}"
+    if kind == "string_too_long":
+        return f"不得超过 {ctx.get('max_length')} 个字符"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind in ("int_parsing", "int_parsing_size"):
+        return "须为整数"
+    if kind == "finite_number":
+        return "须为有限的数"
+    return None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    return str(value)
 
 
 def _with_line(problem: Problem, lines: dict[Path, int]) -> Problem:

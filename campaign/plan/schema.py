@@ -8,10 +8,20 @@ so that every problem is reported with its own path.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from campaign.plan.fields import (
+    Days,
+    Figure,
+    Line,
+    Name,
+    PlanDate,
+    Text,
+    WorkingDays,
+    single_line,
+)
 
 Key = Annotated[
     str,
@@ -21,7 +31,11 @@ Key = Annotated[
         description="Identifier: lowercase letters, digits, '-' and '_'.",
     ),
 ]
-Email = Annotated[str, Field(pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")]
+Email = Annotated[
+    str,
+    Field(pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$", max_length=254),
+    AfterValidator(single_line),
+]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
     "monday",
@@ -46,28 +60,28 @@ class PlanModel(BaseModel):
 class Office(PlanModel):
     """The leadership-group office (领导小组办公室) that runs the campaign."""
 
-    name: str = Field(min_length=1)
-    contact: str = Field(min_length=1, description="Contact person (联系人).")
-    phone: str = Field(min_length=1)
+    name: Line = Field(min_length=1)
+    contact: Line = Field(min_length=1, description="Contact person (联系人).")
+    phone: Line = Field(min_length=1)
     email: Email
 
 
 class Document(PlanModel):
     """What the directive document (通知) needs beyond the plan itself (GB/T 9704)."""
 
-    recipients: str = Field(min_length=1, description="主送机关.")
-    issued_on: date = Field(description="成文日期.")
-    printed_by: str = Field(min_length=1, description="印发机关.")
-    printed_on: date | None = Field(default=None, description="印发日期; default issued_on.")
-    cc: list[str] = Field(default_factory=list, description="抄送.")
-    subject_words: list[str] = Field(default_factory=list, description="主题词.")
+    recipients: Line = Field(min_length=1, description="主送机关.")
+    issued_on: PlanDate = Field(description="成文日期.")
+    printed_by: Line = Field(min_length=1, description="印发机关.")
+    printed_on: PlanDate | None = Field(default=None, description="印发日期; default issued_on.")
+    cc: list[Line] = Field(default_factory=list, max_length=100, description="抄送.")
+    subject_words: list[Line] = Field(default_factory=list, max_length=20, description="主题词.")
 
 
 class Offset(PlanModel):
     """A number of calendar days or of working days (工作日), exactly one of the two."""
 
-    days: int | None = Field(default=None, ge=0)
-    working_days: int | None = Field(default=None, ge=0)
+    days: Days | None = None
+    working_days: WorkingDays | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Offset:
@@ -77,78 +91,80 @@ class Offset(PlanModel):
 
 
 class Task(PlanModel):
-    title: str = Field(min_length=1)
-    description: str = ""
-    lead_units: list[str] = Field(min_length=1, description="牵头单位 (责任单位).")
-    cooperating_units: list[str] = Field(default_factory=list, description="配合单位.")
-    start: date | None = None
-    end: date | None = None
+    title: Line = Field(min_length=1)
+    description: Text = ""
+    lead_units: list[Line] = Field(min_length=1, max_length=100, description="牵头单位 (责任单位).")
+    cooperating_units: list[Line] = Field(
+        default_factory=list, max_length=100, description="配合单位."
+    )
+    start: PlanDate | None = None
+    end: PlanDate | None = None
 
 
 class Action(PlanModel):
     """A concentrated action (集中行动) inside a phase, with its own window."""
 
     key: Key
-    name: str = Field(min_length=1)
-    start: date
-    end: date
-    description: str = ""
-    directive: str | None = Field(
+    name: Name
+    start: PlanDate
+    end: PlanDate
+    description: Text = ""
+    directive: Line | None = Field(
         default=None, description="Template of a directive sent at the action's start."
     )
-    tasks: list[Task] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list, max_length=200)
 
 
 class Phase(PlanModel):
     key: Key
     kind: PhaseKind
-    name: str = Field(min_length=1)
-    start: date
-    end: date
-    description: str = ""
-    directive: str | None = Field(
+    name: Name
+    start: PlanDate
+    end: PlanDate
+    description: Text = ""
+    directive: Line | None = Field(
         default="directive",
         description="Template of the directive sent at the phase start; null sends none.",
     )
-    tasks: list[Task] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list, max_length=200)
+    actions: list[Action] = Field(default_factory=list, max_length=50)
 
 
 class FormField(PlanModel):
     key: Key
-    label: str = Field(min_length=1)
+    label: Name
     type: FieldType
-    unit: str = ""
-    min: Decimal | None = None
-    max: Decimal | None = None
+    unit: Line = ""
+    min: Figure | None = None
+    max: Figure | None = None
     required: bool = True
     accumulation: Literal["period", "cumulative"] = Field(
         default="period",
         description="'period': the figure for this period only; 'cumulative': since the "
         "campaign began, never lower than the bureau's last accepted report.",
     )
-    help: str = ""
+    help: Text = ""
 
 
 class Narrative(PlanModel):
-    label: str = "情况说明"
+    label: Name = "情况说明"
     required: bool = True
-    max_length: int = Field(default=20000, gt=0)
+    max_length: int = Field(default=20000, gt=0, le=100_000)
 
 
 class PartOfWhole(PlanModel):
     """A check that one figure never exceeds another (合格批次 ≤ 抽查批次)."""
 
-    part: str
-    whole: str
+    part: Line
+    whole: Line
 
 
 class ReportForm(PlanModel):
     key: Key
-    title: str = Field(min_length=1, description="e.g. 工作进展情况统计表.")
-    fields: list[FormField] = Field(default_factory=list)
+    title: Line = Field(min_length=1, description="e.g. 工作进展情况统计表.")
+    fields: list[FormField] = Field(default_factory=list, max_length=200)
     narrative: Narrative | None = Field(default_factory=Narrative)
-    part_of_whole: list[PartOfWhole] = Field(default_factory=list)
+    part_of_whole: list[PartOfWhole] = Field(default_factory=list, max_length=200)
 
 
 class Weekly(PlanModel):
@@ -173,14 +189,14 @@ class FixedDates(PlanModel):
     """Reports due on a fixed list of dates; each covers the days since the previous one."""
 
     type: Literal["dates"]
-    dates: list[date] = Field(min_length=1)
+    dates: list[PlanDate] = Field(min_length=1, max_length=400)
 
 
 class AfterEnd(PlanModel):
     """A report due a number of (working) days after each named phase or action ends."""
 
     type: Literal["after_end"]
-    of: list[str] = Field(min_length=1, description="Keys of phases or actions.")
+    of: list[Line] = Field(min_length=1, max_length=100, description="Keys of phases or actions.")
     within: Offset
 
 
@@ -188,8 +204,8 @@ class ByDate(PlanModel):
     """One report due by a date (e.g. the final summary by 12-01)."""
 
     type: Literal["by_date"]
-    due: date
-    opens: date | None = Field(default=None, description="Default: the duty's phase start.")
+    due: PlanDate
+    opens: PlanDate | None = Field(default=None, description="Default: the duty's phase start.")
 
 
 class AnyTime(PlanModel):
@@ -204,11 +220,13 @@ DutySchedule = Annotated[
 
 
 class ReminderPolicy(PlanModel):
-    before_due: list[int] = Field(
-        default_factory=lambda: [1], description="Days before the due date: a reminder."
+    before_due: list[Days] = Field(
+        default_factory=lambda: [1],
+        max_length=10,
+        description="Days before the due date: a reminder.",
     )
-    after_due: list[int] = Field(
-        default_factory=lambda: [1], description="Days after the due date: 催报."
+    after_due: list[Days] = Field(
+        default_factory=lambda: [1], max_length=10, description="Days after the due date: 催报."
     )
     escalate_after: Offset | None = Field(
         default_factory=lambda: Offset(working_days=3),
@@ -220,10 +238,10 @@ class Duty(PlanModel):
     """A reporting duty: who reports what, on which schedule."""
 
     key: Key
-    name: str = Field(min_length=1, description="e.g. 动态信息, 阶段小结.")
+    name: Name = Field(description="e.g. 动态信息, 阶段小结.")
     kind: DutyKind
-    form: str | None = Field(default=None, description="Key of the report form.")
-    phase: str | None = Field(
+    form: Line | None = Field(default=None, description="Key of the report form.")
+    phase: Line | None = Field(
         default=None, description="Key of the phase or action whose window bounds the duty."
     )
     reporters: ReporterLevel = "city"
@@ -234,14 +252,14 @@ class Duty(PlanModel):
 
 
 class Ratio(PlanModel):
-    numerator: str
-    denominator: str
+    numerator: Line
+    denominator: Line
 
 
 class Metric(PlanModel):
     """A field's value, or the ratio of two fields as a percentage; exactly one of the two."""
 
-    field: str | None = None
+    field: Line | None = None
     ratio: Ratio | None = None
 
     @model_validator(mode="after")
@@ -255,30 +273,32 @@ class Target(PlanModel):
     """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%."""
 
     key: Key
-    name: str = Field(min_length=1)
-    form: str
+    name: Name
+    form: Line
     metric: Metric
     comparator: Comparator
-    threshold: Decimal
-    unit: str = ""
+    threshold: Figure
+    unit: Line = ""
     scope: Literal["per_bureau", "overall"] = "overall"
 
 
 class Plan(PlanModel):
     """A whole campaign plan (实施方案)."""
 
-    document_number: str = Field(min_length=1, description="发文字号, e.g. 鄂质监发〔2007〕77号.")
-    title: str = Field(min_length=1)
-    issuing_authority: str = Field(min_length=1)
+    document_number: Line = Field(
+        min_length=1, max_length=100, description="发文字号, e.g. 鄂质监发〔2007〕77号."
+    )
+    title: Line = Field(min_length=1)
+    issuing_authority: Line = Field(min_length=1)
     office: Office
-    timezone: str = "Asia/Shanghai"
-    root_bureau: str | None = Field(
+    timezone: Line = "Asia/Shanghai"
+    root_bureau: Line | None = Field(
         default=None, description="Code of the issuing bureau; reporters are its descendants."
     )
-    tick_cron: str = Field(
+    tick_cron: Line = Field(
         default="30 8 * * *", description="When the campaign's tick runs (plan timezone)."
     )
-    templates_dir: str | None = Field(
+    templates_dir: Line | None = Field(
         default=None, description="Folder of the plan's own templates, relative to the plan."
     )
     document: Document
@@ -289,11 +309,11 @@ class Plan(PlanModel):
         default_factory=lambda: Offset(working_days=2),
         description="Bureaus acknowledge (签收) each directive within this; null: no 签收.",
     )
-    phases: list[Phase] = Field(min_length=1)
-    forms: list[ReportForm] = Field(default_factory=list)
-    duties: list[Duty] = Field(default_factory=list)
+    phases: list[Phase] = Field(min_length=1, max_length=20)
+    forms: list[ReportForm] = Field(default_factory=list, max_length=50)
+    duties: list[Duty] = Field(default_factory=list, max_length=100)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
-    targets: list[Target] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list, max_length=100)
 
     # Lookups used across the product -------------------------------------------------------
     def phase(self, key: str) -> Phase:

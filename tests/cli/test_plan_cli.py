@@ -97,6 +97,14 @@ def test_workdays() -> None:
     assert bad.exit_code == 2 and "is not a date" in bad.output
 
 
+def test_workdays_refuses_absurd_counts_and_dates_past_the_calendar() -> None:
+    for args in (["2007-01-01", "100000000"], ["9999-12-30", "5"]):
+        result = runner.invoke(app, ["workdays", *args])
+        assert result.exit_code == 2, result.output
+        assert not isinstance(result.exception, ValueError | OverflowError)
+    assert "绝对值不得超过 10000" in runner.invoke(app, ["workdays", "2007-01-01", "-20000"]).output
+
+
 def test_workdays_outside_the_data_warns() -> None:
     result = runner.invoke(app, ["workdays", "2027-01-01", "1"])
     assert result.exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,23 @@ def test_an_invalid_pasted_plan_fails_with_the_validate_problems(prefect_runs, s
         launch_campaign_flow(plan=pasted)
     assert [str(p) for p in caught.value.problems] == expected
     assert "tick_cron: invalid cron expression 'x'" in str(caught.value)
+    with session_scope() as session:
+        assert session.get(Campaign, 1) is None
+
+
+def test_a_pasted_alias_bomb_or_an_oversized_file_fails_at_once(prefect_runs, sqlite_url, tmp_path):
+    bomb = "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lol'] * 9)}]\n"
+        for p, n in zip([None, *"abcdefgh"], "abcdefghi", strict=True)
+    )
+    # Prefect refuses flow-run parameters over 512 KB itself: a big plan comes as a path.
+    oversized = tmp_path / "big.yaml"
+    oversized.write_text(PLAN.read_text(encoding="utf-8") + "#" * (1024 * 1024) + "\n")
+    for plan, expected in ((bomb, "别名 *"), (str(oversized), "1 MB")):
+        started = time.perf_counter()
+        with pytest.raises(PlanError, match=re.escape(expected)):
+            launch_campaign_flow(plan=plan)
+        assert time.perf_counter() - started < 5  # the flow run itself takes a moment
     with session_scope() as session:
         assert session.get(Campaign, 1) is None
 
