@@ -86,7 +86,7 @@ def test_crash_after_the_server_accepted_is_finished_without_a_duplicate(
 ) -> None:
     rows = queue_requests(session, campaign, hubei_plan, cities[:5], make_request)
     with pytest.raises(_Crash):  # each result committed at once: one message in doubt
-        send_pending(url=db_url, transport=CrashAfterSecond(), commit_every=1)
+        send_pending(url=db_url, transport=CrashAfterSecond())
     after_crash = states(session)
     assert after_crash[cities[0].code] == MailState.sent
     assert [after_crash[b.code] for b in cities[1:5]] == [MailState.sending] * 4
@@ -103,20 +103,6 @@ def test_crash_after_the_server_accepted_is_finished_without_a_duplicate(
     assert transmissions.count(in_doubt) == 2  # resent with the same Message-ID ...
     assert sorted(m["Message-ID"] for m in stored(mailserver)) == sorted(r.message_id for r in rows)
     assert len(stored(mailserver)) == 5  # ... and kept once
-
-
-def test_crash_with_grouped_commits_resends_the_uncommitted_with_their_message_ids(
-    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
-) -> None:
-    rows = queue_requests(session, campaign, hubei_plan, cities[:8], make_request)
-    with pytest.raises(_Crash):  # results committed in fives: sent 1-5 recorded, 6 and 7 not
-        send_pending(url=db_url, transport=CrashAfterSecond(after=7), commit_every=5)
-    assert list(states(session).values()).count(MailState.sent) == 5
-    report = send_pending(url=db_url, stale_after=timedelta(0))
-    assert (report.recovered, report.sent) == (3, 3)
-    transmissions = [e.message_id for e in mailserver.received]
-    assert len(transmissions) == 7 + 3
-    assert sorted(m["Message-ID"] for m in stored(mailserver)) == sorted(r.message_id for r in rows)
 
 
 def test_refused_recipient_fails_with_reason_and_the_rest_goes_out(
