@@ -98,9 +98,7 @@ def release(session: Session, messages: Sequence[OutboxMessage]) -> None:
         session.commit()
 
 
-def recover(
-    session: Session, *, now: datetime, stale_after: timedelta, max_attempts: int
-) -> int:
+def recover(session: Session, *, now: datetime, stale_after: timedelta, max_attempts: int) -> int:
     """Take over the claims of senders that are gone; the number of messages put back."""
     owners = session.exec(
         select(OutboxMessage.claimed_by)
