@@ -1,4 +1,5 @@
-"""Bad input is refused with a clear reason before anything is stored; the rest goes out."""
+"""Bad input is refused with a clear reason before anything is stored; a recipient that cannot
+be addressed fails its own message only (stored failed, never sent); the rest goes out."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from models.audit import AuditEvent
 from models.bureau import Bureau, BureauLevel
 from models.outbox import MailState, OutboxBlob, OutboxMessage
 from tests.mail.conftest import stored
-
 
 ACKNOWLEDGED = datetime(2007, 8, 21, 9, 30)
 
