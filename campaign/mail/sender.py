@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -99,7 +100,7 @@ def send_pending(
     interval = 1.0 / rate if rate > 0 else 0.0
     transport = transport or SmtpTransport()
     sender = Address("", get_settings().mail_from)
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    with _session(url) as session:
         report.recovered = claims.recover(
             session, now=clock(), stale_after=stale_after, max_attempts=max_attempts
         )
@@ -153,6 +154,38 @@ def send_pending(
             transport.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+# Statements that let a commit return before the disk has it, and restore the default. The
+# commit is then safe against a crash of the sender (our case: SQLite's WAL is written,
+# PostgreSQL's server has it), not against a crash of the machine or database server in the
+# same instant, which could lose the last results: those messages go again, with the same
+# Message-ID. Without this, committing each result costs an fsync (~1.5-3.5 ms here).
+_QUICK_COMMITS = {
+    "sqlite": ("PRAGMA synchronous=NORMAL", "PRAGMA synchronous={previous}", "PRAGMA synchronous"),
+    "postgresql": ("SET synchronous_commit TO off", "RESET synchronous_commit", None),
+}
+
+
+@contextmanager
+def _session(url: str | None) -> Iterator[Session]:
+    """A session on one connection of its own for the run, its commits quick (above)."""
+    with get_engine(url).connect() as connection:
+        quick, restore, read = _QUICK_COMMITS.get(connection.dialect.name, (None, None, None))
+        previous = connection.exec_driver_sql(read).scalar() if read else None
+        if quick:
+            connection.exec_driver_sql(quick)
+            connection.commit()
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                yield session
+        finally:
+            connection.rollback()
+            if restore:
+                connection.exec_driver_sql(
+                    restore.format(previous=2 if previous is None else int(previous))
+                )
+                connection.commit()
 
 
 def _done(report: SendReport) -> int:

@@ -31,7 +31,7 @@ from tests.mail.conftest import stored
 from tests.mail.test_tick_mail import launch
 
 TICK = Path(__file__).resolve().parents[1] / "orchestration" / "tick_process.py"
-SEPTEMBER = "2007-09-10T08:30:00+08:00"  # directives, requests, reminders, escalations
+AUGUST = "2007-08-21T08:30:00+08:00"  # two directives and the first requests, caught up
 LAST_DAY = "2007-12-10T08:30:00+08:00"  # catches up the whole campaign and completes it
 
 
@@ -105,8 +105,8 @@ def assert_each_delivered_once(session: Session, handler: KillingHandler) -> Non
 def test_mail_of_a_killed_tick_is_delivered_by_the_next_tick(
     session: Session, hubei_bureaus, killer: KillingHandler
 ) -> None:
-    campaign_id = kill_while_delivering(session, killer, SEPTEMBER)
-    tick(campaign_id, SEPTEMBER, killer)  # at once: the dead sender's claim is taken over
+    campaign_id = kill_while_delivering(session, killer, AUGUST)
+    tick(campaign_id, AUGUST, killer)  # at once: the dead sender's claim is taken over
     assert_each_delivered_once(session, killer)
 
 
@@ -128,7 +128,7 @@ def stop(session: Session, campaign_id: int, status: CampaignStatus) -> None:
 def test_the_web_process_delivers_what_a_killed_tick_of_a_paused_campaign_left(
     session: Session, db_url: str, hubei_bureaus, killer: KillingHandler
 ) -> None:
-    campaign_id = kill_while_delivering(session, killer, SEPTEMBER)
+    campaign_id = kill_while_delivering(session, killer, AUGUST)
     stop(session, campaign_id, CampaignStatus.paused)
 
     async def serve_a_while() -> dict[str, Any] | None:
@@ -150,7 +150,7 @@ def test_the_web_process_delivers_what_a_killed_tick_of_a_paused_campaign_left(
 def test_the_workers_scheduled_delivery_sends_what_a_cancelled_campaign_left(
     prefect, session: Session, db_url: str, hubei_bureaus, killer: KillingHandler
 ) -> None:
-    campaign_id = kill_while_delivering(session, killer, SEPTEMBER)
+    campaign_id = kill_while_delivering(session, killer, AUGUST)
     stop(session, campaign_id, CampaignStatus.cancelled)
     deployment = outbox_deployment()
     assert deployment.entrypoint == "flows.mail.send_mail"
