@@ -180,12 +180,16 @@ def _session(url: str | None) -> Iterator[Session]:
             with Session(bind=connection, expire_on_commit=False) as session:
                 yield session
         finally:
-            connection.rollback()
-            if restore:
-                connection.exec_driver_sql(
-                    restore.format(previous=2 if previous is None else int(previous))
-                )
-                connection.commit()
+            try:
+                connection.rollback()
+                if restore:
+                    connection.exec_driver_sql(
+                        restore.format(previous=2 if previous is None else int(previous))
+                    )
+                    connection.commit()
+            except Exception:  # noqa: BLE001  a broken connection: never back to the pool
+                log.warning("could not restore the sender's connection; discarding it")
+                connection.invalidate()
 
 
 def _done(report: SendReport) -> int:
