@@ -28,6 +28,7 @@ from models.campaign import Campaign, CampaignStatus
 from models.outbox import MailState, OutboxMessage
 from tests.conftest import RefusingHandler
 from tests.mail.conftest import stored
+from tests.mail.test_sender import queue_requests
 from tests.mail.test_tick_mail import launch
 
 TICK = Path(__file__).resolve().parents[1] / "orchestration" / "tick_process.py"
@@ -160,3 +161,24 @@ def test_the_workers_scheduled_delivery_sends_what_a_cancelled_campaign_left(
 
     assert send_mail(url=db_url)["recovered"] > 0  # what each scheduled run does
     assert_each_delivered_once(session, killer)
+
+
+def test_the_web_process_sweeps_the_outbox_without_being_asked(
+    session: Session, db_url: str, campaign, cities, hubei_plan, make_request, mailserver
+) -> None:
+    """No page kicks it: mail another process queued (or left behind) still goes out."""
+
+    async def serve_while_others_queue() -> None:
+        delivery = MailDelivery(url=db_url, enabled=True, gather_s=0.0, sweep_every=0.3)
+        delivery.start()
+        while delivery.last is None:  # the first run, at start: nothing to send yet
+            await asyncio.sleep(0.05)
+        queue_requests(session, campaign, hubei_plan, cities[:3], make_request)  # no kick
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if len(mailserver.received) == 3:
+                break
+        await delivery.stop()
+
+    asyncio.run(serve_while_others_queue())
+    assert len(mailserver.received) == 3
