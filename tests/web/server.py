@@ -35,6 +35,14 @@ class Server:
     link_ids: dict[str, int]
     world: World
     log: Path  # the server's stderr
+    pid: int
+
+    def children(self) -> set[int]:
+        """The processes the server started (e.g. its table parsing workers)."""
+        found: set[int] = set()
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            found.update(int(pid) for pid in (task / "children").read_text().split())
+        return found
 
     def url(self, name: str, suffix: str = "") -> str:
         return f"{self.base}/r/{self.world.tokens[name]}{suffix}"
@@ -121,7 +129,14 @@ def running_server(
             assert live is not None
             link_ids[name] = int(live.link.id)  # type: ignore[arg-type]
         session.rollback()
-        yield Server(base=base, tokens=FormTokens(secret), link_ids=link_ids, world=world, log=log)
+        yield Server(
+            base=base,
+            tokens=FormTokens(secret),
+            link_ids=link_ids,
+            world=world,
+            log=log,
+            pid=server.pid,
+        )
     finally:
         server.terminate()
         try:
