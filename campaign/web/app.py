@@ -46,7 +46,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(url)
-        app.state.bureau_views.parser.start()
         app.state.mail_delivery.start()
         yield
         await app.state.mail_delivery.stop()

@@ -90,6 +90,7 @@ class BureauViews:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)
+        self.parser.close()
 
     async def run(self, func: Callable[..., Result], *args: Any) -> Result:
         """Run a page function off the event loop (see __init__ for which thread); again,

@@ -5,7 +5,7 @@ limits can still cost seconds (a 0.5 MB file measured 1.3 s). On SQLite every pa
 web process runs on one thread (bureau_views.py), so those seconds stalled every bureau's
 page; on a thread of its own the parse would still hold the GIL against them. A worker
 process costs the pages neither. The workers are few (PARSE_WORKERS, one pool per web
-process, started with the app) and the parses in flight are bounded (MAX_PARSES, running
+process, started at its first upload) and the parses in flight are bounded (MAX_PARSES, running
 or waiting for a worker) as is the wait for one (PARSE_TIMEOUT_S). Past either bound the
 bureau is told to upload again later: nothing was stored, nothing is lost.
 """
@@ -62,14 +62,9 @@ def parse_table(data: bytes, form: ReportForm, expected: ExpectedTable) -> Parse
         return Parsed(None, list(exc.problems))
 
 
-def _ready() -> None:
-    """A first job: the worker has started and imported openpyxl before a bureau waits."""
-
-
 def _follow_parent(parent: int) -> None:
-    """A worker ends when its web process does, however that ended: uvicorn ends on
-    SIGTERM by the signal itself, with no exit handlers, which would leave the worker
-    waiting on its queue for good."""
+    """A worker ends when its web process does, however that ended (killed, it cannot
+    stop its workers, which would wait on their queue for good)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -79,40 +74,22 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _workers(*, renew: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
-    """The process's pool of parse workers (renew: replace it, if it is still that one)."""
-    global _pool
-    with _pool_lock:
-        if _pool is not None and _pool is renew:
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
-        if _pool is None:
-            # spawn: a fork of a web process would copy its threads' locks mid-use.
-            context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(
-                PARSE_WORKERS,
-                mp_context=context,
-                initializer=_follow_parent,
-                initargs=(os.getpid(),),
-            )
-        return _pool
-
-
 class TableParser:
-    """The web process's way to parse an upload: bounded in number and in time."""
+    """The web process's way to parse an upload: bounded in number and in time. Its
+    workers start at the first upload and stop with close() (the app's shutdown)."""
 
     def __init__(self, *, max_parses: int = MAX_PARSES, timeout_s: float = PARSE_TIMEOUT_S) -> None:
         self.max_parses, self.timeout_s = max_parses, timeout_s
         self._running = 0
         self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
 
-    def start(self) -> None:
-        """Start the workers now rather than at the first upload."""
-        _workers().submit(_ready)
+    def close(self) -> None:
+        """Stop the workers (after the parse under way, if any)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     async def parse(self, data: bytes, form: ReportForm, expected: ExpectedTable) -> Parsed:
         """The parsed table; ParserBusy when MAX_PARSES are under way, or past the timeout
@@ -121,12 +98,12 @@ class TableParser:
             if self._running >= self.max_parses:
                 raise ParserBusy(BUSY)
             self._running += 1
-        pool = _workers()
+            pool = self._workers()
         try:
             job: Future[Parsed] = pool.submit(parse_table, data, form, expected)
         except BrokenProcessPool:  # a worker died (e.g. out of memory): a new pool
             self._release()
-            _workers(renew=pool)
+            self._renew(pool)
             raise ParserBusy(BUSY) from None
         job.add_done_callback(self._release)
         try:
@@ -134,8 +111,25 @@ class TableParser:
         except TimeoutError:
             raise ParserBusy(TOO_SLOW) from None
         except BrokenProcessPool:
-            _workers(renew=pool)
+            self._renew(pool)
             raise ParserBusy(BUSY) from None
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: a fork of a web process would copy its threads' locks mid-use.
+            self._pool = ProcessPoolExecutor(
+                PARSE_WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
+
+    def _renew(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:
+                self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def _release(self, _: object = None) -> None:
         with self._lock:

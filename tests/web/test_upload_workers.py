@@ -63,7 +63,7 @@ def expensive_table(strings: int = 120_000) -> bytes:
 @pytest.fixture
 def server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
     """SQLite, where every page of the process runs on one thread. Its parse workers end
-    with it (uvicorn ends on SIGTERM without exit handlers)."""
+    with it, quietly."""
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
         world = build_world(session)
         with running_server(sqlite_url, world, session, tmp_path / "data") as running:
@@ -74,6 +74,7 @@ def server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
         while any(Path(f"/proc/{pid}").exists() for pid in workers):
             assert time.monotonic() < deadline, f"parse workers left running: {workers}"
             time.sleep(0.2)
+        assert "leaked" not in running.log.read_text(errors="replace")
 
 
 def test_an_expensive_upload_stalls_no_other_page(server: Server) -> None:
