@@ -55,7 +55,16 @@ def render_notice(
         name = f"email/{template}.{suffix}"
         try:
             parts[part] = env.get_template(name).render(**context)
-        except TemplateError as exc:
+        except (
+            TemplateError,
+            ArithmeticError,
+            AttributeError,
+            LookupError,
+            TypeError,
+            ValueError,
+        ) as exc:
+            # A filter failing on a value (cn_date of None) is the template failing: refused
+            # like a missing variable, never an exception that ends the caller's tick.
             raise MailRefused(f"template {name} failed: {exc.__class__.__name__}: {exc}") from exc
     subject = header_text(parts["subject"].strip(), what="the subject")
     if not subject:
