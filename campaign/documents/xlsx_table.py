@@ -220,6 +220,9 @@ def _put(cell: Cell, value: Any, *, quote: bool | None = None) -> None:
             cell.quotePrefix = True
 
 
+put_cell = _put  # the one way to write a cell safely; campaign.results' workbook uses it
+
+
 def _build(key: _TemplateKey, form: ReportForm) -> bytes:
     wb = Workbook()
     ws = wb.active

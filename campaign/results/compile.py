@@ -47,6 +47,7 @@ class Compiled:
     narratives: pd.DataFrame
     ranking: pd.DataFrame
     laggards: pd.DataFrame
+    missing_reports: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
 
@@ -99,6 +100,7 @@ def compile_results(
         narratives=_narratives(joined, frames, units),
         ranking=_ranking(units, completeness_unit, targets_unit),
         laggards=_laggards(units, completeness_unit, targets_unit, frames),
+        missing_reports=_missing(states, units, frames),
     )
     compiled.notes = _notes(compiled, states, joined, frames)
     return compiled
@@ -180,6 +182,21 @@ def _laggards(
                 }
             )
     return pd.DataFrame(rows, columns=["unit", "name", "missing", "late", "behind", "reasons"])
+
+
+def _missing(states: pd.DataFrame, units: pd.DataFrame, frames: Frames) -> pd.DataFrame:
+    """Every report owed and not (validly) received: unit, duty, period, why."""
+    columns = ["unit", "name", "duty", "period_label", "due_date", "state"]
+    if states.empty:
+        return pd.DataFrame(columns=columns)
+    rows = states[states["missing"]].merge(
+        units[["code", "name", "order"]], left_on="unit", right_on="code"
+    )
+    duty_names = {d.key: d.name for d in frames.plan.duties}
+    rows["duty"] = rows["duty_key"].map(duty_names).fillna(rows["duty_key"])
+    rows["state"] = rows["returned"].map({True: "退回待重报", False: "未报"})
+    rows = rows.sort_values(["order", "period_end"], kind="stable")
+    return rows[columns].reset_index(drop=True)
 
 
 def _notes(compiled: Compiled, states: pd.DataFrame, joined: pd.DataFrame, frames: Frames) -> list[str]:
