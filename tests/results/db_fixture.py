@@ -39,8 +39,11 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
         request = ReportRequest(
             campaign_id=campaign.id, duty_key="weekly", period_key=period[0],
             period_label=period[1], period_start=period[2], period_end=period[3],
-            bureau_code=unit, kind="request", due_date=period[4],
-            status=RequestStatus.open if answer is None else RequestStatus.submitted,
+            bureau_code=unit, kind="request", due_date=period[4], late=bool(answer and answer[1]),
+            # unanswered: overdue, as a tick after the due date leaves them
+            status=RequestStatus.overdue if answer is None else RequestStatus.submitted,
+            opened_at=datetime.combine(period[2], datetime.min.time(), UTC),
+            answered_at=None if answer is None else datetime.combine(period[4], datetime.min.time(), UTC),
         )
         session.add(request)
         session.flush()
