@@ -20,6 +20,7 @@ from campaign.cli import (
     outbox_commands,
     plan_commands,
     reply_commands,
+    results_commands,
 )
 from campaign.db import describe_setup_error
 
@@ -67,6 +68,7 @@ outbox_commands.register(app)
 reply_commands.register(app)
 campaign_commands.register(app)
 demo_commands.register(app)
+results_commands.register(app)
 
 
 def main() -> None:

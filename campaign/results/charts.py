@@ -88,16 +88,26 @@ def _trend(compiled: Compiled, path: Path) -> Path:
         ax.set_title(f"{compiled.stage_name}：主要指标趋势")
         return _save(fig, path)
     label = next(f.label for f in lead.fields if f.key == field)
-    table = lead.by_period.pivot_table(index="period_end", columns="unit", values=field, aggfunc="last")
+    table = lead.by_period.pivot_table(
+        index="period_end", columns="unit", values=field, aggfunc="last"
+    )
     periods = lead.by_period.drop_duplicates("period_end").set_index("period_end")["period_label"]
     names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
     shown = [c for c in compiled.units["code"] if c in table.columns][:MAX_UNIT_LINES]
     x = range(len(table.index))
     for code in shown:
         ax.plot(x, table[code].tolist(), marker="o", label=names[code])
-    ax.set_xticks(list(x), [str(periods[d]) for d in table.index], rotation=45 if len(x) > 6 else 0, ha="right")
+    ax.set_xticks(
+        list(x),
+        [str(periods[d]) for d in table.index],
+        rotation=45 if len(x) > 6 else 0,
+        ha="right",
+    )
     more = len([c for c in table.columns]) - len(shown)
-    ax.set_title(f"{compiled.stage_name}：{label}（各单位）" + (f"，另有{more}个单位未画出" if more > 0 else ""))
+    ax.set_title(
+        f"{compiled.stage_name}：{label}（各单位）"
+        + (f"，另有{more}个单位未画出" if more > 0 else "")
+    )
     ax.legend(fontsize=8, ncol=2)
     return _save(fig, path)
 
@@ -114,7 +124,9 @@ def _targets(compiled: Compiled, path: Path) -> Path:
     if per_unit.empty:
         _empty(ax, "方案未设定量化目标")
     else:
-        counts = per_unit.groupby(["target_name", "status"], sort=False).size().unstack(fill_value=0)
+        counts = (
+            per_unit.groupby(["target_name", "status"], sort=False).size().unstack(fill_value=0)
+        )
         names = per_unit["target_name"].drop_duplicates().tolist()
         left = [0] * len(names)
         colors = {MET: "#70AD47", NOT_MET: "#C00000", NO_DENOMINATOR: "#FFC000", NO_DATA: "#A5A5A5"}

@@ -116,8 +116,12 @@ def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFr
         rows["target_name"] = target.name
         per_unit.append(rows)
         overall_rows.append(row)
-    unit_frame = pd.concat(per_unit, ignore_index=True) if per_unit else pd.DataFrame(
-        columns=["target", "unit", "name", "value", "status", "gap", "target_name"]
+    unit_frame = (
+        pd.concat(per_unit, ignore_index=True)
+        if per_unit
+        else pd.DataFrame(
+            columns=["target", "unit", "name", "value", "status", "gap", "target_name"]
+        )
     )
     return unit_frame, pd.DataFrame(overall_rows)
 
@@ -130,7 +134,9 @@ def _narratives(joined: pd.DataFrame, frames: Frames, units: pd.DataFrame) -> pd
     texts["label"] = texts["field"].map(labels).fillna(texts["field"])
     narrative = accepted[accepted["narrative"].fillna("").str.strip() != ""][["request_id"]].copy()
     narrative["label"] = "情况说明"
-    narrative["value"] = accepted.set_index("request_id").loc[narrative["request_id"], "narrative"].values
+    narrative["value"] = (
+        accepted.set_index("request_id").loc[narrative["request_id"], "narrative"].values
+    )
     parts = pd.concat([narrative, texts[["request_id", "label", "value"]]], ignore_index=True)
     duty_names = {d.key: d.name for d in frames.plan.duties}
     parts = parts.merge(
@@ -151,7 +157,9 @@ def _ranking(units: pd.DataFrame, complete: pd.DataFrame, targets: pd.DataFrame)
     frame["order"] = range(len(frame))
     frame["_rate"] = frame["reporting_rate"].fillna(-1)
     frame = frame.sort_values(
-        ["targets_met", "_rate", "late", "order"], ascending=[False, False, True, True], kind="stable"
+        ["targets_met", "_rate", "late", "order"],
+        ascending=[False, False, True, True],
+        kind="stable",
     )
     frame["rank"] = range(1, len(frame) + 1)
     return frame.drop(columns=["_rate", "order"]).reset_index(drop=True)
@@ -199,7 +207,9 @@ def _missing(states: pd.DataFrame, units: pd.DataFrame, frames: Frames) -> pd.Da
     return rows[columns].reset_index(drop=True)
 
 
-def _notes(compiled: Compiled, states: pd.DataFrame, joined: pd.DataFrame, frames: Frames) -> list[str]:
+def _notes(
+    compiled: Compiled, states: pd.DataFrame, joined: pd.DataFrame, frames: Frames
+) -> list[str]:
     """What a reader must know about the figures, in words."""
     notes: list[str] = []
     names = dict(zip(frames.units["code"], frames.units["name"], strict=True))
@@ -229,7 +239,9 @@ def _joined_late(requests: pd.DataFrame, names: dict[str, str]) -> list[str]:
         first = duty.groupby("period_key", sort=False)["period_end"].first().min()
         starts = duty.groupby("unit")["period_end"].min()
         for code in [c for c in names if c in starts.index and starts[c] > first]:
-            label = duty.loc[(duty["unit"] == code) & (duty["period_end"] == starts[code]), "period_label"].iloc[0]
+            label = duty.loc[
+                (duty["unit"] == code) & (duty["period_end"] == starts[code]), "period_label"
+            ].iloc[0]
             note = f"{names[code]}：启动后加入，自{label}起应报，此前各期不计为未报。"
             if note not in notes:
                 notes.append(note)

@@ -162,9 +162,7 @@ def _period_totals(fields: list[FormField], by_period: pd.DataFrame) -> pd.DataF
         return pd.DataFrame(columns=[*keys, *(f.key for f in fields), "units_reported"])
     grouped = by_period.groupby(keys, sort=True, dropna=False)
     columns = {
-        f.key: (
-            grouped[f.key].median() if f.type == "percent" else grouped[f.key].sum(min_count=1)
-        )
+        f.key: (grouped[f.key].median() if f.type == "percent" else grouped[f.key].sum(min_count=1))
         for f in fields
     }
     frame = pd.DataFrame(columns)

@@ -146,8 +146,8 @@ def _answers(
     answers = pd.DataFrame(
         [row[:6] for row in latest.values()], columns=list(ANSWER_COLUMNS)
     ).astype({"late": bool})
-    answers["review_status"] = answers["review_status"].map(str).str.replace(
-        "ReviewStatus.", "", regex=False
+    answers["review_status"] = (
+        answers["review_status"].map(str).str.replace("ReviewStatus.", "", regex=False)
     )
     values, texts = split_values(
         [(row[0], row[6] or {}) for row in latest.values()], numeric_fields(plan)
@@ -182,15 +182,21 @@ def split_values(
     return values, texts
 
 
-def window_of(plan: Plan, stage: str | None, today: date | None = None) -> tuple[str, str, date | None, date | None]:
-    """(key, name, start, end) of a stage (a phase or action key); None: the latest stage
-    begun by `today` when given, else the whole campaign."""
+def window_of(
+    plan: Plan, stage: str | None, today: date | None = None
+) -> tuple[str, str, date | None, date | None]:
+    """(key, name, start, end) of a stage (a phase or action key). None: the stage ended
+    last by `today` (the one a summary is due for), else the current one, else the whole
+    campaign."""
     windows = plan.windows()
     if stage is None and today is not None:
-        begun = [(p, a) for p, a in windows.values() if (a or p).start <= today]
-        if begun:
-            phase, action = max(begun, key=lambda w: ((w[1] or w[0]).end, w[1] is not None))
-            stage = (action or phase).key
+        spans = [a or p for p, a in windows.values()]
+        ended = [w for w in spans if w.end < today]
+        begun = [w for w in spans if w.start <= today]
+        if ended:
+            stage = max(ended, key=lambda w: (w.end, w.start)).key
+        elif begun:
+            stage = max(begun, key=lambda w: (w.start, -w.end.toordinal())).key
     if stage is None:
         return "", "全程", None, None
     if stage not in windows:

@@ -1,9 +1,10 @@
 """Each target of the plan against its threshold, per unit and overall, with the gap.
 
 A unit's value is its compiled figure of the window (figures.FormFigures.by_unit): a
-period field summed over the periods, a cumulative or percent field as last reported. A unit that sent nothing is 无数据: it is named, and it does not make the others
-fail. A ratio whose denominator is zero is 无法计算 (said so, never 0%). Overall: a ratio
-is the ratio of the sums over the units with data; a number field is the sum; a percent
+period field summed over the periods, a cumulative or percent field as last reported.
+A unit that sent nothing is 无数据: it is named, and it does not make the others fail.
+A ratio whose denominator is zero is 无法计算 (said so, never 0%). Overall: a ratio is
+the ratio of the sums over the units with data; a number field is the sum; a percent
 field is never summed: the target is met overall when every unit with data meets it.
 """
 

@@ -21,7 +21,10 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
     for code, name in UNITS:
         session.add(
             Bureau(
-                code=code, name=name, parent_code="000", level=BureauLevel.city,
+                code=code,
+                name=name,
+                parent_code="000",
+                level=BureauLevel.city,
                 email=f"b{code}@example.org",
             )
         )
@@ -37,13 +40,22 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
     at = datetime(2026, 1, 12, tzinfo=UTC)
     for _rid, unit, period, answer in rows:
         request = ReportRequest(
-            campaign_id=campaign.id, duty_key="weekly", period_key=period[0],
-            period_label=period[1], period_start=period[2], period_end=period[3],
-            bureau_code=unit, kind="request", due_date=period[4], late=bool(answer and answer[1]),
+            campaign_id=campaign.id,
+            duty_key="weekly",
+            period_key=period[0],
+            period_label=period[1],
+            period_start=period[2],
+            period_end=period[3],
+            bureau_code=unit,
+            kind="request",
+            due_date=period[4],
+            late=bool(answer and answer[1]),
             # unanswered: overdue, as a tick after the due date leaves them
             status=RequestStatus.overdue if answer is None else RequestStatus.submitted,
             opened_at=datetime.combine(period[2], datetime.min.time(), UTC),
-            answered_at=None if answer is None else datetime.combine(period[4], datetime.min.time(), UTC),
+            answered_at=None
+            if answer is None
+            else datetime.combine(period[4], datetime.min.time(), UTC),
         )
         session.add(request)
         session.flush()
@@ -55,12 +67,20 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
         for version in (1, 2) if status == "accepted" else (1,):
             session.add(
                 ReportSubmission(
-                    request_id=request.id, campaign_id=campaign.id, bureau_code=unit,
+                    request_id=request.id,
+                    campaign_id=campaign.id,
+                    bureau_code=unit,
                     version=version,
                     # a first version superseded by the second: its figures never count
-                    values=values if version == 2 or status != "accepted" else {"inspections": "1000"},
-                    narrative=narrative, channel="web", submitted_at=at, late=late,
-                    review_status=ReviewStatus(status) if version == 2 or status != "accepted"
+                    values=values
+                    if version == 2 or status != "accepted"
+                    else {"inspections": "1000"},
+                    narrative=narrative,
+                    channel="web",
+                    submitted_at=at,
+                    late=late,
+                    review_status=ReviewStatus(status)
+                    if version == 2 or status != "accepted"
                     else ReviewStatus.returned,
                 )
             )

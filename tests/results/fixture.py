@@ -13,7 +13,13 @@ import pandas as pd
 
 from campaign.plan.load import load_plan_text
 from campaign.plan.schema import Plan
-from campaign.results.load import ANSWER_COLUMNS, REQUEST_COLUMNS, Frames, numeric_fields, split_values
+from campaign.results.load import (
+    ANSWER_COLUMNS,
+    REQUEST_COLUMNS,
+    Frames,
+    numeric_fields,
+    split_values,
+)
 
 PLAN = """
 document_number: 测试〔2026〕1号
@@ -35,7 +41,7 @@ forms:
     title: 进展统计表
     fields:
       - {key: inspections, label: 检查企业数, type: integer, unit: 家次, min: 0}
-      - {key: licensed, label: 获证企业数, type: integer, unit: 家, min: 0, accumulation: cumulative}
+      - {key: licensed, label: 获证企业数, type: integer, unit: 家, accumulation: cumulative}
       - {key: enterprises, label: 企业数, type: integer, unit: 家, min: 0, accumulation: cumulative}
       - {key: pass_rate, label: 抽查合格率, type: percent}
       - {key: typical_cases, label: 典型案例, type: text, required: false}
@@ -61,13 +67,79 @@ P2 = ("2026-w03", "第2周", date(2026, 1, 12), date(2026, 1, 18), date(2026, 1,
 TODAY = date(2026, 1, 25)
 # request id, unit, period, (review status, late, values, narrative) or None
 ROWS = [
-    (1, "001", P1, ("accepted", False, {"inspections": "5", "licensed": "8", "enterprises": "10", "pass_rate": "90"}, "甲局第一周")),
-    (2, "002", P1, ("accepted", False, {"inspections": "3", "licensed": "4", "enterprises": "5", "pass_rate": "100"}, "")),
-    (3, "003", P1, ("returned", False, {"inspections": "99", "licensed": "1", "enterprises": "1", "pass_rate": "1"}, "")),
-    (4, "001", P2, ("accepted", True, {"inspections": "7", "licensed": "10", "enterprises": "10", "pass_rate": "96", "typical_cases": "案例甲"}, "")),
-    (5, "002", P2, ("pending", False, {"inspections": "4", "licensed": "5", "enterprises": "5", "pass_rate": "100"}, "")),
+    (
+        1,
+        "001",
+        P1,
+        (
+            "accepted",
+            False,
+            {"inspections": "5", "licensed": "8", "enterprises": "10", "pass_rate": "90"},
+            "甲局第一周",
+        ),
+    ),
+    (
+        2,
+        "002",
+        P1,
+        (
+            "accepted",
+            False,
+            {"inspections": "3", "licensed": "4", "enterprises": "5", "pass_rate": "100"},
+            "",
+        ),
+    ),
+    (
+        3,
+        "003",
+        P1,
+        (
+            "returned",
+            False,
+            {"inspections": "99", "licensed": "1", "enterprises": "1", "pass_rate": "1"},
+            "",
+        ),
+    ),
+    (
+        4,
+        "001",
+        P2,
+        (
+            "accepted",
+            True,
+            {
+                "inspections": "7",
+                "licensed": "10",
+                "enterprises": "10",
+                "pass_rate": "96",
+                "typical_cases": "案例甲",
+            },
+            "",
+        ),
+    ),
+    (
+        5,
+        "002",
+        P2,
+        (
+            "pending",
+            False,
+            {"inspections": "4", "licensed": "5", "enterprises": "5", "pass_rate": "100"},
+            "",
+        ),
+    ),
     (6, "003", P2, None),
-    (7, "004", P2, ("accepted", False, {"inspections": "2", "licensed": "0", "enterprises": "0", "pass_rate": "80"}, "")),
+    (
+        7,
+        "004",
+        P2,
+        (
+            "accepted",
+            False,
+            {"inspections": "2", "licensed": "0", "enterprises": "0", "pass_rate": "80"},
+            "",
+        ),
+    ),
 ]
 
 
@@ -80,8 +152,20 @@ def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
     opened = datetime(2026, 1, 5, tzinfo=UTC)
     requests = pd.DataFrame(
         [
-            (rid, "weekly", p[0], p[1], p[2], p[3], unit, "request", p[4],
-             "accepted" if a else "open", bool(a and a[1]), opened)
+            (
+                rid,
+                "weekly",
+                p[0],
+                p[1],
+                p[2],
+                p[3],
+                unit,
+                "request",
+                p[4],
+                "accepted" if a else "open",
+                bool(a and a[1]),
+                opened,
+            )
             for rid, unit, p, a in rows
         ],
         columns=list(REQUEST_COLUMNS),
@@ -97,4 +181,6 @@ def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
         columns=["code", "name", "parent_code", "active"],
     )
     units["order"] = range(len(units))
-    return Frames(1, "测试专项行动", "测试〔2026〕1号", the_plan, units, requests, answers, values, texts)
+    return Frames(
+        1, "测试专项行动", "测试〔2026〕1号", the_plan, units, requests, answers, values, texts
+    )

@@ -16,7 +16,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def test_the_cjk_font_is_noto_sans_cjk():
     family = cjk_font()
-    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
     assert "NotoSansCJK" in Path(path).name.replace("-", "")
 
 
@@ -25,7 +27,11 @@ def test_charts_are_pngs_with_every_glyph(tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         paths = write_charts(compiled, tmp_path)
-    missing = [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    missing = [
+        str(w.message)
+        for w in caught
+        if "missing from" in str(w.message) or "Glyph" in str(w.message)
+    ]
     assert missing == []
     assert [p.name for p in paths] == ["报送率.png", "主要指标趋势.png", "目标完成情况.png"]
     for path in paths:

@@ -46,7 +46,13 @@ def test_pending_answers_are_shown_apart():
 def test_completeness_and_timeliness_per_unit_period_and_overall():
     c = compiled()
     unit = c.completeness_unit.set_index("name")
-    assert unit.loc["甲局", ["owed", "reported", "on_time", "late", "missing"]].tolist() == [2, 2, 1, 1, 0]
+    assert unit.loc["甲局", ["owed", "reported", "on_time", "late", "missing"]].tolist() == [
+        2,
+        2,
+        1,
+        1,
+        0,
+    ]
     assert unit.loc["乙局", ["reported", "pending"]].tolist() == [2, 1]
     assert unit.loc["丙局", ["owed", "reported", "missing", "returned"]].tolist() == [2, 0, 2, 1]
     assert unit.loc["丁局", ["owed", "reported"]].tolist() == [1, 1]  # joined after launch
@@ -62,7 +68,11 @@ def test_targets_per_unit_with_gap_and_no_data_is_not_a_failure():
     per_unit = c.targets_unit.set_index(["target", "name"])
     assert per_unit.loc[("license-rate", "甲局"), "status"] == MET
     assert per_unit.loc[("license-rate", "甲局"), "gap"] == 10
-    assert per_unit.loc[("license-rate", "乙局"), ["value", "gap", "status"]].tolist() == [80, -10, NOT_MET]
+    assert per_unit.loc[("license-rate", "乙局"), ["value", "gap", "status"]].tolist() == [
+        80,
+        -10,
+        NOT_MET,
+    ]
     assert per_unit.loc[("license-rate", "丙局"), "status"] == NO_DATA
     assert per_unit.loc[("license-rate", "丁局"), "status"] == NO_DENOMINATOR
     overall = c.targets_overall.set_index("target")
@@ -70,7 +80,9 @@ def test_targets_per_unit_with_gap_and_no_data_is_not_a_failure():
     assert overall.loc["license-rate", "status"] == NOT_MET  # 乙局 fails, not 丙局's silence
     assert overall.loc["license-rate", "units_no_data"] == "丙局"
     assert overall.loc["inspected", ["value", "gap", "status"]].tolist() == [17, 7, MET]
-    assert overall.loc["pass-rate", "value"] is None or math.isnan(overall.loc["pass-rate", "value"])
+    assert overall.loc["pass-rate", "value"] is None or math.isnan(
+        overall.loc["pass-rate", "value"]
+    )
     assert "不作合计" in overall.loc["pass-rate", "note"]
 
 
@@ -135,3 +147,15 @@ def test_a_stage_window_keeps_its_periods_only():
     assert c.stage_name == "第一周行动"
     assert c.completeness_period["period_label"].tolist() == ["第1周"]
     assert c.figures["progress"].by_unit.set_index("name").loc["甲局", "inspections"] == 5
+
+
+def test_the_default_stage_is_the_last_ended_else_the_current():
+    from datetime import date
+
+    from campaign.results.load import window_of
+
+    plan = frames().plan
+    assert window_of(plan, None, date(2026, 1, 8))[0] == "first-week"  # current, narrowest
+    assert window_of(plan, None, date(2026, 1, 15))[0] == "first-week"  # last ended
+    assert window_of(plan, None, date(2026, 1, 25))[0] == "work"
+    assert window_of(plan, None, date(2025, 12, 1))[:2] == ("", "全程")

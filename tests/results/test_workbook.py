@@ -29,10 +29,27 @@ def values(ws, row: int) -> list:  # type: ignore[no-untyped-def,type-arg]
 
 def test_sheets_headers_units_and_totals(tmp_path):
     wb = workbook(tmp_path)
-    assert wb.sheetnames == ["按单位", "按期次", "报送情况", "目标", "未报", "情况说明", "排名", "说明"]
+    assert wb.sheetnames == [
+        "按单位",
+        "按期次",
+        "报送情况",
+        "目标",
+        "未报",
+        "情况说明",
+        "排名",
+        "说明",
+    ]
     ws = wb["按单位"]
     assert ws["A1"].value == "测试专项行动（全程）汇总表：进展统计表"
-    assert values(ws, 3) == ["序号", "单位", "检查企业数（家次）", "获证企业数（累计）（家）", "企业数（累计）（家）", "抽查合格率（%）", "已报期数"]
+    assert values(ws, 3) == [
+        "序号",
+        "单位",
+        "检查企业数（家次）",
+        "获证企业数（累计）（家）",
+        "企业数（累计）（家）",
+        "抽查合格率（%）",
+        "已报期数",
+    ]
     assert values(ws, 4) == [1, "甲局", 12, 10, 10, 96, 2]
     assert values(ws, 6) == [3, "丙局", "无数据", "无数据", "无数据", "无数据", 0]
     assert values(ws, 8) == [None, "合计", 17, 14, 15, "不作合计", None]
@@ -60,12 +77,14 @@ def test_completeness_targets_missing_and_narratives(tmp_path):
     ws = wb["排名"]
     assert [ws.cell(r, 2).value for r in range(4, 8)] == ["甲局", "乙局", "丁局", "丙局"]
     notes = [ws.cell(r, 1).value for r in range(1, 12)]
-    assert any("丁局：启动后加入" in (n or "") for n in [wb["说明"].cell(r, 1).value for r in range(1, 12)])
+    assert any(
+        "丁局：启动后加入" in (n or "") for n in [wb["说明"].cell(r, 1).value for r in range(1, 12)]
+    )
     assert notes
 
 
 def test_unit_text_is_never_a_formula(tmp_path):
-    units = [("001", "=HYPERLINK(\"http://x\")"), ("002", "乙局"), ("003", "丙局"), ("004", "丁局")]
+    units = [("001", '=HYPERLINK("http://x")'), ("002", "乙局"), ("003", "丙局"), ("004", "丁局")]
     wb = workbook(tmp_path, units=units)
     cell = wb["按单位"]["B4"]
     assert cell.value == '=HYPERLINK("http://x")'
