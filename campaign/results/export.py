@@ -24,12 +24,12 @@ def accepted_figures(frames: Frames) -> pd.DataFrame:
     texts = frames.texts.rename(columns={"value": "text"}).assign(value=None)
     long = pd.concat([numbers, texts], ignore_index=True).merge(requests, on="request_id")
     long = long.merge(frames.units[["code", "name", "order"]], left_on="unit", right_on="code")
-    fields = {}
+    fields: dict[str, tuple[int, str, str, str, str]] = {}
     for form in plan.forms:
         for i, f in enumerate(form.fields):
             fields.setdefault(f.key, (i, f.label, f.unit, f.accumulation, f.type))
     duty_names = {d.key: d.name for d in plan.duties}
-    long["position"] = long["field"].map(lambda k: fields.get(k, (999,))[0])
+    long["position"] = long["field"].map(lambda k: fields[k][0] if k in fields else 999)
     long["label"] = long["field"].map(lambda k: fields[k][1] if k in fields else k)
     long["unit_of_measure"] = long["field"].map(lambda k: fields[k][2] if k in fields else "")
     long["basis"] = long["field"].map(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from campaign.orchestration.events import ACK_DUTY
 from campaign.plan.schema import Plan
@@ -142,7 +144,7 @@ def _answers(
         .order_by(col(s.request_id), col(s.version))
     )
     rows = session.execute(query).tuples().all()
-    latest: dict[int, tuple[object, ...]] = {row[0]: row for row in rows}  # last version wins
+    latest: dict[int, Any] = {row[0]: row for row in rows}  # last version wins
     answers = pd.DataFrame(
         [row[:6] for row in latest.values()], columns=list(ANSWER_COLUMNS)
     ).astype({"late": bool})

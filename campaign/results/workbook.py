@@ -36,7 +36,7 @@ from campaign.results.figures import FormFigures
 
 def write_workbook(compiled: Compiled, path: Path) -> Path:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     title = f"{compiled.title}（{compiled.stage_name}）汇总表"
     lead = compiled.figures.get(compiled.main_form or "")
     if lead is not None:
