@@ -4,10 +4,12 @@ text. Every value goes through xlsx_table.put_cell (text stays text, never a for
 from __future__ import annotations
 
 import math
+from copy import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -49,15 +51,37 @@ def write_row(
 ) -> None:
     for i, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
         cell = ws.cell(row, i)
+        numeric = not blank(value) and not isinstance(value, str)
+        cell._style = copy(_style(ws, bold, number_format if numeric else None))
         if blank(value):
             put_cell(cell, NO_DATA if number_format else "")
         elif isinstance(value, str):
-            put_cell(cell, value)
+            put_cell(cell, value)  # after the style: its quotePrefix is part of it
         else:
             put_cell(cell, cell_number(value))
-            if number_format:
-                cell.number_format = number_format
-        cell.border, cell.font = _BOX, Font(name=FONT, bold=bold)
+
+
+def _style(ws: Worksheet, bold: bool, number_format: str | None) -> StyleArray:
+    """The style (font, box, number format) of a data cell, built once per workbook: a
+    style assigned attribute by attribute costs ~50 µs a cell, 3,000 units × 30 columns."""
+    cache: dict[tuple[bool, str | None], StyleArray] = ws.parent.__dict__.setdefault(
+        "_results_styles", {}
+    )
+    key = (bold, number_format)
+    if key not in cache:
+        proto = _scratch(ws)
+        proto.border, proto.font = _BOX, Font(name=FONT, bold=bold)
+        if number_format:
+            proto.number_format = number_format
+        cache[key] = copy(proto._style)
+    return cache[key]
+
+
+def _scratch(ws: Worksheet) -> Any:
+    """A cell outside any sheet's data, to build a style on (styles belong to the workbook)."""
+    from openpyxl.cell.cell import Cell
+
+    return Cell(ws)
 
 
 def write_lines(ws: Worksheet, row: int, texts: Iterable[str]) -> None:

@@ -164,24 +164,30 @@ def numeric_fields(plan: Plan) -> frozenset[str]:
 def split_values(
     rows: list[tuple[int, dict[str, object]]], numeric: frozenset[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(request_id, values dict) rows as two long frames: numeric figures, texts."""
-    ids: list[int] = []
-    fields: list[str] = []
-    raw: list[object] = []
-    for request_id, values in rows:
-        for key, value in values.items():
-            if value is None or value == "":
-                continue
-            ids.append(request_id)
-            fields.append(key)
-            raw.append(value)
-    long = pd.DataFrame({"request_id": ids, "field": fields, "value": raw})
-    is_number = long["field"].isin(numeric)
-    values = long[is_number].copy()
-    values["value"] = pd.to_numeric(values["value"].astype(str), errors="coerce")
-    values = values.dropna(subset=["value"]).reset_index(drop=True)
-    texts = long[~is_number].astype({"value": str}).reset_index(drop=True)
+    """(request_id, values dict) rows as two long frames (request_id, field, value): the
+    numeric figures (as floats; entries that are not numbers left out), and the texts."""
+    columns = ["request_id", "field", "value"]
+    if not rows:
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=columns)
+    wide = pd.DataFrame.from_records([v for _, v in rows], index=[r for r, _ in rows])
+    wide.index.name = "request_id"
+    number_columns = [c for c in wide.columns if c in numeric]
+    text_columns = [c for c in wide.columns if c not in numeric]
+    numbers = wide[number_columns].apply(
+        lambda column: pd.to_numeric(column.astype("string"), errors="coerce")
+    )
+    values = _long(numbers.astype(float), columns)
+    texts = _long(wide[text_columns].astype("string"), columns)
+    texts = texts[texts["value"].str.len() > 0].astype({"value": str}).reset_index(drop=True)
     return values, texts
+
+
+def _long(wide: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A wide frame (request_id × field) as long rows, empty cells left out."""
+    if wide.columns.empty:
+        return pd.DataFrame(columns=columns)
+    long = wide.rename_axis(columns="field").stack().rename("value").reset_index()
+    return long.dropna(subset=["value"]).reset_index(drop=True)[columns]
 
 
 def window_of(
