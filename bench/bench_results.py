@@ -171,10 +171,11 @@ def main() -> None:
 
         def load() -> list[Any]:
             with Session(engine) as session:
+                conn = session.connection()
                 return [
-                    session.execute(select(*Bureau.__table__.c)).all(),  # type: ignore[attr-defined]
-                    session.execute(select(*ReportRequest.__table__.c)).all(),  # type: ignore[attr-defined]
-                    session.execute(select(*ReportSubmission.__table__.c)).all(),  # type: ignore[attr-defined]
+                    conn.execute(select(*Bureau.__table__.c)).all(),  # type: ignore[attr-defined]
+                    conn.execute(select(*ReportRequest.__table__.c)).all(),  # type: ignore[attr-defined]
+                    conn.execute(select(*ReportSubmission.__table__.c)).all(),  # type: ignore[attr-defined]
                 ]
 
         def frames() -> Any:
