@@ -111,8 +111,7 @@ def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFr
     for target in frames.plan.targets:
         if target.form not in figures:
             continue
-        by_unit = figures[target.form].by_unit.set_index("unit")
-        rows, row = evaluate(frames.plan, target, by_unit, frames.units)
+        rows, row = evaluate(frames.plan, target, figures[target.form].latest, frames.units)
         rows["target_name"] = target.name
         per_unit.append(rows)
         overall_rows.append(row)

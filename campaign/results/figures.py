@@ -27,7 +27,9 @@ CUMULATIVE_NOTE = "累计数，取各单位最新一期，不按期相加"
 class FormFigures:
     """by_period: one row per (unit, period) reported, the fields as columns;
     by_unit: one row per unit (every unit, registry order; empty where nothing was
-    reported); totals: one row per field with 合计 (or min/median/max) and a note."""
+    reported); totals: one row per field with 合计 (or min/median/max) and a note;
+    latest: each unit's latest report in the window, whole (indexed by unit): what the
+    targets read, the state at the stage's end."""
 
     form: ReportForm
     fields: list[FormField]
@@ -35,6 +37,7 @@ class FormFigures:
     by_unit: pd.DataFrame
     totals: pd.DataFrame
     period_totals: pd.DataFrame
+    latest: pd.DataFrame
 
 
 def main_form(plan: Plan) -> ReportForm | None:
@@ -99,6 +102,10 @@ def form_figures(
         by_unit=by_unit,
         totals=_totals(fields, by_unit),
         period_totals=_period_totals(fields, by_period),
+        latest=by_period.sort_values("period_end", kind="stable")
+        .groupby("unit")
+        .tail(1)
+        .set_index("unit"),
     )
 
 

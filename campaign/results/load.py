@@ -97,7 +97,7 @@ def _units(session: Session, campaign_id: int) -> pd.DataFrame:
         .where(col(Bureau.code).in_(asked))
         .order_by(col(Bureau.code))
     )
-    rows = session.execute(query).tuples().all()
+    rows = session.connection().execute(query).tuples().all()
     units = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
     units["order"] = range(len(units))
     return units
@@ -119,7 +119,7 @@ def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
         col(r.late),
         col(r.opened_at),
     ).where(col(r.campaign_id) == campaign_id, col(r.duty_key) != ACK_DUTY)
-    rows = session.execute(query.order_by(col(r.id))).tuples().all()
+    rows = session.connection().execute(query.order_by(col(r.id))).tuples().all()
     frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
     frame["status"] = frame["status"].astype(str).str.replace("RequestStatus.", "", regex=False)
     return frame
@@ -143,7 +143,7 @@ def _answers(
         .where(col(s.campaign_id) == campaign_id)
         .order_by(col(s.request_id), col(s.version))
     )
-    rows = session.execute(query).tuples().all()
+    rows = session.connection().execute(query).tuples().all()
     latest: dict[int, Any] = {row[0]: row for row in rows}  # last version wins
     answers = pd.DataFrame(
         [row[:6] for row in latest.values()], columns=list(ANSWER_COLUMNS)
@@ -173,13 +173,20 @@ def split_values(
     wide.index.name = "request_id"
     number_columns = [c for c in wide.columns if c in numeric]
     text_columns = [c for c in wide.columns if c not in numeric]
-    numbers = wide[number_columns].apply(
-        lambda column: pd.to_numeric(column.astype("string"), errors="coerce")
-    )
-    values = _long(numbers.astype(float), columns)
+    numbers = wide[number_columns].apply(_floats)
+    values = _long(numbers, columns)
     texts = _long(wide[text_columns].astype("string"), columns)
     texts = texts[texts["value"].str.len() > 0].astype({"value": str}).reset_index(drop=True)
     return values, texts
+
+
+def _floats(column: pd.Series) -> pd.Series:
+    """Stored decimal text as floats: the fast parse, else entry by entry (NaN if not a
+    number)."""
+    try:
+        return column.astype(float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(column.astype("string"), errors="coerce").astype(float)
 
 
 def _long(wide: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

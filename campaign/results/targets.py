@@ -1,7 +1,8 @@
 """Each target of the plan against its threshold, per unit and overall, with the gap.
 
-A unit's value is its compiled figure of the window (figures.FormFigures.by_unit): a
-period field summed over the periods, a cumulative or percent field as last reported.
+A unit's value is read from its latest report in the window (figures.FormFigures.latest,
+numerator and denominator from the same report): a target is the state at the stage's
+end, as the plan's stocks (企业数, 获证企业数) and cumulative counts stand.
 A unit that sent nothing is 无数据: it is named, and it does not make the others fail.
 A ratio whose denominator is zero is 无法计算 (said so, never 0%). Overall: a ratio is
 the ratio of the sums over the units with data; a number field is the sum; a percent
@@ -30,7 +31,7 @@ MET, NOT_MET, NO_DATA, NO_DENOMINATOR = "达标", "未达标", "无数据（未�
 def evaluate(
     plan: Plan,
     target: Target,
-    by_unit: pd.DataFrame,
+    latest: pd.DataFrame,
     units: pd.DataFrame,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """(per-unit rows in registry order, the overall row) of one target."""
@@ -41,7 +42,7 @@ def evaluate(
     percent_field = ratio is None and _field_type(plan, target) == "percent"
     rows = []
     for code, name in zip(units["code"], units["name"], strict=True):
-        parts = [_get(by_unit, code, f) for f in fields]
+        parts = [_get(latest, code, f) for f in fields]
         value: float | None = None
         if any(p is None for p in parts):
             status = NO_DATA

@@ -79,7 +79,13 @@ def test_targets_per_unit_with_gap_and_no_data_is_not_a_failure():
     assert overall.loc["license-rate", "value"] == 93.33  # 14 / 15 from the parts
     assert overall.loc["license-rate", "status"] == NOT_MET  # 乙局 fails, not 丙局's silence
     assert overall.loc["license-rate", "units_no_data"] == "丙局"
-    assert overall.loc["inspected", ["value", "gap", "status"]].tolist() == [17, 7, MET]
+    # the latest report of each unit: 甲 7, 乙 3, 丁 2 (a target is the state at the end)
+    assert per_unit.loc[("inspected", "甲局"), ["value", "gap", "status"]].tolist() == [
+        7,
+        -3,
+        NOT_MET,
+    ]
+    assert overall.loc["inspected", ["value", "gap", "status"]].tolist() == [12, 2, MET]
     assert overall.loc["pass-rate", "value"] is None or math.isnan(
         overall.loc["pass-rate", "value"]
     )
@@ -100,7 +106,7 @@ def test_ranking_and_laggards_by_name_in_registry_order():
     assert c.ranking["rank"].tolist() == [1, 2, 3, 4]
     assert c.laggards["name"].tolist() == ["甲局", "乙局", "丙局", "丁局"]
     assert c.laggards["reasons"].tolist() == [
-        "迟报1次",
+        "迟报1次；未达标：检查企业",
         "未达标：获证率、检查企业",
         "未报2期",
         "未达标：检查企业、合格率",
