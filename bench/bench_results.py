@@ -121,7 +121,8 @@ def populate(url: str, units: int, periods: int) -> int:
                     "opened_at": now, "answered_at": now, "late": late,
                 })
                 values = {k: str(rng.randint(0, 50)) for k in FIELDS[:12]}
-                values |= {"f13": str(100 + p), "f14": str(90 + p), "f15": str(rng.randint(80, 100))}
+                values |= {"f13": str(100 + p), "f14": str(90 + p)}
+                values["f15"] = str(rng.randint(80, 100))
                 submissions.append({
                     "request_id": request_id, "campaign_id": campaign_id,
                     "bureau_code": f"{i:06d}", "version": 1, "values": values,

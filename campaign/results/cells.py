@@ -4,8 +4,8 @@ text. Every value goes through xlsx_table.put_cell (text stays text, never a for
 from __future__ import annotations
 
 import math
-from copy import copy
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
