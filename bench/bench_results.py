@@ -93,17 +93,42 @@ def populate(url: str, units: int, periods: int) -> int:
     with engine.begin() as conn:
         conn.execute(
             insert(Bureau.__table__),  # type: ignore[attr-defined]
-            [{"code": "000000", "name": "省局", "level": "province", "email": "p@example.org",
-              "contact": "", "phone": "", "active": True}]
-            + [{"code": f"{i:06d}", "name": f"第{i}单位", "parent_code": "000000",
-                "level": "city", "email": f"u{i}@example.org", "contact": "", "phone": "",
-                "active": True} for i in range(1, units + 1)],
+            [
+                {
+                    "code": "000000",
+                    "name": "省局",
+                    "level": "province",
+                    "email": "p@example.org",
+                    "contact": "",
+                    "phone": "",
+                    "active": True,
+                }
+            ]
+            + [
+                {
+                    "code": f"{i:06d}",
+                    "name": f"第{i}单位",
+                    "parent_code": "000000",
+                    "level": "city",
+                    "email": f"u{i}@example.org",
+                    "contact": "",
+                    "phone": "",
+                    "active": True,
+                }
+                for i in range(1, units + 1)
+            ],
         )
         campaign_id = conn.execute(
             insert(Campaign.__table__).returning(Campaign.__table__.c.id),  # type: ignore[attr-defined]
-            {"document_number": "基准〔2026〕1号", "title": "基准专项行动", "plan_yaml": text,
-             "plan_sha256": hashlib.sha256(text.encode()).hexdigest(), "timezone": "Asia/Shanghai",
-             "status": "active", "created_at": now},
+            {
+                "document_number": "基准〔2026〕1号",
+                "title": "基准专项行动",
+                "plan_yaml": text,
+                "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "timezone": "Asia/Shanghai",
+                "status": "active",
+                "created_at": now,
+            },
         ).scalar_one()
         requests, submissions = [], []
         request_id = 0
@@ -112,23 +137,41 @@ def populate(url: str, units: int, periods: int) -> int:
             for i in range(1, units + 1):
                 request_id += 1
                 late = rng.random() < 0.1
-                requests.append({
-                    "id": request_id, "campaign_id": campaign_id, "duty_key": "weekly",
-                    "period_key": f"w{p + 1:02d}", "period_label": f"第{p + 1}周",
-                    "period_start": start, "period_end": start + timedelta(days=6),
-                    "bureau_code": f"{i:06d}", "kind": "request",
-                    "due_date": start + timedelta(days=7), "status": "accepted",
-                    "opened_at": now, "answered_at": now, "late": late,
-                })
+                requests.append(
+                    {
+                        "id": request_id,
+                        "campaign_id": campaign_id,
+                        "duty_key": "weekly",
+                        "period_key": f"w{p + 1:02d}",
+                        "period_label": f"第{p + 1}周",
+                        "period_start": start,
+                        "period_end": start + timedelta(days=6),
+                        "bureau_code": f"{i:06d}",
+                        "kind": "request",
+                        "due_date": start + timedelta(days=7),
+                        "status": "accepted",
+                        "opened_at": now,
+                        "answered_at": now,
+                        "late": late,
+                    }
+                )
                 values = {k: str(rng.randint(0, 50)) for k in FIELDS[:12]}
                 values |= {"f13": str(100 + p), "f14": str(90 + p)}
                 values["f15"] = str(rng.randint(80, 100))
-                submissions.append({
-                    "request_id": request_id, "campaign_id": campaign_id,
-                    "bureau_code": f"{i:06d}", "version": 1, "values": values,
-                    "narrative": "", "channel": "web", "submitted_at": now, "late": late,
-                    "review_status": "accepted",
-                })
+                submissions.append(
+                    {
+                        "request_id": request_id,
+                        "campaign_id": campaign_id,
+                        "bureau_code": f"{i:06d}",
+                        "version": 1,
+                        "values": values,
+                        "narrative": "",
+                        "channel": "web",
+                        "submitted_at": now,
+                        "late": late,
+                        "review_status": "accepted",
+                    }
+                )
         conn.execute(insert(ReportRequest.__table__), requests)  # type: ignore[attr-defined]
         conn.execute(insert(ReportSubmission.__table__), submissions)  # type: ignore[attr-defined]
     engine.dispose()
@@ -166,8 +209,10 @@ def main() -> None:
         began = time.perf_counter()
         campaign_id = populate(url, args.units, args.periods)
         figures = args.units * args.periods * len(FIELDS)
-        print(f"{args.units} units × {args.periods} periods × {len(FIELDS)} fields = "
-              f"{figures:,} figures, generated in {time.perf_counter() - began:.1f} s")
+        print(
+            f"{args.units} units × {args.periods} periods × {len(FIELDS)} fields = "
+            f"{figures:,} figures, generated in {time.perf_counter() - began:.1f} s"
+        )
         engine = get_engine(url)
 
         def load() -> list[Any]:
@@ -201,8 +246,10 @@ def main() -> None:
         print(f"charts     {charts_s:7.2f} s")
         print(f"compile / load           = {compile_s / load_s:.2f}×   (goal ≤ 2×)")
         print(f"(frames + compile) / load = {(frames_s + compile_s) / load_s:.2f}×")
-        print(f"peak memory: load {load_peak / 2**20:.0f} MiB, frames {frames_peak / 2**20:.0f} "
-              f"MiB, compile {compile_peak / 2**20:.0f} MiB")
+        print(
+            f"peak memory: load {load_peak / 2**20:.0f} MiB, frames {frames_peak / 2**20:.0f} "
+            f"MiB, compile {compile_peak / 2**20:.0f} MiB"
+        )
         total = frames_s + compile_s + workbook_s + charts_s
         print(f"all outputs (frames + compile + workbook + charts) = {total:.2f} s   (goal ≤ 10 s)")
 
