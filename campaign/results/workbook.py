@@ -1,11 +1,12 @@
 """The 汇总表 workbook (.xlsx) of compiled results: the sheet every office builds by hand.
 
 Sheets: 按单位 (the lead form's figures per unit, totals row), 按期次 (per period: figures
-and reporting), 报送情况 (completeness and timeliness per unit, totals row), 目标 (each
-target overall, then per unit), 未报 (every report owed and not received, and the units
-behind), 情况说明 (narratives and text fields), 排名, 说明 (notes). Chinese headers, unit
-names (never codes), registry order, number formats. Every text cell from a plan or a
-unit is written as text (campaign.documents.xlsx_table.put_cell: never a formula).
+and reporting), 待审核 (reports awaiting review, in no total), 报送情况 (completeness and
+timeliness per unit, totals row), 目标 (each target overall, then per unit), 未报 (every
+report owed and not received, and the units behind), 情况说明 (narratives and text
+fields), 排名, 说明 (notes). Chinese headers, unit names (never codes), registry order,
+number formats. Every text cell from a plan or a unit is written as text
+(campaign.documents.xlsx_table.put_cell: never a formula).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from campaign.results.cells import (
 )
 from campaign.results.compile import Compiled
 from campaign.results.figures import FormFigures
+from campaign.results.pending_sheet import field_header, write_pending
 
 
 def write_workbook(compiled: Compiled, path: Path) -> Path:
@@ -42,6 +44,8 @@ def write_workbook(compiled: Compiled, path: Path) -> Path:
     if lead is not None:
         _by_unit(wb.create_sheet("按单位"), title, lead)
         _by_period(wb.create_sheet("按期次"), title, compiled, lead)
+        names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
+        write_pending(wb.create_sheet("待审核"), title, compiled.pending[lead.form.key], names)
     _completeness(wb.create_sheet("报送情况"), title, compiled)
     _targets(wb.create_sheet("目标"), title, compiled)
     _missing(wb.create_sheet("未报"), title, compiled)
@@ -51,12 +55,6 @@ def write_workbook(compiled: Compiled, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
-
-
-def field_header(f: Any) -> str:
-    suffix = "（累计）" if f.accumulation == "cumulative" else ""
-    unit = f"（{f.unit}）" if f.unit and f.unit != "%" else ("（%）" if f.type == "percent" else "")
-    return f"{f.label}{suffix}{unit}"
 
 
 def _by_unit(ws: Worksheet, title: str, lead: FormFigures) -> None:

@@ -32,6 +32,7 @@ def test_sheets_headers_units_and_totals(tmp_path):
     assert wb.sheetnames == [
         "按单位",
         "按期次",
+        "待审核",
         "报送情况",
         "目标",
         "未报",
@@ -39,6 +40,7 @@ def test_sheets_headers_units_and_totals(tmp_path):
         "排名",
         "说明",
     ]
+    assert values(wb["待审核"], 4) == ["乙局", "第2周", 4, 5, 5, 100]
     ws = wb["按单位"]
     assert ws["A1"].value == "测试专项行动（全程）汇总表：进展统计表"
     assert values(ws, 3) == [
