@@ -56,7 +56,7 @@ def numeric(form: ReportForm) -> list[FormField]:
 def answered_requests(requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     """Requests with their latest answer's review status (None where unanswered)."""
     joined = requests.merge(
-        answers[["request_id", "review_status", "late", "submitted_at", "narrative"]],
+        answers[["request_id", "review_status", "late", "narrative"]],
         on="request_id",
         how="left",
         suffixes=("", "_answer"),

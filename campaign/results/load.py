@@ -29,16 +29,14 @@ REQUEST_COLUMNS = (
     "duty_key",
     "period_key",
     "period_label",
-    "period_start",
     "period_end",
     "unit",
     "kind",
     "due_date",
     "status",
     "late",
-    "opened_at",
 )
-ANSWER_COLUMNS = ("request_id", "version", "review_status", "late", "submitted_at", "narrative")
+ANSWER_COLUMNS = ("request_id", "version", "review_status", "late", "narrative")
 VALUE_COLUMNS = ("request_id", "field", "value")
 
 
@@ -110,14 +108,12 @@ def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
         col(r.duty_key),
         col(r.period_key),
         col(r.period_label),
-        col(r.period_start),
         col(r.period_end),
         col(r.bureau_code),
         col(r.kind),
         col(r.due_date),
         col(r.status),
         col(r.late),
-        col(r.opened_at),
     ).where(col(r.campaign_id) == campaign_id, col(r.duty_key) != ACK_DUTY)
     rows = session.connection().execute(query.order_by(col(r.id))).tuples().all()
     frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
@@ -136,7 +132,6 @@ def _answers(
             col(s.version),
             col(s.review_status),
             col(s.late),
-            col(s.submitted_at),
             col(s.narrative),
             col(s.values),
         )
@@ -146,13 +141,13 @@ def _answers(
     rows = session.connection().execute(query).tuples().all()
     latest: dict[int, Any] = {row[0]: row for row in rows}  # last version wins
     answers = pd.DataFrame(
-        [row[:6] for row in latest.values()], columns=list(ANSWER_COLUMNS)
+        [row[:5] for row in latest.values()], columns=list(ANSWER_COLUMNS)
     ).astype({"late": bool})
     answers["review_status"] = (
         answers["review_status"].map(str).str.replace("ReviewStatus.", "", regex=False)
     )
     values, texts = split_values(
-        [(row[0], row[6] or {}) for row in latest.values()], numeric_fields(plan)
+        [(row[0], row[5] or {}) for row in latest.values()], numeric_fields(plan)
     )
     return answers, values, texts
 

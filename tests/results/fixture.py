@@ -7,7 +7,7 @@ second period with a zero denominator. Expected figures are in test_compile.py.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 
@@ -149,7 +149,6 @@ def plan() -> Plan:
 
 def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
     the_plan = plan()
-    opened = datetime(2026, 1, 5, tzinfo=UTC)
     requests = pd.DataFrame(
         [
             (
@@ -157,14 +156,12 @@ def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
                 "weekly",
                 p[0],
                 p[1],
-                p[2],
                 p[3],
                 unit,
                 "request",
                 p[4],
                 "accepted" if a else "open",
                 bool(a and a[1]),
-                opened,
             )
             for rid, unit, p, a in rows
         ],
@@ -172,7 +169,7 @@ def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
     )
     answered = [(rid, a) for rid, _, _, a in rows if a]
     answers = pd.DataFrame(
-        [(rid, 1, a[0], a[1], opened, a[3]) for rid, a in answered], columns=list(ANSWER_COLUMNS)
+        [(rid, 1, a[0], a[1], a[3]) for rid, a in answered], columns=list(ANSWER_COLUMNS)
     )
     values, texts = split_values([(rid, a[2]) for rid, a in answered], numeric_fields(the_plan))
     codes = sorted({r[1] for r in rows})
