@@ -66,7 +66,10 @@ def build(
                 Part(a["filename"], a["content_type"], blobs[a["sha256"]])
                 for a in message.attachments
             ],
-            extra_headers=[("X-Campaign-Key", f"{message.campaign_id}/{message.key}")],
+            extra_headers=[
+                ("X-Campaign-Key", f"{message.campaign_id}/{message.key}"),
+                *((str(name), str(value)) for name, value in message.headers or ()),
+            ],
         )
     except (ValueError, KeyError, UnicodeError) as exc:
         return Outcome(MailState.failed, f"cannot build the message: {exc}")
