@@ -24,7 +24,6 @@ class InboxOutcome(StrEnum):
     rejected = "rejected"  # refused with reasons; a rejection was queued
     held = "held"  # waits for a coordinator (unrecognised, unknown sender, bounce, …)
     ignored = "ignored"  # auto-reply, our own mail: nothing to do, no answer (no loop)
-    assigned = "assigned"  # was held; a coordinator assigned it to a request
     dismissed = "dismissed"  # was held; a coordinator dismissed it
 
 

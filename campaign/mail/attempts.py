@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
+from campaign.inbox.tags import reply_to_headers
 from campaign.mail.addresses import Address, from_json
 from campaign.mail.mime import Part, build_message
 from campaign.mail.transport import SmtpTransport
@@ -69,6 +70,7 @@ def build(
             extra_headers=[
                 ("X-Campaign-Key", f"{message.campaign_id}/{message.key}"),
                 *((str(name), str(value)) for name, value in message.headers or ()),
+                *reply_to_headers(message),
             ],
         )
     except (ValueError, KeyError, UnicodeError) as exc:

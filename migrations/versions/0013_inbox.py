@@ -44,7 +44,6 @@ def upgrade() -> None:
                 "rejected",
                 "held",
                 "ignored",
-                "assigned",
                 "dismissed",
                 name="inboxoutcome",
                 **_ENUM,

@@ -1,0 +1,291 @@
+"""Take in one message: record it, decide, and do what follows, in ONE transaction.
+
+`take_in` first claims the message's row (INSERT … ON CONFLICT DO NOTHING on its
+Message-ID): a message already recorded, by an earlier run or by a run going on now
+(PostgreSQL makes the second insert wait for the first transaction), is not processed
+again. The row, the submission and the outgoing receipt or rejection are committed
+together by the caller, and only then is the mail moved out of the folder, so a crash at
+any point either leaves no trace (the message is read again) or a row that says what
+was done (the message is only moved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from campaign.inbox import texts
+from campaign.inbox.answers import queue_mail_rejection, thread_receipt
+from campaign.inbox.classify import bounced_message_ids, classify
+from campaign.inbox.match import bureau_of_sender, find_request, sender_allowed
+from campaign.inbox.parse import ParsedMail, parse_mail
+from campaign.replies.errors import ReplyError, ReportInvalid
+from campaign.replies.submit import submit_report
+from campaign.replies.targets import resolve_target
+from campaign.replies.xlsx_answer import submit_xlsx_answer
+from campaign.settings import get_settings
+from models._common import utcnow
+from models.bureau import Bureau
+from models.inbox import InboxKind, InboxMessage, InboxOutcome
+from models.outbox import OutboxMessage
+from models.reply import AttachmentIn, ReportCreate
+from models.request import ReportRequest
+from models.rows import detached, insert_ignore, update_row
+
+MAX_NARRATIVE = 20_000
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as read from the mailbox; `complete` is False when only its headers
+    were downloaded (it is larger than inbox_max_message_bytes)."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
+    raw: bytes
+    size: int
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: InboxOutcome
+    reason: str
+    kind: InboxKind = InboxKind.reply
+    request: ReportRequest | None = None
+    submission_id: int | None = None
+    reply: OutboxMessage | None = None
+
+
+def take_in(
+    *, session: Session, fetched: Fetched, now: datetime | None = None
+) -> InboxMessage | None:
+    """Process the message in the caller's transaction; None if it was processed before."""
+    mail = parse_mail(fetched.raw, headers_only=not fetched.complete)
+    row: dict[str, Any] = {
+        "message_id": mail.message_id,
+        "folder": fetched.folder,
+        "uidvalidity": fetched.uidvalidity,
+        "uid": fetched.uid,
+        "from_addr": mail.from_addr[:254],
+        "from_name": mail.from_name,
+        "subject": mail.subject,
+        "size": fetched.size,
+        "kind": InboxKind.reply.value,
+        "outcome": InboxOutcome.held.value,
+        "reason": "",
+        "received_at": utcnow(),
+    }
+    inbox_id = insert_ignore(session, InboxMessage, row, ("message_id",))
+    if inbox_id is None:
+        return None
+    record = detached(InboxMessage, row, inbox_id)
+    decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=inbox_id, now=now)
+    record_decision(session=session, record=record, decision=decision, raw=fetched.raw)
+    return record
+
+
+def record_decision(
+    *, session: Session, record: InboxMessage, decision: Decision, raw: bytes | None
+) -> None:
+    request = decision.request
+    update_row(
+        session,
+        record,
+        kind=decision.kind,
+        outcome=decision.outcome,
+        reason=decision.reason[:4000],
+        campaign_id=request.campaign_id if request else None,
+        request_id=request.id if request else None,
+        bureau_code=request.bureau_code if request else None,
+        submission_id=decision.submission_id,
+        reply_message_id=decision.reply.id if decision.reply else None,
+        raw=raw if decision.outcome == InboxOutcome.held else None,
+    )
+
+
+def decide(
+    *,
+    session: Session,
+    mail: ParsedMail,
+    fetched: Fetched,
+    inbox_id: int,
+    now: datetime | None,
+) -> Decision:
+    settings = get_settings()
+    own = {settings.mail_from.lower(), (settings.imap_user or "").lower()}
+    kind = classify(mail, own_addresses=own)
+    if kind == InboxKind.own:
+        return Decision(InboxOutcome.ignored, texts.OWN_MAIL, kind)
+    if kind == InboxKind.auto_reply:
+        return Decision(InboxOutcome.ignored, texts.AUTO_REPLY, kind)
+    if kind == InboxKind.bounce:
+        return Decision(InboxOutcome.held, _bounce_reason(session, mail), kind)
+    match = find_request(session=session, mail=mail)
+    request = match.request
+    if request is None:
+        return Decision(InboxOutcome.held, texts.unrecognised(mail, fetched.complete))
+    bureau = session.get_one(Bureau, request.bureau_code)
+    if not sender_allowed(session=session, bureau=bureau, address=mail.from_addr):
+        return Decision(
+            InboxOutcome.held, _sender_reason(session, mail, bureau, match), request=request
+        )
+    if _replies_today(session, mail.from_addr) >= settings.inbox_replies_per_sender_per_day:
+        reason = texts.too_many_replies(settings.inbox_replies_per_sender_per_day)
+        return Decision(InboxOutcome.held, reason, request=request)
+    return answer(
+        session=session,
+        mail=mail,
+        request=request,
+        bureau=bureau,
+        inbox_id=inbox_id,
+        complete=fetched.complete,
+        size=fetched.size,
+        now=now,
+    )
+
+
+def answer(
+    *,
+    session: Session,
+    mail: ParsedMail,
+    request: ReportRequest,
+    bureau: Bureau,
+    inbox_id: int,
+    complete: bool,
+    size: int,
+    now: datetime | None,
+    actor: str | None = None,
+) -> Decision:
+    """Store the answer the mail carries for `request`, or reject it with every reason."""
+    problems = _mail_problems(mail, complete, size)
+    submission_id = None
+    if not problems:
+        try:
+            submission_id = _submit(session, mail, request, now, actor)
+        except ReportInvalid as exc:
+            problems = [p.message for p in exc.problems]
+        except ReplyError as exc:
+            problems = [exc.message]
+        except ValidationError:
+            problems = [texts.TOO_LONG]
+    if submission_id is not None:
+        receipt = thread_receipt(
+            session=session,
+            campaign_id=request.campaign_id,
+            bureau=bureau,
+            submission_id=submission_id,
+            mail=mail,
+        )
+        return Decision(
+            InboxOutcome.accepted,
+            texts.ACCEPTED,
+            request=request,
+            submission_id=submission_id,
+            reply=receipt,
+        )
+    rejection = queue_mail_rejection(
+        session=session,
+        request=request,
+        bureau=bureau,
+        reasons=problems,
+        mail=mail,
+        inbox_id=inbox_id,
+    )
+    return Decision(InboxOutcome.rejected, "；".join(problems), request=request, reply=rejection)
+
+
+def _mail_problems(mail: ParsedMail, complete: bool, size: int) -> list[str]:
+    if not complete:
+        return [texts.too_large(size)]
+    tables = mail.tables
+    if len(tables) > 1:
+        return [texts.two_tables([t.filename for t in tables])]
+    return []
+
+
+def _submit(
+    session: Session,
+    mail: ParsedMail,
+    request: ReportRequest,
+    now: datetime | None,
+    actor: str | None,
+) -> int:
+    target = resolve_target(session=session, link_or_request=request)
+    narrative = mail.body[:MAX_NARRATIVE]
+    files = [
+        AttachmentIn(filename=f.filename, content_type=f.content_type, data=f.data)
+        for f in mail.other_files
+    ]
+    key = "mail:" + hashlib.sha256(mail.message_id.encode()).hexdigest()[:40]
+    if not mail.tables:
+        if target.form is not None and target.form.fields:
+            raise ReplyError(texts.NO_TABLE)
+        report_in = ReportCreate(narrative=narrative, attachments=files, idempotency_key=key)
+        return int(
+            submit_report(
+                session=session,
+                link_or_request=request,
+                report_in=report_in,
+                channel="email",
+                now=now,
+                actor=actor,
+                target=target,
+            ).submission.id  # type: ignore[arg-type]
+        )
+    table = mail.tables[0]
+    return int(
+        submit_xlsx_answer(
+            session=session,
+            link_or_request=request,
+            data=table.data,
+            filename=table.filename,
+            channel="email",
+            narrative=narrative,
+            attachments=files,
+            idempotency_key=key,
+            now=now,
+            actor=actor,
+            target=target,
+        ).submission.id  # type: ignore[arg-type]
+    )
+
+
+def _replies_today(session: Session, address: str) -> int:
+    since = utcnow() - timedelta(days=1)
+    return int(
+        session.exec(
+            select(func.count()).where(
+                col(InboxMessage.from_addr) == address,
+                col(InboxMessage.reply_message_id).is_not(None),
+                col(InboxMessage.received_at) >= since,
+            )
+        ).one()
+    )
+
+
+def _sender_reason(session: Session, mail: ParsedMail, bureau: Bureau, match: Any) -> str:
+    other = bureau_of_sender(session=session, address=mail.from_addr)
+    if other is not None and other.code != bureau.code:
+        return texts.other_bureau(mail.from_addr, other.name, bureau.name, match.via)
+    return texts.unknown_sender(mail.from_addr, bureau.name)
+
+
+def _bounce_reason(session: Session, mail: ParsedMail) -> str:
+    ids = bounced_message_ids(mail)
+    sent = (
+        session.exec(select(OutboxMessage).where(col(OutboxMessage.message_id).in_(ids))).first()
+        if ids
+        else None
+    )
+    if sent is None:
+        return texts.BOUNCE
+    bureau = session.get(Bureau, sent.bureau_code)
+    return texts.bounced(sent.subject, bureau.name if bureau else sent.bureau_code, sent.to_addrs)
