@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from campaign.inbox.parse import ParsedMail
+from campaign.inbox.parse import ParsedMail, header
 from models.inbox import InboxKind
 
 _AUTO_SUBJECT = re.compile(
@@ -27,23 +27,23 @@ _BOUNCE_SUBJECT = re.compile(
 
 def classify(mail: ParsedMail, *, own_addresses: set[str]) -> InboxKind:
     h = mail.headers
-    if h.get("X-Campaign-Key") or mail.from_addr in own_addresses:
+    if header(h, "X-Campaign-Key") or mail.from_addr in own_addresses:
         return InboxKind.own
-    content_type = (h.get("Content-Type") or "").lower()
+    content_type = header(h, "Content-Type").lower()
     if (
         "multipart/report" in content_type
         or _BOUNCE_SENDERS.match(mail.from_addr)
         or (not mail.from_addr and _BOUNCE_SUBJECT.search(mail.subject))
-        or (h.get("Return-Path", "").strip() == "<>" and _BOUNCE_SUBJECT.search(mail.subject))
+        or (header(h, "Return-Path").strip() == "<>" and _BOUNCE_SUBJECT.search(mail.subject))
     ):
         return InboxKind.bounce
-    auto_submitted = (h.get("Auto-Submitted") or "no").strip().lower()
-    precedence = (h.get("Precedence") or "").strip().lower()
+    auto_submitted = (header(h, "Auto-Submitted") or "no").strip().lower()
+    precedence = header(h, "Precedence").strip().lower()
     if (
         auto_submitted != "no"
-        or h.get("X-Autoreply")
-        or h.get("X-Autorespond")
-        or h.get("X-Auto-Response-Suppress", "").lower() in ("all", "oof")
+        or header(h, "X-Autoreply")
+        or header(h, "X-Autorespond")
+        or header(h, "X-Auto-Response-Suppress").lower() in ("all", "oof")
         and _AUTO_SUBJECT.search(mail.subject)
         or precedence in ("auto_reply", "bulk", "junk", "list")
         or _AUTO_SUBJECT.search(mail.subject)

@@ -73,6 +73,8 @@ class ParsedMail:
 
 def parse_mail(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
     message = email.message_from_bytes(raw)
+    for part in message.walk():
+        _decode_8bit_headers(part)
     name, address = email.utils.parseaddr(decode_header_text(message.get("From", "")))
     parsed = ParsedMail(
         message_id=message_id_or_digest(message, raw),
@@ -88,6 +90,12 @@ def parse_mail(raw: bytes, *, headers_only: bool = False) -> ParsedMail:
         parsed.body = _body(message)
         parsed.attachments = list(_attachments(message))
     return parsed
+
+
+def header(message: Message, name: str) -> str:
+    """A header's raw value as text ("" when absent; 8-bit bytes kept as surrogates)."""
+    value = message.get(name)
+    return "" if value is None else str(value)
 
 
 def message_id_or_digest(message: Message, raw: bytes) -> str:
@@ -130,9 +138,23 @@ def decode_header_text(value: object) -> str:
     return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
 
 
+def _decode_8bit_headers(part: Message) -> None:
+    """Headers with raw 8-bit bytes (GBK or UTF-8 names as old clients write them) as text,
+    before the stdlib turns them into replacement characters."""
+    raw = part._headers  # type: ignore[attr-defined]  # the stdlib keeps no public setter
+    if any(isinstance(v, str) and _has_8bit(v) for _, v in raw):
+        part._headers = [  # type: ignore[attr-defined]
+            (k, _raw_bytes_text(v) if isinstance(v, str) else v) for k, v in raw
+        ]
+
+
+def _has_8bit(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
 def _raw_bytes_text(text: str) -> str:
     """Header text with undecoded 8-bit bytes (kept as surrogates) decoded."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
+    if not _has_8bit(text):
         return text
     data = text.encode("ascii", "surrogateescape")
     try:
@@ -180,7 +202,7 @@ def _attachments(message: Message) -> list[MailPart]:
         if part.is_multipart() or part.get_content_type() == "message/rfc822":
             continue
         name = _filename(part)
-        disposition = (part.get("Content-Disposition") or "").lower()
+        disposition = header(part, "Content-Disposition").lower()
         if name is None and not disposition.startswith("attachment"):
             continue
         payload = part.get_payload(decode=True)
@@ -201,7 +223,7 @@ def _body(message: Message) -> str:
     for part in message.walk():
         if part.is_multipart() or _filename(part) is not None:
             continue
-        if (part.get("Content-Disposition") or "").lower().startswith("attachment"):
+        if header(part, "Content-Disposition").lower().startswith("attachment"):
             continue
         kind = part.get_content_type()
         if kind not in ("text/plain", "text/html"):

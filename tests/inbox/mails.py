@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import openpyxl
 
+CODECS = {"gb2312": "gbk"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -95,7 +96,8 @@ def reply(
         f'Content-Type: text/{kind}; charset="{charset}"'.encode(),
         b"Content-Transfer-Encoding: base64",
         b"",
-        base64.encodebytes(text.encode(charset)).replace(b"\n", b"\r\n"),
+        # Clients label GBK text "gb2312" (their GB2312 is Windows' code page 936).
+        base64.encodebytes(text.encode(CODECS.get(charset, charset))).replace(b"\n", b"\r\n"),
     ]
     for name, data in attachments:
         name_charset = charset if charset != "utf-8" else "utf-8"
@@ -125,7 +127,8 @@ def bounce(*, original: bytes, recipient: str) -> bytes:
             f"Message-ID: <{uuid.uuid4().hex}@bureaus.example.org>".encode(),
             b"Auto-Submitted: auto-replied",
             b"MIME-Version: 1.0",
-            f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"'.encode(),
+            b"Content-Type: multipart/report; report-type=delivery-status;",
+            f' boundary="{boundary}"'.encode(),
             b"",
             f"--{boundary}".encode(),
             b"Content-Type: text/plain; charset=us-ascii",
