@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from campaign.db import get_engine, migrate
 from campaign.inbox.imap import IMAP_ERRORS, InboxUnavailable, Mailbox
 from campaign.inbox.intake import Fetched, take_in
+from campaign.inbox.lock import intake_lock
 from campaign.inbox.parse import message_id_or_digest, parse_mail
 from campaign.settings import get_settings
 from models._common import utcnow
@@ -55,6 +56,7 @@ class FetchReport:
     failed: int = 0  # an unexpected error: held with the error as reason
     seconds: float = 0.0
     unavailable: str | None = None
+    busy: bool = False  # another intake held the mailbox; nothing was done
     problems: list[str] = field(default_factory=list)
 
     def count(self, outcome: InboxOutcome) -> None:
@@ -71,14 +73,29 @@ def fetch_inbox(
     now: datetime | None = None,
     limit: int | None = None,
     mailbox: Mailbox | None = None,
+    lock_wait: float = 60.0,
 ) -> FetchReport:
-    """Take in what the folder holds (up to `limit` messages). Raises InboxUnavailable."""
+    """Take in what the folder holds (up to `limit` messages). Raises InboxUnavailable.
+
+    One intake at a time (campaign.inbox.lock): another one running for longer than
+    `lock_wait` seconds makes this one return at once with busy=True."""
     started = time.monotonic()
     migrate(url)
     engine = get_engine(url)
-    settings = get_settings()
     report = FetchReport()
-    box = mailbox or Mailbox()
+    with intake_lock(engine, wait=lock_wait) as locked:
+        if not locked:
+            report.busy = True
+            return report
+        _fetch_locked(engine, mailbox or Mailbox(), now, limit, report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _fetch_locked(
+    engine: Any, box: Mailbox, now: datetime | None, limit: int | None, report: FetchReport
+) -> None:
+    settings = get_settings()
     opened_here = box.client is None
     if opened_here:
         box.open()
@@ -108,8 +125,6 @@ def fetch_inbox(
     finally:
         if opened_here:
             box.close()
-        report.seconds = time.monotonic() - started
-    return report
 
 
 def fetch_now(*, url: str | None = None, now: datetime | None = None) -> dict[str, Any] | None:

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
-from replies.factories import World, build_world
 from sqlmodel import Session
 
 from campaign import db as dbmod
 from campaign.inbox.dovecot import Dovecot, dovecot_installed, running_dovecot
-from campaign.mail.notices import queue_request
-from campaign.mail.outbox import load_blobs
-from models.bureau import Bureau
-from models.outbox import OutboxMessage
+
+from .support import MailWorld, build_mail_world
 
 FOLDERS = ("INBOX", "已处理", "待人工处理")
 
@@ -101,37 +97,6 @@ def imap(dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch) -> Imap:
     box = Imap(dovecot)
     box.empty()
     return box
-
-
-@dataclass
-class MailWorld:
-    world: World
-    requests: dict[str, OutboxMessage] = field(default_factory=dict)  # the request mails
-    tables: dict[str, bytes] = field(default_factory=dict)  # their pre-filled .xlsx
-    emails: dict[str, str] = field(default_factory=dict)  # the bureaus' addresses
-
-
-def build_mail_world(session: Session) -> MailWorld:
-    world = build_world(session)
-    mw = MailWorld(world)
-    for name, request in world.requests.items():
-        if name == "ack":
-            continue
-        bureau = session.get_one(Bureau, request.bureau_code)
-        message = queue_request(
-            session=session,
-            campaign=world.campaign,
-            plan=world.plan,
-            request=request,
-            bureau=bureau,
-            link_url=f"http://127.0.0.1:8000/r/{world.tokens[name]}",
-        )
-        mw.requests[name] = message
-        sha = message.attachments[0]["sha256"]
-        mw.tables[name] = load_blobs(session=session, shas=[sha])[sha]
-        mw.emails[name] = bureau.email
-    session.commit()
-    return mw
 
 
 @pytest.fixture

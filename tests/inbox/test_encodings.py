@@ -5,6 +5,7 @@ HTML-only bodies, quoted history."""
 from __future__ import annotations
 
 import pytest
+from replies.factories import numeric_entries
 from sqlmodel import select
 
 from campaign.inbox.fetch import fetch_inbox
@@ -12,15 +13,18 @@ from campaign.inbox.parse import parse_mail, strip_quoted
 from models.attachment import AttachmentKind, SubmissionAttachment
 from models.inbox import InboxMessage, InboxOutcome
 from models.submission import ReportSubmission
-from replies.factories import numeric_entries
 
 from .mails import filled_table, reply
 
 WUHAN = "b420100@bureaus.example.org"
 NAME = "工作进展情况统计表（武汉市第4周）.xlsx"
 # 堃 is in GBK but not GB2312; 𠀀 needs GB18030's four-byte form.
-BODY = {"utf-8": "检查员李堃：本周检查企业85家次。", "gb2312": "检查员李堃：本周检查企业85家次。",
-        "gbk": "检查员李堃：本周检查企业85家次。", "gb18030": "检查员李堃𠀀：本周检查企业85家次。"}
+BODY = {
+    "utf-8": "检查员李堃：本周检查企业85家次。",
+    "gb2312": "检查员李堃：本周检查企业85家次。",
+    "gbk": "检查员李堃：本周检查企业85家次。",
+    "gb18030": "检查员李堃𠀀：本周检查企业85家次。",
+}
 
 
 @pytest.mark.parametrize("charset", ["gb2312", "gbk", "gb18030", "utf-8"])
@@ -64,7 +68,7 @@ def test_an_html_only_body_loses_its_markup_and_quoted_history():
 @pytest.mark.parametrize(
     "history",
     [
-        "------------------ 原始邮件 ------------------\n发件人: \"省局\"<a@b.org>",
+        '------------------ 原始邮件 ------------------\n发件人: "省局"<a@b.org>',
         "-----Original Message-----\nFrom: office",
         "在 2007年9月13日 10:00，湖北省质监局 写道：\n> 请报送",
         "On Thu, Sep 13, 2007 at 10:00, office wrote:\n> please",
