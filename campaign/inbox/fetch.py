@@ -42,6 +42,7 @@ RESOLVED = (
     InboxOutcome.dismissed,
 )
 RECONNECT_DELAYS = (2.0, 5.0, 15.0, 30.0)
+TICK_LOCK_WAIT = 5.0  # a tick does not wait long for another intake (watch) to finish
 
 
 @dataclass
@@ -133,7 +134,7 @@ def fetch_now(*, url: str | None = None, now: datetime | None = None) -> dict[st
     if not get_settings().imap_host:
         return None
     try:
-        return fetch_inbox(url=url, now=now).to_json()
+        return fetch_inbox(url=url, now=now, lock_wait=TICK_LOCK_WAIT).to_json()
     except InboxUnavailable as exc:
         return FetchReport(unavailable=exc.reason).to_json()
 
