@@ -52,8 +52,9 @@ def tick_run_name() -> str:
 def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]) -> TickReport:
     """Read the mailbox (answers by e-mail), mark overdue requests, record the tick, publish
     the status and progress artifacts, then deliver what the tick queued (once: a server
-    that is down leaves the messages pending for the next tick or a send-mail run). One task, not two: each task run costs
-    an API round trip, and a fast-forward runs dozens of ticks."""
+    that is down leaves the messages pending for the next tick or a send-mail run). One
+    task, not two: each task run costs an API round trip, and a fast-forward runs dozens
+    of ticks."""
     inbox = fetch_now(now=as_of)  # answers by e-mail count before overdue marking
     report = finish_tick(campaign_id=campaign_id, as_of=as_of)
     report.inbox = inbox
