@@ -51,15 +51,15 @@ def main() -> None:
 
 def run(args: argparse.Namespace, server) -> None:  # type: ignore[no-untyped-def]
     from imapclient import IMAPClient
+    from inbox.mails import filled_table, reply
+    from inbox.support import add_bureaus, build_mail_world
+    from replies.factories import NARRATIVE, numeric_entries
     from sqlmodel import Session
 
     from campaign import db as dbmod
     from campaign.inbox.fetch import fetch_inbox
     from campaign.inbox.imap import Mailbox
     from campaign.settings import get_settings
-    from inbox.mails import filled_table, reply
-    from inbox.support import add_bureaus, build_mail_world
-    from replies.factories import NARRATIVE, numeric_entries
 
     get_settings.cache_clear()
     url = get_settings().resolved_database_url
