@@ -166,15 +166,21 @@ def watch(
 
 
 def _fetch(
-    box: Mailbox, folder: str, uidvalidity: int, uids: list[int], sizes: dict[int, int]
+    box: Mailbox,
+    folder: str,
+    uidvalidity: int,
+    uids: list[int],
+    sizes: dict[int, tuple[int, datetime | None]],
 ) -> Iterator[Fetched]:
     limit = get_settings().inbox_max_message_bytes
-    small = [u for u in uids if sizes.get(u, 0) <= limit]
-    large = [u for u in uids if sizes.get(u, 0) > limit]
+    small = [u for u in uids if sizes.get(u, (0, None))[0] <= limit]
+    large = [u for u in uids if sizes.get(u, (0, None))[0] > limit]
     for uid, raw in box.bodies(small):
-        yield Fetched(folder, uidvalidity, uid, raw, sizes.get(uid, len(raw)))
+        size, arrived = sizes.get(uid, (len(raw), None))
+        yield Fetched(folder, uidvalidity, uid, raw, size, arrived=arrived)
     for uid, head in box.headers(large).items():
-        yield Fetched(folder, uidvalidity, uid, head, sizes[uid], complete=False)
+        size, arrived = sizes[uid]
+        yield Fetched(folder, uidvalidity, uid, head, size, complete=False, arrived=arrived)
 
 
 def _take_in_one(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from imapclient import IMAPClient
@@ -93,11 +94,17 @@ class Mailbox:
     def uids(self) -> list[int]:
         return sorted(int(u) for u in self.imap.search(["UNDELETED"]))
 
-    def sizes(self, uids: list[int]) -> dict[int, int]:
-        found: dict[int, int] = {}
+    def sizes(self, uids: list[int]) -> dict[int, tuple[int, datetime | None]]:
+        """Each uid's size and INTERNALDATE (when the server received it)."""
+        found: dict[int, tuple[int, datetime | None]] = {}
+        self.imap.normalise_times = False  # keep the server's offset: aware datetimes
         for chunk in _chunks(uids, 1000):
-            for uid, data in self.imap.fetch(chunk, ["RFC822.SIZE"]).items():
-                found[int(uid)] = int(data[b"RFC822.SIZE"])
+            for uid, data in self.imap.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"]).items():
+                arrived = data.get(b"INTERNALDATE")
+                found[int(uid)] = (
+                    int(data[b"RFC822.SIZE"]),
+                    arrived if isinstance(arrived, datetime) else None,
+                )
         return found
 
     def bodies(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,6 +41,10 @@ from models.rows import detached, insert_ignore, update_row
 MAX_NARRATIVE = 20_000
 
 
+def as_utc_aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One message as read from the mailbox; `complete` is False when only its headers
@@ -52,6 +56,16 @@ class Fetched:
     raw: bytes
     size: int
     complete: bool = True
+    arrived: datetime | None = None  # INTERNALDATE: when the mail server received it
+
+    def received(self, now: datetime | None) -> datetime:
+        """When the answer counts as received: its arrival at the mail server (a reply
+        sent before the due date is on time though read at the next tick), never later
+        than `now` (the tick's as_of, or the clock)."""
+        now = now or utcnow()
+        if self.arrived is None:
+            return now
+        return min(as_utc_aware(self.arrived), as_utc_aware(now))
 
 
 @dataclass(frozen=True)
@@ -81,13 +95,14 @@ def take_in(
         "kind": InboxKind.reply.value,
         "outcome": InboxOutcome.held.value,
         "reason": "",
-        "received_at": utcnow(),
+        "received_at": fetched.received(now),
     }
     inbox_id = insert_ignore(session, InboxMessage, row, ("message_id",))
     if inbox_id is None:
         return None
     record = detached(InboxMessage, row, inbox_id)
-    decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=inbox_id, now=now)
+    received = fetched.received(now)
+    decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=inbox_id, now=received)
     record_decision(session=session, record=record, decision=decision, raw=fetched.raw)
     return record
 

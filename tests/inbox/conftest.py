@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -45,11 +46,12 @@ class Imap:
         client.login(self.server.user, self.server.password)
         return client
 
-    def append(self, *messages: bytes, folder: str = "INBOX") -> None:
+    def append(self, *messages: bytes, folder: str = "INBOX", at: datetime | None = None) -> None:
+        """Deliver messages; `at`: when the server received them (INTERNALDATE)."""
         client = self.client()
         try:
             for message in messages:
-                client.append(folder, message)
+                client.append(folder, message, msg_time=at)
         finally:
             client.logout()
 

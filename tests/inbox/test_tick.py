@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from replies.factories import AFTER_DUE, NARRATIVE, numeric_entries
+from datetime import UTC
+
+from replies.factories import AFTER_DUE, BEFORE_DUE, NARRATIVE, numeric_entries
 from sqlmodel import select
 
 from campaign.orchestration.tick import run_tick
@@ -50,3 +52,26 @@ def test_a_tick_with_the_mailbox_down_goes_on(lite_session, lite_mail_world, mon
     report = run_tick(campaign_id=lite_mail_world.world.campaign.id, as_of=AFTER_DUE)
     assert report.inbox is not None and "cannot log in" in report.inbox["unavailable"]
     assert report.refused is None
+
+
+def test_a_reply_that_arrived_before_the_due_date_is_on_time_though_read_after(
+    lite_session, lite_mail_world, imap
+):
+    mw = lite_mail_world
+    table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)
+    imap.append(
+        reply(
+            sender=mw.emails["wuhan"],
+            in_reply_to=mw.requests["wuhan"].message_id,
+            attachments=[("统计表.xlsx", table)],
+        ),
+        at=BEFORE_DUE,
+    )
+    run_tick(campaign_id=mw.world.campaign.id, as_of=AFTER_DUE)
+    lite_session.expire_all()
+    row = lite_session.exec(select(InboxMessage)).one()
+    submission = lite_session.get_one(ReportSubmission, row.submission_id)
+    assert not submission.late
+    assert submission.submitted_at.replace(tzinfo=None) == BEFORE_DUE.astimezone(UTC).replace(
+        tzinfo=None
+    )
