@@ -42,6 +42,7 @@ RESOLVED = (
     InboxOutcome.dismissed,
 )
 RECONNECT_DELAYS = (2.0, 5.0, 15.0, 30.0)
+SEEN, ANSWERED = b"\\Seen", b"\\Answered"
 TICK_LOCK_WAIT = 5.0  # a tick does not wait long for another intake (watch) to finish
 
 
@@ -253,10 +254,13 @@ def _known(
 
 def _move(box: Mailbox, outcomes: dict[int, InboxOutcome], report: FetchReport) -> None:
     settings = get_settings()
+    answered = (InboxOutcome.accepted, InboxOutcome.rejected)
     held = [u for u, o in outcomes.items() if o == InboxOutcome.held]
-    done = [u for u, o in outcomes.items() if o != InboxOutcome.held]
-    box.move(done, settings.imap_processed_folder)
-    box.move(held, settings.imap_held_folder, seen=False)
+    replied = [u for u, o in outcomes.items() if o in answered]
+    done = [u for u, o in outcomes.items() if o not in answered and o != InboxOutcome.held]
+    box.move(replied, settings.imap_processed_folder, flags=(SEEN, ANSWERED))
+    box.move(done, settings.imap_processed_folder, flags=(SEEN,))
+    box.move(held, settings.imap_held_folder)  # unread: a person has yet to look at it
 
 
 def _sweep_held(box: Mailbox, engine: Any) -> None:
@@ -280,4 +284,4 @@ def _sweep_held(box: Mailbox, engine: Any) -> None:
                 col(InboxMessage.outcome).in_([o.value for o in RESOLVED]),
             )
         ).all()
-    box.move([by_id[m] for m in rows], settings.imap_processed_folder)
+    box.move([by_id[m] for m in rows], settings.imap_processed_folder, flags=(SEEN,))

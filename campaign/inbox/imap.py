@@ -133,12 +133,13 @@ class Mailbox:
                 found[int(uid)] = bytes(value or b"")
         return found
 
-    def move(self, uids: list[int], folder: str, *, seen: bool = True) -> None:
+    def move(self, uids: list[int], folder: str, *, flags: tuple[bytes, ...] = ()) -> None:
+        """Flag uids (e.g. \\Seen, \\Answered) and move them to folder."""
         if not uids:
             return
         for chunk in _chunks(sorted(uids), 500):
-            if seen:
-                self.imap.add_flags(chunk, [b"\\Seen"], silent=True)
+            if flags:
+                self.imap.add_flags(chunk, list(flags), silent=True)
             if self.imap.has_capability("MOVE"):
                 self.imap.move(chunk, folder)
             else:
