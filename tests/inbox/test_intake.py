@@ -294,3 +294,44 @@ def test_a_table_without_meta_is_matched_by_the_thread(session, mail_world, imap
     [row] = _rows(session)
     assert row.outcome == InboxOutcome.accepted, row.reason
     assert row.request_id == mail_world.world.requests["wuhan"].id
+
+
+def test_a_reply_to_the_per_message_reply_address_is_matched(
+    lite_session, lite_mail_world, imap, monkeypatch
+):
+    """Plus-addressing: the request mail's Reply-To names it, even when the client drops
+    In-Reply-To and the table lost its _meta sheet; a made-up tag matches nothing."""
+    from campaign.settings import get_settings
+
+    monkeypatch.setenv("CAMPAIGN_INBOX_REPLY_TAGS", "true")
+    get_settings.cache_clear()
+    sent = message_from_bytes(
+        _sent_bytes(lite_session, lite_mail_world.requests["wuhan"]), policy=policy.default
+    )
+    reply_to = str(sent["Reply-To"])
+    assert reply_to.startswith("zxzz-office+m") and reply_to.endswith("@hbqts.example.org")
+    table = table_xlsx(entries=numeric_entries())  # no _meta
+    imap.append(reply(sender=WUHAN, to=reply_to, attachments=[("统计表.xlsx", table)]))
+    forged = reply_to.split(".")[0] + ".0000000000@hbqts.example.org"  # a made-up signature
+    imap.append(reply(sender=WUHAN, to=forged, attachments=[("统计表.xlsx", table)]))
+    fetch_inbox()
+    first, second = _rows(lite_session)
+    assert first.outcome == InboxOutcome.accepted, first.reason
+    assert first.request_id == lite_mail_world.world.requests["wuhan"].id
+    assert second.outcome == InboxOutcome.held
+
+
+def test_a_reply_to_our_rejection_is_matched_to_its_request(lite_session, lite_mail_world, imap):
+    mw = lite_mail_world
+    imap.append(reply(sender=WUHAN, in_reply_to=mw.requests["wuhan"].message_id))
+    fetch_inbox()
+    [rejection] = _replies(lite_session)
+    table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)
+    imap.append(
+        reply(sender=WUHAN, in_reply_to=rejection.message_id, attachments=[("统计表.xlsx", table)])
+    )
+    fetch_inbox()
+    rejected, accepted = _rows(lite_session)
+    assert rejected.outcome == InboxOutcome.rejected
+    assert accepted.outcome == InboxOutcome.accepted
+    assert accepted.request_id == rejected.request_id == mw.world.requests["wuhan"].id
