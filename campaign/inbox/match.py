@@ -36,20 +36,18 @@ _BY_REQUEST = re.compile(r"^inbox:(\d+):")
 class Match:
     request: ReportRequest | None
     via: str  # "meta", "thread", "tag" or ""
-    meta_request: ReportRequest | None = None
-    thread_request: ReportRequest | None = None
 
 
 def find_request(*, session: Session, mail: ParsedMail) -> Match:
     meta = _meta_request(session, mail)
-    thread = _thread_request(session, mail.thread_ids)
-    tagged = _outbox_request(session, outbox_ids_in(mail.recipients))
     if meta is not None:
-        return Match(meta, "meta", meta, thread)
+        return Match(meta, "meta")
+    thread = _thread_request(session, mail.thread_ids)
     if thread is not None:
-        return Match(thread, "thread", None, thread)
+        return Match(thread, "thread")
+    tagged = _outbox_request(session, outbox_ids_in(mail.recipients))
     if tagged is not None:
-        return Match(tagged, "tag", None, None)
+        return Match(tagged, "tag")
     return Match(None, "")
 
 
