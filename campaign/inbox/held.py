@@ -18,6 +18,7 @@ from campaign.inbox import texts
 from campaign.inbox.intake import Decision, answer, record_decision
 from campaign.inbox.parse import parse_mail
 from models._common import utcnow
+from models.audit import record_audit
 from models.bureau import Bureau
 from models.inbox import InboxMessage, InboxOutcome, InboxSender
 from models.request import ReportRequest
@@ -90,13 +91,24 @@ def assign(
         now=now,
         actor=actor,
     )
-    record_decision(session=session, record=message, decision=decision, raw=None)
+    record_decision(session=session, record=message, decision=decision, raw=None, actor=actor)
     return decision
 
 
 def dismiss(*, session: Session, inbox_id: int, actor: str) -> None:
     message = _held(session, inbox_id)
     _claim(session, message, InboxOutcome.dismissed, actor)
+    record_audit(
+        session=session,
+        event="mail_dismissed",
+        actor=actor,
+        channel="email",
+        campaign_id=message.campaign_id,
+        bureau_code=message.bureau_code,
+        inbox_id=message.id,
+        message_id=message.message_id,
+        sender=message.from_addr,
+    )
     session.execute(
         update(InboxMessage)
         .where(col(InboxMessage.id) == inbox_id)

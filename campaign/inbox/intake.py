@@ -31,6 +31,7 @@ from campaign.replies.targets import resolve_target
 from campaign.replies.xlsx_answer import submit_xlsx_answer
 from campaign.settings import get_settings
 from models._common import utcnow
+from models.audit import record_audit
 from models.bureau import Bureau
 from models.inbox import InboxKind, InboxMessage, InboxOutcome
 from models.outbox import OutboxMessage
@@ -108,9 +109,30 @@ def take_in(
 
 
 def record_decision(
-    *, session: Session, record: InboxMessage, decision: Decision, raw: bytes | None
+    *,
+    session: Session,
+    record: InboxMessage,
+    decision: Decision,
+    raw: bytes | None,
+    actor: str | None = None,
 ) -> None:
+    """Store the outcome on the message's row, and in the audit trail (`campaign log`)."""
     request = decision.request
+    record_audit(
+        session=session,
+        event=f"mail_{decision.outcome.value}",
+        actor=actor or (request.bureau_code if request else "inbox"),
+        channel="email",
+        campaign_id=request.campaign_id if request else None,
+        bureau_code=request.bureau_code if request else None,
+        at=None if actor else record.received_at,
+        inbox_id=record.id,
+        message_id=record.message_id,
+        sender=record.from_addr,
+        subject=record.subject[:200],
+        reason=decision.reason[:500],
+        submission_id=decision.submission_id,
+    )
     update_row(
         session,
         record,

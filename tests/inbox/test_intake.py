@@ -15,6 +15,7 @@ from campaign.mail.attempts import build
 from campaign.mail.outbox import load_blobs
 from models._common import utcnow
 from models.attachment import AttachmentKind, SubmissionAttachment
+from models.audit import AuditEvent
 from models.inbox import InboxKind, InboxMessage, InboxOutcome
 from models.outbox import OutboxMessage
 from models.submission import ReportSubmission
@@ -76,6 +77,7 @@ def test_a_reply_with_the_filled_table_is_accepted_and_answered_in_its_thread(
     assert imap.counts() == {"INBOX": 0, "已处理": 1, "待人工处理": 0}
     assert {b"\\Seen", b"\\Answered"} <= set(imap.flags("已处理")[0])
 
+    assert _audit(session) == [("answer_received", "420100"), ("mail_accepted", "420100")]
     again = fetch_inbox()  # nothing left, nothing done twice
     assert again.read == 0
     assert count(session, ReportSubmission) == 1 and len(_replies(session)) == 1
@@ -104,9 +106,16 @@ def test_the_body_is_the_narrative_when_the_table_has_none(session, mail_world, 
     )
 
 
+def _audit(session: Session) -> list[tuple[str, str | None]]:
+    session.expire_all()
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
+    return [(e.event, e.bureau_code) for e in events if e.channel == "email"]
+
+
 def _rejected(session: Session) -> tuple[InboxMessage, str]:
     [row] = _rows(session)
     assert row.outcome == InboxOutcome.rejected, (row.outcome, row.reason)
+    assert _audit(session) == [("mail_rejected", "420100")]
     assert count(session, ReportSubmission) == 0  # nothing half-stored
     [rejection] = _replies(session)
     assert rejection.notice == "rejection" and rejection.id == row.reply_message_id
@@ -182,6 +191,7 @@ def test_another_bureaus_table_is_held_not_accepted(session, mail_world, imap):
     assert "黄石市" in row.reason and "武汉市" in row.reason
     assert count(session, ReportSubmission) == 0 and _replies(session) == []
     assert row.raw is not None  # kept for the coordinator
+    assert _audit(session) == [("mail_held", "420200")]  # the request its table names
     assert imap.counts() == {"INBOX": 0, "已处理": 0, "待人工处理": 1}
 
 
