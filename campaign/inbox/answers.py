@@ -18,7 +18,7 @@ from campaign.mail.outbox import find_message
 from campaign.plan.stored import plan_of
 from models.bureau import Bureau
 from models.campaign import Campaign
-from models.outbox import OutboxMessage
+from models.outbox import MailState, OutboxMessage
 from models.request import ReportRequest
 from models.rows import update_row
 
@@ -41,15 +41,27 @@ def thread_receipt(
     *, session: Session, campaign_id: int, bureau: Bureau, submission_id: int, mail: ParsedMail
 ) -> OutboxMessage | None:
     """Put the receipt submit_report queued under the bureau's mail (same transaction)."""
-    receipt = find_message(
+    return thread_notice(
         session=session,
         campaign_id=campaign_id,
+        bureau=bureau,
         key=f"receipt:{submission_id}",
-        bureau_code=bureau.code,
+        mail=mail,
     )
-    if receipt is not None:
-        _thread(session, receipt, bureau, mail)
-    return receipt
+
+
+def thread_notice(
+    *, session: Session, campaign_id: int, bureau: Bureau, key: str, mail: ParsedMail
+) -> OutboxMessage | None:
+    """Put the notice queued under `key` (a receipt, a 签收 receipt) under the bureau's
+    mail, unless it was sent already (a second reply to a settled 签收)."""
+    notice = find_message(
+        session=session, campaign_id=campaign_id, key=key, bureau_code=bureau.code
+    )
+    if notice is None or notice.state != MailState.pending or notice.headers:
+        return notice
+    _thread(session, notice, bureau, mail)
+    return notice
 
 
 def queue_mail_rejection(

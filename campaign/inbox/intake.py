@@ -21,13 +21,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from campaign.inbox import texts
-from campaign.inbox.answers import queue_mail_rejection, thread_receipt
+from campaign.inbox.answers import queue_mail_rejection, thread_notice, thread_receipt
 from campaign.inbox.classify import bounced_message_ids, classify
 from campaign.inbox.match import bureau_of_sender, find_request, sender_allowed
 from campaign.inbox.parse import ParsedMail, parse_mail
+from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import ReplyError, ReportInvalid
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import resolve_target
+from campaign.replies.targets import ACKNOWLEDGEMENT_KIND, resolve_target
 from campaign.replies.xlsx_answer import submit_xlsx_answer
 from campaign.settings import get_settings
 from models._common import utcnow
@@ -201,7 +202,10 @@ def answer(
     now: datetime | None,
     actor: str | None = None,
 ) -> Decision:
-    """Store the answer the mail carries for `request`, or reject it with every reason."""
+    """Store the answer the mail carries for `request`, or reject it with every reason.
+    A reply to a directive is its 签收 (acknowledgement), whatever it says."""
+    if request.kind == ACKNOWLEDGEMENT_KIND:
+        return _acknowledge(session, mail, request, bureau, inbox_id, now)
     problems = _mail_problems(mail, complete, size)
     submission_id = None
     if not problems:
@@ -237,6 +241,37 @@ def answer(
         inbox_id=inbox_id,
     )
     return Decision(InboxOutcome.rejected, "；".join(problems), request=request, reply=rejection)
+
+
+def _acknowledge(
+    session: Session,
+    mail: ParsedMail,
+    request: ReportRequest,
+    bureau: Bureau,
+    inbox_id: int,
+    now: datetime | None,
+) -> Decision:
+    try:
+        done = acknowledge(session=session, link_or_request=request, channel="email", now=now)
+    except ReplyError as exc:
+        rejection = queue_mail_rejection(
+            session=session,
+            request=request,
+            bureau=bureau,
+            reasons=[exc.message],
+            mail=mail,
+            inbox_id=inbox_id,
+        )
+        return Decision(InboxOutcome.rejected, exc.message, request=request, reply=rejection)
+    receipt = thread_notice(
+        session=session,
+        campaign_id=request.campaign_id,
+        bureau=bureau,
+        key=f"acknowledgement:{request.id}",
+        mail=mail,
+    )
+    reason = texts.ALREADY_ACKNOWLEDGED if done.already else texts.ACKNOWLEDGED
+    return Decision(InboxOutcome.accepted, reason, request=request, reply=receipt)
 
 
 def _mail_problems(mail: ParsedMail, complete: bool, size: int) -> list[str]:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from campaign.inbox.parse import ParsedMail
 from campaign.inbox.tags import outbox_ids_in
 from campaign.replies.errors import UploadRejected
+from campaign.replies.targets import ACKNOWLEDGEMENT_KIND
 from campaign.replies.xlsx_parse import META_SHEET
 from campaign.replies.xlsx_safety import ZIP_MAGIC, check_xlsx_bytes
 from models.bureau import Bureau
@@ -162,6 +163,12 @@ def request_of_message(session: Session, message: OutboxMessage) -> ReportReques
             ReportRequest.bureau_code == message.bureau_code,
         )
     ).all()
+    if message.notice == "directive":  # directive:{window}: its 签收 request, if any
+        window = message.key.split(":", 1)[-1]
+        return next(
+            (r for r in requests if r.kind == ACKNOWLEDGEMENT_KIND and r.period_key == window),
+            None,
+        )
     for request in requests:  # request and reminder keys name duty and period
         if f"{request.duty_key}:{request.period_key}" in message.key:
             return request

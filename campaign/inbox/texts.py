@@ -7,6 +7,8 @@ from typing import Any
 from campaign.inbox.parse import ParsedMail
 
 ACCEPTED = "已受理，回执已发出"
+ACKNOWLEDGED = "回复通知邮件，视为签收；签收回执已发出"
+ALREADY_ACKNOWLEDGED = "回复通知邮件；该通知此前已签收"
 OWN_MAIL = "本系统自己发出的邮件，不予处理"
 AUTO_REPLY = "自动回复（休假、外出等），不予处理，也不回复"
 BOUNCE = "退信（邮件无法投递），请核实收件单位的邮箱地址"

@@ -345,3 +345,40 @@ def test_a_reply_to_our_rejection_is_matched_to_its_request(lite_session, lite_m
     assert rejected.outcome == InboxOutcome.rejected
     assert accepted.outcome == InboxOutcome.accepted
     assert accepted.request_id == rejected.request_id == mw.world.requests["wuhan"].id
+
+
+def test_a_reply_to_a_directive_is_its_acknowledgement(lite_session, lite_mail_world, imap):
+    """回复“收到”即签收: a reply to the directive mail acknowledges it, with a receipt."""
+    from campaign.mail.addresses import Address as To
+    from campaign.mail.outbox import store_message
+    from campaign.mail.render import RenderedNotice
+    from models.request import ReportRequest, RequestStatus
+
+    mw = lite_mail_world
+    directive = store_message(
+        session=lite_session,
+        campaign_id=mw.world.campaign.id,
+        bureau_code="420100",
+        key="directive:market-access",
+        notice="directive",
+        to=[To("武汉市质量技术监督局", WUHAN)],
+        cc=[],
+        rendered=RenderedNotice("关于开展市场准入集中检查的通知", "通知正文", "<p>通知正文</p>"),
+    )
+    lite_session.commit()
+    for _ in range(2):  # the second reply finds it acknowledged: no second receipt
+        imap.append(reply(sender=WUHAN, body="收到。", in_reply_to=directive.message_id))
+    fetch_inbox()
+    first, second = _rows(lite_session)
+    assert (first.outcome, second.outcome) == (InboxOutcome.accepted, InboxOutcome.accepted)
+    assert "签收" in first.reason and "此前已签收" in second.reason
+    ack = lite_session.get_one(ReportRequest, mw.world.requests["ack"].id)
+    assert ack.status == RequestStatus.accepted
+    receipts = [m for m in _all_outbox(lite_session) if m.notice == "acknowledgement"]
+    assert len(receipts) == 1 and receipts[0].id == first.reply_message_id
+    assert dict(map(tuple, receipts[0].headers))["In-Reply-To"] == first.message_id
+
+
+def _all_outbox(session: Session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(session.exec(select(OutboxMessage)).all())
