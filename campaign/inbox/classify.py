@@ -62,3 +62,19 @@ def bounced_message_ids(mail: ParsedMail) -> list[str]:
             text = inner.as_string() if hasattr(inner, "as_string") else str(inner)
             found += re.findall(r"(?im)^Message-ID:\s*(<[^>\s]+>)", text)
     return found
+
+
+_AUTH_FAIL = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(fail|softfail|permerror)\b", re.IGNORECASE)
+
+
+def failed_authentication(mail: ParsedMail) -> str | None:
+    """What the receiving mail server found wrong with the sender (SPF, DKIM, DMARC), from
+    its Authentication-Results / Received-SPF headers; None when nothing failed."""
+    found = []
+    for value in mail.headers.get_all("Authentication-Results") or []:
+        found += [f"{m[1].upper()}={m[2].lower()}" for m in _AUTH_FAIL.finditer(str(value))]
+    for value in mail.headers.get_all("Received-SPF") or []:
+        verdict = str(value).strip().split(None, 1)[0].lower() if str(value).strip() else ""
+        if verdict in ("fail", "softfail"):
+            found.append(f"SPF={verdict}")
+    return "、".join(dict.fromkeys(found)) or None

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from campaign.inbox import texts
 from campaign.inbox.answers import queue_mail_rejection, thread_notice, thread_receipt
-from campaign.inbox.classify import bounced_message_ids, classify
+from campaign.inbox.classify import bounced_message_ids, classify, failed_authentication
 from campaign.inbox.match import bureau_of_sender, find_request, sender_allowed
 from campaign.inbox.parse import ParsedMail, parse_mail
 from campaign.replies.acknowledge import acknowledge
@@ -175,6 +175,10 @@ def decide(
         return Decision(
             InboxOutcome.held, _sender_reason(session, mail, bureau, match), request=request
         )
+    failed = failed_authentication(mail)
+    if failed:
+        reason = texts.failed_authentication(mail.from_addr, failed)
+        return Decision(InboxOutcome.held, reason, request=request)
     if _replies_today(session, mail.from_addr) >= settings.inbox_replies_per_sender_per_day:
         reason = texts.too_many_replies(settings.inbox_replies_per_sender_per_day)
         return Decision(InboxOutcome.held, reason, request=request)

@@ -69,3 +69,10 @@ def too_many_replies(limit: int) -> str:
 def bounced(subject: str, bureau: str, to: list[Any]) -> str:
     addresses = "、".join(a.get("email", "") for a in to)
     return f"退信：发往{bureau}（{addresses}）的邮件《{subject}》无法投递，请核实该单位的邮箱地址"
+
+
+def failed_authentication(address: str, found: str) -> str:
+    return (
+        f"收信服务器对发件人{address}的验证未通过（{found}），可能是冒用该单位邮箱发出的邮件。"
+        "请与该单位核实后再指定或忽略"
+    )

@@ -210,6 +210,33 @@ def test_a_forged_sender_is_held_and_never_answered(session, mail_world, imap):
     assert count(session, ReportSubmission) == 0 and _replies(session) == []
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        (
+            "Authentication-Results",
+            "mx.hbqts.example.org; spf=fail smtp.mailfrom=bureaus.example.org; dmarc=fail",
+        ),
+        ("Received-SPF", "softfail (domain does not designate 203.0.113.9 as permitted sender)"),
+    ],
+)
+def test_the_bureaus_address_forged_elsewhere_is_held(lite_session, lite_mail_world, imap, header):
+    """From says the bureau, but the receiving server's SPF/DMARC check failed."""
+    table = filled_table(lite_mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
+    imap.append(
+        reply(
+            sender=WUHAN,
+            headers=dict([header]),
+            in_reply_to=lite_mail_world.requests["wuhan"].message_id,
+            attachments=[("统计表.xlsx", table)],
+        )
+    )
+    fetch_inbox()
+    [row] = _rows(lite_session)
+    assert row.outcome == InboxOutcome.held and "可能是冒用" in row.reason, row.reason
+    assert count(lite_session, ReportSubmission) == 0 and _replies(lite_session) == []
+
+
 def test_unrecognised_mail_is_held(session, mail_world, imap):
     imap.append(reply(sender=WUHAN, subject="关于近期工作的请示"))
     fetch_inbox()
