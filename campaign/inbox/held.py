@@ -15,7 +15,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from campaign.inbox import texts
-from campaign.inbox.intake import Decision, answer, record_decision
+from campaign.inbox.intake import record_decision
+from campaign.inbox.outcome import Decision, answer
 from campaign.inbox.parse import parse_mail
 from models._common import utcnow
 from models.audit import record_audit
