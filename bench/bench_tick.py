@@ -152,7 +152,7 @@ def naive_flow():  # type: ignore[no-untyped-def]
                     bureau_codes=[code],
                     opened_at=as_utc(as_of, campaign.timezone),
                 )
-                effects.send_report_request(
+                effects.queue_request(
                     session=session,
                     campaign_id=campaign_id,
                     plan=plan_of(campaign),

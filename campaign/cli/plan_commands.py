@@ -47,7 +47,7 @@ def schedule(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array of events."),
     holidays: Path | None = typer.Option(None, "--holidays", help=HOLIDAYS_HELP),
 ) -> None:
-    """Every dated event the plan implies, in date order."""
+    """Every dated event the campaign will carry out, in the order the tick runs them."""
     try:
         loaded = load_plan(plan)
     except PlanError as exc:

@@ -67,9 +67,13 @@ def test_schedule_json_has_the_documented_fields() -> None:
         "escalation",
         "stage_summary",
         "final_summary",
+        "summary",
         "acceptance",
     }
     assert {e["kind"] for e in events} == allowed
+    # what the tick runs besides the plan's own events: 签收 chased, summaries compiled
+    assert "escalation:acknowledgement:mobilization" in {e["key"] for e in events}
+    assert "summary:final-summary:final" in {e["key"] for e in events}
     assert all({"date", "kind", "phase"} <= e.keys() for e in events)
     requests = [e for e in events if e["kind"] == "request"]
     assert len(requests) == 14 and all(e["phase"] == "实施阶段" and e["due"] for e in requests)

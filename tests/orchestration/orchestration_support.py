@@ -8,14 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from campaign.orchestration.catchup import stale_reminders
-from campaign.orchestration.events import (
-    ACK_DUTY,
-    CAMPAIGN_WIDE_KINDS,
-    is_request_kind,
-    ledger_key,
-    window_key,
-)
-from campaign.schedule import Event
+from campaign.orchestration.events import ledger_key
+from campaign.schedule import ACK_DUTY, Event, is_request_kind, kind, window_key
 from models.ledger import ActionRecord, ActionState
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission
@@ -86,7 +80,7 @@ def predicted_ledger(
             )
             state = ActionState.skipped if skipped else ActionState.done
             action, period = ledger_key(event)
-            codes = [""] if event.kind in CAMPAIGN_WIDE_KINDS else bureaus
+            codes = [""] if kind(event.kind).targets == "campaign" else bureaus
             ledger |= {(action, period, code): state for code in codes}
         previous = day
     return ledger
