@@ -76,7 +76,7 @@ def escalate(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[d
     return [o.to_json() for o in outcomes]
 
 
-FLOW_STEPS = TickSteps(phase=run_phase, escalate=escalate, close=close_tick)
+FLOW_STEPS = TickSteps(phase=run_phase, escalate=escalate, close=close_tick, deliver=deliver_now)
 """The tick's steps as Prefect runs them: a subflow per phase step, one task for the
 escalations, one to close (the sequence itself is `run_sequence`, shared with run_tick)."""
 

@@ -184,13 +184,16 @@ class TickSteps:
     phase: Callable[[TickPlan, PhaseStep], Outcomes]  # the due events of one phase step
     escalate: Callable[[int, list[str], datetime], Outcomes]  # all due escalations
     close: Callable[[int, datetime, Outcomes], TickReport]  # finish_tick, deliver the mail
+    deliver: Callable[[], dict[str, Any]]  # deliver the outbox only (a refused tick)
 
 
 def run_sequence(planned: TickPlan, steps: TickSteps) -> TickReport:
     """The tick's steps in order: each phase step in date order, the escalations
     together, then the close (overdue, completion, mail)."""
     if planned.refused:
-        return TickReport(planned.campaign_id, planned.as_of.isoformat(), refused=planned.refused)
+        report = TickReport(planned.campaign_id, planned.as_of.isoformat(), refused=planned.refused)
+        report.mail = steps.deliver()  # mail left by earlier runs goes out all the same
+        return report
     outcomes: Outcomes = []
     for step in planned.steps:
         outcomes += steps.phase(planned, step)
@@ -220,7 +223,12 @@ def plain_steps(url: str | None = None) -> TickSteps:
         report.mail = deliver_now(url=url)
         return report
 
-    return TickSteps(lambda p, s: carry_out_step(p, s, url), escalate, close)
+    return TickSteps(
+        phase=lambda p, s: carry_out_step(p, s, url),
+        escalate=escalate,
+        close=close,
+        deliver=lambda: deliver_now(url=url),
+    )
 
 
 def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> TickReport:
