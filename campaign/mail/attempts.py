@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.mail.addresses import Address, address
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
 from campaign.mail.transport import SmtpTransport
-from models.audit import record_audit
 from models.outbox import MailState, OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
-from models.audit import record_audit
+from campaign.audit import record_audit
 from models.outbox import MailState, OutboxMessage
 
 IN_DOUBT = (

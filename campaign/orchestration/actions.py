@@ -22,7 +22,6 @@ from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.catchup import ANSWERED, stale_reason
 from campaign.orchestration.events import ledger_key
-from campaign.orchestration.sql import chunked
 from campaign.orchestration.store import (
     complete_event,
     load_event,
@@ -32,6 +31,7 @@ from campaign.orchestration.store import (
 from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
+from campaign.rows import chunked
 from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
 from campaign.schedule.kinds import Effect, Targets
 from models.campaign import Campaign, CampaignStatus

@@ -18,13 +18,13 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.clock import local_date
 from campaign.links import issue_link, resend_link
 from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
 from campaign.schedule import Event, kind
-from models.audit import record_audit
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose

@@ -26,9 +26,9 @@ from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.actions import BATCH_SIZE, EventOutcome
 from campaign.orchestration.catchup import ANSWERED, NO_PARENT, OPENED_THIS_TICK
 from campaign.orchestration.events import ledger_key
-from campaign.orchestration.sql import chunked
 from campaign.orchestration.store import complete_event, load_event, to_event
 from campaign.plan.stored import plan_of
+from campaign.rows import chunked
 from campaign.schedule import Event
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus

@@ -8,12 +8,12 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from campaign.audit import record_audit
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
 from campaign.plan.yaml_read import read_limited
 from campaign.schedule import ACK_DUTY, build_schedule
 from campaign.workdays import WorkCalendar
-from models.audit import record_audit
 from models.campaign import Campaign
 
 

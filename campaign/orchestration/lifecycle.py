@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from campaign.audit import record_audit
 from campaign.clock import local_date, utc
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
@@ -23,7 +24,6 @@ from campaign.plan import PlanError, Problem
 from campaign.schedule import Event, build_schedule, is_request_kind
 from campaign.workdays import WorkCalendar
 from models._common import utcnow
-from models.audit import record_audit
 from models.campaign import Campaign, CampaignStatus
 from models.request import ReportRequest, RequestStatus
 

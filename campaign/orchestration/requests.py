@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.sql import chunked, insert_missing
+from campaign.audit import record_audit
+from campaign.rows import chunked, insert_missing
 from campaign.schedule import Event
-from models.audit import record_audit
 from models.request import ReportRequest, RequestStatus
 
 CHASEABLE = (RequestStatus.open.value, RequestStatus.overdue.value, RequestStatus.returned.value)

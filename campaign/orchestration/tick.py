@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
+from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
@@ -31,7 +32,6 @@ from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
-from models.audit import record_audit
 from models.campaign import Campaign, CampaignStatus
 
 

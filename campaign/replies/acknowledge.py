@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.plan.schema import Action, Phase, Plan
 from campaign.replies.errors import WrongLink
 from campaign.replies.notify import notify_acknowledged
 from campaign.replies.targets import ensure_answerable, is_late, resolve_target
-from models.audit import record_audit
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest, RequestStatus

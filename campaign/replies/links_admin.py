@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.links import IssuedLink, issue_link, revoke_links
-from models.audit import record_audit
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose

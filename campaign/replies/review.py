@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.clock import local_today, utc
 from campaign.links import issue_link
 from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
 from campaign.replies.targets import resolve_target
 from campaign.workdays import WorkCalendar
-from models.audit import record_audit
 from models.bureau import Bureau
 from models.link import LinkPurpose
 from models.request import ReportRequest, RequestStatus

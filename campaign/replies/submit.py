@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
+from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.replies.adhoc import open_ad_hoc_request
 from campaign.replies.attachments import store_attachments
@@ -18,13 +19,12 @@ from campaign.replies.history import last_accepted
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
 from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target
 from campaign.replies.validation import validate_report
+from campaign.rows import detached, insert_row, update_row
 from campaign.settings import get_settings
-from models.audit import record_audit
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
-from models.rows import detached, insert_row, update_row
 from models.submission import ReportSubmission, ReviewStatus
 
 
