@@ -33,7 +33,7 @@ from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.rows import chunked
 from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
-from campaign.schedule.kinds import Effect, Targets
+from campaign.schedule.kinds import Audience, Effect
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
 
@@ -126,12 +126,12 @@ def carry_out_event(
 
 def _targets(session: Session, c: Context) -> list[str]:
     """The bureaus the event concerns now ("" for a campaign-wide event)."""
-    event, plan, targets = c.event, c.plan, kind(c.event.kind).targets
-    if targets is Targets.campaign:
+    event, plan, audience = c.event, c.plan, kind(c.event.kind).audience
+    if audience is Audience.campaign:
         return [ledger.CAMPAIGN_WIDE]
-    if targets is Targets.directed:
+    if audience is Audience.directed:
         level = plan.directive_to
-    elif targets is Targets.unanswered:
+    elif audience is Audience.unanswered:
         assert event.duty is not None and event.period is not None
         found = requests.chaseable_requests(
             session=session, campaign_id=c.campaign_id, duty_key=event.duty, period_key=event.period

@@ -5,7 +5,7 @@ Each entry says
   before the requests it opens, reminders after them, the acceptance last);
 - its effect: how the tick carries it out (`campaign.orchestration.actions.EFFECTS`
   has one handler per effect; escalations are gathered per parent unit);
-- its targets: whom it concerns (a bureau level of the plan, the units that have not
+- its audience: whom it concerns (a bureau level of the plan, the units that have not
   answered, or the campaign as a whole: one ledger key);
 - its notice: the e-mail it queues to each unit (campaign.mail.notices), if any, and the
   audit entry it records;
@@ -28,7 +28,7 @@ class Effect(StrEnum):
     compile = "compile"  # compile a summary of the reports
 
 
-class Targets(StrEnum):
+class Audience(StrEnum):
     directed = "directed"  # the plan's directive_to level
     reporters = "reporters"  # the duty's reporters
     unanswered = "unanswered"  # units whose request for the period is unanswered
@@ -40,7 +40,7 @@ class Kind:
     name: str
     label: str  # what `campaign schedule` calls it (zh-CN)
     effect: Effect
-    targets: Targets
+    audience: Audience  # whom it concerns
     notice: str | None  # the notice queued to each unit (None: no mail)
     audit: str  # the audit-trail event recorded
     duty_kind: str | None = None  # the plan's duty kind whose periods it opens
@@ -56,7 +56,7 @@ class Kind:
 
     @property
     def chases(self) -> bool:
-        return self.targets is Targets.unanswered
+        return self.audience is Audience.unanswered
 
     @property
     def compiles(self) -> bool:
@@ -65,28 +65,28 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = (
     Kind(
-        "directive", "下发通知", Effect.directive, Targets.directed, "directive",
+        "directive", "下发通知", Effect.directive, Audience.directed, "directive",
         "directive_issued",
     ),
     Kind(
-        "request", "报送要求", Effect.request, Targets.reporters, "request", "request_opened",
+        "request", "报送要求", Effect.request, Audience.reporters, "request", "request_opened",
         duty_kind="progress",
     ),
     Kind(
-        "stage_summary", "阶段小结报送", Effect.request, Targets.reporters, "request",
+        "stage_summary", "阶段小结报送", Effect.request, Audience.reporters, "request",
         "request_opened", duty_kind="stage_summary", summarised=True,
     ),
     Kind(
-        "final_summary", "总结报送", Effect.request, Targets.reporters, "request",
+        "final_summary", "总结报送", Effect.request, Audience.reporters, "request",
         "request_opened", duty_kind="final_summary", summarised=True,
     ),
-    Kind("reminder", "催报", Effect.remind, Targets.unanswered, "reminder", "reminder_sent"),
+    Kind("reminder", "催报", Effect.remind, Audience.unanswered, "reminder", "reminder_sent"),
     Kind(
-        "escalation", "逾期督办", Effect.escalate, Targets.unanswered, "escalation",
+        "escalation", "逾期督办", Effect.escalate, Audience.unanswered, "escalation",
         "escalation_sent",
     ),
-    Kind("summary", "汇总小结", Effect.compile, Targets.campaign, None, "summary_compiled"),
-    Kind("acceptance", "检查验收", Effect.compile, Targets.campaign, None, "acceptance_compiled"),
+    Kind("summary", "汇总小结", Effect.compile, Audience.campaign, None, "summary_compiled"),
+    Kind("acceptance", "检查验收", Effect.compile, Audience.campaign, None, "acceptance_compiled"),
 )  # fmt: skip
 
 

@@ -80,7 +80,7 @@ def predicted_ledger(
             )
             state = ActionState.skipped if skipped else ActionState.done
             action, period = ledger_key(event)
-            codes = [""] if kind(event.kind).targets == "campaign" else bureaus
+            codes = [""] if kind(event.kind).audience == "campaign" else bureaus
             ledger |= {(action, period, code): state for code in codes}
         previous = day
     return ledger

@@ -21,7 +21,7 @@ from campaign.orchestration.store import load_rows, store_schedule, to_event
 from campaign.orchestration.tick import run_tick
 from campaign.plan.schema import DutyKind
 from campaign.schedule import KINDS, build_schedule, event_order, is_request_kind, kind, kinds
-from campaign.schedule.kinds import Effect, Kind, Targets
+from campaign.schedule.kinds import Audience, Effect, Kind
 from models.audit import AuditEvent
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
@@ -42,7 +42,7 @@ def test_every_kind_has_order_effect_targets_notice_and_audit() -> None:
             assert callable(getattr(notices, f"queue_{entry.notice}")), entry
         assert (entry.duty_kind is not None) == entry.opens_request, entry
         assert not entry.summarised or entry.opens_request, entry
-        assert entry.compiles == (entry.targets is Targets.campaign), entry
+        assert entry.compiles == (entry.audience is Audience.campaign), entry
     # every reporting duty of a plan opens requests of some kind (ad hoc ones have no dates)
     assert {k.duty_kind for k in KINDS if k.duty_kind} == set(get_args(DutyKind)) - {"ad_hoc"}
 
@@ -71,7 +71,7 @@ SPECIAL = Kind(
     "special_report",
     "专项报送",
     Effect.request,
-    Targets.reporters,
+    Audience.reporters,
     "request",
     "request_opened",
     duty_kind="special",
