@@ -187,3 +187,20 @@ def test_receipt_rejection_returned_acknowledgement_and_alert(
     assert [a["email"] for a in alert.to_addrs] == [hubei_plan.office.email]
     assert alert.subject == f"【重大情况】{bureau.name}报送：重大案件"
     assert "查获无证生产窝点一处。" in alert.text_body and "http://x/review/9" in alert.html_body
+
+
+def test_a_filter_failing_on_a_value_refuses_the_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """cn_date of a missing date raises inside Jinja; the caller gets MailRefused (one
+    message fails), never an AttributeError that ends the whole tick."""
+    import pytest
+
+    from campaign.mail.errors import MailRefused
+    from campaign.mail.render import render_notice
+
+    email = tmp_path / "email"
+    email.mkdir()
+    (email / "odd.subject.txt").write_text("截止{{ due | cn_date }}", encoding="utf-8")
+    (email / "odd.txt").write_text("正文", encoding="utf-8")
+    (email / "odd.html").write_text("<p>正文</p>", encoding="utf-8")
+    with pytest.raises(MailRefused, match="AttributeError"):
+        render_notice(template="odd", context={"due": None}, plan_templates=tmp_path)
