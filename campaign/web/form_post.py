@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from campaign.replies.errors import ATTACHMENTS, NARRATIVE, Problem, ReportInvalid
+from campaign.plan.schema import NARRATIVE_KEY
+from campaign.replies.errors import ATTACHMENTS, Problem, ReportInvalid
 from campaign.replies.targets import Target
 from models.reply import AttachmentIn, ReportCreate
 
@@ -46,7 +47,7 @@ def build_report_in(target: Target, post: FormPost, nonce: str) -> ReportCreate:
             if loc[:1] == ("values",) and len(loc) > 1 and str(loc[1]) in labels:
                 problems.append(Problem(str(loc[1]), f"“{labels[str(loc[1])]}”内容过长"))
             elif loc[:1] == ("narrative",):
-                problems.append(Problem(NARRATIVE, "情况说明内容过长"))
+                problems.append(Problem(NARRATIVE_KEY, "情况说明内容过长"))
             elif loc[:1] == ("attachments",):
                 problems.append(Problem(ATTACHMENTS, "附件过多"))
             else:
