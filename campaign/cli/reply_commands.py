@@ -13,6 +13,7 @@ from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
 from campaign.replies.errors import ReplyError, ReportInvalid
 from campaign.replies.links_admin import LinkAdminError, reissue, revoke
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.review import (
     ReviewError,
     accept_submission,
@@ -20,7 +21,6 @@ from campaign.replies.review import (
     review_queue,
 )
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
@@ -185,7 +185,7 @@ def reply_submit(
             if request is None:
                 fail(f"no report request with id {request_id}", 2)
             if table is not None and xlsx is not None:
-                target = resolve_target(session=session, link_or_request=request)
+                target = resolve_context(session=session, link_or_request=request)
                 if target.form is None:
                     fail(f"request {request_id} has no report form", 2)
                 parsed = parse_report_xlsx(

@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaign.clock import local_time, local_today
-from campaign.replies.targets import AD_HOC_KIND, Target
+from campaign.replies.reply_context import AD_HOC_KIND, ReplyContext
 from models.request import ReportRequest, RequestStatus
 
 DEFAULT_DUTY_KEY = "ad-hoc"
 
 
-def open_ad_hoc_request(*, session: Session, target: Target, now: datetime) -> ReportRequest:
+def open_ad_hoc_request(*, session: Session, target: ReplyContext, now: datetime) -> ReportRequest:
     """A new request for one ad-hoc report of the target's bureau (flushed, with an id)."""
     local = local_time(now, target.timezone)
     duty_key = target.duty.key if target.duty is not None else DEFAULT_DUTY_KEY

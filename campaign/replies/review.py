@@ -12,7 +12,7 @@ from campaign.clock import local_today, utc
 from campaign.links import issue_link
 from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
-from campaign.replies.targets import resolve_target
+from campaign.replies.reply_context import resolve_context
 from campaign.workdays import WorkCalendar
 from models.bureau import Bureau
 from models.link import LinkPurpose
@@ -136,7 +136,7 @@ def return_submission(
             f"新的报送期限须为1至{MAX_RETURN_WORKING_DAYS}个工作日（收到的是{working_days}）"
         )
     submission, request = _reviewable(session, submission_id)
-    target = resolve_target(session=session, link_or_request=request)
+    target = resolve_context(session=session, link_or_request=request)
     today = local_today(now, target.timezone)
     if due is None:
         days = DEFAULT_RETURN_WORKING_DAYS if working_days is None else working_days

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from campaign.clock import local_time
 from campaign.replies.history import versions
 from campaign.replies.receipt import receipt_context, receipt_number
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.review import ReviewItem, review_queue
-from campaign.replies.targets import resolve_target
 from models.attachment import SubmissionAttachment
 from models.campaign import Campaign
 from models.request import ReportRequest
@@ -69,7 +69,7 @@ def detail_context(*, session: Session, submission_id: int) -> dict[str, Any] | 
         return None
     request = session.get(ReportRequest, submission.request_id)
     assert request is not None
-    target = resolve_target(session=session, link_or_request=request)
+    target = resolve_context(session=session, link_or_request=request)
     context = receipt_context(target, submission)
     attachments = session.exec(
         select(SubmissionAttachment)

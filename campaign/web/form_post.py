@@ -9,12 +9,12 @@ from pydantic import ValidationError
 
 from campaign.plan.schema import NARRATIVE_KEY
 from campaign.replies.errors import ATTACHMENTS, Problem, ReportInvalid
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from models.reply import AttachmentIn, ReportCreate
 
 
 @dataclass
-class Outcome:
+class PostOutcome:
     response: HTMLResponse
     bad_token: bool = False
     busy: bool = False  # rows were locked by another transaction: worth another try
@@ -30,7 +30,7 @@ class FormPost:
     attachments: tuple[AttachmentIn, ...] = ()
 
 
-def build_report_in(target: Target, post: FormPost, nonce: str) -> ReportCreate:
+def build_report_in(target: ReplyContext, post: FormPost, nonce: str) -> ReportCreate:
     """The ReportCreate of a form post; entries too long for it become problems."""
     try:
         return ReportCreate(

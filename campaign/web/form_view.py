@@ -14,7 +14,7 @@ from campaign.replies.acknowledge import directive_title, directive_window
 from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
 from campaign.replies.errors import ATTACHMENTS, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from campaign.replies.values import MAX_TEXT_CHARS
 from campaign.templating import cn_date
 from models.link import LinkPurpose
@@ -65,7 +65,7 @@ def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldVie
     )
 
 
-def facts(target: Target, now: datetime) -> dict[str, Any]:
+def facts(target: ReplyContext, now: datetime) -> dict[str, Any]:
     request = target.request
     late_now = bool(
         request is not None
@@ -89,7 +89,7 @@ def facts(target: Target, now: datetime) -> dict[str, Any]:
 def report_page(
     *,
     session: Session,
-    target: Target,
+    target: ReplyContext,
     now: datetime,
     token: str,
     csrf_token: str,
@@ -184,7 +184,7 @@ def report_page(
 
 
 def acknowledge_page(
-    *, target: Target, now: datetime, token: str, csrf_token: str
+    *, target: ReplyContext, now: datetime, token: str, csrf_token: str
 ) -> dict[str, Any]:
     request = target.request
     assert request is not None
