@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from campaign.rows import insert_row
 from models._common import utcnow
-from models.audit import AuditEvent
+from models.audit import AuditEvent, Channel
 
 
 def record_audit(
@@ -17,7 +17,7 @@ def record_audit(
     session: Session,
     event: str,
     actor: str,
-    channel: str,
+    channel: Channel,
     campaign_id: int | None = None,
     bureau_code: str | None = None,
     at: datetime | None = None,

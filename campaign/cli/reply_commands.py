@@ -25,6 +25,7 @@ from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.link import LinkPurpose
 from models.reply import AttachmentIn, ReportCreate, ReportPublic
 from models.request import ReportRequest
@@ -207,7 +208,7 @@ def reply_submit(
                 session=session,
                 link_or_request=request,
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
-                channel="xlsx" if table is not None else "cli",
+                channel=Channel.xlsx if table is not None else Channel.cli,
                 actor=getpass.getuser(),
             ).submission
             summary = f"stored version {submission.version} (submission {submission.id})"

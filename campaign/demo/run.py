@@ -31,11 +31,12 @@ from campaign.replies.acknowledge import acknowledge
 from campaign.replies.review import accept_submission
 from campaign.replies.submit import submit_report
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
 from models.reply import ReportCreate
-from models.request import ReportRequest, RequestStatus
+from models.request import ReportRequest, RequestKind, RequestStatus
 from models.summary import CampaignSummary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,7 @@ def run_demo(
             source=str(PLAN),
             work=WorkCalendar(),
             actor="demo",
-            channel="cli",
+            channel=Channel.cli,
         )
         session.commit()
         assert campaign.id is not None
@@ -146,8 +147,8 @@ def _bureaus_answer(
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
         if bureau is None or when is None or when >= until:
             continue
-        if request.kind == "acknowledgement":
-            acknowledge(session=session, link_or_request=request, channel="web", now=when)
+        if request.kind == RequestKind.acknowledgement:
+            acknowledge(session=session, link_or_request=request, channel=Channel.web, now=when)
             answers["acknowledged"] += 1
             continue
         form = plan.form(plan.duty(request.duty_key).form or "")
@@ -159,7 +160,7 @@ def _bureaus_answer(
             session=session,
             link_or_request=request,
             report_in=report,
-            channel="web",
+            channel=Channel.web,
             now=when,
             actor=request.bureau_code,
         ).submission

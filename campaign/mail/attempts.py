@@ -17,6 +17,7 @@ from campaign.mail.addresses import Address, address
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
 from campaign.mail.transport import SmtpTransport
+from models.audit import Channel
 from models.outbox import MailState, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ class Results:
                 session=self.session,
                 event="mail_failed",
                 actor="system",
-                channel="email",
+                channel=Channel.email,
                 campaign_id=message.campaign_id,
                 bureau_code=message.bureau_code,
                 message=message.id,

@@ -24,6 +24,7 @@ from campaign.mail.render import RenderedNotice
 from campaign.rows import detached, insert_ignore
 from campaign.settings import get_settings
 from models._common import utcnow
+from models.audit import Channel
 from models.outbox import MailState, OutboxBlob, OutboxMessage
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -122,7 +123,7 @@ def store_message(
                 session=session,
                 event="mail_failed",
                 actor="system",
-                channel="email",
+                channel=Channel.email,
                 campaign_id=campaign_id,
                 bureau_code=bureau_code,
                 message=inserted,

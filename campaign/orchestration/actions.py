@@ -36,6 +36,7 @@ from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, wind
 from campaign.schedule.kinds import Audience, Effect
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
+from models.request import RequestKind
 
 BATCH_SIZE = 1000
 
@@ -151,7 +152,7 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
             session=session,
             campaign_id=c.campaign_id,
             event=c.event,
-            kind="acknowledgement",
+            kind=RequestKind.acknowledgement,
             duty_key=ACK_DUTY,
             period_key=window_key(c.event),
             period_label=acknowledgement_label(c.event),

@@ -25,13 +25,14 @@ from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
 from campaign.schedule import Event, kind
+from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 
 ACTOR = "system"
-CHANNEL = "tick"
+CHANNEL = Channel.tick
 
 
 def queue_directive(
@@ -119,7 +120,9 @@ def queue_reminder(
     for code, request_id in sorted(request_ids.items()):
         request = requests[request_id]
         purpose = (
-            LinkPurpose.acknowledge if request.kind == "acknowledgement" else LinkPurpose.report
+            LinkPurpose.acknowledge
+            if request.kind == RequestKind.acknowledgement
+            else LinkPurpose.report
         )
         link_url = resend_link(
             session=session,

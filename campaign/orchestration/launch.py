@@ -14,6 +14,7 @@ from campaign.plan import Plan, PlanError, Problem, parse_plan
 from campaign.plan.yaml_read import read_limited
 from campaign.schedule import ACK_DUTY, build_schedule
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 from models.campaign import Campaign
 
 
@@ -62,7 +63,7 @@ def launch_campaign(
     source: str | None,
     work: WorkCalendar,
     actor: str,
-    channel: str,
+    channel: Channel,
 ) -> Campaign:
     """Store the campaign and its schedule; CampaignExists if the document was launched."""
     existing = campaign_by_document(session=session, document_number=plan.document_number)

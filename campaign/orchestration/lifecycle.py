@@ -24,6 +24,7 @@ from campaign.plan import PlanError, Problem
 from campaign.schedule import Event, build_schedule, is_request_kind
 from campaign.workdays import WorkCalendar
 from models._common import utcnow
+from models.audit import Channel
 from models.campaign import Campaign, CampaignStatus
 from models.request import ReportRequest, RequestStatus
 
@@ -44,7 +45,7 @@ def change_status(
     campaign: Campaign,
     command: str,
     actor: str,
-    channel: str,
+    channel: Channel,
     reason: str = "",
 ) -> CampaignStatus:
     """Apply pause/resume/cancel; LifecycleError if the campaign is not in a state for it."""
@@ -98,7 +99,7 @@ def amend_dates(
     start: date | None,
     work: WorkCalendar,
     actor: str,
-    channel: str,
+    channel: Channel,
 ) -> Amendment:
     """Move a phase's or an action's dates; PlanError if the amended plan is not valid."""
     if campaign.status not in (CampaignStatus.active, CampaignStatus.paused):

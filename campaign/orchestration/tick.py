@@ -32,6 +32,7 @@ from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
+from models.audit import Channel
 from models.campaign import Campaign, CampaignStatus
 
 
@@ -157,14 +158,14 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
                 campaign_id=campaign_id,
                 at=at,
                 actor="system",
-                channel="tick",
+                channel=Channel.tick,
                 reason="campaign completed",
             )
             record_audit(
                 session=session,
                 event="campaign_completed",
                 actor="system",
-                channel="tick",
+                channel=Channel.tick,
                 campaign_id=campaign_id,
                 at=at,
                 requests_closed=closed,

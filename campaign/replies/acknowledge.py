@@ -14,6 +14,7 @@ from campaign.replies.errors import WrongLink
 from campaign.replies.notify import notify_acknowledged
 from campaign.replies.reply_context import ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest, RequestStatus
@@ -29,7 +30,7 @@ def acknowledge(
     *,
     session: Session,
     link_or_request: ReplyLink | ReportRequest,
-    channel: str,
+    channel: Channel,
     now: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Acknowledgement:

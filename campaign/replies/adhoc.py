@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaign.clock import local_time, local_today
-from campaign.replies.reply_context import AD_HOC_KIND, ReplyContext
-from models.request import ReportRequest, RequestStatus
+from campaign.replies.reply_context import ReplyContext
+from models.request import ReportRequest, RequestKind, RequestStatus
 
 DEFAULT_DUTY_KEY = "ad-hoc"
 
@@ -28,7 +28,7 @@ def open_ad_hoc_request(*, session: Session, target: ReplyContext, now: datetime
         period_start=local_today(now, target.timezone),
         period_end=local_today(now, target.timezone),
         bureau_code=target.bureau.code,
-        kind=AD_HOC_KIND,
+        kind=RequestKind.ad_hoc,
         due_date=None,
         status=RequestStatus.open,
         opened_at=now,

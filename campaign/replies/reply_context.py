@@ -21,11 +21,9 @@ from campaign.replies.errors import RequestClosed, RequestSettled, WrongLink
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
 from models.link import LinkPurpose, ReplyLink
-from models.request import ReportRequest, RequestStatus
+from models.request import ReportRequest, RequestKind, RequestStatus
 
 LIVE_CAMPAIGN = (CampaignStatus.active, CampaignStatus.paused)
-ACKNOWLEDGEMENT_KIND = "acknowledgement"
-AD_HOC_KIND = "ad_hoc"
 
 
 @dataclass
@@ -69,7 +67,9 @@ def resolve_context(
     else:
         link, request = None, link_or_request
         purpose = (
-            LinkPurpose.acknowledge if request.kind == ACKNOWLEDGEMENT_KIND else LinkPurpose.report
+            LinkPurpose.acknowledge
+            if request.kind == RequestKind.acknowledgement
+            else LinkPurpose.report
         )
         campaign = session.get(Campaign, request.campaign_id)
         bureau = session.get(Bureau, request.bureau_code)

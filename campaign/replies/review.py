@@ -14,6 +14,7 @@ from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
 from campaign.replies.reply_context import resolve_context
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 from models.bureau import Bureau
 from models.link import LinkPurpose
 from models.request import ReportRequest, RequestStatus
@@ -102,7 +103,7 @@ def accept_submission(
         session=session,
         event="answer_accepted",
         actor=reviewer,
-        channel="review",
+        channel=Channel.review,
         campaign_id=submission.campaign_id,
         bureau_code=submission.bureau_code,
         at=now,
@@ -162,7 +163,7 @@ def return_submission(
         session=session,
         event="answer_returned",
         actor=reviewer,
-        channel="review",
+        channel=Channel.review,
         campaign_id=submission.campaign_id,
         bureau_code=submission.bureau_code,
         at=now,

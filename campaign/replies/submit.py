@@ -23,6 +23,7 @@ from campaign.replies.request_lock import lock_request
 from campaign.replies.validation import validate_report
 from campaign.rows import detached, insert_row, update_row
 from campaign.settings import get_settings
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.reply import ReportCreate
@@ -41,7 +42,7 @@ def submit_report(
     session: Session,
     link_or_request: ReplyLink | ReportRequest,
     report_in: ReportCreate,
-    channel: str,
+    channel: Channel,
     now: datetime | None = None,
     actor: str | None = None,
     data_dir: Path | None = None,

@@ -14,7 +14,7 @@ from campaign.replies.reply_context import resolve_context
 from campaign.replies.review import ReviewItem, review_queue
 from models.attachment import SubmissionAttachment
 from models.campaign import Campaign
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission, ReviewStatus
 
 REVIEW_TEXT = {
@@ -56,7 +56,7 @@ def list_context(*, session: Session, status: str, campaign_id: int | None) -> d
             ),
             "late": item.submission.late,
             "review": REVIEW_TEXT[item.submission.review_status],
-            "ad_hoc": item.request.kind == "ad_hoc",
+            "ad_hoc": item.request.kind == RequestKind.ad_hoc,
         }
         for item in items
     ]
@@ -100,5 +100,5 @@ def detail_context(*, session: Session, submission_id: int) -> dict[str, Any] | 
         "reviewable": newest and submission.review_status == ReviewStatus.pending,
         "attachments": attachments,
         "history": history,
-        "is_ad_hoc": request.kind == "ad_hoc",
+        "is_ad_hoc": request.kind == RequestKind.ad_hoc,
     }

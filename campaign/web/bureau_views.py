@@ -41,6 +41,7 @@ from campaign.web.pages import error_page, page, refused
 from campaign.web.receipt_view import receipt_response
 from campaign.web.table_parsing import ParserBusy, TableParser
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose
 from models.reply import AttachmentIn
@@ -218,7 +219,7 @@ class BureauViews:
                 response = page("report_form.html", **context)
             return PostOutcome(self._set_csrf(response, token, csrf))
 
-    def submit(self, token: str, post: FormPost, *, channel: str = "web") -> PostOutcome:
+    def submit(self, token: str, post: FormPost, *, channel: Channel = Channel.web) -> PostOutcome:
         for attempt in range(3):
             try:
                 return self._submit_once(token, post, channel)
@@ -227,7 +228,7 @@ class BureauViews:
                     raise
         raise AssertionError("unreachable")
 
-    def _submit_once(self, token: str, post: FormPost, channel: str) -> PostOutcome:
+    def _submit_once(self, token: str, post: FormPost, channel: Channel) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
             posted = self._posted(session, token, post)
             if isinstance(posted, PostOutcome):
@@ -315,7 +316,7 @@ class BureauViews:
             narrative=parsed.table.narrative,
             attachments=(source,),
         )
-        return await self.run(partial(self.submit, channel="xlsx"), token, table_post)
+        return await self.run(partial(self.submit, channel=Channel.xlsx), token, table_post)
 
     def _upload_target(
         self, token: str, post: FormPost
@@ -369,7 +370,7 @@ class BureauViews:
                     acknowledge(
                         session=session,
                         link_or_request=target.link,  # type: ignore[arg-type]
-                        channel="web",
+                        channel=Channel.web,
                         now=self.clock(),
                         idempotency_key=nonce,
                     )
