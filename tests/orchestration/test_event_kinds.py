@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -25,8 +24,7 @@ from campaign.schedule.kinds import Audience, Effect, Kind
 from models.audit import AuditEvent
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from tests.support.hubei import EXAMPLES
 
 
 def test_every_kind_has_order_effect_targets_notice_and_audit() -> None:

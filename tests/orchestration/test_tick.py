@@ -118,7 +118,7 @@ def test_overdue_requests_are_marked_and_escalated_to_the_parent(session, hubei_
     report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-15"))
     assert report.overdue == 16  # due 08-14; 420100 acknowledged
     statuses = Counter(r.status for r in session.exec(select(ReportRequest)).all())
-    assert statuses == {RequestStatus.overdue: 16, RequestStatus.submitted: 1}
+    assert statuses == {RequestStatus.overdue: 16, RequestStatus.accepted: 1}  # 签收 accepts
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-17"))
     escalations = session.exec(
         select(AuditEvent).where(AuditEvent.event == "escalation_sent")
