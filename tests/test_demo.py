@@ -6,7 +6,9 @@ import mailbox
 from pathlib import Path
 
 from campaign import db as dbmod
+from campaign.demo import mail_answers
 from campaign.demo.run import describe, run_demo
+from campaign.inbox.dovecot import dovecot_installed
 
 
 def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
@@ -28,5 +30,18 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     assert targets["license-rate"]["missing"] == ["429021"]  # the silent bureau
     assert targets["license-rate"]["met"] is False
     assert targets["sampling-pass-rate"]["met"] is True
+    if dovecot_installed():  # three bureaus replied to every request mail with the table
+        assert result.answers["by e-mail"] == 3 * (14 + 4 + 1)
+        threaded = [
+            m for m in mailbox.Maildir(data_dir / "maildir") if m["In-Reply-To"] is not None
+        ]
+        assert len(threaded) == result.answers["by e-mail"]  # their receipts, in the thread
     text = "\n".join(describe(result, data_dir))
     assert "no report from: 429021" in text and "completed after" in text
+
+
+def test_without_dovecot_the_demo_says_so(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(mail_answers, "dovecot_installed", lambda: False)
+    with mail_answers.mailbox(tmp_path) as server:
+        assert server is None
+    assert "not installed" in mail_answers.NO_DOVECOT

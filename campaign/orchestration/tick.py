@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
+from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import carry_out_event
 from campaign.orchestration.escalations import carry_out_escalations
@@ -69,6 +70,7 @@ class TickReport:
     overdue: int = 0
     completed: bool = False
     mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
+    inbox: dict[str, Any] | None = None  # what reading the mailbox did (None: no mailbox)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,7 +186,7 @@ class TickSteps:
 
     phase: Callable[[TickPlan, PhaseStep], Outcomes]  # the due events of one phase step
     escalate: Callable[[int, list[str], datetime], Outcomes]  # all due escalations
-    close: Callable[[int, datetime, Outcomes], TickReport]  # finish_tick, deliver the mail
+    close: Callable[[int, datetime, Outcomes], TickReport]  # inbox, finish_tick, mail
     deliver: Callable[[], dict[str, Any]]  # deliver the outbox only (a refused tick)
 
 
@@ -220,7 +222,9 @@ def plain_steps(url: str | None = None) -> TickSteps:
         return [o.to_json() for o in done]
 
     def close(campaign_id: int, as_of: datetime, outcomes: Outcomes) -> TickReport:
+        inbox = fetch_now(url=url, now=as_of)  # answers by e-mail count before overdue marking
         report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
+        report.inbox = inbox
         report.mail = deliver_now(url=url)
         return report
 
