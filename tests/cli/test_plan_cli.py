@@ -92,6 +92,9 @@ def test_schedule_text() -> None:
     result = runner.invoke(app, ["schedule", HUBEI])
     assert result.exit_code == 0
     assert "2007-12-10  acceptance" in result.output
+    directive = next(line for line in result.output.splitlines() if "  directive " in line)
+    assert "宣传发动阶段通知签收" in directive and "due 2007-08-14" in directive  # its 签收
+    assert "2007-12-02  summary" in result.output  # the final summary compiled
 
 
 def test_workdays() -> None:
