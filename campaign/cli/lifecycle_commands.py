@@ -14,6 +14,7 @@ from campaign.orchestration.lifecycle import LifecycleError, amend_dates, change
 from campaign.plan import PlanError
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 
 CAMPAIGN_HELP = "Campaign id (see `campaign list`) or document number."
 BY_HELP = "Who makes the change (for the audit trail)."
@@ -37,7 +38,7 @@ def _change(ref: str, command: str, by: str, reason: str) -> None:
                 campaign=campaign,
                 command=command,
                 actor=by,
-                channel="cli",
+                channel=Channel.cli,
                 reason=reason,
             )
             campaign_id = campaign.id
@@ -107,7 +108,7 @@ def amend(
                 start=new_start,
                 work=WorkCalendar.from_file(get_settings().holidays_file),
                 actor=by,
-                channel="cli",
+                channel=Channel.cli,
             )
     except CampaignNotFound as exc:
         fail(str(exc), 2)

@@ -9,7 +9,7 @@ import typer
 
 from campaign.cli._output import fail, pad, print_json, warnings_to_stderr
 from campaign.plan import PlanError, load_plan
-from campaign.schedule import build_schedule
+from campaign.schedule import acknowledgement_label, build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
 
@@ -47,7 +47,7 @@ def schedule(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array of events."),
     holidays: Path | None = typer.Option(None, "--holidays", help=HOLIDAYS_HELP),
 ) -> None:
-    """Every dated event the plan implies, in date order."""
+    """Every dated event the campaign will carry out, in the order the tick runs them."""
     try:
         loaded = load_plan(plan)
     except PlanError as exc:
@@ -62,7 +62,10 @@ def schedule(
         where = e.phase + (f" / {e.action}" if e.action else "")
         what = e.duty or e.template or ""
         due = f"due {e.due}" if e.due else ""
-        period = pad(e.period_label or "", 22)
+        label = e.period_label or ""
+        if e.kind == "directive" and e.due:  # the directive opens its 签收 request
+            label = acknowledgement_label(e)
+        period = pad(label, 22)
         row = f"{e.date}  {e.kind:<13} {pad(where, 34)} {pad(what, 18)} {period} {due}"
         typer.echo(row.rstrip())
 

@@ -13,6 +13,7 @@ from campaign.db import session_scope
 from campaign.mail.sender import deliver_now
 from campaign.replies.errors import ReplyError, ReportInvalid
 from campaign.replies.links_admin import LinkAdminError, reissue, revoke
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.review import (
     ReviewError,
     accept_submission,
@@ -20,11 +21,11 @@ from campaign.replies.review import (
     review_queue,
 )
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.link import LinkPurpose
 from models.reply import AttachmentIn, ReportCreate, ReportPublic
 from models.request import ReportRequest
@@ -185,7 +186,7 @@ def reply_submit(
             if request is None:
                 fail(f"no report request with id {request_id}", 2)
             if table is not None and xlsx is not None:
-                target = resolve_target(session=session, link_or_request=request)
+                target = resolve_context(session=session, link_or_request=request)
                 if target.form is None:
                     fail(f"request {request_id} has no report form", 2)
                 parsed = parse_report_xlsx(
@@ -207,7 +208,7 @@ def reply_submit(
                 session=session,
                 link_or_request=request,
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
-                channel="xlsx" if table is not None else "cli",
+                channel=Channel.xlsx if table is not None else Channel.cli,
                 actor=getpass.getuser(),
             ).submission
             summary = f"stored version {submission.version} (submission {submission.id})"

@@ -57,7 +57,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.documents._zip import Entry, write_zip
 from campaign.documents.directive import field_hint
-from campaign.plan.schema import FormField, ReportForm
+from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 
 LAYOUT_VERSION = 1
 TITLE_CELL, TITLE_RANGE = "A1", "A1:F1"
@@ -67,7 +67,6 @@ HEADER_ROW, FIRST_FIELD_ROW = 6, 7
 HEADERS = ("序号", "指标名称", "计量单位", "填报数值", "指标代码", "填报说明")
 INDEX_COL, LABEL_COL, UNIT_COL, VALUE_COL, KEY_COL, HELP_COL = "ABCDEF"
 CUMULATIVE_SUFFIX = "（累计）"
-NARRATIVE_KEY = "__narrative__"
 META_SHEET = "_meta"
 META_KEYS = (
     "layout_version",

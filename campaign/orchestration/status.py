@@ -11,9 +11,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from campaign.clock import local_date, utc
-from campaign.orchestration.events import ACK_DUTY, is_request_kind
 from campaign.orchestration.store import load_rows
 from campaign.plan.stored import plan_of
+from campaign.schedule import ACK_DUTY, is_request_kind
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.ledger import ActionRecord, ActionState

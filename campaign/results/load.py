@@ -16,9 +16,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from campaign.orchestration.events import ACK_DUTY
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
+from campaign.schedule import ACK_DUTY
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.request import ReportRequest
