@@ -20,7 +20,7 @@ from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.tick import TickReport, finish_tick, plan_tick
 from flows import artifacts
 from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error
-from flows.campaign_phases import run_phase
+from flows.campaign_phases import run_phase, subflow_names
 from models.campaign import Campaign
 
 
@@ -29,10 +29,14 @@ def campaign_tag(campaign_id: int) -> str:
 
 
 def tick_run_name() -> str:
-    """e.g. 鄂质监发〔2007〕77号 tick 2007-09-10 (document number and local date)."""
+    """e.g. 鄂质监发〔2007〕77号 tick 2007-09-10 (document number and local date).
+
+    A scheduled run of the deployment has no as_of: it is named after its scheduled time
+    (Prefect renames it so when it starts), like the fast-forward's run for that day.
+    """
     parameters = flow_run.parameters or {}
     campaign_id = parameters.get("campaign_id")
-    as_of = parameters.get("as_of") or datetime.now(UTC)
+    as_of = parameters.get("as_of") or flow_run.scheduled_start_time or datetime.now(UTC)
     if isinstance(as_of, str):
         as_of = datetime.fromisoformat(as_of)
     with session_scope() as session:
@@ -56,6 +60,10 @@ def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]
     an API round trip, and a fast-forward runs dozens of ticks."""
     report = finish_tick(campaign_id=campaign_id, as_of=as_of)
     artifacts.publish_tick(campaign_id=campaign_id, as_of=as_of, outcomes=outcomes)
+    if report.completed:  # nothing left to do: its schedule stops too
+        from deployments.campaigns import set_schedule_paused
+
+        set_schedule_paused(campaign_id, paused=True)
     report.mail = deliver_now()
     if report.mail["unavailable"]:
         get_run_logger().warning("mail held in the outbox: %s", report.mail["unavailable"])
@@ -102,8 +110,8 @@ def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, 
     )
     outcomes: list[dict[str, Any]] = []
     with tags(campaign_tag(campaign_id)):
-        for step in planned.steps:
-            outcomes += run_phase(planned, step)
+        for step, name in zip(planned.steps, subflow_names(planned), strict=True):
+            outcomes += run_phase(planned, step, name)
         if planned.escalations:
             outcomes += escalate(campaign_id, list(planned.escalations), as_of)
         report = close_tick(campaign_id, as_of, outcomes)
