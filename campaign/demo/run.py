@@ -1,9 +1,12 @@
-"""The demo campaign: the Hubei plan from its first day to its acceptance, in a minute or two.
+"""The simulator: any plan, from its first day to its acceptance, with simulated bureaus.
 
-A real SMTP server on loopback keeps every message in a Maildir; the 17 city-level bureaus
-are simulated (most answer on time, three late, one never sends its weekly report) and
-answer through the same functions as the web form; the coordinator accepts each answer.
-Each tick is a Prefect flow run (or plain calls with prefect=False).
+A real SMTP server on loopback keeps every message in a Maildir; the bureaus (a registry
+given as CSV, or generated level by level, see registry.py) answer through the same
+functions as the web form and the upload (some send the filled .xlsx table, read by the
+upload's parser): some late, some never, some with a mistake the checks refuse and then
+corrected, some returned by the coordinator and sent again (see bureaus.py); the
+coordinator accepts every other answer. Each tick is a Prefect flow run (or plain calls
+with prefect=False). `campaign demo` is this with the Hubei plan and its real registry.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,44 +25,82 @@ from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
 from campaign.bureaus import import_bureau_csv
-from campaign.demo.bureaus import SimulatedBureau
+from campaign.demo.account import Progress
+from campaign.demo.answer import answer_request
+from campaign.demo.bureaus import Rates, SimulatedBureau
+from campaign.demo.registry import generate_registry
 from campaign.mail.server import running_mailserver
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
-from campaign.replies.acknowledge import acknowledge
-from campaign.replies.review import accept_submission
-from campaign.replies.submit import submit_report
 from campaign.workdays import WorkCalendar
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
-from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
 from models.summary import CampaignSummary
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "examples" / "hubei-2007.yaml"
 BUREAUS = ROOT / "examples" / "bureaus-hubei.csv"
+DEMO_SEED = 2007
 OPEN = (RequestStatus.open, RequestStatus.overdue, RequestStatus.returned)
 
 
 @dataclass
 class DemoResult:
     campaign_id: int
+    document_number: str = ""
+    units: int = 0
     ticks: int = 0
     actions: int = 0
     answers: Counter[str] = field(default_factory=Counter)
+    outcomes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     mail: Counter[str] = field(default_factory=Counter)
     maildir_messages: int = 0
     targets: list[dict[str, Any]] = field(default_factory=list)
     status: str = ""
+    last_day: str = ""
+    sample_bureau: str = ""
 
 
 def run_demo(
-    *, data_dir: Path, prefect: bool = True, echo: Callable[[str], None] = print
+    *,
+    data_dir: Path,
+    prefect: bool = True,
+    echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
 ) -> DemoResult:
-    """Run the whole demo in data_dir (emptied first); returns what happened."""
+    """The Hubei plan with its 17 real city bureaus (a simulation like any other)."""
+    return simulate(
+        plan_path=PLAN,
+        registry=BUREAUS.read_bytes(),
+        seed=DEMO_SEED,
+        data_dir=data_dir,
+        prefect=prefect,
+        echo=echo,
+        progress=progress,
+    )
+
+
+def simulate(
+    *,
+    plan_path: Path,
+    data_dir: Path,
+    registry: bytes | None = None,
+    units: int = 0,
+    seed: int = 0,
+    rates: Rates | None = None,
+    prefect: bool = True,
+    echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Run the plan's whole campaign in data_dir (emptied first) over the registry (CSV
+    bytes) or over `units` generated bureaus; returns what happened."""
+    rates = rates or Rates()
+    plan, text = validated_plan(plan_path.read_bytes(), str(plan_path))
+    if registry is None:
+        registry = generate_registry(plan, units, seed)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -75,40 +116,57 @@ def run_demo(
     dbmod.reset()
     maildir = data_dir / "maildir"
     with running_mailserver(port=port, maildir=maildir) as server, dbmod.session_scope() as session:
-        import_bureau_csv(session=session, raw=BUREAUS.read_bytes())
-        plan, text = validated_plan(PLAN.read_bytes(), str(PLAN))
+        import_bureau_csv(session=session, raw=registry)
         campaign = launch_campaign(
             session=session,
             plan=plan,
             plan_text=text,
-            source=str(PLAN),
+            source=str(plan_path),
             work=WorkCalendar(),
-            actor="demo",
+            actor="simulator",
             channel="cli",
         )
         session.commit()
         assert campaign.id is not None
-        result = DemoResult(campaign_id=campaign.id)
-        echo(f"launched campaign {campaign.id}: {campaign.document_number} {campaign.title}")
-        echo(f"mail server on 127.0.0.1:{port}, keeping mail in {maildir}")
+        bureaus = _simulated(session, seed, rates)
+        result = DemoResult(
+            campaign_id=campaign.id,
+            document_number=campaign.document_number,
+            units=len(bureaus),
+            last_day=plan.end.isoformat(),
+            sample_bureau=min(bureaus, default=""),
+        )
+        echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
+        echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
         moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=plan.end)
-        bureaus = _simulated(session)
+        if progress is not None:
+            progress.start(len(moments))
         for moment in moments:
-            _bureaus_answer(session, campaign.id, bureaus, until=moment, answers=result.answers)
+            _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result)
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
             result.ticks += 1
             result.actions += done
-            mail = report.get("mail") or {}
-            echo(
-                f"{moment:%Y-%m-%d} tick: {len(report['events'])} event(s), {done} action(s), "
-                f"{mail.get('sent', 0)} message(s) sent"
-            )
+            if progress is not None:
+                progress.advance(f"{moment:%Y-%m-%d} 办理 {done} 项")
+        if progress is not None:
+            progress.finish()
         session.expire_all()
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
         result.maildir_messages = len(server.box)
         result.targets = _acceptance_targets(session, campaign.id)
+        unanswered = select(ReportRequest).where(
+            col(ReportRequest.campaign_id) == campaign.id,
+            col(ReportRequest.answered_at) == None,  # noqa: E711
+            col(ReportRequest.bureau_code).in_(list(bureaus)),
+        )
+        for request in session.exec(unanswered).all():
+            result.answers["missing"] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, "missing")
+            )
         result.status = str(session.get(Campaign, campaign.id).status)  # type: ignore[union-attr]
+    result.outcomes.sort()
     return result
 
 
@@ -120,9 +178,12 @@ def _tick(campaign_id: int, moment: datetime, prefect: bool) -> dict[str, Any]:
     return run_ticks(campaign_id, [moment], heartbeats=False)[0]
 
 
-def _simulated(session: Session) -> dict[str, SimulatedBureau]:
-    codes = sorted(b.code for b in session.exec(select(Bureau)).all() if b.parent_code)
-    return {code: SimulatedBureau(code, i) for i, code in enumerate(codes)}
+def _simulated(session: Session, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:
+    return {
+        b.code: SimulatedBureau(b.code, b.name, seed, rates)
+        for b in session.exec(select(Bureau)).all()
+        if b.parent_code
+    }
 
 
 def _bureaus_answer(
@@ -131,13 +192,12 @@ def _bureaus_answer(
     bureaus: dict[str, SimulatedBureau],
     *,
     until: datetime,
-    answers: Counter[str],
+    result: DemoResult,
 ) -> None:
     """Every answer the bureaus would have sent before `until`, then the coordinator's review."""
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
     plan = plan_of(campaign)
-    names = {b.code: b.name for b in session.exec(select(Bureau)).all()}
     query = select(ReportRequest).where(
         col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
     )
@@ -146,28 +206,11 @@ def _bureaus_answer(
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
         if bureau is None or when is None or when >= until:
             continue
-        if request.kind == "acknowledgement":
-            acknowledge(session=session, link_or_request=request, channel="web", now=when)
-            answers["acknowledged"] += 1
-            continue
-        form = plan.form(plan.duty(request.duty_key).form or "")
-        report = ReportCreate(
-            values=bureau.figures(form.key, request),
-            narrative=bureau.narrative(form.key, names[request.bureau_code]),
-        )
-        submission = submit_report(
-            session=session,
-            link_or_request=request,
-            report_in=report,
-            channel="web",
-            now=when,
-            actor=request.bureau_code,
-        ).submission
-        answers["late" if submission.late else "on time"] += 1
-        assert submission.id is not None
-        accept_submission(
-            session=session, submission_id=submission.id, reviewer="省局领导小组办公室", now=when
-        )
+        for outcome in answer_request(session, campaign, plan, bureau, request, when):
+            result.answers[outcome] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
+            )
     session.commit()
 
 
@@ -185,33 +228,3 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def describe(result: DemoResult, data_dir: Path) -> list[str]:
-    """What the demo did, for the coordinator reading the terminal."""
-    lines = [
-        "",
-        f"campaign {result.campaign_id}: {result.status} after {result.ticks} ticks, "
-        f"{result.actions} actions",
-        f"answers: {result.answers['on time']} on time, {result.answers['late']} late, "
-        f"{result.answers['acknowledged']} directives acknowledged (签收)",
-        f"mail: {dict(result.mail)}; {result.maildir_messages} messages in {data_dir / 'maildir'}",
-        "",
-        "acceptance (检查验收) against the plan's targets:",
-    ]
-    for t in result.targets:
-        verdict = {True: "met", False: "NOT met", None: "no data"}[t["met"]]
-        value = f"{t['value']}{t['unit']}" if t["value"] is not None else "-"
-        line = f"  {t['name']}: {value} ({t['comparator']} {t['threshold']}{t['unit']}) {verdict}"
-        line += f"; below target: {', '.join(t['failing'])}" if t["failing"] else ""
-        line += f"; no report from: {', '.join(t['missing'])}" if t["missing"] else ""
-        lines.append(line)
-    lines += [
-        "",
-        "look around:",
-        f"  export CAMPAIGN_DATA_DIR={data_dir}",
-        f"  .venv/bin/campaign status {result.campaign_id} --as-of {date(2007, 11, 30)}",
-        f"  .venv/bin/campaign log {result.campaign_id} --bureau 429021",
-        "  .venv/bin/campaign outbox list | head",
-    ]
-    return lines
