@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from campaign.plan.schema import FormField, ReportForm, Target
 from models.request import ReportRequest
 
-XLSX_SHARE = 0.2  # of the answers to a form, sent as the filled .xlsx table
+XLSX_SHARE = 0.03  # of the answers to a form, sent as the filled .xlsx table (~0.15 s each)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,16 @@ with prefect=False). `campaign demo` is this with the Hubei plan and its real re
 
 from __future__ import annotations
 
+import mailbox
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +34,6 @@ from campaign.demo.account import Progress
 from campaign.demo.answer import answer_request
 from campaign.demo.bureaus import Rates, SimulatedBureau
 from campaign.demo.registry import generate_registry
-from campaign.mail.server import running_mailserver
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
@@ -115,7 +119,7 @@ def simulate(
     )
     dbmod.reset()
     maildir = data_dir / "maildir"
-    with running_mailserver(port=port, maildir=maildir) as server, dbmod.session_scope() as session:
+    with _mailserver(port, maildir), dbmod.session_scope() as session:
         import_bureau_csv(session=session, raw=registry)
         campaign = launch_campaign(
             session=session,
@@ -153,7 +157,7 @@ def simulate(
             progress.finish()
         session.expire_all()
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
-        result.maildir_messages = len(server.box)
+        result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
         result.targets = _acceptance_targets(session, campaign.id)
         unanswered = select(ReportRequest).where(
             col(ReportRequest.campaign_id) == campaign.id,
@@ -222,6 +226,31 @@ def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, An
         )
     ).first()
     return list(row.result.get("targets", [])) if row else []
+
+
+@contextmanager
+def _mailserver(port: int, maildir: Path) -> Iterator[None]:
+    """The SMTP server in a process of its own: in this one it would hold the GIL against
+    the simulation for every message it stores."""
+    code = (
+        "import sys; from pathlib import Path; from campaign.mail.server import serve_forever; "
+        "serve_forever(host='127.0.0.1', port=int(sys.argv[1]), maildir=Path(sys.argv[2]))"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code, str(port), str(maildir)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"the mail server on port {port} did not start") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def _free_port() -> int:
