@@ -92,3 +92,22 @@ def test_rates_are_roughly_respected_on_300_units(tmp_path: Path) -> None:
     assert per_request["returned"] / answered == pytest.approx(rates["returned"], abs=0.03)
     first_late = per_request["late"] / (per_request["late"] + per_request["on time"])
     assert first_late == pytest.approx(rates["late"], abs=0.05)
+
+
+def test_bad_options_are_refused_in_chinese(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+
+    runner = CliRunner()
+    cases = [
+        (["--bureaus", "5", "--late", "1.5"], "--late 须为0至1之间的比例"),
+        (["--bureaus", "0"], "--bureaus 须为1至100000之间的单位数"),
+        (["--bureaus", str(tmp_path / "none.csv")], "无法读取单位名录文件"),
+    ]
+    for options, message in cases:
+        args = ["simulate", str(HUBEI), "--seed", "1", "--no-prefect", *options]
+        result = runner.invoke(app, [*args, "--data-dir", str(tmp_path / "d")])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+        assert "Traceback" not in result.output
