@@ -79,6 +79,7 @@ def test_the_ebike_plan_with_county_reporters_simulates(tmp_path: Path) -> None:
         assert result.answers[outcome] > 0, outcome
 
 
+@pytest.mark.timeout(1800)  # 300 units through the whole campaign: minutes, not seconds
 def test_rates_are_roughly_respected_on_300_units(tmp_path: Path) -> None:
     rates = {"late": 0.2, "missing": 0.05, "invalid": 0.1, "returned": 0.1}
     result = run(HUBEI, 300, 11, tmp_path / "n300", **rates)
