@@ -57,24 +57,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sizes = [int(u) for u in args.units.split(",")]
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-simulate-") as tmp:
-        for units in sizes:
-            rows.append((units, measure(units, args.seed, Path(tmp))))
-            print(f"measured {units} units", file=sys.stderr)
-    base_units, base = rows[0]
-    base_per_unit = base["seconds"] / base_units
+    rows: list[tuple[int, dict[str, float]]] = []
     print(
         f"{'units':>6} {'wall s':>8} {'s/unit':>7} {'×base/unit':>10} {'peak MB':>8} "
-        f"{'×base':>6} {'ticks':>5} {'actions':>8} {'mail':>7} {'status':>9}"
+        f"{'×base':>6} {'ticks':>5} {'actions':>8} {'mail':>7} {'status':>9}",
+        flush=True,
     )
-    for units, m in rows:
-        per_unit = m["seconds"] / units
-        print(
-            f"{units:>6} {m['seconds']:>8.1f} {per_unit:>7.3f} {per_unit / base_per_unit:>10.2f} "
-            f"{m['peak_mb']:>8.0f} {m['peak_mb'] / base['peak_mb']:>6.2f} {m['ticks']:>5.0f} "
-            f"{m['actions']:>8.0f} {m['mail']:>7.0f} {m['status']:>9}"
-        )
+    with tempfile.TemporaryDirectory(prefix="bench-simulate-") as tmp:
+        for units in sizes:  # each row as soon as it is measured: the big one takes long
+            m = measure(units, args.seed, Path(tmp))
+            rows.append((units, m))
+            base_units, base = rows[0]
+            per_unit = m["seconds"] / units
+            ratio = per_unit / (base["seconds"] / base_units)
+            print(
+                f"{units:>6} {m['seconds']:>8.1f} {per_unit:>7.3f} {ratio:>10.2f} "
+                f"{m['peak_mb']:>8.0f} {m['peak_mb'] / base['peak_mb']:>6.2f} "
+                f"{m['ticks']:>5.0f} {m['actions']:>8.0f} {m['mail']:>7.0f} {m['status']:>9}",
+                flush=True,
+            )
     goal = dict(rows).get(GOAL_UNITS)
     if goal is not None:
         met = goal["seconds"] <= GOAL_SECONDS and goal["peak_mb"] <= GOAL_MB
