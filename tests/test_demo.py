@@ -6,8 +6,10 @@ import mailbox
 from pathlib import Path
 
 from campaign import db as dbmod
+from campaign.demo import mail_answers
 from campaign.demo.account import describe
 from campaign.demo.run import run_demo
+from campaign.inbox.dovecot import dovecot_installed
 
 
 def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
@@ -29,9 +31,22 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     for outcome in ("late", "acknowledged", "invalid", "returned", "xlsx", "missing"):
         assert result.answers[outcome] > 0, outcome
     assert {t["key"] for t in result.targets} >= {"license-rate", "sampling-pass-rate"}
+    if dovecot_installed():  # three bureaus replied to their request mails with the table
+        assert result.answers["by e-mail"] > 0
+        threaded = [
+            m for m in mailbox.Maildir(data_dir / "maildir") if m["In-Reply-To"] is not None
+        ]
+        assert len(threaded) == result.answers["by e-mail"]  # their receipts, in the thread
     text = "\n".join(describe(result, data_dir))
     assert "已完成" in text and "检查验收" in text and "始终未报" in text
 
 
 def _unanswered_acks(result) -> int:  # type: ignore[no-untyped-def]
     return sum(1 for o in result.outcomes if o[1] == "acknowledgement" and o[4] == "missing")
+
+
+def test_without_dovecot_the_demo_says_so(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(mail_answers, "dovecot_installed", lambda: False)
+    with mail_answers.mailbox(tmp_path) as server:
+        assert server is None
+    assert "not installed" in mail_answers.NO_DOVECOT

@@ -17,6 +17,7 @@ OUTCOME_NAMES = {
     "invalid": "填报有误被拒收后更正",
     "returned": "被退回后重新报送",
     "xlsx": "以统计表上传",
+    "by e-mail": "以回复邮件报送",
     "missing": "始终未报",
 }
 

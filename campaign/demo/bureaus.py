@@ -47,6 +47,7 @@ class SimulatedBureau:
     name: str
     seed: int
     rates: Rates
+    email: str = ""
 
     def _rng(self, *parts: object) -> random.Random:
         return random.Random(":".join(map(str, (self.seed, self.code, *parts))))

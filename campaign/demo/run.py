@@ -30,18 +30,23 @@ from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
 from campaign.bureaus import import_bureau_csv
+from campaign.demo import mail_answers
 from campaign.demo.account import Progress
-from campaign.demo.answer import answer_request
+from campaign.demo.answer import REVIEWER, answer_request
 from campaign.demo.bureaus import Rates, SimulatedBureau
 from campaign.demo.registry import generate_registry
+from campaign.inbox.dovecot import Dovecot
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
+from campaign.replies.review import accept_submission
+from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
 from models.request import ReportRequest, RequestStatus
+from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +124,20 @@ def simulate(
     )
     dbmod.reset()
     maildir = data_dir / "maildir"
-    with _mailserver(port, maildir), dbmod.session_scope() as session:
+    with (
+        _mailserver(port, maildir),
+        mail_answers.mailbox(data_dir) as imap,
+        dbmod.session_scope() as session,
+    ):
+        if imap is None:
+            echo(mail_answers.NO_DOVECOT)
+        else:
+            os.environ.update(imap.env())
+            dbmod.get_settings.cache_clear()
+            echo(
+                f"办公室收件箱（Dovecot IMAP）127.0.0.1:{imap.port}："
+                "部分单位以回复邮件报送，每次巡检读取"
+            )
         import_bureau_csv(session=session, raw=registry)
         campaign = launch_campaign(
             session=session,
@@ -146,7 +164,7 @@ def simulate(
         if progress is not None:
             progress.start(len(moments))
         for moment in moments:
-            _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result)
+            _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result, imap=imap)
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
             result.ticks += 1
@@ -155,6 +173,8 @@ def simulate(
                 progress.advance(f"{moment:%Y-%m-%d} 办理 {done} 项")
         if progress is not None:
             progress.finish()
+        _review_mail_answers(session, campaign.id, result)
+        session.commit()
         session.expire_all()
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
         result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
@@ -184,7 +204,7 @@ def _tick(campaign_id: int, moment: datetime, prefect: bool) -> dict[str, Any]:
 
 def _simulated(session: Session, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:
     return {
-        b.code: SimulatedBureau(b.code, b.name, seed, rates)
+        b.code: SimulatedBureau(b.code, b.name, seed, rates, b.email)
         for b in session.exec(select(Bureau)).all()
         if b.parent_code
     }
@@ -197,25 +217,69 @@ def _bureaus_answer(
     *,
     until: datetime,
     result: DemoResult,
+    imap: Dovecot | None = None,
 ) -> None:
-    """Every answer the bureaus would have sent before `until`, then the coordinator's review."""
+    """Every answer the bureaus would have sent before `until`, then the coordinator's review.
+    Bureaus in MAIL_BUREAUS (by their place in code order) reply to the request mail
+    instead, when a mailbox runs: the tick takes those in, the next call reviews them."""
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
+    _review_mail_answers(session, campaign_id, result)
     plan = plan_of(campaign)
+    by_mail = {code for i, code in enumerate(sorted(bureaus)) if i in mail_answers.MAIL_BUREAUS}
+    mailed = session.info.setdefault("demo_mailed", set())
     query = select(ReportRequest).where(
         col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
     )
     for request in session.exec(query.order_by(col(ReportRequest.id))).all():
         bureau = bureaus.get(request.bureau_code)
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
-        if bureau is None or when is None or when >= until:
+        if bureau is None or when is None or when >= until or request.id in mailed:
             continue
+        if imap is not None and bureau.code in by_mail and request.kind != "acknowledgement":
+            form = plan.form(plan.duty(request.duty_key).form or "")
+            if mail_answers.send_reply(
+                session=session,
+                server=imap,
+                request=request,
+                sender=bureau.email,
+                office=get_settings().mail_from,
+                values=bureau.figures(form, request, plan.start, plan.end, plan.targets),
+                narrative=bureau.narrative(form, request),
+                when=when,
+            ):
+                mailed.add(request.id)
+                continue
         for outcome in answer_request(session, campaign, plan, bureau, request, when):
             result.answers[outcome] += 1
             result.outcomes.append(
                 (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
             )
     session.commit()
+
+
+def _review_mail_answers(session: Session, campaign_id: int, result: DemoResult) -> None:
+    """The coordinator accepts what the last tick took in from the mailbox."""
+    pending = session.exec(
+        select(ReportSubmission).where(
+            col(ReportSubmission.campaign_id) == campaign_id,
+            col(ReportSubmission.channel) == "email",
+            col(ReportSubmission.review_status) == ReviewStatus.pending,
+        )
+    ).all()
+    for submission in pending:
+        request = session.get_one(ReportRequest, submission.request_id)
+        for outcome in ("by e-mail", "late" if submission.late else "on time"):
+            result.answers[outcome] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
+            )
+        accept_submission(
+            session=session,
+            submission_id=submission.id,  # type: ignore[arg-type]
+            reviewer=REVIEWER,
+            now=submission.submitted_at,
+        )
 
 
 def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
