@@ -1,17 +1,22 @@
 """The Prefect deployments of campaigns, and the Prefect server they live on.
 
-Each campaign gets `campaign-tick/campaign-{id}`: the tick flow with the campaign's id,
-on the plan's cron in the plan's timezone, tagged `campaign-{id}`. `launch-campaign/launch`
+Each campaign gets `campaign-tick/<document number>` (e.g. `campaign-tick/鄂质监发〔2007〕77号`):
+the tick flow with the campaign's id, on the plan's cron in the plan's timezone, tagged
+`campaign-{id}`; its runs are named like the fast-forward's (document number and date), and
+it is paused when the campaign completes, is paused or cancelled. `launch-campaign/launch`
 lets a coordinator launch a plan from the Prefect UI. `campaign worker` serves them all.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 import httpx
+from sqlmodel import Session
 
+from campaign.db import session_scope
 from campaign.plan.stored import plan_of
 from models.campaign import Campaign, CampaignStatus
 
@@ -22,8 +27,9 @@ LAUNCH_DEPLOYMENT = "launch"
 HEALTH_TIMEOUT_SECONDS = 3.0
 
 
-def tick_deployment_name(campaign_id: int) -> str:
-    return f"campaign-{campaign_id}"
+def tick_deployment_name(document_number: str) -> str:
+    """The document number, with the characters Prefect refuses in names (/ % & < >) as -."""
+    return re.sub(r"[/%&<>]", "-", document_number.strip())
 
 
 def prefect_api_url() -> str | None:
@@ -55,7 +61,7 @@ def tick_deployment(campaign: Campaign) -> RunnerDeployment:
     plan = plan_of(campaign)
     return RunnerDeployment.from_flow(  # not Flow.to_deployment: async in async callers
         flow=campaign_tick,
-        name=tick_deployment_name(campaign.id),
+        name=tick_deployment_name(campaign.document_number),
         schedules=[Cron(plan.tick_cron, timezone=plan.timezone)],
         parameters={"campaign_id": campaign.id},
         tags=[campaign_tag(campaign.id)],
@@ -86,10 +92,18 @@ def deploy_campaign(campaign: Campaign) -> UUID | None:
     return deployment_id  # (apply is sync here: the CLI and the launch flow are sync)
 
 
-def set_schedule_paused(campaign_id: int, paused: bool) -> bool:
+def set_schedule_paused(campaign_id: int, paused: bool, *, session: Session | None = None) -> bool:
     """Pause or resume the campaign's scheduled ticks; False if no server or no deployment."""
     if not prefect_reachable():
         return False
+    if session is None:
+        with session_scope() as own:
+            campaign = own.get(Campaign, campaign_id)
+    else:
+        campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return False
+    name = tick_deployment_name(campaign.document_number)
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
@@ -97,9 +111,7 @@ def set_schedule_paused(campaign_id: int, paused: bool) -> bool:
 
     with get_client(sync_client=True) as client:
         try:
-            deployment = client.read_deployment_by_name(
-                f"{campaign_tick.name}/{tick_deployment_name(campaign_id)}"
-            )
+            deployment = client.read_deployment_by_name(f"{campaign_tick.name}/{name}")
         except ObjectNotFound:
             return False
         if paused:

@@ -1,11 +1,13 @@
 """What a tick shows in the Prefect UI: a status table and progress per campaign.
 
 Artifact keys are lowercase-dashed and stable per campaign, so each tick adds a new
-version of the same artifact.
+version of the same artifact; they carry the installation's id (a short hash of its
+database URL), so two installations sharing one Prefect server never write the same key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -14,12 +16,19 @@ from prefect.artifacts import create_progress_artifact, create_table_artifact
 
 from campaign.db import session_scope
 from campaign.orchestration.status import campaign_standing, done_per_bureau, tick_table
+from campaign.settings import get_settings
 from models.summary import CampaignSummary
 
 
+def installation_id() -> str:
+    """8 hex digits naming this installation: a hash of its application database's URL."""
+    url = get_settings().resolved_database_url
+    return hashlib.sha256(url.encode()).hexdigest()[:8]
+
+
 def artifact_key(campaign_id: int, *parts: str) -> str:
-    """campaign-7-status, campaign-7-summary-stage-summary-market-access."""
-    text = "-".join(["campaign", str(campaign_id), *parts]).lower()
+    """campaign-3f2a9c01-7-status, campaign-3f2a9c01-7-summary-stage-summary-market-access."""
+    text = "-".join(["campaign", installation_id(), str(campaign_id), *parts]).lower()
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
 
 

@@ -7,6 +7,7 @@ outcomes are in the ledger and in the tick's table artifact, not in task runs.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -61,14 +62,32 @@ def flow_for(phase_kind: str) -> Flow[..., list[dict[str, Any]]]:
     return phase_flow.with_options(name=PHASE_FLOW_NAMES.get(phase_kind, f"{phase_kind}-phase"))
 
 
+def subflow_names(planned: TickPlan) -> list[str]:
+    """One name per step, unique within the tick: document, phase and date(s), then the
+    phase's key (and a number) when two steps would read the same."""
+    names = []
+    for step in planned.steps:
+        days = step.first_day.isoformat()
+        if step.last_day != step.first_day:
+            days += f"~{step.last_day.isoformat()}"
+        names.append(f"{planned.document_number} {step.phase_name} {days}")
+    counts = Counter(names)
+    for i, step in enumerate(planned.steps):
+        if counts[names[i]] > 1:
+            names[i] += f" ({step.phase_key})"
+    seen: Counter[str] = Counter()
+    for i, name in enumerate(names):
+        seen[name] += 1
+        if seen[name] > 1:
+            names[i] = f"{name} #{seen[name]}"
+    return names
+
+
 def run_phase(planned: TickPlan, step: PhaseStep) -> list[dict[str, Any]]:
-    """Run the step as its phase's subflow, named after document, phase and date(s)."""
-    days = step.first_day.isoformat()
-    if step.last_day != step.first_day:
-        days += f"~{step.last_day.isoformat()}"
-    subflow = flow_for(step.phase_kind).with_options(
-        flow_run_name=f"{planned.document_number} {step.phase_name} {days}"
-    )
+    """Run the step as its phase's subflow, under its name (unique within the tick, see
+    subflow_names)."""
+    name = subflow_names(planned)[list(planned.steps).index(step)]
+    subflow = flow_for(step.phase_kind).with_options(flow_run_name=name)
     return subflow(
         campaign_id=planned.campaign_id, event_keys=list(step.event_keys), as_of=planned.as_of
     )

@@ -30,10 +30,14 @@ def campaign_tag(campaign_id: int) -> str:
 
 
 def tick_run_name() -> str:
-    """e.g. 鄂质监发〔2007〕77号 tick 2007-09-10 (document number and local date)."""
+    """e.g. 鄂质监发〔2007〕77号 tick 2007-09-10 (document number and local date).
+
+    A scheduled run of the deployment has no as_of: it is named after its scheduled time
+    (Prefect renames it so when it starts), like the fast-forward's run for that day.
+    """
     parameters = flow_run.parameters or {}
     campaign_id = parameters.get("campaign_id")
-    as_of = parameters.get("as_of") or datetime.now(UTC)
+    as_of = parameters.get("as_of") or flow_run.scheduled_start_time or datetime.now(UTC)
     if isinstance(as_of, str):
         as_of = datetime.fromisoformat(as_of)
     with session_scope() as session:
@@ -62,6 +66,10 @@ def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]
     if inbox and inbox["unavailable"]:
         get_run_logger().warning("mailbox not read: %s", inbox["unavailable"])
     artifacts.publish_tick(campaign_id=campaign_id, as_of=as_of, outcomes=outcomes)
+    if report.completed:  # nothing left to do: its schedule stops too
+        from deployments.campaigns import set_schedule_paused
+
+        set_schedule_paused(campaign_id, paused=True)
     report.mail = deliver_now()
     if report.mail["unavailable"]:
         get_run_logger().warning("mail held in the outbox: %s", report.mail["unavailable"])

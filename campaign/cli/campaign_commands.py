@@ -94,7 +94,7 @@ def launch(
     assert campaign.id is not None
     if deploy_campaign(campaign) is not None:
         typer.echo(
-            f"deployment campaign-tick/{tick_deployment_name(campaign.id)}: "
+            f"deployment campaign-tick/{tick_deployment_name(campaign.document_number)}: "
             f"{loaded.tick_cron} ({loaded.timezone})"
         )
     else:

@@ -1,108 +1,200 @@
-"""Simulated bureaus for the demo: when each answers, and figures that pass the checks.
+"""Simulated bureaus: what each does with each request, and figures that pass the checks.
 
-Deterministic: a bureau's behaviour and figures follow from its code, so two runs of the
-demo tell the same story. Answers go through the same functions as the web form.
+Reproducible: every choice is drawn from a generator seeded by (seed, bureau, request), so
+it depends neither on the order of the requests nor on the number of ticks. Figures are
+made for any report form: bounds, part ≤ whole and cumulative figures (never lower than an
+earlier period's) hold, so a valid answer is valid; an invalid one breaks one on purpose.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
+import math
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
-from models.request import ReportRequest, RequestKind
+from campaign.plan.schema import FormField, ReportForm, Target
+from models.request import ReportRequest
 
-Habit = Literal["prompt", "late", "silent"]
-IMPLEMENTATION_START = date(2007, 8, 20)
+XLSX_SHARE = 0.03  # of the answers to a form, sent as the filled .xlsx table (~0.15 s each)
 
 
-def _number(code: str, salt: str, low: int, high: int) -> int:
-    digest = hashlib.sha256(f"{code}:{salt}".encode()).digest()
-    return low + int.from_bytes(digest[:4], "big") % (high - low + 1)
+@dataclass(frozen=True)
+class Rates:
+    late: float = 0.15
+    missing: float = 0.03
+    invalid: float = 0.05
+    returned: float = 0.05
+
+
+@dataclass(frozen=True)
+class Conduct:
+    """What one bureau does with one request."""
+
+    missing: bool
+    late: bool
+    invalid: bool
+    returned: bool
+    xlsx: bool
 
 
 @dataclass(frozen=True)
 class SimulatedBureau:
     code: str
-    index: int  # position among the reporting bureaus, by code
+    name: str
+    seed: int
+    rates: Rates
+    email: str = ""
 
-    @property
-    def habit(self) -> Habit:
-        """Most answer within a day or two; three are habitually late; the last never
-        sends its weekly report (the one the province will have to 通报)."""
-        if self.index == 16:
-            return "silent"
-        return "late" if self.index in (5, 9, 13) else "prompt"
+    def _rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join(map(str, (self.seed, self.code, *parts))))
+
+    def conduct(self, request: ReportRequest) -> Conduct:
+        rng = self._rng(request.kind, request.duty_key, request.period_key)
+        draws = [rng.random() for _ in range(5)]
+        return Conduct(
+            missing=draws[0] < self.rates.missing,
+            late=draws[1] < self.rates.late,
+            invalid=draws[2] < self.rates.invalid and request.kind != "acknowledgement",
+            returned=draws[3] < self.rates.returned and request.kind != "acknowledgement",
+            xlsx=draws[4] < XLSX_SHARE,
+        )
 
     def answers_at(self, request: ReportRequest, timezone: str) -> datetime | None:
-        """When this bureau sends its answer to request (None: it does not)."""
+        """When this bureau sends its answer to request (None: it does not). A returned
+        answer is sent again the day before its new due date."""
         assert request.due_date is not None
+        conduct = self.conduct(request)
+        rng = self._rng("when", request.kind, request.duty_key, request.period_key)
         opened = request.period_start or request.due_date
-        if request.kind == RequestKind.acknowledgement:
-            day = max(request.due_date - timedelta(days=1), opened)
-            if self.habit == "late":
-                day = request.due_date + timedelta(days=2)
-        elif self.habit == "silent" and request.kind == "request":
+        if request.status == "returned":
+            day = request.due_date - timedelta(days=1)
+        elif conduct.missing:
             return None
-        elif self.habit == "prompt":
-            day = request.due_date - timedelta(days=_number(self.code, request.period_key, 0, 1))
+        elif conduct.late:
+            day = request.due_date + timedelta(days=rng.randint(1, 3))
         else:
-            day = request.due_date + timedelta(days=2)
-        hour = _number(self.code, f"h{request.period_key}", 9, 17)
-        return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone))
+            day = max(request.due_date - timedelta(days=rng.randint(0, 2)), opened)
+        return datetime.combine(day, time(rng.randint(9, 17)), tzinfo=ZoneInfo(timezone))
 
-    def figures(self, form_key: str, request: ReportRequest) -> dict[str, str]:
-        week = max(
-            ((request.period_start or IMPLEMENTATION_START) - IMPLEMENTATION_START).days // 7, 0
+    def figures(
+        self,
+        form: ReportForm,
+        request: ReportRequest,
+        start: date,
+        end: date,
+        targets: Sequence[Target] = (),
+    ) -> dict[str, str]:
+        """Values for every field: bounds kept, parts within their wholes (closing in on
+        them as the campaign goes on: most bureaus reach 100%), cumulative figures growing
+        with the weeks since the campaign's start."""
+        due = request.due_date or start
+        weeks = max((due - start).days // 7, 0)
+        done = min(weeks / max((end - start).days // 7 * 0.6, 1), 1.0)
+        caps = {  # a target on a ratio: "at most x%" keeps the part small
+            (t.metric.ratio.numerator, t.metric.ratio.denominator): float(t.threshold) / 100
+            for t in targets
+            if t.form == form.key and t.metric.ratio is not None and t.comparator in ("<=", "<")
+        }
+        fields = {f.key for f in form.fields}
+        rules = {(r.part, r.whole) for r in form.part_of_whole}
+        rules |= {  # a target's ratio reads as a part of a whole too
+            (t.metric.ratio.numerator, t.metric.ratio.denominator)
+            for t in targets
+            if t.form == form.key and t.metric.ratio is not None
+        }
+        rules = {(p, w) for p, w in rules if p in fields and w in fields and p != w}
+        parts = {p for p, _ in rules}
+        wholes = {w for _, w in rules}
+        numbers: dict[str, float] = {}
+        for f in form.fields:
+            if f.type != "text" and f.key not in parts:
+                numbers[f.key] = self._base(f, weeks, done, request.period_key, f.key in wholes)
+        for _ in range(len(parts)):  # parts of parts settle in as many passes
+            for part in sorted(parts):
+                shares = [
+                    math.floor(numbers[whole] * self._share(p, whole, done, caps))
+                    for p, whole in sorted(rules)
+                    if p == part and whole in numbers
+                ]
+                if shares:
+                    numbers[part] = float(min(shares))
+        values = {}
+        for f in form.fields:
+            if f.type == "text":
+                values[f.key] = "无"
+            else:
+                values[f.key] = _shown(f, numbers.get(f.key, 0.0))
+        return values
+
+    def _share(
+        self, part: str, whole: str, done: float, caps: dict[tuple[str, str], float]
+    ) -> float:
+        rng = self._rng("share", part, whole)
+        if (part, whole) in caps:
+            return rng.uniform(0.2, 0.95) * caps[(part, whole)]
+        first = rng.uniform(0.85, 0.97)
+        last = 1.0 if rng.random() < 0.8 else rng.uniform(first, 1.0)
+        return first + (last - first) * done
+
+    def _base(self, f: FormField, weeks: int, done: float, period_key: str, whole: bool) -> float:
+        """A whole grows like a cumulative figure, so a cumulative part of it can too."""
+        rng = self._rng("base", f.key)
+        low = float(f.min) if f.min is not None else 0.0
+        high = float(f.max) if f.max is not None else None
+        if f.type == "percent":
+            top = min(high or 100.0, 100.0)
+            first = rng.uniform(min(max(low, 85.0), top), top)
+            last = top if rng.random() < 0.8 else rng.uniform(first, top)
+            value = first + (last - first) * done
+        elif f.accumulation == "cumulative" or whole:
+            value = low + rng.randint(20, 300) + rng.randint(1, 15) * weeks
+        else:
+            value = low + self._rng("period", f.key, period_key).randint(5, 300)
+        return min(value, high) if high is not None else value
+
+    def invalid_figures(self, form: ReportForm, values: dict[str, str]) -> dict[str, str] | None:
+        """The same answer with one mistake the checks refuse (None: the form has none to
+        make): a part above its whole, else a number that is not one."""
+        broken = dict(values)
+        for rule in form.part_of_whole:
+            if rule.part in broken and rule.whole in broken:
+                broken[rule.part] = str(int(float(broken[rule.whole])) + 1)
+                return broken
+        for f in form.fields:
+            if f.type != "text":
+                broken[f.key] = "约" + broken[f.key]
+                return broken
+        return None
+
+    def narrative(self, form: ReportForm, request: ReportRequest) -> str:
+        return (
+            f"{self.name}{request.period_label}{form.title}：按照实施方案要求，"
+            "组织开展各项工作，数据已经核实。"
         )
-        food = _number(self.code, "food", 80, 260)
-        licensed = food - max(_number(self.code, "unlicensed", 2, 9) - week, 0)
-        sampled = _number(self.code, "sampled", 10, 30) + 14 * (week + 1)
-        pass_rate = 0.86 if self.index in (3, 11) else 0.94
-        staff = _number(self.code, "staff", 150, 400)
-        if form_key == "progress":
-            return {
-                "food_enterprises": str(food),
-                "licensed_enterprises": str(licensed),
-                "standard_registered": str(min(food, int(food * (0.9 + 0.008 * week)))),
-                "archived_enterprises": str(min(food, int(food * (0.86 + 0.015 * week)))),
-                "recall_committed": str(min(food, int(food * (0.9 + 0.01 * week)))),
-                "self_testing": str(min(licensed, int(licensed * (0.92 + 0.01 * week)))),
-                "sampled_batches": str(sampled),
-                "qualified_batches": str(int(sampled * pass_rate)),
-                "inspections": str(_number(self.code, f"insp{week}", 20, 60)),
-                "cases_filed": str(week // 2 + _number(self.code, "cases", 0, 3)),
-                "dens_destroyed": str(week // 4),
-                "value_involved": f"{week * 1.5 + _number(self.code, 'value', 0, 9):.1f}",
-                "workshop_staff": str(staff),
-                "workshop_staff_trained": str(min(staff, int(staff * 0.08 * (week + 1)))),
-            }
-        if form_key == "stage-summary":
-            return {
-                "inspections": str(_number(self.code, f"stage{request.period_key}", 80, 240)),
-                "cases_filed": str(_number(self.code, f"scases{request.period_key}", 1, 12)),
-                "typical_cases": "查处无证生产食品案件一起，已移送公安机关。",
-            }
-        if form_key == "final-summary":
-            consumer = _number(self.code, "consumer", 30, 90)
-            consumer_sampled = _number(self.code, "csampled", 20, 60)
-            return {
-                "food_enterprises": str(food),
-                "licensed_enterprises": str(food),
-                "sampled_batches": str(sampled),
-                "qualified_batches": str(int(sampled * pass_rate)),
-                "consumer_enterprises": str(consumer),
-                "consumer_archived": str(consumer),
-                "consumer_sampled": str(consumer_sampled),
-                "consumer_qualified": str(int(consumer_sampled * 0.93)),
-            }
-        return {}
 
-    def narrative(self, form_key: str, name: str) -> str:
-        if form_key == "progress":
-            return f"{name}本周按照实施方案要求，开展集中检查和专项监督抽查，各项工作有序推进。"
-        if form_key == "stage-summary":
-            return f"{name}本阶段集中行动已按要求完成，现将工作小结报告如下：组织有力，检查到位。"
-        return f"{name}专项整治工作总结：经过四个月的集中整治，各项目标任务基本完成。"
+
+def _shown(f: FormField, value: float) -> str:
+    if f.type == "integer":
+        return str(int(value))
+    return f"{value:.1f}"
+
+
+def filled_table(blank: bytes, values: dict[str, str], narrative: str) -> bytes:
+    """The bureau's copy of its .xlsx table with the values typed into the input column."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(blank))
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(min_row=7):
+        key = row[4].value
+        if key == "__narrative__":
+            row[3].value = narrative
+        elif key in values:
+            row[3].value = values[key]
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,20 +1,28 @@
-"""The demo campaign: the Hubei plan from its first day to its acceptance, in a minute or two.
+"""The simulator: any plan, from its first day to its acceptance, with simulated bureaus.
 
-A real SMTP server on loopback keeps every message in a Maildir; the 17 city-level bureaus
-are simulated (most answer on time, three late, one never sends its weekly report) and
-answer through the same functions as the web form; the coordinator accepts each answer.
-Each tick is a Prefect flow run (or plain calls with prefect=False).
+A real SMTP server on loopback keeps every message in a Maildir; the bureaus (a registry
+given as CSV, or generated level by level, see registry.py) answer through the same
+functions as the web form and the upload (some send the filled .xlsx table, read by the
+upload's parser): some late, some never, some with a mistake the checks refuse and then
+corrected, some returned by the coordinator and sent again (see bureaus.py); the
+coordinator accepts every other answer. Each tick is a Prefect flow run (or plain calls
+with prefect=False). `campaign demo` is this with the Hubei plan and its real registry.
 """
 
 from __future__ import annotations
 
+import mailbox
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,48 +31,86 @@ from sqlmodel import Session, col, select
 from campaign import db as dbmod
 from campaign.bureaus import import_bureau_csv
 from campaign.demo import mail_answers
-from campaign.demo.bureaus import SimulatedBureau
+from campaign.demo.account import Progress
+from campaign.demo.answer import REVIEWER, answer_request
+from campaign.demo.bureaus import Rates, SimulatedBureau
+from campaign.demo.registry import generate_registry
 from campaign.inbox.dovecot import Dovecot
-from campaign.mail.server import running_mailserver
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
-from campaign.replies.acknowledge import acknowledge
 from campaign.replies.review import accept_submission
-from campaign.replies.submit import submit_report
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
-from models.reply import ReportCreate
-from models.request import ReportRequest, RequestKind, RequestStatus
+from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "examples" / "hubei-2007.yaml"
 BUREAUS = ROOT / "examples" / "bureaus-hubei.csv"
+DEMO_SEED = 2007
 OPEN = (RequestStatus.open, RequestStatus.overdue, RequestStatus.returned)
 
 
 @dataclass
 class DemoResult:
     campaign_id: int
+    document_number: str = ""
+    units: int = 0
     ticks: int = 0
     actions: int = 0
     answers: Counter[str] = field(default_factory=Counter)
+    outcomes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     mail: Counter[str] = field(default_factory=Counter)
     maildir_messages: int = 0
     targets: list[dict[str, Any]] = field(default_factory=list)
     status: str = ""
+    last_day: str = ""
+    sample_bureau: str = ""
 
 
 def run_demo(
-    *, data_dir: Path, prefect: bool = True, echo: Callable[[str], None] = print
+    *,
+    data_dir: Path,
+    prefect: bool = True,
+    echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
 ) -> DemoResult:
-    """Run the whole demo in data_dir (emptied first); returns what happened."""
+    """The Hubei plan with its 17 real city bureaus (a simulation like any other)."""
+    return simulate(
+        plan_path=PLAN,
+        registry=BUREAUS.read_bytes(),
+        seed=DEMO_SEED,
+        data_dir=data_dir,
+        prefect=prefect,
+        echo=echo,
+        progress=progress,
+    )
+
+
+def simulate(
+    *,
+    plan_path: Path,
+    data_dir: Path,
+    registry: bytes | None = None,
+    units: int = 0,
+    seed: int = 0,
+    rates: Rates | None = None,
+    prefect: bool = True,
+    echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Run the plan's whole campaign in data_dir (emptied first) over the registry (CSV
+    bytes) or over `units` generated bureaus; returns what happened."""
+    rates = rates or Rates()
+    plan, text = validated_plan(plan_path.read_bytes(), str(plan_path))
+    if registry is None:
+        registry = generate_registry(plan, units, seed)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -80,7 +126,7 @@ def run_demo(
     dbmod.reset()
     maildir = data_dir / "maildir"
     with (
-        running_mailserver(port=port, maildir=maildir) as server,
+        _mailserver(port, maildir),
         mail_answers.mailbox(data_dir) as imap,
         dbmod.session_scope() as session,
     ):
@@ -90,45 +136,62 @@ def run_demo(
             os.environ.update(imap.env())
             dbmod.get_settings.cache_clear()
             echo(
-                f"office mailbox (Dovecot IMAP) on 127.0.0.1:{imap.port}: bureaus "
-                "answering by e-mail reply there; each tick reads it"
+                f"办公室收件箱（Dovecot IMAP）127.0.0.1:{imap.port}："
+                "部分单位以回复邮件报送，每次巡检读取"
             )
-        import_bureau_csv(session=session, raw=BUREAUS.read_bytes())
-        plan, text = validated_plan(PLAN.read_bytes(), str(PLAN))
+        import_bureau_csv(session=session, raw=registry)
         campaign = launch_campaign(
             session=session,
             plan=plan,
             plan_text=text,
-            source=str(PLAN),
+            source=str(plan_path),
             work=WorkCalendar(),
-            actor="demo",
+            actor="simulator",
             channel=Channel.cli,
         )
         session.commit()
         assert campaign.id is not None
-        result = DemoResult(campaign_id=campaign.id)
-        echo(f"launched campaign {campaign.id}: {campaign.document_number} {campaign.title}")
-        echo(f"mail server on 127.0.0.1:{port}, keeping mail in {maildir}")
+        bureaus = _simulated(session, seed, rates)
+        result = DemoResult(
+            campaign_id=campaign.id,
+            document_number=campaign.document_number,
+            units=len(bureaus),
+            last_day=plan.end.isoformat(),
+            sample_bureau=min(bureaus, default=""),
+        )
+        echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
+        echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
         moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=plan.end)
-        bureaus = _simulated(session)
+        if progress is not None:
+            progress.start(len(moments))
         for moment in moments:
-            _bureaus_answer(
-                session, campaign.id, bureaus, until=moment, answers=result.answers, imap=imap
-            )
+            _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result, imap=imap)
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
             result.ticks += 1
             result.actions += done
-            mail = report.get("mail") or {}
-            echo(
-                f"{moment:%Y-%m-%d} tick: {len(report['events'])} event(s), {done} action(s), "
-                f"{mail.get('sent', 0)} message(s) sent"
-            )
+            if progress is not None:
+                progress.advance(f"{moment:%Y-%m-%d} 办理 {done} 项")
+        if progress is not None:
+            progress.finish()
+        _review_mail_answers(session, campaign.id, result)
+        session.commit()
         session.expire_all()
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
-        result.maildir_messages = len(server.box)
+        result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
         result.targets = _acceptance_targets(session, campaign.id)
+        unanswered = select(ReportRequest).where(
+            col(ReportRequest.campaign_id) == campaign.id,
+            col(ReportRequest.answered_at) == None,  # noqa: E711
+            col(ReportRequest.bureau_code).in_(list(bureaus)),
+        )
+        for request in session.exec(unanswered).all():
+            result.answers["missing"] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, "missing")
+            )
         result.status = str(session.get(Campaign, campaign.id).status)  # type: ignore[union-attr]
+    result.outcomes.sort()
     return result
 
 
@@ -140,9 +203,12 @@ def _tick(campaign_id: int, moment: datetime, prefect: bool) -> dict[str, Any]:
     return run_ticks(campaign_id, [moment], heartbeats=False)[0]
 
 
-def _simulated(session: Session) -> dict[str, SimulatedBureau]:
-    codes = sorted(b.code for b in session.exec(select(Bureau)).all() if b.parent_code)
-    return {code: SimulatedBureau(code, i) for i, code in enumerate(codes)}
+def _simulated(session: Session, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:
+    return {
+        b.code: SimulatedBureau(b.code, b.name, seed, rates, b.email)
+        for b in session.exec(select(Bureau)).all()
+        if b.parent_code
+    }
 
 
 def _bureaus_answer(
@@ -151,17 +217,17 @@ def _bureaus_answer(
     bureaus: dict[str, SimulatedBureau],
     *,
     until: datetime,
-    answers: Counter[str],
+    result: DemoResult,
     imap: Dovecot | None = None,
 ) -> None:
     """Every answer the bureaus would have sent before `until`, then the coordinator's review.
-    Bureaus in MAIL_BUREAUS reply to the request mail instead (the tick takes those in)."""
+    Bureaus in MAIL_BUREAUS (by their place in code order) reply to the request mail
+    instead, when a mailbox runs: the tick takes those in, the next call reviews them."""
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
-    _review_mail_answers(session, campaign_id, answers)
+    _review_mail_answers(session, campaign_id, result)
     plan = plan_of(campaign)
-    names = {b.code: b.name for b in session.exec(select(Bureau)).all()}
-    emails = {b.code: b.email for b in session.exec(select(Bureau)).all()}
+    by_mail = {code for i, code in enumerate(sorted(bureaus)) if i in mail_answers.MAIL_BUREAUS}
     mailed = session.info.setdefault("demo_mailed", set())
     query = select(ReportRequest).where(
         col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
@@ -171,46 +237,29 @@ def _bureaus_answer(
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
         if bureau is None or when is None or when >= until or request.id in mailed:
             continue
-        if request.kind == RequestKind.acknowledgement:
-            acknowledge(session=session, link_or_request=request, channel=Channel.web, now=when)
-            answers["acknowledged"] += 1
-            continue
-        form = plan.form(plan.duty(request.duty_key).form or "")
-        if imap is not None and bureau.index in mail_answers.MAIL_BUREAUS:
-            sent = mail_answers.send_reply(
+        if imap is not None and bureau.code in by_mail and request.kind != "acknowledgement":
+            form = plan.form(plan.duty(request.duty_key).form or "")
+            if mail_answers.send_reply(
                 session=session,
                 server=imap,
                 request=request,
-                sender=emails[request.bureau_code],
+                sender=bureau.email,
                 office=get_settings().mail_from,
-                values=bureau.figures(form.key, request),
-                narrative=bureau.narrative(form.key, names[request.bureau_code]),
+                values=bureau.figures(form, request, plan.start, plan.end, plan.targets),
+                narrative=bureau.narrative(form, request),
                 when=when,
-            )
-            if sent:
+            ):
                 mailed.add(request.id)
                 continue
-        report = ReportCreate(
-            values=bureau.figures(form.key, request),
-            narrative=bureau.narrative(form.key, names[request.bureau_code]),
-        )
-        submission = submit_report(
-            session=session,
-            link_or_request=request,
-            report_in=report,
-            channel=Channel.web,
-            now=when,
-            actor=request.bureau_code,
-        ).submission
-        answers["late" if submission.late else "on time"] += 1
-        assert submission.id is not None
-        accept_submission(
-            session=session, submission_id=submission.id, reviewer="省局领导小组办公室", now=when
-        )
+        for outcome in answer_request(session, campaign, plan, bureau, request, when):
+            result.answers[outcome] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
+            )
     session.commit()
 
 
-def _review_mail_answers(session: Session, campaign_id: int, answers: Counter[str]) -> None:
+def _review_mail_answers(session: Session, campaign_id: int, result: DemoResult) -> None:
     """The coordinator accepts what the last tick took in from the mailbox."""
     pending = session.exec(
         select(ReportSubmission).where(
@@ -220,12 +269,16 @@ def _review_mail_answers(session: Session, campaign_id: int, answers: Counter[st
         )
     ).all()
     for submission in pending:
-        answers["by e-mail"] += 1
-        answers["late" if submission.late else "on time"] += 1
+        request = session.get_one(ReportRequest, submission.request_id)
+        for outcome in ("by e-mail", "late" if submission.late else "on time"):
+            result.answers[outcome] += 1
+            result.outcomes.append(
+                (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
+            )
         accept_submission(
             session=session,
             submission_id=submission.id,  # type: ignore[arg-type]
-            reviewer="省局领导小组办公室",
+            reviewer=REVIEWER,
             now=submission.submitted_at,
         )
 
@@ -240,38 +293,32 @@ def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, An
     return list(row.result.get("targets", [])) if row else []
 
 
+@contextmanager
+def _mailserver(port: int, maildir: Path) -> Iterator[None]:
+    """The SMTP server in a process of its own: in this one it would hold the GIL against
+    the simulation for every message it stores."""
+    code = (
+        "import sys; from pathlib import Path; from campaign.mail.server import serve_forever; "
+        "serve_forever(host='127.0.0.1', port=int(sys.argv[1]), maildir=Path(sys.argv[2]))"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code, str(port), str(maildir)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"the mail server on port {port} did not start") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def describe(result: DemoResult, data_dir: Path) -> list[str]:
-    """What the demo did, for the coordinator reading the terminal."""
-    lines = [
-        "",
-        f"campaign {result.campaign_id}: {result.status} after {result.ticks} ticks, "
-        f"{result.actions} actions",
-        f"answers: {result.answers['on time']} on time, {result.answers['late']} late, "
-        f"{result.answers['acknowledged']} directives acknowledged (签收); "
-        f"{result.answers['by e-mail']} answers came by e-mail (replies with the table)",
-        f"mail: {dict(result.mail)}; {result.maildir_messages} messages in {data_dir / 'maildir'}",
-        "",
-        "acceptance (检查验收) against the plan's targets:",
-    ]
-    for t in result.targets:
-        verdict = {True: "met", False: "NOT met", None: "no data"}[t["met"]]
-        value = f"{t['value']}{t['unit']}" if t["value"] is not None else "-"
-        line = f"  {t['name']}: {value} ({t['comparator']} {t['threshold']}{t['unit']}) {verdict}"
-        line += f"; below target: {', '.join(t['failing'])}" if t["failing"] else ""
-        line += f"; no report from: {', '.join(t['missing'])}" if t["missing"] else ""
-        lines.append(line)
-    lines += [
-        "",
-        "look around:",
-        f"  export CAMPAIGN_DATA_DIR={data_dir}",
-        f"  .venv/bin/campaign status {result.campaign_id} --as-of {date(2007, 11, 30)}",
-        f"  .venv/bin/campaign log {result.campaign_id} --bureau 429021",
-        "  .venv/bin/campaign outbox list | head",
-    ]
-    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from prefect.client.orchestration import get_client
@@ -18,6 +19,7 @@ from sqlmodel import select
 from campaign.db import session_scope
 from campaign.orchestration.tick import tick_moments
 from campaign.schedule import build_schedule
+from flows.artifacts import artifact_key
 from flows.campaign_tick import run_ticks
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
@@ -68,9 +70,9 @@ def test_fast_forward_records_exactly_the_predicted_actions(
         assert "鄂质监发〔2007〕77号 总结验收阶段 2007-12-10" in names
         assert len([n for n in names if " tick " in n]) == len(moments)
         for key in ("status", "progress"):  # one version per tick
-            assert len(artifacts(client, f"campaign-{hubei_campaign}-{key}")) == len(moments)
+            assert len(artifacts(client, artifact_key(hubei_campaign, key))) == len(moments)
         for key in ("summary-stage-summary-market-access", "acceptance-acceptance"):
-            (summary,) = artifacts(client, f"campaign-{hubei_campaign}-{key}")
+            (summary,) = artifacts(client, artifact_key(hubei_campaign, key))
             assert summary.type == "table"
 
 
@@ -83,3 +85,43 @@ def artifacts(client, key: str) -> list:
         limit=200,
         offset=0,
     )
+
+
+def test_artifact_keys_differ_between_installations(monkeypatch):
+    """Two installations on one Prefect server: their campaign 1 writes different keys."""
+    from campaign.settings import get_settings
+
+    keys = []
+    for url in ("sqlite:////srv/a/campaign.db", "postgresql://db.example/campaign"):
+        monkeypatch.setenv("CAMPAIGN_DATABASE_URL", url)
+        get_settings.cache_clear()
+        keys.append(artifact_key(1, "summary", "stage-summary:Market Access"))
+    get_settings.cache_clear()
+    assert keys[0] != keys[1]
+    for key in keys:
+        assert re.fullmatch(r"campaign-[0-9a-f]{8}-1-summary-stage-summary-market-access", key)
+
+
+def test_subflow_names_are_unique_within_a_tick():
+    from datetime import UTC, datetime
+
+    from campaign.orchestration.tick import PhaseStep, TickPlan
+    from flows.campaign_phases import subflow_names
+
+    day = date(2007, 9, 10)
+
+    def step(key: str, name: str) -> PhaseStep:
+        return PhaseStep(key, "implementation", name, day, day, (f"{key}:event",))
+
+    planned = TickPlan(
+        campaign_id=1,
+        document_number="X〔2026〕1号",
+        as_of=datetime(2007, 9, 10, tzinfo=UTC),
+        today=day,
+        steps=(step("a", "实施阶段"), step("b", "实施阶段"), step("c", "总结阶段")),
+    )
+    assert subflow_names(planned) == [
+        "X〔2026〕1号 实施阶段 2007-09-10 (a)",
+        "X〔2026〕1号 实施阶段 2007-09-10 (b)",
+        "X〔2026〕1号 总结阶段 2007-09-10",
+    ]

@@ -53,7 +53,7 @@ def test_launch_creates_the_scheduled_deployment(prefect_runs, sqlite_url):
     launched = launch_campaign_flow(plan=str(PLAN))
     assert launched["deployment_id"] is not None
     with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name(f"campaign-tick/campaign-{launched['id']}")
+        deployment = client.read_deployment_by_name("campaign-tick/鄂质监发〔2007〕77号")
         assert deployment.parameters == {"campaign_id": launched["id"]}
         assert deployment.tags == [f"campaign-{launched['id']}"]
         (schedule,) = deployment.schedules
@@ -92,5 +92,38 @@ def test_the_worker_serves_active_and_paused_campaigns(sqlite_url):
     served = campaigns_to_serve()
     assert [c.id for c in served] == [1, 2]
     deployments = [tick_deployment(c) for c in served]
-    assert [d.name for d in deployments] == ["campaign-1", "campaign-2"]
+    assert [d.name for d in deployments] == ["鄂质监发〔2007〕77号", "鄂质监发〔2007〕78号"]
     assert [d.paused for d in deployments] == [False, True]
+
+
+def test_a_scheduled_run_is_named_like_the_fast_forward_and_completion_pauses_it(
+    prefect_runs, hubei_campaign
+):
+    """A run the scheduler created (no as_of) takes the document number and its scheduled
+    day as its name; the tick that completes the campaign pauses the deployment."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from prefect.client.schemas.objects import StateType
+    from prefect.flow_engine import run_flow
+    from prefect.states import Scheduled
+
+    from flows.campaign_tick import campaign_tick
+
+    with session_scope() as session:
+        campaign = session.get(Campaign, hubei_campaign)
+        deployment_id = tick_deployment(campaign).apply()
+    scheduled = datetime(2007, 9, 10, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with get_client(sync_client=True) as client:
+        created = client.create_flow_run_from_deployment(
+            deployment_id, state=Scheduled(scheduled_time=scheduled)
+        )
+        assert not client.read_deployment(deployment_id).paused
+    # as a worker would: the run executes now, long after the campaign's end, and completes it
+    report = run_flow(campaign_tick, flow_run=created, parameters={"campaign_id": hubei_campaign})
+    assert report["completed"]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(created.id)
+        assert run.name == "鄂质监发〔2007〕77号 tick 2007-09-10"
+        assert run.state_type == StateType.COMPLETED
+        assert client.read_deployment(deployment_id).paused
