@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from campaign.i18n import _
+
 
 def in_zone(as_of: datetime, timezone: str) -> datetime:
     """as_of as an aware time in the campaign's zone (naive input is taken as local)."""
@@ -39,6 +41,14 @@ def local_time(moment: datetime, timezone: ZoneInfo | str) -> datetime:
     return utc(moment).astimezone(zone)
 
 
+def shown_time(moment: datetime | None, timezone: ZoneInfo | str) -> str:
+    """A stored (UTC) timestamp as a person reads it: local, to the minute, zone named."""
+    if moment is None:
+        return "-"
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return f"{local_time(moment, zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
 def local_today(moment: datetime, timezone: ZoneInfo | str) -> date:
     """The campaign-local day of a stored (UTC) timestamp."""
     return local_time(moment, timezone).date()
@@ -51,7 +61,9 @@ def parse_as_of(text: str, timezone: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=ZoneInfo(timezone))
         return in_zone(datetime.fromisoformat(text), timezone)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date or datetime (YYYY-MM-DD[THH:MM])") from None
+        raise ValueError(
+            _("{text!r} is not a date or datetime (YYYY-MM-DD[THH:MM])").format(text=text)
+        ) from None
 
 
 def now_in(timezone: str) -> datetime:

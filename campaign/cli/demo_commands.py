@@ -7,14 +7,21 @@ from pathlib import Path
 
 import typer
 
+from campaign.i18n import _
+
 
 def register(app: typer.Typer) -> None:
-    app.command()(demo)
+    app.command(
+        help=_(
+            "Run the example campaign from launch to acceptance with simulated bureaus and "
+            "real mail."
+        )
+    )(demo)
 
 
 def demo(
-    data_dir: Path = typer.Option(Path("var/demo"), "--data-dir", help="Emptied and filled."),
-    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Ticks as Prefect flows."),
+    data_dir: Path = typer.Option(Path("var/demo"), "--data-dir", help=_("Emptied and filled.")),
+    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help=_("Ticks as Prefect flows.")),
 ) -> None:
     """Run the Hubei campaign from launch to acceptance with simulated bureaus and real mail."""
     data_dir = data_dir.resolve()
