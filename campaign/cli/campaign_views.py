@@ -61,7 +61,7 @@ def echo_status(standing: CampaignStanding, timezone: str) -> None:
 def echo_tick(report: dict[str, Any], timezone: str) -> None:
     day = f"{in_zone(datetime.fromisoformat(report['as_of']), timezone):%Y-%m-%d %H:%M} {timezone}"
     if report["refused"]:
-        typer.echo(f"{day}: {report['refused']}")
+        typer.echo(_("{when}: {what}").format(when=day, what=report["refused"]))
         return
     done = sum(len(e["done"]) for e in report["events"])
     skipped = sum(len(e["skipped"]) for e in report["events"])
@@ -83,4 +83,4 @@ def echo_tick(report: dict[str, Any], timezone: str) -> None:
         )
     if mail.get("unavailable"):
         parts.append(_("mail held in the outbox ({reason})").format(reason=mail["unavailable"]))
-    typer.echo(f"{day}: " + _(", ").join(parts))
+    typer.echo(_("{when}: {what}").format(when=day, what=_(", ").join(parts)))

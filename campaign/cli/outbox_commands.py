@@ -84,7 +84,7 @@ def show(
     summary["sent_at"] = shown_time(m.sent_at, zone) if m.sent_at else None
     for name, value in summary.items():
         if name not in ("subject",) and value not in (None, [], ""):
-            typer.echo(f"{_(SHOW_LABELS.get(name, name))}: {value}")
+            typer.echo(_("{when}: {what}").format(when=_(SHOW_LABELS.get(name, name)), what=value))
     typer.echo(_("Subject: {subject}").format(subject=m.subject))
     for a in m.attachments:
         typer.echo(
@@ -132,10 +132,13 @@ def preview(
     window: str = typer.Argument(
         ..., help=_("Key of the phase or action whose directive to show.")
     ),
-    out: Path = typer.Option(
-        Path("directive.html"),
+    out: Path | None = typer.Option(
+        None,
         "--out",
-        help=_("HTML file to write, or a folder to write {window}.html into."),
+        help=_(
+            "HTML file to write, or a folder to write {window}.html into "
+            "(default: DATA_DIR/preview/)."
+        ),
     ),
     docx: Path | None = typer.Option(None, "--docx", help=_("Also write the .docx here.")),
 ) -> None:
@@ -157,6 +160,9 @@ def preview(
         )
     directive = build_directive(plan=plan, event=event)
     templates = plan_file.parent / plan.templates_dir if plan.templates_dir else None
+    if out is None:
+        out = get_settings().data_dir / "preview"
+        out.mkdir(parents=True, exist_ok=True)
     if out.is_dir():
         out = out / f"{window}.html"
     if docx is not None and docx.is_dir():
