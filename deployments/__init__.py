@@ -1,1 +1,2 @@
-"""Prefect deployments: one scheduled tick deployment per campaign, one launch deployment."""
+"""Prefect deployments: one scheduled tick deployment per campaign, one launch deployment,
+and the outbox's scheduled delivery."""

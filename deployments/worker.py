@@ -1,7 +1,8 @@
 """`campaign worker`: one process that runs the scheduled ticks of every active campaign.
 
-It serves the launch deployment and each active or paused campaign's tick deployment
-(paused ones stay paused), and every `refresh_seconds` picks up campaigns launched since.
+It serves the launch deployment, the outbox's delivery every few minutes
+(deployments/outbox.py), and each active or paused campaign's tick deployment (paused ones
+stay paused), and every `refresh_seconds` picks up campaigns launched since.
 Runs execute in subprocesses started by Prefect's Runner.
 """
 
@@ -12,6 +13,7 @@ from sqlmodel import col, select
 
 from campaign.db import session_scope
 from deployments.campaigns import launch_deployment, tick_deployment
+from deployments.outbox import outbox_deployment
 from models.campaign import Campaign, CampaignStatus
 
 SERVED_STATUSES = (CampaignStatus.active, CampaignStatus.paused)
@@ -28,6 +30,7 @@ async def serve_campaigns(*, refresh_seconds: float, limit: int | None = None) -
 
     runner = Runner(name="campaign-worker", pause_on_shutdown=False, limit=limit)
     await runner.aadd_deployment(launch_deployment())
+    await runner.aadd_deployment(outbox_deployment())
     served: set[int] = set()
 
     async def add_new_campaigns() -> None:

@@ -89,7 +89,9 @@ def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, 
     planned = plan_tick(campaign_id=campaign_id, as_of=as_of)
     if planned.refused:
         logger.warning(planned.refused)
-        return TickReport(campaign_id, as_of.isoformat(), refused=planned.refused).to_json()
+        refused = TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
+        refused.mail = deliver_now()  # mail left by earlier runs goes out all the same
+        return refused.to_json()
     logger.info(
         "%s: %d event(s) due in %d phase step(s), %d escalation(s); active phases: %s",
         planned.today,

@@ -6,7 +6,8 @@ queueing it twice is a no-op. Attachments live once per content hash in `outbox_
 (the same directive .docx goes to every bureau and is stored once).
 
 State: pending → sending → sent | failed; sending → pending on a transient error
-(4xx, connection lost) until `attempts` reaches the bound. See docs/mail.md.
+(4xx, connection lost) until `attempts` reaches the bound, or when its sender died. A
+message whose recipient cannot be addressed is stored `failed` at once. See docs/mail.md.
 """
 
 from __future__ import annotations
@@ -60,8 +61,14 @@ class OutboxMessage(SQLModel, table=True):
     state: MailState = Field(default=MailState.pending, sa_type=String(16), index=True)
     attempts: int = 0
     last_error: str | None = long_text(default=None)
-    claim: str | None = Field(default=None, max_length=32, description="Token of the sender run.")
+    claim: str | None = Field(default=None, max_length=32, description="Token of the claim.")
     claimed_at: datetime | None = optional_timestamp()
+    claimed_by: str | None = Field(
+        default=None,
+        max_length=120,
+        description="The sending process (host, kernel boot, pid namespace, pid, start time), "
+        "so that a sender on the same machine can tell that it died.",
+    )
     next_attempt_at: datetime | None = optional_timestamp()
     created_at: datetime = timestamp()
     sent_at: datetime | None = optional_timestamp()

@@ -3,6 +3,7 @@
 - notices.py: queue_notice and the builders (directive, request, reminder, …): the public
   interface for the tick and the replies; nothing is sent there.
 - sender.py: send_pending, the batch sender (one connection, throttled, crash-safe).
+- claims.py: who is sending which rows; taking over the claims of senders that died.
 - server.py: the demo SMTP server that keeps mail in a Maildir.
 See docs/mail.md.
 """

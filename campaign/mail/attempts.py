@@ -1,11 +1,10 @@
 """One delivery attempt: build the bytes, hand them to the server, classify the answer, and
-record the outcomes in small groups. Used by campaign.mail.sender.send_pending."""
+record the outcome at once. Used by campaign.mail.sender.send_pending."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,8 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from campaign.mail.addresses import Address, from_json
+from campaign.mail.addresses import Address, address
+from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
 from campaign.mail.transport import SmtpTransport
 from models.audit import record_audit
@@ -48,15 +48,18 @@ class Outcome:
 def build(
     message: OutboxMessage, blobs: dict[str, bytes], sender: Address, now: datetime
 ) -> bytes | Outcome:
-    """The message bytes, or a failed outcome saying why they cannot be built."""
+    """The message bytes, or a failed outcome saying why they cannot be built.
+
+    Whatever is stored (a name with control characters, a malformed address, a missing
+    blob, a row written around queue_notice), only this message fails."""
     try:
         missing = [a["filename"] for a in message.attachments if a["sha256"] not in blobs]
         if missing:
             raise ValueError(f"attachment bytes missing from the outbox: {', '.join(missing)}")
         return build_message(
             sender=sender,
-            to=[from_json(a) for a in message.to_addrs],
-            cc=[from_json(a) for a in message.cc_addrs],
+            to=[_recipient(a, "To") for a in message.to_addrs],
+            cc=[_recipient(a, "Cc") for a in message.cc_addrs],
             subject=message.subject,
             message_id=message.message_id,
             date=now,
@@ -68,8 +71,14 @@ def build(
             ],
             extra_headers=[("X-Campaign-Key", f"{message.campaign_id}/{message.key}")],
         )
-    except (ValueError, KeyError, UnicodeError) as exc:
-        return Outcome(MailState.failed, f"cannot build the message: {exc}")
+    except Exception as exc:  # noqa: BLE001  one bad message must not stop the others
+        reason = exc.reason if isinstance(exc, MailRefused) else f"{exc.__class__.__name__}: {exc}"
+        return Outcome(MailState.failed, f"cannot build the message: {reason}")
+
+
+def _recipient(data: dict[str, str], field: str) -> Address:
+    """A stored recipient, checked again: rows may have been written around the checks."""
+    return address(str(data["email"]), str(data.get("name") or ""), what=f"the {field} address")
 
 
 def transmit(
@@ -93,6 +102,18 @@ def transmit(
             f"connection lost: {exc.__class__.__name__}: {exc}",
             connection_lost=True,
         )
+    except (ValueError, UnicodeError) as exc:  # smtplib refused an address: this one fails
+        return Outcome(
+            MailState.failed,
+            f"cannot send the message: {exc.__class__.__name__}: {exc}",
+            connection_lost=True,  # the SMTP transaction may be half open: start afresh
+        )
+    except Exception as exc:  # noqa: BLE001  unforeseen: retried later, the others go on
+        return Outcome(
+            MailState.pending,
+            f"sending failed: {exc.__class__.__name__}: {exc}",
+            connection_lost=True,
+        )
     if refused:
         partial = "; ".join(f"{r}: {code} {_text(m)}" for r, (code, m) in refused.items())
         return Outcome(MailState.sent, f"sent, but some recipients were refused: {partial}")
@@ -100,21 +121,15 @@ def transmit(
 
 
 class Results:
-    """Collects each outcome and writes them in small groups (one executemany and commit)."""
+    """Records each outcome as soon as it is known (one UPDATE and commit per message), so
+    that a message the server accepted is never sent again by whoever takes over after a
+    crash, except the one whose 250 was on its way (docs/mail.md)."""
 
     def __init__(
-        self,
-        session: Session,
-        report: SendReport,
-        max_attempts: int,
-        backoff_base: timedelta,
-        commit_every: int,
+        self, session: Session, report: SendReport, max_attempts: int, backoff_base: timedelta
     ) -> None:
         self.session, self.report = session, report
         self.max_attempts, self.backoff_base = max_attempts, backoff_base
-        self.commit_every = max(commit_every, 1)
-        self.pending: list[dict] = []
-        self.last_commit = time.monotonic()
 
     def add(self, message: OutboxMessage, outcome: Outcome, now: datetime) -> None:
         report = self.report
@@ -152,17 +167,9 @@ class Results:
                 key=message.key,
                 reason=row["last_error"],
             )
-        self.pending.append(row)
-        log.debug("outbox %s → %s %s", message.id, state, outcome.error or "")
-        if len(self.pending) >= self.commit_every or time.monotonic() - self.last_commit > 0.5:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.pending:
-            self.session.connection().execute(_RESULT, self.pending)
-            self.pending = []
+        self.session.connection().execute(_RESULT, row)
         self.session.commit()
-        self.last_commit = time.monotonic()
+        log.debug("outbox %s → %s %s", message.id, state, outcome.error or "")
 
 
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from campaign.mail.mime import make_message_id
 from campaign.mail.render import RenderedNotice
 from campaign.settings import get_settings
 from models._common import utcnow
+from models.audit import record_audit
 from models.outbox import MailState, OutboxBlob, OutboxMessage
 from models.rows import detached, insert_ignore
 
@@ -67,11 +68,19 @@ def store_message(
     cc: Sequence[Address],
     rendered: RenderedNotice,
     attachments: Sequence[Attachment] = (),
+    unaddressable: str | None = None,
 ) -> OutboxMessage:
-    """The queued message for (campaign, key, bureau): inserted now, or the one already there."""
+    """The queued message for (campaign, key, bureau): inserted now, or the one already there.
+
+    `unaddressable`: why the recipients cannot be written in a header (a bureau's name with
+    a control character, a malformed address). The message is stored `failed` with that
+    reason and an audit event `mail_failed`, never sent; the caller goes on with the others.
+    """
     header_text(key, what="the message key")
     if not to:
         raise MailRefused("a message needs at least one recipient")
+    if unaddressable is not None:
+        attachments = ()  # never sent: its attachments (named after the bureau) are not kept
     for a in attachments:
         header_text(a.filename, what="an attachment name")
         if not a.filename.strip() or "/" in a.filename or "\\" in a.filename:
@@ -104,8 +113,22 @@ def store_message(
         "attempts": 0,
         "created_at": utcnow(),
     }
+    if unaddressable is not None:
+        row.update(state=MailState.failed.value, last_error=f"cannot address: {unaddressable}")
     inserted = insert_ignore(session, OutboxMessage, row, ("campaign_id", "key", "bureau_code"))
     if inserted is not None:  # the row as stored, attached to the session without a SELECT
+        if unaddressable is not None:
+            record_audit(
+                session=session,
+                event="mail_failed",
+                actor="system",
+                channel="email",
+                campaign_id=campaign_id,
+                bureau_code=bureau_code,
+                message=inserted,
+                key=key,
+                reason=row["last_error"],
+            )
         return detached(OutboxMessage, row, inserted)
     stored = find_message(  # another writer queued it in the meantime
         session=session, campaign_id=campaign_id, key=key, bureau_code=bureau_code

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from campaign.mail.addresses import address, header_text, parse_address
+from campaign.mail.addresses import Address, address, header_text, parse_address
 from campaign.mail.errors import MailRefused
 from campaign.mail.outbox import Attachment, find_message, store_message
-from campaign.mail.render import plan_templates_dir, render_notice
+from campaign.mail.render import RenderedNotice, plan_templates_dir, render_notice
 from campaign.plan.schema import Plan
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -95,20 +95,26 @@ def store_notice(
     if notice not in NOTICES:
         raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
     assert campaign.id is not None
-    header_text(bureau.name, what=f"the name of bureau {bureau.code}")
-    recipients = (
-        [parse_address(t, what="a recipient") for t in to]
-        if to
-        else [address(bureau.email, bureau.name, what=f"the address of bureau {bureau.code}")]
-    )
-    copies = [parse_address(c, what="a cc recipient") for c in cc or []]
+    try:
+        recipients, copies = _recipients(bureau, to, cc)
+        unaddressable = None
+    except MailRefused as exc:  # this message alone fails; the caller's others go out
+        unaddressable = exc.reason
+        recipients = [Address("", t) for t in to] if to else [Address(bureau.name, bureau.email)]
+        copies = [Address("", c) for c in cc or []]
     full_context = {"campaign": campaign, "plan": plan, "office": plan.office, "bureau": bureau}
     full_context.update(context)
-    rendered = render_notice(
-        template=template or notice,
-        context=full_context,
-        plan_templates=plan_templates_dir(campaign=campaign, plan=plan),
-    )
+    try:
+        rendered = render_notice(
+            template=template or notice,
+            context=full_context,
+            plan_templates=plan_templates_dir(campaign=campaign, plan=plan),
+        )
+    except MailRefused:
+        if unaddressable is None:
+            raise
+        # The bureau's bad name broke the subject too: the row records the failure only.
+        rendered = RenderedNotice(subject=key, text=unaddressable, html="")
     return store_message(
         session=session,
         campaign_id=campaign.id,
@@ -119,4 +125,18 @@ def store_notice(
         cc=copies,
         rendered=rendered,
         attachments=attachments or [],
+        unaddressable=unaddressable,
     )
+
+
+def _recipients(
+    bureau: Bureau, to: list[str] | None, cc: list[str] | None
+) -> tuple[list[Address], list[Address]]:
+    """To and Cc, checked; MailRefused names the first that cannot go in a header."""
+    header_text(bureau.name, what=f"the name of bureau {bureau.code}")
+    recipients = (
+        [parse_address(t, what="a recipient") for t in to]
+        if to
+        else [address(bureau.email, bureau.name, what=f"the address of bureau {bureau.code}")]
+    )
+    return recipients, [parse_address(c, what="a cc recipient") for c in cc or []]

@@ -174,7 +174,9 @@ def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> Ti
     """The whole tick as plain calls (what the flow does, without Prefect)."""
     planned = plan_tick(campaign_id=campaign_id, as_of=as_of, url=url)
     if planned.refused:
-        return TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
+        report = TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
+        report.mail = deliver_now(url=url)  # mail left by earlier runs goes out all the same
+        return report
     outcomes: list[EventOutcome] = []
     for step in planned.steps:
         for key in step.event_keys:

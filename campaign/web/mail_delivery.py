@@ -5,9 +5,12 @@ the outbox in the background instead of leaving it for the next tick.
 One delivery at a time per process, on a thread of its own; kicks that come during a run
 make one more run, after a short pause that gathers a burst of answers into one SMTP
 connection. An unreachable server leaves the messages pending (nothing is lost: they go
-with the next run, the next tick or `campaign outbox send`) and is tried again after
-`retry_after` seconds. Several processes may deliver at once: `send_pending` claims rows
-atomically, so no message goes twice.
+with the next run, the next tick or the worker's scheduled delivery) and is tried again
+after `retry_after` seconds. Without any kick the process still delivers every
+`sweep_every` seconds: mail another process left (a tick killed while delivering, whose
+claim is taken over; a campaign stopped since) goes out without anyone running a
+command. Several processes may deliver at once: `send_pending` claims rows atomically,
+so no message goes twice.
 """
 
 from __future__ import annotations
@@ -22,13 +25,21 @@ from campaign.mail.sender import deliver_now
 
 log = logging.getLogger(__name__)
 
+SWEEP_EVERY = 300.0  # seconds between deliveries when no page asked for one
+
 
 class MailDelivery:
     def __init__(
-        self, *, url: str, enabled: bool, gather_s: float = 0.2, retry_after: float = 60.0
+        self,
+        *,
+        url: str,
+        enabled: bool,
+        gather_s: float = 0.2,
+        retry_after: float = 60.0,
+        sweep_every: float = SWEEP_EVERY,
     ) -> None:
         self.url, self.enabled = url, enabled
-        self.gather_s, self.retry_after = gather_s, retry_after
+        self.gather_s, self.retry_after, self.sweep_every = gather_s, retry_after, sweep_every
         self.last: dict[str, Any] | None = None  # what the last run reported
         self._wanted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -57,7 +68,8 @@ class MailDelivery:
     async def _deliver(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await self._wanted.wait()
+            with contextlib.suppress(TimeoutError):  # no kick for a while: sweep anyway
+                await asyncio.wait_for(self._wanted.wait(), timeout=self.sweep_every)
             await asyncio.sleep(self.gather_s)
             self._wanted.clear()
             try:

@@ -1,7 +1,9 @@
-"""Bad input is refused with a clear reason before anything is stored; the rest goes out."""
+"""Bad input is refused with a clear reason before anything is stored; a recipient that cannot
+be addressed fails its own message only (stored failed, never sent); the rest goes out."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,12 @@ from campaign.mail.notices import (
 )
 from campaign.mail.sender import send_pending
 from campaign.schedule import build_schedule
+from models.audit import AuditEvent
 from models.bureau import Bureau, BureauLevel
-from models.outbox import OutboxBlob, OutboxMessage
+from models.outbox import MailState, OutboxBlob, OutboxMessage
 from tests.mail.conftest import stored
+
+ACKNOWLEDGED = datetime(2007, 8, 21, 9, 30)
 
 
 def count(session: Session, model) -> int:  # type: ignore[no-untyped-def]
@@ -37,32 +42,34 @@ def bad_bureau(session: Session, code: str, **fields: str) -> Bureau:
     ("fields", "reason"),
     [
         ({"name": "武汉市质量技术监督局\r\nBcc: all@elsewhere.example.org"}, "line break"),
+        ({"name": "武汉市\x0b质量技术监督局"}, "control characters"),
+        ({"name": "武汉市质量技术监督局\x1f"}, "control characters"),
         ({"email": "not-an-address"}, "not a valid e-mail address"),
         ({"email": "a@b.org\r\nBcc: x@y.org"}, "line break"),
     ],
 )
-def test_bad_bureau_is_refused_and_the_batch_goes_out(
+def test_a_bad_bureau_fails_its_own_message_and_the_batch_goes_out(
     session: Session, db_url, campaign, cities, hubei_plan, mailserver, fields, reason
 ) -> None:
+    """Whatever is stored about a bureau, queueing its notice does not raise (a tick would
+    die of it and no bureau get the directive): its message is stored failed, with the
+    reason and an audit event, and never sent."""
     event = next(e for e in build_schedule(hubei_plan) if e.kind == "directive")
     bad = bad_bureau(session, "429999", **fields)
-    outcomes = {}
     for bureau in [cities[0], bad, cities[1]]:
-        try:
-            queue_directive(
-                session=session,
-                campaign=campaign,
-                plan=hubei_plan,
-                event=event,
-                bureau=bureau,
-                link_url="http://127.0.0.1:8000/r/t",
-            )
-            outcomes[bureau.code] = "queued"
-        except MailRefused as exc:
-            outcomes[bureau.code] = exc.reason
+        queue_directive(
+            session=session,
+            campaign=campaign,
+            plan=hubei_plan,
+            event=event,
+            bureau=bureau,
+            link_url="http://127.0.0.1:8000/r/t",
+        )
     session.commit()
-    assert reason in outcomes["429999"]
-    assert count(session, OutboxMessage) == 2
+    failed = session.exec(select(OutboxMessage).where(OutboxMessage.bureau_code == "429999")).one()
+    assert failed.state == MailState.failed and reason in (failed.last_error or "")
+    audit = session.exec(select(AuditEvent).where(AuditEvent.event == "mail_failed")).one()
+    assert audit.bureau_code == "429999" and reason in audit.detail["reason"]
     assert send_pending(url=db_url).sent == 2
     assert sorted(e.recipients[0] for e in mailserver.received) == sorted(
         [cities[0].email, cities[1].email]
@@ -87,19 +94,20 @@ def test_subject_with_line_break_from_data_is_refused(
     assert count(session, OutboxMessage) == 0
 
 
-def test_invalid_cc_is_refused(session: Session, campaign, cities, hubei_plan) -> None:
-    with pytest.raises(MailRefused, match="cc recipient 'office@@x' is not a valid"):
-        queue_notice(
-            session=session,
-            campaign=campaign,
-            plan=hubei_plan,
-            bureau=cities[0],
-            notice="acknowledgement",
-            key="k",
-            context={},
-            cc=["office@@x"],
-        )
-    assert count(session, OutboxMessage) == 0
+def test_an_invalid_cc_fails_the_message(session: Session, campaign, cities, hubei_plan) -> None:
+    message = queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=hubei_plan,
+        bureau=cities[0],
+        notice="acknowledgement",
+        key="k",
+        context={"request": None, "directive_title": "通知", "acknowledged_at": ACKNOWLEDGED},
+        cc=["office@@x"],
+    )
+    session.commit()
+    assert message.state == MailState.failed
+    assert "cc recipient 'office@@x' is not a valid" in (message.last_error or "")
 
 
 def test_template_error_is_refused_and_nothing_stored(
