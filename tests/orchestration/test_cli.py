@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from campaign.cli import app
+from campaign.db import get_engine
+from models.request import ReportRequest, RequestStatus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = str(EXAMPLES / "hubei-2007.yaml")
@@ -105,3 +108,21 @@ def test_pause_resume_amend_cancel(cli):
     for event in ("暂停专项整治", "恢复专项整治", "调整日期", "终止专项整治"):
         assert event in log
     cli("status", "99", code=2)
+
+
+def test_status_counts_late_answers_and_prints_no_empty_next_line(cli, sqlite_url):
+    cli("launch", PLAN)
+    cli("tick", "1", "--as-of", "2007-08-10", "--no-prefect")
+    with Session(get_engine(sqlite_url)) as session:
+        request = session.exec(
+            select(ReportRequest).where(ReportRequest.bureau_code == "420100")
+        ).first()
+        assert request is not None
+        request.status, request.late = RequestStatus.submitted, True
+        session.add(request)
+        session.commit()
+    during = cli("status", "1", "--as-of", "2007-08-20").output
+    assert "近期节点：" in during
+    assert "420100 武汉市质量技术监督局：已报 1 项（其中迟报 1 项）" in during
+    after = cli("status", "1", "--as-of", "2008-01-10").output
+    assert "近期节点" not in after and "Next" not in after
