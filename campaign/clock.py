@@ -6,7 +6,9 @@ misread); a naive `as_of` means local time where the campaign runs.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import time as _time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from campaign.i18n import _
@@ -68,3 +70,20 @@ def parse_as_of(text: str, timezone: str) -> datetime:
 
 def now_in(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
+
+
+def service_clock(start: datetime | None) -> Callable[[], datetime]:
+    """'Now' for the web app and entered answers: the real clock, or (CAMPAIGN_CLOCK) a
+    simulated one that starts at `start` and runs on in real time."""
+    if start is None:
+        return lambda: datetime.now(UTC)
+    origin, began = utc(start), _time.monotonic()
+    return lambda: origin + timedelta(seconds=_time.monotonic() - began)
+
+
+def settings_now() -> datetime | None:
+    """The simulated 'now' of CAMPAIGN_CLOCK for a command, or None for the real clock."""
+    from campaign.settings import get_settings
+
+    start = get_settings().clock
+    return utc(start) if start is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from campaign import db as dbmod
@@ -29,4 +30,9 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     assert targets["license-rate"]["met"] is False
     assert targets["sampling-pass-rate"]["met"] is True
     text = "\n".join(describe(result, data_dir))
-    assert "no report from: 429021" in text and "completed after" in text
+    assert "未报送单位：429021" in text and "专项整治 1：经" in text and "后已完成" in text
+    # A mail client lists the messages by the campaign's dates, not the demo's few seconds.
+    box = mailbox.Maildir(data_dir / "maildir")
+    dates = {parsedate_to_datetime(m["X-Campaign-Date"]).date() for m in box}
+    assert min(dates).isoformat() == "2007-08-10" and max(dates).year == 2007
+    assert all(m["Date"] == m["X-Campaign-Date"] and m["X-Original-Date"] for m in box)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from campaign.cli import links_commands
 from campaign.cli._output import fail, pad, print_json
 from campaign.cli.reply_submit_commands import SEND_HELP, reply_submit
-from campaign.clock import shown_time
+from campaign.clock import settings_now, shown_time
 from campaign.db import session_scope
 from campaign.i18n import _
 from campaign.i18n.labels import CHANNELS, REVIEW_STATES, label
@@ -147,6 +147,7 @@ def review_accept(
                 submission_id=submission_id,
                 reviewer=reviewer or getpass.getuser(),
                 comment=comment,
+                now=settings_now(),
             )
     except ReviewError as exc:
         fail(_("Cannot accept: {reason}").format(reason=exc))
@@ -181,6 +182,7 @@ def review_return(
                 due=due_date,
                 working_days=working_days,
                 calendar=WorkCalendar.from_file(get_settings().holidays_file),
+                now=settings_now(),
             )
     except ReviewError as exc:
         fail(_("Cannot return: {reason}").format(reason=exc))

@@ -16,6 +16,7 @@ import typer
 from sqlmodel import Session, col, or_, select
 
 from campaign.cli._output import echo_problems, fail
+from campaign.clock import settings_now
 from campaign.db import session_scope
 from campaign.i18n import _, ngettext
 from campaign.orchestration.launch import CampaignNotFound, find_campaign
@@ -170,6 +171,7 @@ def reply_submit(
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
                 channel="xlsx" if table is not None else "cli",
                 actor=getpass.getuser(),
+                now=settings_now(),
             ).submission
             summary = _("Stored version {version} of the answer (submission {id}).").format(
                 version=submission.version, id=submission.id

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from campaign import db as dbmod
 from campaign.bureaus import import_bureau_csv
 from campaign.demo.bureaus import SimulatedBureau
+from campaign.i18n import _
 from campaign.mail.server import running_mailserver
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
@@ -89,11 +90,20 @@ def run_demo(
         session.commit()
         assert campaign.id is not None
         result = DemoResult(campaign_id=campaign.id)
-        echo(f"launched campaign {campaign.id}: {campaign.document_number} {campaign.title}")
-        echo(f"mail server on 127.0.0.1:{port}, keeping mail in {maildir}")
+        echo(
+            _("Launched campaign {id}: {number} {title}").format(
+                id=campaign.id, number=campaign.document_number, title=campaign.title
+            )
+        )
+        echo(
+            _("Mail server on 127.0.0.1:{port}, keeping mail in {folder}").format(
+                port=port, folder=maildir
+            )
+        )
         moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=plan.end)
         bureaus = _simulated(session)
         for moment in moments:
+            server.simulated_now = moment
             _bureaus_answer(session, campaign.id, bureaus, until=moment, answers=result.answers)
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
@@ -101,8 +111,12 @@ def run_demo(
             result.actions += done
             mail = report.get("mail") or {}
             echo(
-                f"{moment:%Y-%m-%d} tick: {len(report['events'])} event(s), {done} action(s), "
-                f"{mail.get('sent', 0)} message(s) sent"
+                _("{day} tick: {events} event(s), {done} action(s), {sent} message(s) sent").format(
+                    day=f"{moment:%Y-%m-%d}",
+                    events=len(report["events"]),
+                    done=done,
+                    sent=mail.get("sent", 0),
+                )
             )
         session.expire_all()
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
@@ -191,24 +205,37 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
     """What the demo did, for the coordinator reading the terminal."""
     lines = [
         "",
-        f"campaign {result.campaign_id}: {result.status} after {result.ticks} ticks, "
-        f"{result.actions} actions",
-        f"answers: {result.answers['on time']} on time, {result.answers['late']} late, "
-        f"{result.answers['acknowledged']} directives acknowledged (签收)",
-        f"mail: {dict(result.mail)}; {result.maildir_messages} messages in {data_dir / 'maildir'}",
+        _("Campaign {id}: {status} after {ticks} ticks, {actions} actions").format(
+            id=result.campaign_id,
+            status=_(str(result.status)),
+            ticks=result.ticks,
+            actions=result.actions,
+        ),
+        _("Answers: {on_time} on time, {late} late, {acks} directives acknowledged").format(
+            on_time=result.answers["on time"],
+            late=result.answers["late"],
+            acks=result.answers["acknowledged"],
+        ),
+        _("Mail: {states}; {n} messages in {folder}").format(
+            states=_(", ").join(f"{_(k)} {v}" for k, v in sorted(result.mail.items())),
+            n=result.maildir_messages,
+            folder=data_dir / "maildir",
+        ),
         "",
-        "acceptance (检查验收) against the plan's targets:",
+        _("Acceptance against the plan's targets:"),
     ]
     for t in result.targets:
-        verdict = {True: "met", False: "NOT met", None: "no data"}[t["met"]]
+        verdict = {True: _("met"), False: _("NOT met"), None: _("no data")}[t["met"]]
         value = f"{t['value']}{t['unit']}" if t["value"] is not None else "-"
         line = f"  {t['name']}: {value} ({t['comparator']} {t['threshold']}{t['unit']}) {verdict}"
-        line += f"; below target: {', '.join(t['failing'])}" if t["failing"] else ""
-        line += f"; no report from: {', '.join(t['missing'])}" if t["missing"] else ""
+        if t["failing"]:
+            line += _("; below target: {units}").format(units=_("、").join(t["failing"]))
+        if t["missing"]:
+            line += _("; no report from: {units}").format(units=_("、").join(t["missing"]))
         lines.append(line)
     lines += [
         "",
-        "look around:",
+        _("Look around:"),
         f"  export CAMPAIGN_DATA_DIR={data_dir}",
         f"  .venv/bin/campaign status {result.campaign_id} --as-of {date(2007, 11, 30)}",
         f"  .venv/bin/campaign log {result.campaign_id} --bureau 429021",
