@@ -51,6 +51,7 @@ class MaildirHandler:
 
     def __init__(self, maildir: Path) -> None:
         self.path = Path(maildir)
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a fresh data dir
         self.box = mailbox.Maildir(self.path, create=True)
         self.lock = threading.Lock()
         self.received: list[Envelope] = []
