@@ -71,19 +71,18 @@ def translate_error(message: str) -> str:
 def localize_typer() -> None:
     """Set Typer's words in the current language (panel titles, usage, errors, --help)."""
     from typer import rich_utils
-    from typer._click import formatting
+    from typer._click import core, formatting
 
     for name, message in PANEL_TITLES.items():
         setattr(rich_utils, name, _(message))
-    if not getattr(rich_utils.rich_format_error, "_campaign", False):
-        rich_utils.rich_format_error = _translating(rich_utils.rich_format_error)
-    if not getattr(formatting.HelpFormatter.write_usage, "_campaign", False):
-        formatting.HelpFormatter.write_usage = _usage(formatting.HelpFormatter.write_usage)
-    from typer._click import core
-
-    if not getattr(core.Command.get_help_option, "_campaign", False):
-        core.Command.get_help_option = _help_option(core.Command.get_help_option)
-
+    patches: list[tuple[Any, str, Callable[[Any], Any]]] = [
+        (rich_utils, "rich_format_error", _translating),
+        (formatting.HelpFormatter, "write_usage", _usage),
+        (core.Command, "get_help_option", _help_option),
+    ]
+    for owner, name, wrap in patches:
+        if not getattr(getattr(owner, name), "_campaign", False):
+            setattr(owner, name, wrap(getattr(owner, name)))
 
 def _translating(original: Callable[[Any], None]) -> Callable[[Any], None]:
     def rich_format_error(self: Any) -> None:
