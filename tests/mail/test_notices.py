@@ -187,3 +187,18 @@ def test_receipt_rejection_returned_acknowledgement_and_alert(
     assert [a["email"] for a in alert.to_addrs] == [hubei_plan.office.email]
     assert alert.subject == f"【重大情况】{bureau.name}报送：重大案件"
     assert "查获无证生产窝点一处。" in alert.text_body and "http://x/review/9" in alert.html_body
+
+
+def test_the_link_footer_only_in_mail_that_carries_a_link(
+    session: Session, campaign, cities, hubei_plan, make_request
+) -> None:
+    common = dict(session=session, campaign=campaign, plan=hubei_plan, bureau=cities[0])
+    request = make_request(cities[0])
+    with_link = queue_reminder(
+        **common, request=request, link_url="http://x/r/a", as_of=date(2007, 8, 30), key="r:-1"
+    )
+    receipt = queue_receipt(**common, request=request, submission=submission(session, request))
+    footer = "专用链接仅供贵单位使用，请勿转发"
+    assert footer in with_link.text_body and footer in with_link.html_body
+    assert footer not in receipt.text_body and footer not in receipt.html_body
+    assert "本邮件由专项整治工作系统发送。" in receipt.text_body
