@@ -52,6 +52,7 @@ def test_accept_from_the_review_page(web: Web) -> None:
     queue = web.client.get("/admin/submissions").text
     sid = int(re.search(r'href="/admin/submissions/(\d+)"', queue).group(1))
     assert "武汉市质量技术监督局" in queue and "待审核" in queue
+    assert re.search(r"2007-\d\d-\d\d \d\d:\d\d Asia/Shanghai", queue)  # local, zone named
     detail = web.client.get(f"/admin/submissions/{sid}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail and "<script>" not in detail
     response = web.client.post(
