@@ -55,10 +55,13 @@ def compile_catalogue(lang: str = CHINESE) -> bytes:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     data = buffer.getvalue()
-    try:
-        po.with_suffix(".mo").write_bytes(data)
+    mo = po.with_suffix(".mo")
+    partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+    try:  # written aside and renamed: a process reading at the same time sees a whole file
+        partial.write_bytes(data)
+        os.replace(partial, mo)
     except OSError:
-        pass
+        partial.unlink(missing_ok=True)
     return data
 
 
