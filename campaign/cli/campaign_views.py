@@ -39,11 +39,16 @@ def echo_status(standing: CampaignStanding, timezone: str) -> None:
         typer.echo(f"  {e['date']}  {pad(label(EVENT_KINDS, e['kind']), 13)} {e['what']}{due}")
     for b in standing.bureaus:
         late_done = sum(1 for item in b.done if item.endswith(LATE_MARK))
-        typer.echo(
+        template = (
             _(
                 "{code} {name}: {done} done ({late_done} of them late), {outstanding} "
                 "outstanding, {late} overdue"
-            ).format(
+            )
+            if late_done
+            else _("{code} {name}: {done} done, {outstanding} outstanding, {late} overdue")
+        )
+        typer.echo(
+            template.format(
                 code=b.code,
                 name=b.name,
                 done=len(b.done),

@@ -84,6 +84,7 @@ def localize_typer() -> None:
         if not getattr(getattr(owner, name), "_campaign", False):
             setattr(owner, name, wrap(getattr(owner, name)))
 
+
 def _translating(original: Callable[[Any], None]) -> Callable[[Any], None]:
     def rich_format_error(self: Any) -> None:
         english = self.format_message

@@ -60,7 +60,9 @@ DETAIL_KEYS: dict[str, str] = {
     "new": N_("after"),
 }
 # Internal keys a person does not need in the log (they stay in --json).
-HIDDEN_DETAIL = frozenset({"action", "key", "message_key", "link_id", "ack_request_id", "frozen"})
+HIDDEN_DETAIL = frozenset(
+    {"action", "key", "message_key", "link_id", "ack_request_id", "frozen", "template"}
+)
 
 EVENT_KINDS: dict[str, str] = {
     "directive": N_("directive"),
