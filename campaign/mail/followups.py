@@ -62,7 +62,11 @@ def queue_link_reissued(
     key: str,
 ) -> OutboxMessage:
     """A reissued personal link (the earlier ones no longer work); key: link:{link id}."""
-    context = _request_context(plan, request) if request is not None else {"request": None}
+    context = (
+        _request_context(plan, request)
+        if request is not None
+        else {"request": None, "is_acknowledgement": False}
+    )
     return queue_notice(
         session=session,
         campaign=campaign,

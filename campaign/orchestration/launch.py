@@ -27,7 +27,7 @@ class CampaignExists(Exception):
             _(
                 "{number} is already launched as campaign {id} ({status}); amend, resume or "
                 "cancel that one instead"
-            ).format(number=campaign.document_number, id=campaign.id, status=campaign.status)
+            ).format(number=campaign.document_number, id=campaign.id, status=_(campaign.status))
         )
 
 

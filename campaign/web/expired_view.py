@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse
 from campaign.clock import local_time
 from campaign.link_expiry import Closure
 from campaign.links import LiveLink
-from models.link import ReplyLink
 from campaign.plan.stored import plan_of
 from campaign.replies.targets import office_contact
 from campaign.settings import get_settings
 from campaign.templating import cn_date
 from campaign.web.pages import page
+from models.link import ReplyLink
 
 HEADING = "链接已失效"
 WHY = {

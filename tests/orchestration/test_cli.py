@@ -126,3 +126,14 @@ def test_status_counts_late_answers_and_prints_no_empty_next_line(cli, sqlite_ur
     assert "420100 武汉市质量技术监督局：已报 1 项（其中迟报 1 项）" in during
     after = cli("status", "1", "--as-of", "2008-01-10").output
     assert "近期节点" not in after and "Next" not in after
+
+
+def test_times_read_in_the_plans_zone(cli):
+    """An 08:30 Beijing tick is stored as 00:30 UTC and shown as 08:30, zone named."""
+    cli("launch", PLAN)
+    tick = cli("tick", "1", "--as-of", "2007-08-10T08:30", "--no-prefect").output
+    assert tick.startswith("2007-08-10 08:30 Asia/Shanghai：")
+    log = cli("log", "1", "--bureau", "420100").output.splitlines()
+    assert log[0].startswith("2007-08-10 08:30 Asia/Shanghai  已下发通知")
+    english = CliRunner().invoke(app, ["log", "1"], env={"CAMPAIGN_LANGUAGE": "en"}).output
+    assert english.splitlines()[0].startswith("2007-08-10 08:30 Asia/Shanghai  directive sent")
