@@ -20,7 +20,8 @@ from campaign.plan.schema import Plan
 from campaign.templating import get_environment
 from models.campaign import Campaign
 
-SUBJECT_MAX = 500
+SUBJECT_MAX = 500  # characters; the outbox's subject column holds as many
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ def plan_templates_dir(*, campaign: Campaign, plan: Plan) -> Path | None:
     return (base / plan.templates_dir).resolve()
 
 
+def shorten(text: str, limit: int) -> str:
+    """text if it has at most limit characters, else its first limit - 1 and "…". A subject
+    carries what a bureau typed (an ad-hoc report's category, up to the form's 2000
+    characters); it is shortened here, the one place, and never refused for its length."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
 def render_notice(
     *, template: str, context: Mapping[str, Any], plan_templates: Path | None = None
 ) -> RenderedNotice:
@@ -47,13 +55,21 @@ def render_notice(
         name = f"email/{template}.{suffix}"
         try:
             parts[part] = env.get_template(name).render(**context)
-        except TemplateError as exc:
+        except (
+            TemplateError,
+            ArithmeticError,
+            AttributeError,
+            LookupError,
+            TypeError,
+            ValueError,
+        ) as exc:
+            # A filter failing on a value (cn_date of None) is the template failing: refused
+            # like a missing variable, never an exception that ends the caller's tick.
             raise MailRefused(f"template {name} failed: {exc.__class__.__name__}: {exc}") from exc
     subject = header_text(parts["subject"].strip(), what="the subject")
     if not subject:
         raise MailRefused(f"template email/{template}.subject.txt rendered an empty subject")
-    if len(subject) > SUBJECT_MAX:
-        raise MailRefused(f"the subject is longer than {SUBJECT_MAX} characters")
+    subject = shorten(subject, SUBJECT_MAX)
     if not parts["text"].strip() or not parts["html"].strip():
         raise MailRefused(f"template email/{template} rendered an empty body")
     return RenderedNotice(subject=subject, text=parts["text"], html=parts["html"])

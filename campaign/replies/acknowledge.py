@@ -11,6 +11,7 @@ from campaign.clock import utc
 from campaign.plan.schema import Action, Phase, Plan
 from campaign.replies.errors import WrongLink
 from campaign.replies.notify import notify_acknowledged
+from campaign.replies.request_lock import lock_request
 from campaign.replies.targets import ensure_answerable, is_late, resolve_target
 from models.audit import record_audit
 from models.form_nonce import FormNonce
@@ -32,12 +33,20 @@ def acknowledge(
     now: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Acknowledgement:
-    """Mark the directive's acknowledgement request accepted (once); audit it."""
+    """Mark the directive's acknowledgement request accepted (once); audit it.
+
+    The request is locked before its status is read again, so that of several 签收 sent
+    at once one records it and the others find it done (campaign.replies.request_lock)."""
     now = utc(now or datetime.now(UTC))
     target = resolve_target(session=session, link_or_request=link_or_request)
     request = target.request
     if target.purpose != LinkPurpose.acknowledge or request is None:
         raise WrongLink("此链接不是签收链接。")
+    ensure_answerable(target)
+    if request.status == RequestStatus.accepted:
+        return Acknowledgement(request=request, already=True)
+    lock_request(session, request.id)  # type: ignore[arg-type]
+    session.refresh(request)
     ensure_answerable(target)
     if request.status == RequestStatus.accepted:
         return Acknowledgement(request=request, already=True)

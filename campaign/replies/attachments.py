@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 from sqlmodel import Session
 
 from campaign.replies.errors import ATTACHMENTS, Problem
+from campaign.replies.values import clean_text
 from models.attachment import AttachmentKind, SubmissionAttachment
 from models.reply import AttachmentIn
 from models.submission import ReportSubmission
@@ -40,8 +41,9 @@ ALLOWED_TEXT = "PDF、Word、Excel、WPS、OFD、TXT、JPG、PNG"
 
 
 def base_name(filename: str) -> str:
-    """The file's own name, without any folders a browser or a crafted request put in it."""
-    return PurePath(filename.replace("\\", "/")).name or "未命名文件"
+    """The file's own name, without any folders or control characters a browser or a
+    crafted request put in it."""
+    return PurePath(clean_text(filename).replace("\\", "/")).name or "未命名文件"
 
 
 def display_name(filename: str) -> str:
@@ -51,7 +53,7 @@ def display_name(filename: str) -> str:
 
 
 def extension(filename: str) -> str:
-    return PurePath(filename.replace("\\", "/")).suffix.lower()
+    return PurePath(clean_text(filename).replace("\\", "/")).suffix.lower()
 
 
 def check_attachments(attachments: list[AttachmentIn]) -> list[Problem]:
@@ -99,7 +101,7 @@ def store_attachments(
             submission_id=submission.id,  # type: ignore[arg-type]
             kind=item.kind,
             filename=base_name(item.filename)[:255],
-            content_type=item.content_type[:100],
+            content_type=clean_text(item.content_type)[:100],
             size=len(item.data),
             sha256=digest,
             stored_path=relative.as_posix(),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from campaign.clock import utc
@@ -16,6 +17,7 @@ from campaign.replies.attachments import store_attachments
 from campaign.replies.errors import WrongLink
 from campaign.replies.history import last_accepted
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
+from campaign.replies.request_lock import lock_request
 from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target
 from campaign.replies.validation import validate_report
 from campaign.settings import get_settings
@@ -65,6 +67,9 @@ def submit_report(
         claim = _claim(session, request.id, nonce)  # type: ignore[arg-type]
         if claim.earlier is not None:
             return Answer(session.get_one(ReportSubmission, claim.earlier), duplicate=True)
+        if claim.status != request.status:  # reviewed or closed since it was read
+            set_committed_value(request, "status", claim.status)
+            ensure_answerable(target)
         baseline = last_accepted(
             session=session, plan=target.plan, form=target.form, request=request
         )
@@ -131,17 +136,16 @@ _NONCE = select(_NONCES.submission_id).where(_NONCES.nonce == bindparam("nonce")
 class _Claim(NamedTuple):
     next_version: int
     earlier: int | None  # the submission the idempotency key already produced
+    status: RequestStatus  # the request's status once locked
 
 
 def _claim(session: Session, request_id: int, nonce: str | None) -> _Claim:
-    """One statement: the request's next version and the nonce's earlier submission, with
-    the request row locked on PostgreSQL so that answers to one request take turns (SQLite
-    has one writer anyway)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    row = session.execute(
-        _CLAIM_LOCKED if postgres else _CLAIM, {"request_id": request_id, "nonce": nonce or ""}
-    ).one()
-    return _Claim(next_version=int(row[0] or 0) + 1, earlier=row[1])
+    """Lock the request (answers to it take turns), then read in one statement its next
+    version, its status and the nonce's earlier submission: as committed by every answer
+    that held the lock before (campaign.replies.request_lock)."""
+    lock_request(session, request_id)
+    row = session.execute(_CLAIM, {"request_id": request_id, "nonce": nonce or ""}).one()
+    return _Claim(next_version=int(row[0] or 0) + 1, earlier=row[1], status=RequestStatus(row[2]))
 
 
 _REQUESTS = ReportRequest.__table__  # type: ignore[attr-defined]
@@ -151,8 +155,8 @@ _CLAIM = select(
     .where(_SUBMISSIONS.request_id == _REQUESTS.c.id)
     .scalar_subquery(),
     select(_NONCES.submission_id).where(_NONCES.nonce == bindparam("nonce")).scalar_subquery(),
+    _REQUESTS.c.status,
 ).where(_REQUESTS.c.id == bindparam("request_id"))
-_CLAIM_LOCKED = _CLAIM.with_for_update(of=_REQUESTS)
 
 
 def _notify(*, session: Session, target: Target, submission: ReportSubmission) -> None:

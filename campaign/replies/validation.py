@@ -13,7 +13,7 @@ from decimal import Decimal
 from campaign.plan.schema import ReportForm
 from campaign.replies.attachments import check_attachments
 from campaign.replies.errors import NARRATIVE, Problem, ReportInvalid
-from campaign.replies.values import as_number, check_value, plain, unit_suffix
+from campaign.replies.values import as_number, check_value, clean_text, plain, unit_suffix
 from models.reply import ReportCreate
 
 
@@ -78,7 +78,7 @@ def validate_report(
                     )
                 )
 
-    narrative = report_in.narrative.strip()
+    narrative = clean_text(report_in.narrative).strip()
     if form.narrative is not None:
         if not narrative and form.narrative.required:
             problems.append(Problem(NARRATIVE, f"请填写“{form.narrative.label}”"))

@@ -9,7 +9,11 @@ from decimal import Decimal, InvalidOperation
 
 from campaign.plan.schema import FormField
 
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = 2000  # a text field; the form's maxlength too
+# Control characters other than tab and line breaks (C0, DEL, C1) and unpaired surrogates:
+# nothing a person reads, and PostgreSQL text cannot hold NUL, mail headers refuse them,
+# UTF-8 cannot encode a lone surrogate (an .xlsx can carry one as _xD800_).
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NUMBER = re.compile(r"^[+-]?\d{1,18}(\.\d{1,6})?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -22,6 +26,13 @@ class Checked:
     stored: str | None
     number: Decimal | None = None
     message: str | None = None
+
+
+def clean_text(raw: str) -> str:
+    """Free text as stored (text fields, the narrative, file names): line breaks as LF,
+    the characters _UNREADABLE matches removed. Lengths are checked after this, so the
+    form's maxlength (which counts a line break once) and the check agree."""
+    return _UNREADABLE.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def plain(number: Decimal) -> str:
@@ -37,8 +48,12 @@ def unit_suffix(field: FormField) -> str:
 
 
 def check_value(field: FormField, raw: str | None) -> Checked:
-    """The entry for field: empty, a type problem, a range problem, or the clean value."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
+    """The entry for field: empty, a type problem, a range problem, or the clean value.
+    Figures keep any control character, and so are refused as not a number."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    if field.type == "text":
+        text = clean_text(text)
+    text = text.strip()
     if not text:
         if field.required:
             return Checked(None, message=f"请填写“{field.label}”")

@@ -18,6 +18,7 @@ xlsx_safety.check_xlsx_bytes before openpyxl opens them.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -40,6 +41,7 @@ KEY_HEADER, VALUE_HEADER = "指标代码", "填报数值"
 HEADER_SEARCH_ROWS = 20
 MAX_COLUMNS = 30
 MAX_DATA_ROWS = 500
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # Excel's escape of a character in a cell
 
 BROKEN = "上传的文件已损坏或不是Excel工作簿（.xlsx），不予接收。请上传随通知发送的统计表"
 NO_HEADER = (
@@ -103,7 +105,19 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", _unescape(value)).strip()
+
+
+def _unescape(value: Any) -> str:
+    """A cell's text with Excel's escapes of characters XML cannot hold (_x000B_ for a
+    vertical tab) undone; validation then removes the control characters among them. An
+    escaped lone surrogate, which no page or database could encode, becomes U+FFFD."""
+    return _ESCAPE.sub(_unescaped, str(value))
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match[1], 16)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def _read_meta(sheet: Any) -> dict[str, str]:
@@ -187,7 +201,7 @@ def _read_table(sheet: Any, form: ReportForm, parsed: ParsedTable) -> None:
         if (r, value_col) in formulas:
             unread.add(key)
         elif key == NARRATIVE_KEY:
-            parsed.narrative = "" if cell is None or cell.value is None else str(cell.value)
+            parsed.narrative = "" if cell is None or cell.value is None else _unescape(cell.value)
         elif key in fields:
             percent = fields[key].type == "percent"
             parsed.values[key] = "" if cell is None else _cell_value(cell, percent)

@@ -112,7 +112,8 @@ async def upload_table(
     data = await _read(table, MAX_UPLOAD_BYTES) if table is not None else b""
     filename = (table.filename or "") if table is not None else ""
     post = FormPost(csrf_cookie=request.cookies.get(CSRF_COOKIE), csrf_field=csrf_token, entries={})
-    return await _guarded(request, lambda: _run(request, "upload", token, post, filename, data))
+    views: BureauViews = request.app.state.bureau_views
+    return await _guarded(request, lambda: views.upload(token, post, filename, data))
 
 
 @router.post("/{token}/ack", response_class=HTMLResponse, summary="Acknowledge (签收) a directive")

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
@@ -20,30 +21,31 @@ from sqlmodel import Session
 from campaign.db import is_lock_conflict
 from campaign.link_expiry import expired
 from campaign.links import find_link, replaced_link
+from campaign.plan.schema import ReportForm
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import (
-    UPLOAD,
     Problem,
     ReplyError,
     ReportInvalid,
     RequestClosed,
     RequestSettled,
-    UploadRejected,
 )
 from campaign.replies.submit import submit_report
 from campaign.replies.targets import Target, ensure_answerable, resolve_target
-from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
+from campaign.replies.xlsx_parse import ExpectedTable
 from campaign.web.csrf import FormTokens
 from campaign.web.expired_view import expired_page, replaced_page
 from campaign.web.form_post import FormPost, Outcome, build_report_in
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
 from campaign.web.receipt_view import receipt_response
+from campaign.web.table_parsing import ParserBusy, TableParser
 from models.attachment import AttachmentKind
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose
 from models.reply import AttachmentIn
 
+Result = TypeVar("Result")
 CSRF_COOKIE = "csrf"
 # Two threads overlap one page's database round trips with another page's Python; more
 # only add GIL contention (measured: 2 threads 204/s p99 46-60 ms, 8 threads 180/s p99
@@ -71,11 +73,13 @@ class BureauViews:
         data_dir: Path,
         secure_cookies: bool,
         busy_wait_s: float = BUSY_WAIT_S,
+        parser: TableParser | None = None,
     ) -> None:
         """engine: one made with get_engine(lock_wait_ms=PAGE_LOCK_WAIT_MS)."""
         self.engine, self.clock, self.tokens = engine, clock, tokens
         self.data_dir, self.secure_cookies = data_dir, secure_cookies
         self.busy_wait_s = busy_wait_s
+        self.parser = parser or TableParser()
         # SQLite takes one writer at a time and makes the others sleep and retry: within
         # this process its pages run on one thread of their own instead (no lock waits, no
         # threads contending for the GIL), and writes also hold a lock in case a caller
@@ -88,8 +92,9 @@ class BureauViews:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)
+        self.parser.close()
 
-    async def run(self, func: Callable[..., Outcome], *args: Any) -> Outcome:
+    async def run(self, func: Callable[..., Result], *args: Any) -> Result:
         """Run a page function off the event loop (see __init__ for which thread); again,
         after a pause that holds no thread, while it finds its rows locked (Outcome.busy)."""
         loop = asyncio.get_running_loop()
@@ -97,7 +102,8 @@ class BureauViews:
         pause = 0.02
         while True:
             outcome = await loop.run_in_executor(self._executor, func, *args)
-            if not outcome.busy or loop.time() + pause > deadline:
+            busy = isinstance(outcome, Outcome) and outcome.busy
+            if not busy or loop.time() + pause > deadline:
                 return outcome
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)
@@ -283,34 +289,20 @@ class BureauViews:
             )
             return Outcome(response, queued_mail=not answer.duplicate)
 
-    def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
-        with Session(self.engine, expire_on_commit=False) as session:
-            posted = self._posted(session, token, post)
-            if isinstance(posted, Outcome):
-                return posted
-            target, nonce = posted
-            if target.purpose != LinkPurpose.report or target.form is None:
-                return Outcome(error_page("无法上传", "此链接不接收统计表。", status=400))
-            try:
-                ensure_answerable(target)
-            except (RequestClosed, RequestSettled) as exc:
-                return Outcome(self._closed(target, exc))
-            expected = ExpectedTable(
-                campaign_id=target.campaign.id,  # type: ignore[arg-type]
-                bureau_code=target.bureau.code,
-                form_key=target.form.key,
-                request_id=target.request.id if target.request else None,
-            )
-            try:
-                parsed = parse_report_xlsx(data=data, form=target.form, expected=expected)
-            except (UploadRejected, ReportInvalid) as exc:
-                problems = (
-                    exc.problems
-                    if isinstance(exc, ReportInvalid)
-                    else [Problem(UPLOAD, exc.message)]
-                )
-                csrf = post.csrf_field or ""
-                return Outcome(self._form_again(session, target, token, csrf, problems, None, None))
+    async def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
+        """The .xlsx table: its link checked on a page thread, the file read by a parse
+        worker (table_parsing.py: never on a page thread), then stored as submit stores a
+        form; a refused or unread table shows the form again with the reason."""
+        opened = await self.run(self._upload_target, token, post)
+        if isinstance(opened, Outcome):
+            return opened
+        form, expected = opened
+        try:
+            parsed = await self.parser.parse(data, form, expected)
+        except ParserBusy as exc:
+            return await self.run(self._upload_again, token, post, [], exc.message)
+        if parsed.table is None:
+            return await self.run(self._upload_again, token, post, parsed.problems, None)
         source = AttachmentIn(
             filename=filename or "统计表.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -320,11 +312,50 @@ class BureauViews:
         table_post = FormPost(
             csrf_cookie=post.csrf_cookie,
             csrf_field=post.csrf_field,
-            entries=parsed.values,
-            narrative=parsed.narrative,
+            entries=parsed.table.values,
+            narrative=parsed.table.narrative,
             attachments=(source,),
         )
-        return self.submit(token, table_post, channel="xlsx")
+        return await self.run(partial(self.submit, channel="xlsx"), token, table_post)
+
+    def _upload_target(
+        self, token: str, post: FormPost
+    ) -> Outcome | tuple[ReportForm, ExpectedTable]:
+        """The form an upload answers and whom its table must name, or the refusal."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            posted = self._posted(session, token, post)
+            if isinstance(posted, Outcome):
+                return posted
+            target, _ = posted
+            if target.purpose != LinkPurpose.report or target.form is None:
+                return Outcome(error_page("无法上传", "此链接不接收统计表。", status=400))
+            try:
+                ensure_answerable(target)
+            except (RequestClosed, RequestSettled) as exc:
+                return Outcome(self._closed(target, exc))
+            return target.form, ExpectedTable(
+                campaign_id=target.campaign.id,  # type: ignore[arg-type]
+                bureau_code=target.bureau.code,
+                form_key=target.form.key,
+                request_id=target.request.id if target.request else None,
+            )
+
+    def _upload_again(
+        self, token: str, post: FormPost, problems: list[Problem], alert: str | None
+    ) -> Outcome:
+        """The form again after an upload: the table's problems, or why it was not read."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            posted = self._posted(session, token, post)
+            if isinstance(posted, Outcome):
+                return posted
+            target, _ = posted
+            csrf = post.csrf_field or ""
+            status = 422 if problems else 503
+            return Outcome(
+                self._form_again(
+                    session, target, token, csrf, problems, None, None, alert=alert, status=status
+                )
+            )
 
     def ack(self, token: str, post: FormPost) -> Outcome:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -15,6 +15,7 @@ from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
 from campaign.replies.errors import ATTACHMENTS, NARRATIVE, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
 from campaign.replies.targets import Target
+from campaign.replies.values import MAX_TEXT_CHARS
 from campaign.templating import cn_date
 from models.link import LinkPurpose
 from models.request import RequestStatus
@@ -167,6 +168,7 @@ def report_page(
         upload_action=None if is_ad_hoc or not form.fields else f"/r/{token}/xlsx",
         submit_label="报送重大情况" if is_ad_hoc else "提交报送",
         max_attachments=MAX_ATTACHMENTS,
+        max_text_chars=MAX_TEXT_CHARS,
         allowed_types=ALLOWED_TEXT,
     )
     if is_ad_hoc:

@@ -202,3 +202,20 @@ def test_the_link_footer_only_in_mail_that_carries_a_link(
     assert footer in with_link.text_body and footer in with_link.html_body
     assert footer not in receipt.text_body and footer not in receipt.html_body
     assert "本邮件由专项整治工作系统发送。" in receipt.text_body
+
+
+def test_a_filter_failing_on_a_value_refuses_the_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """cn_date of a missing date raises inside Jinja; the caller gets MailRefused (one
+    message fails), never an AttributeError that ends the whole tick."""
+    import pytest
+
+    from campaign.mail.errors import MailRefused
+    from campaign.mail.render import render_notice
+
+    email = tmp_path / "email"
+    email.mkdir()
+    (email / "odd.subject.txt").write_text("截止{{ due | cn_date }}", encoding="utf-8")
+    (email / "odd.txt").write_text("正文", encoding="utf-8")
+    (email / "odd.html").write_text("<p>正文</p>", encoding="utf-8")
+    with pytest.raises(MailRefused, match="AttributeError"):
+        render_notice(template="odd", context={"due": None}, plan_templates=tmp_path)
