@@ -37,9 +37,7 @@ def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
         f"第 {end_line} 行：phases[0].end：阶段的结束日期（2007-08-01）早于开始日期（2007-08-10）"
         in result.output
     )
-    assert (
-        f"第 {form_line} 行：duties[1].form：没有键为 'stage-report' 的报表" in result.output
-    )
+    assert f"第 {form_line} 行：duties[1].form：没有键为 'stage-report' 的报表" in result.output
 
 
 def test_validate_reports_structural_problems_first(tmp_path: Path) -> None:

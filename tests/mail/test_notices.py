@@ -95,8 +95,7 @@ def test_one_escalation_to_the_parent_lists_every_late_unit_and_what_it_owes(
     assert message.subject == f"【逾期督办】{cities[0].name}等2个单位逾期未报送或未签收"
     assert message.text_body.startswith(f"{province.name}：")
     assert (
-        f"1．{cities[0].name}：8月27日至9月2日动态信息（报送期限2007年8月31日），"
-        "已逾期5天未报送。"
+        f"1．{cities[0].name}：8月27日至9月2日动态信息（报送期限2007年8月31日），已逾期5天未报送。"
     ) in message.text_body
     assert (
         f"2．{cities[1].name}：宣传发动阶段通知签收（签收期限2007年9月2日），已逾期3天未签收。"

@@ -17,6 +17,7 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
     people see by default, is checked in tests/cli/test_language.py."""
     monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
 
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUBEI_TEXT = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
 
