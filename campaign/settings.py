@@ -74,6 +74,46 @@ class Settings(BaseSettings):
         "request is settled or its campaign has ended; then it has expired.",
     )
 
+    imap_host: str | None = Field(
+        default=None,
+        description="IMAP server of the office's mailbox that bureaus reply to; unset means "
+        "answers by e-mail are not read (docs/inbox.md).",
+    )
+    imap_port: int = Field(default=143, description="IMAP server port (993 for ssl).")
+    imap_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="Transport security towards the IMAP server."
+    )
+    imap_user: str | None = Field(default=None, description="IMAP login.")
+    imap_password: str | None = Field(default=None, description="IMAP password.")
+    imap_folder: str = Field(
+        default="INBOX", description="Folder the replies arrive in (read by fetch and watch)."
+    )
+    imap_processed_folder: str = Field(
+        default="已处理", description="Folder processed mail is moved to (created if missing)."
+    )
+    imap_held_folder: str = Field(
+        default="待人工处理",
+        description="Folder mail held for a coordinator is moved to (created if missing).",
+    )
+    inbox_max_message_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="Larger messages are not downloaded: only their headers are read and "
+        "the sender is asked to send the table alone.",
+    )
+    inbox_replies_per_sender_per_day: int = Field(
+        default=20,
+        ge=1,
+        description="At most this many automatic replies (receipts, rejections) to one "
+        "sender address a day; more mail from it is held (a guard against mail loops).",
+    )
+    inbox_reply_tags: bool = Field(
+        default=False,
+        description="Give request mail and reminders a per-request Reply-To of the form "
+        "local+tag@domain of CAMPAIGN_MAIL_FROM (the mail server must deliver plus-addresses "
+        "to the mailbox).",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -15,6 +15,7 @@ from prefect.runtime import flow_run
 
 from campaign.clock import local_date
 from campaign.db import session_scope
+from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.tick import TickReport, finish_tick, plan_tick
@@ -50,11 +51,16 @@ def tick_run_name() -> str:
     retry_condition_fn=on_database_error,
 )
 def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]) -> TickReport:
-    """Mark overdue requests, record the tick, publish the status and progress artifacts,
-    then deliver what the tick queued (once: a server that is down leaves the messages
-    pending for the next tick or a send-mail run). One task, not two: each task run costs
-    an API round trip, and a fast-forward runs dozens of ticks."""
+    """Read the mailbox (answers by e-mail), mark overdue requests, record the tick, publish
+    the status and progress artifacts, then deliver what the tick queued (once: a server
+    that is down leaves the messages pending for the next tick or a send-mail run). One
+    task, not two: each task run costs an API round trip, and a fast-forward runs dozens
+    of ticks."""
+    inbox = fetch_now(now=as_of)  # answers by e-mail count before overdue marking
     report = finish_tick(campaign_id=campaign_id, as_of=as_of)
+    report.inbox = inbox
+    if inbox and inbox["unavailable"]:
+        get_run_logger().warning("mailbox not read: %s", inbox["unavailable"])
     artifacts.publish_tick(campaign_id=campaign_id, as_of=as_of, outcomes=outcomes)
     report.mail = deliver_now()
     if report.mail["unavailable"]:

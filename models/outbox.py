@@ -58,6 +58,11 @@ class OutboxMessage(SQLModel, table=True):
         unique=True,
         description="Message-ID, fixed when queued: <…@domain>.",
     )
+    headers: list[list[str]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="[[name, value]] added to the message, e.g. In-Reply-To of a reply by mail.",
+    )
     state: MailState = Field(default=MailState.pending, sa_type=String(16), index=True)
     attempts: int = 0
     last_error: str | None = long_text(default=None)

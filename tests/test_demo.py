@@ -7,7 +7,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from campaign import db as dbmod
+from campaign.demo import mail_answers
 from campaign.demo.run import describe, run_demo
+from campaign.inbox.dovecot import dovecot_installed
 
 
 def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
@@ -29,6 +31,12 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     assert targets["license-rate"]["missing"] == ["429021"]  # the silent bureau
     assert targets["license-rate"]["met"] is False
     assert targets["sampling-pass-rate"]["met"] is True
+    if dovecot_installed():  # three bureaus replied to every request mail with the table
+        assert result.answers["by e-mail"] == 3 * (14 + 4 + 1)
+        threaded = [
+            m for m in mailbox.Maildir(data_dir / "maildir") if m["In-Reply-To"] is not None
+        ]
+        assert len(threaded) == result.answers["by e-mail"]  # their receipts, in the thread
     text = "\n".join(describe(result, data_dir))
     assert "未报送单位：429021" in text and "专项整治 1：经" in text and "后已完成" in text
     # A mail client lists the messages by the campaign's dates, not the demo's few seconds.
@@ -36,3 +44,10 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     dates = {parsedate_to_datetime(m["X-Campaign-Date"]).date() for m in box}
     assert min(dates).isoformat() == "2007-08-10" and max(dates).year == 2007
     assert all(m["Date"] == m["X-Campaign-Date"] and m["X-Original-Date"] for m in box)
+
+
+def test_without_dovecot_the_demo_says_so(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(mail_answers, "dovecot_installed", lambda: False)
+    with mail_answers.mailbox(tmp_path) as server:
+        assert server is None
+    assert "not installed" in mail_answers.NO_DOVECOT

@@ -17,6 +17,7 @@ from campaign.cli import (
     bureau_commands,
     campaign_commands,
     demo_commands,
+    inbox_commands,
     outbox_commands,
     plan_commands,
     reply_commands,
@@ -78,6 +79,7 @@ plan_commands.register(app)
 bureau_commands.register(app)
 outbox_commands.register(app)
 reply_commands.register(app)
+inbox_commands.register(app)
 campaign_commands.register(app)
 demo_commands.register(app)
 

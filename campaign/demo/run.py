@@ -22,8 +22,10 @@ from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
 from campaign.bureaus import import_bureau_csv
+from campaign.demo import mail_answers
 from campaign.demo.bureaus import SimulatedBureau
 from campaign.i18n import _
+from campaign.inbox.dovecot import Dovecot
 from campaign.mail.server import running_mailserver
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
@@ -31,12 +33,14 @@ from campaign.plan.stored import plan_of
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.review import accept_submission
 from campaign.replies.submit import submit_report
+from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
+from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +79,20 @@ def run_demo(
     )
     dbmod.reset()
     maildir = data_dir / "maildir"
-    with running_mailserver(port=port, maildir=maildir) as server, dbmod.session_scope() as session:
+    with (
+        running_mailserver(port=port, maildir=maildir) as server,
+        mail_answers.mailbox(data_dir) as imap,
+        dbmod.session_scope() as session,
+    ):
+        if imap is None:
+            echo(mail_answers.NO_DOVECOT)
+        else:
+            os.environ.update(imap.env())
+            dbmod.get_settings.cache_clear()
+            echo(
+                f"office mailbox (Dovecot IMAP) on 127.0.0.1:{imap.port}: bureaus "
+                "answering by e-mail reply there; each tick reads it"
+            )
         import_bureau_csv(session=session, raw=BUREAUS.read_bytes())
         plan, text = validated_plan(PLAN.read_bytes(), str(PLAN))
         campaign = launch_campaign(
@@ -104,7 +121,9 @@ def run_demo(
         bureaus = _simulated(session)
         for moment in moments:
             server.simulated_now = moment
-            _bureaus_answer(session, campaign.id, bureaus, until=moment, answers=result.answers)
+            _bureaus_answer(
+                session, campaign.id, bureaus, until=moment, answers=result.answers, imap=imap
+            )
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
             result.ticks += 1
@@ -146,25 +165,44 @@ def _bureaus_answer(
     *,
     until: datetime,
     answers: Counter[str],
+    imap: Dovecot | None = None,
 ) -> None:
-    """Every answer the bureaus would have sent before `until`, then the coordinator's review."""
+    """Every answer the bureaus would have sent before `until`, then the coordinator's review.
+    Bureaus in MAIL_BUREAUS reply to the request mail instead (the tick takes those in)."""
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
+    _review_mail_answers(session, campaign_id, answers)
     plan = plan_of(campaign)
     names = {b.code: b.name for b in session.exec(select(Bureau)).all()}
+    emails = {b.code: b.email for b in session.exec(select(Bureau)).all()}
+    mailed = session.info.setdefault("demo_mailed", set())
     query = select(ReportRequest).where(
         col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
     )
     for request in session.exec(query.order_by(col(ReportRequest.id))).all():
         bureau = bureaus.get(request.bureau_code)
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
-        if bureau is None or when is None or when >= until:
+        if bureau is None or when is None or when >= until or request.id in mailed:
             continue
         if request.kind == "acknowledgement":
             acknowledge(session=session, link_or_request=request, channel="web", now=when)
             answers["acknowledged"] += 1
             continue
         form = plan.form(plan.duty(request.duty_key).form or "")
+        if imap is not None and bureau.index in mail_answers.MAIL_BUREAUS:
+            sent = mail_answers.send_reply(
+                session=session,
+                server=imap,
+                request=request,
+                sender=emails[request.bureau_code],
+                office=get_settings().mail_from,
+                values=bureau.figures(form.key, request),
+                narrative=bureau.narrative(form.key, names[request.bureau_code]),
+                when=when,
+            )
+            if sent:
+                mailed.add(request.id)
+                continue
         report = ReportCreate(
             values=bureau.figures(form.key, request),
             narrative=bureau.narrative(form.key, names[request.bureau_code]),
@@ -183,6 +221,26 @@ def _bureaus_answer(
             session=session, submission_id=submission.id, reviewer="省局领导小组办公室", now=when
         )
     session.commit()
+
+
+def _review_mail_answers(session: Session, campaign_id: int, answers: Counter[str]) -> None:
+    """The coordinator accepts what the last tick took in from the mailbox."""
+    pending = session.exec(
+        select(ReportSubmission).where(
+            col(ReportSubmission.campaign_id) == campaign_id,
+            col(ReportSubmission.channel) == "email",
+            col(ReportSubmission.review_status) == ReviewStatus.pending,
+        )
+    ).all()
+    for submission in pending:
+        answers["by e-mail"] += 1
+        answers["late" if submission.late else "on time"] += 1
+        accept_submission(
+            session=session,
+            submission_id=submission.id,  # type: ignore[arg-type]
+            reviewer="省局领导小组办公室",
+            now=submission.submitted_at,
+        )
 
 
 def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
@@ -211,10 +269,14 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
             ticks=result.ticks,
             actions=result.actions,
         ),
-        _("Answers: {on_time} on time, {late} late, {acks} directives acknowledged").format(
+        _(
+            "Answers: {on_time} on time, {late} late, {acks} directives acknowledged; "
+            "{mailed} answers came by e-mail (replies with the table)"
+        ).format(
             on_time=result.answers["on time"],
             late=result.answers["late"],
             acks=result.answers["acknowledged"],
+            mailed=result.answers["by e-mail"],
         ),
         _("Mail: {states}; {n} messages in {folder}").format(
             states=_(", ").join(f"{_(k)} {v}" for k, v in sorted(result.mail.items())),

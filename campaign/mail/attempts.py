@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
+from campaign.inbox.tags import reply_to_headers
 from campaign.mail.addresses import Address, address
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
@@ -69,7 +70,11 @@ def build(
                 Part(a["filename"], a["content_type"], blobs[a["sha256"]])
                 for a in message.attachments
             ],
-            extra_headers=[("X-Campaign-Key", f"{message.campaign_id}/{message.key}")],
+            extra_headers=[
+                ("X-Campaign-Key", f"{message.campaign_id}/{message.key}"),
+                *((str(name), str(value)) for name, value in message.headers or ()),
+                *reply_to_headers(message),
+            ],
         )
     except Exception as exc:  # noqa: BLE001  one bad message must not stop the others
         reason = exc.reason if isinstance(exc, MailRefused) else f"{exc.__class__.__name__}: {exc}"

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.i18n import _
+from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import EventOutcome, carry_out_event
 from campaign.orchestration.escalations import carry_out_escalations
@@ -64,6 +65,7 @@ class TickReport:
     overdue: int = 0
     completed: bool = False
     mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
+    inbox: dict[str, Any] | None = None  # what reading the mailbox did (None: no mailbox)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,7 +189,9 @@ def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> Ti
         outcomes += carry_out_escalations(
             campaign_id=campaign_id, event_keys=planned.escalations, as_of=as_of, url=url
         )
+    inbox = fetch_now(url=url, now=as_of)  # answers by e-mail count before overdue marking
     report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
+    report.inbox = inbox
     report.events = [o.to_json() for o in outcomes]
     report.mail = deliver_now(url=url)
     return report

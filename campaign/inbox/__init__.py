@@ -1,0 +1,1 @@
+"""Answers by e-mail: read the office mailbox over IMAP, recognise and take in replies."""
