@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from models.audit import Channel
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -85,7 +87,7 @@ def setup_database(bureau_counts: list[int]) -> list[int]:
                     source="bench",
                     work=WorkCalendar(),
                     actor="bench",
-                    channel="cli",
+                    channel=Channel.cli,
                 )
                 ids.append(campaign.id)
     return ids
@@ -152,7 +154,7 @@ def naive_flow():  # type: ignore[no-untyped-def]
                     bureau_codes=[code],
                     opened_at=as_utc(as_of, campaign.timezone),
                 )
-                effects.send_report_request(
+                effects.queue_request(
                     session=session,
                     campaign_id=campaign_id,
                     plan=plan_of(campaign),

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from campaign.clock import utc
 from campaign.links import LiveLink
-from campaign.replies.targets import LIVE_CAMPAIGN
+from campaign.replies.reply_context import LIVE_CAMPAIGN
 from campaign.settings import get_settings
 from models.audit import AuditEvent
 from models.link import LinkPurpose

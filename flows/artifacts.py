@@ -42,7 +42,7 @@ def publish_tick(*, campaign_id: int, as_of: datetime, outcomes: list[dict[str, 
     )
 
 
-def publish_summary(*, campaign_id: int, summary_id: int) -> None:
+def publish_summary_table(*, campaign_id: int, summary_id: int) -> None:
     with session_scope() as session:
         summary = session.get(CampaignSummary, summary_id)
         if summary is None:

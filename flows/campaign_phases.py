@@ -1,4 +1,5 @@
-"""Phase subflows of the tick: one per kind of phase, each carrying out its due events.
+"""The phase subflow of the tick: one flow, renamed per kind of phase, carrying out the
+due events of one phase step.
 
 One task per event (an action, however many bureaus it concerns); the per-bureau
 outcomes are in the ledger and in the tick's table artifact, not in task runs.
@@ -7,6 +8,7 @@ outcomes are in the ledger and in the tick's table artifact, not in task runs.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from prefect import Flow, flow, task
@@ -16,6 +18,12 @@ from campaign.orchestration.actions import carry_out_event
 from campaign.orchestration.tick import PhaseStep, TickPlan
 from flows import artifacts
 from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error
+
+PHASE_FLOW_NAMES = {
+    "mobilization": "mobilization-phase",  # 宣传发动: directives, acknowledgements
+    "implementation": "implementation-phase",  # 实施: actions, reports, reminders
+    "acceptance": "summary-and-acceptance-phase",  # 总结验收: final summaries, acceptance
+}
 
 
 @task(
@@ -31,49 +39,26 @@ def carry_out(campaign_id: int, event_key: str, as_of: datetime) -> dict[str, An
 
 
 @task(name="publish-summary", cache_policy=NO_CACHE)
-def publish_summary(campaign_id: int, summary_id: int) -> None:
-    artifacts.publish_summary(campaign_id=campaign_id, summary_id=summary_id)
+def publish_summary_artifact(campaign_id: int, summary_id: int) -> None:
+    artifacts.publish_summary_table(campaign_id=campaign_id, summary_id=summary_id)
 
 
-def carry_out_all(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[dict[str, Any]]:
+@flow(name="phase")
+def phase_flow(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[dict[str, Any]]:
+    """Carry out the due events of one phase, in order; publish each compiled summary."""
     outcomes = []
     for key in event_keys:
         outcome = carry_out(campaign_id, key, as_of)
         if outcome["summary_id"] is not None:
-            publish_summary(campaign_id, outcome["summary_id"])
+            publish_summary_artifact(campaign_id, outcome["summary_id"])
         outcomes.append(outcome)
     return outcomes
 
 
-@flow(name="mobilization-phase")
-def mobilization_phase(
-    campaign_id: int, event_keys: list[str], as_of: datetime
-) -> list[dict[str, Any]]:
-    """宣传发动: directives and their acknowledgements, the phase's reports."""
-    return carry_out_all(campaign_id, event_keys, as_of)
-
-
-@flow(name="implementation-phase")
-def implementation_phase(
-    campaign_id: int, event_keys: list[str], as_of: datetime
-) -> list[dict[str, Any]]:
-    """实施: concentrated actions, weekly reports, reminders, stage summaries."""
-    return carry_out_all(campaign_id, event_keys, as_of)
-
-
-@flow(name="summary-and-acceptance-phase")
-def acceptance_phase(
-    campaign_id: int, event_keys: list[str], as_of: datetime
-) -> list[dict[str, Any]]:
-    """总结验收: final summaries and the acceptance."""
-    return carry_out_all(campaign_id, event_keys, as_of)
-
-
-PHASE_FLOWS: dict[str, Flow[..., list[dict[str, Any]]]] = {
-    "mobilization": mobilization_phase,
-    "implementation": implementation_phase,
-    "acceptance": acceptance_phase,
-}
+@cache
+def flow_for(phase_kind: str) -> Flow[..., list[dict[str, Any]]]:
+    """The phase flow named for its kind of phase (mobilization-phase, ...)."""
+    return phase_flow.with_options(name=PHASE_FLOW_NAMES.get(phase_kind, f"{phase_kind}-phase"))
 
 
 def run_phase(planned: TickPlan, step: PhaseStep) -> list[dict[str, Any]]:
@@ -81,7 +66,7 @@ def run_phase(planned: TickPlan, step: PhaseStep) -> list[dict[str, Any]]:
     days = step.first_day.isoformat()
     if step.last_day != step.first_day:
         days += f"~{step.last_day.isoformat()}"
-    subflow = PHASE_FLOWS[step.phase_kind].with_options(
+    subflow = flow_for(step.phase_kind).with_options(
         flow_run_name=f"{planned.document_number} {step.phase_name} {days}"
     )
     return subflow(

@@ -18,7 +18,7 @@ from campaign.db import session_scope
 from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.escalations import carry_out_escalations
-from campaign.orchestration.tick import TickReport, finish_tick, plan_tick
+from campaign.orchestration.tick import TickReport, TickSteps, finish_tick, plan_tick, run_sequence
 from flows import artifacts
 from flows._retry import DB_RETRIES, DB_RETRY_DELAY_SECONDS, on_database_error
 from flows.campaign_phases import run_phase
@@ -82,6 +82,11 @@ def escalate(campaign_id: int, event_keys: list[str], as_of: datetime) -> list[d
     return [o.to_json() for o in outcomes]
 
 
+FLOW_STEPS = TickSteps(phase=run_phase, escalate=escalate, close=close_tick, deliver=deliver_now)
+"""The tick's steps as Prefect runs them: a subflow per phase step, one task for the
+escalations, one to close (the sequence itself is `run_sequence`, shared with run_tick)."""
+
+
 @flow(name="campaign-tick", flow_run_name=tick_run_name)
 def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, Any]:
     """Carry out everything due by as_of (default: now) that is not done yet.
@@ -95,9 +100,7 @@ def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, 
     planned = plan_tick(campaign_id=campaign_id, as_of=as_of)
     if planned.refused:
         logger.warning(planned.refused)
-        refused = TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
-        refused.mail = deliver_now()  # mail left by earlier runs goes out all the same
-        return refused.to_json()
+        return run_sequence(planned, FLOW_STEPS).to_json()
     logger.info(
         "%s: %d event(s) due in %d phase step(s), %d escalation(s); active phases: %s",
         planned.today,
@@ -106,15 +109,8 @@ def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, 
         len(planned.escalations),
         ", ".join(planned.active_phases) or "none",
     )
-    outcomes: list[dict[str, Any]] = []
     with tags(campaign_tag(campaign_id)):
-        for step in planned.steps:
-            outcomes += run_phase(planned, step)
-        if planned.escalations:
-            outcomes += escalate(campaign_id, list(planned.escalations), as_of)
-        report = close_tick(campaign_id, as_of, outcomes)
-    report.events = outcomes
-    return report.to_json()
+        return run_sequence(planned, FLOW_STEPS).to_json()
 
 
 def run_ticks(

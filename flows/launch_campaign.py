@@ -13,6 +13,7 @@ from campaign.db import session_scope
 from campaign.orchestration.launch import launch_campaign, read_plan_argument, validated_plan
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 
 
 @flow(name="launch-campaign")
@@ -31,7 +32,7 @@ def launch_campaign_flow(plan: str) -> dict[str, Any]:
             source=source,
             work=WorkCalendar.from_file(get_settings().holidays_file),
             actor="prefect-ui",
-            channel="api",
+            channel=Channel.api,
         )
     deployment_id = deploy_campaign(campaign)
     logger.info("launched campaign %s: %s", campaign.id, campaign.document_number)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, SQLModel
 
-from models._common import json_column, timestamp, utcnow
-from models.rows import insert_row
+from models._common import json_column, timestamp
+
+
+class Channel(StrEnum):
+    """Through which a change came: the audit trail's and a submission's `channel`."""
+
+    cli = "cli"
+    web = "web"  # the web form
+    xlsx = "xlsx"  # an uploaded statistical table (web or CLI)
+    email = "email"  # the outbox sender
+    tick = "tick"  # the campaign tick
+    review = "review"  # a coordinator's review
+    api = "api"  # a Prefect deployment run
 
 
 class AuditEvent(SQLModel, table=True):
@@ -20,32 +32,7 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = timestamp(index=True)
     event: str = Field(max_length=64, description="e.g. request_opened, answer_received")
     actor: str = Field(max_length=100, description="who: 'system', a coordinator, a bureau code")
-    channel: str = Field(max_length=32, description="cli, web, email, xlsx, tick, api")
-    detail: dict[str, Any] = json_column()
-
-
-def record_audit(
-    *,
-    session: Session,
-    event: str,
-    actor: str,
-    channel: str,
-    campaign_id: int | None = None,
-    bureau_code: str | None = None,
-    at: datetime | None = None,
-    **detail: Any,
-) -> None:
-    """Write one audit event in the session's transaction (committed with the unit of work)."""
-    insert_row(
-        session,
-        AuditEvent,
-        {
-            "campaign_id": campaign_id,
-            "bureau_code": bureau_code,
-            "event": event,
-            "actor": actor,
-            "channel": channel,
-            "detail": detail,
-            "at": at or utcnow(),
-        },
+    channel: str = Field(
+        max_length=32, description="a Channel (cli, web, xlsx, email, tick, review, api)"
     )
+    detail: dict[str, Any] = json_column()

@@ -11,6 +11,16 @@ from sqlmodel import Field, SQLModel
 from models._common import enum_column, optional_timestamp, timestamp
 
 
+class RequestKind(StrEnum):
+    """What a request asks for (the column is a string of these values)."""
+
+    request = "request"  # a periodic progress report
+    stage_summary = "stage_summary"
+    final_summary = "final_summary"
+    acknowledgement = "acknowledgement"  # 签收 of a directive
+    ad_hoc = "ad_hoc"  # a report a bureau sends unasked
+
+
 class RequestStatus(StrEnum):
     open = "open"  # sent, no answer yet
     overdue = "overdue"  # past due, no answer yet

@@ -154,9 +154,9 @@ def make_bureau(session: Session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def hubei_bureaus(session: Session) -> list[Bureau]:
     """The province bureau and its 17 city-level units from examples/bureaus-hubei.csv."""
-    from campaign.bureaus import import_bureau_csv
+    from tests.support.hubei import import_hubei_bureaus
 
-    import_bureau_csv(session=session, raw=(EXAMPLES / "bureaus-hubei.csv").read_bytes())
+    import_hubei_bureaus(session)
     session.commit()
     return list(session.exec(Bureau.__table__.select()).all())  # type: ignore[attr-defined]
 

@@ -21,6 +21,7 @@ from campaign.cli import (
     outbox_commands,
     plan_commands,
     reply_commands,
+    results_commands,
 )
 from campaign.db import describe_setup_error
 from campaign.i18n import _
@@ -82,6 +83,7 @@ reply_commands.register(app)
 inbox_commands.register(app)
 campaign_commands.register(app)
 demo_commands.register(app)
+results_commands.register(app)
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan import PlanError
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
-from models.audit import AuditEvent
+from models.audit import AuditEvent, Channel
 from models.campaign import Campaign
 
 CAMPAIGN_HELP = _("Campaign id (see `campaign list`) or document number.")
@@ -118,7 +118,7 @@ def launch(
                 source=str(plan),
                 work=work,
                 actor=by,
-                channel="cli",
+                channel=Channel.cli,
             )
     except (CampaignExists, OverrideFileError) as exc:
         fail(str(exc))

@@ -16,6 +16,7 @@ from campaign.orchestration.lifecycle import LifecycleError, amend_dates, change
 from campaign.plan import PlanError
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 
 CAMPAIGN_HELP = _("Campaign id (see `campaign list`) or document number.")
 BY_HELP = _("Who makes the change (for the audit trail).")
@@ -46,7 +47,7 @@ def _change(ref: str, command: str, by: str, reason: str) -> None:
                 campaign=campaign,
                 command=command,
                 actor=by,
-                channel="cli",
+                channel=Channel.cli,
                 reason=reason,
             )
             campaign_id = campaign.id
@@ -132,7 +133,7 @@ def amend(
                 start=new_start,
                 work=WorkCalendar.from_file(get_settings().holidays_file),
                 actor=by,
-                channel="cli",
+                channel=Channel.cli,
             )
     except CampaignNotFound as exc:
         fail(str(exc), 2)

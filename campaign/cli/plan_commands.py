@@ -12,7 +12,7 @@ from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import PlanError, load_plan
-from campaign.schedule import build_schedule
+from campaign.schedule import acknowledgement_label, build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
 
@@ -69,7 +69,7 @@ def schedule(
     as_json: bool = typer.Option(False, "--json", help=_("Print a JSON array of events.")),
     holidays: Path | None = typer.Option(None, "--holidays", help=HOLIDAYS_HELP),
 ) -> None:
-    """Every dated event the plan implies, in date order."""
+    """Every dated event the campaign will carry out, in the order the tick runs them."""
     try:
         loaded = load_plan(plan)
     except PlanError as exc:
@@ -88,7 +88,10 @@ def schedule(
         where = e.phase + (f" / {e.action}" if e.action else "")
         what = e.duty or e.template or ""
         due = _("due {due}").format(due=e.due) if e.due else ""
-        period = pad(e.period_label or "", 22)
+        text = e.period_label or ""
+        if e.kind == "directive" and e.due:  # the directive opens its 签收 request
+            text = acknowledgement_label(e)
+        period = pad(text, 22)
         kind = pad(label(EVENT_KINDS, e.kind), 13)
         row = f"{e.date}  {kind} {pad(where, 34)} {pad(what, 18)} {period} {due}"
         typer.echo(row.rstrip())

@@ -22,10 +22,11 @@ from campaign.i18n import _, ngettext
 from campaign.orchestration.launch import CampaignNotFound, find_campaign
 from campaign.plan.schema import ReportForm
 from campaign.replies.errors import ReplyError, ReportInvalid
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.bureau import Bureau
 from models.reply import AttachmentIn, ReportCreate
 from models.request import ReportRequest
@@ -141,7 +142,7 @@ def reply_submit(
             found = find_campaign(session=session, ref=campaign)
             assert found.id is not None
             request = find_request(session, found.id, find_bureau(session, bureau), duty, period)
-            target = resolve_target(session=session, link_or_request=request)
+            target = resolve_context(session=session, link_or_request=request)
             form = target.form
             entries = field_values(form, value)
             labels.update({f.key: f.label for f in form.fields} if form else {})
@@ -169,7 +170,7 @@ def reply_submit(
                 session=session,
                 link_or_request=request,
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
-                channel="xlsx" if table is not None else "cli",
+                channel=Channel.xlsx if table is not None else Channel.cli,
                 actor=getpass.getuser(),
                 now=settings_now(),
             ).submission

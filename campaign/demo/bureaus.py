@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 
 Habit = Literal["prompt", "late", "silent"]
 IMPLEMENTATION_START = date(2007, 8, 20)
@@ -40,7 +40,7 @@ class SimulatedBureau:
         """When this bureau sends its answer to request (None: it does not)."""
         assert request.due_date is not None
         opened = request.period_start or request.due_date
-        if request.kind == "acknowledgement":
+        if request.kind == RequestKind.acknowledgement:
             day = max(request.due_date - timedelta(days=1), opened)
             if self.habit == "late":
                 day = request.due_date + timedelta(days=2)

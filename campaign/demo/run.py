@@ -35,11 +35,12 @@ from campaign.replies.review import accept_submission
 from campaign.replies.submit import submit_report
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
+from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
 from models.reply import ReportCreate
-from models.request import ReportRequest, RequestStatus
+from models.request import ReportRequest, RequestKind, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary
 
@@ -102,7 +103,7 @@ def run_demo(
             source=str(PLAN),
             work=WorkCalendar(),
             actor="demo",
-            channel="cli",
+            channel=Channel.cli,
         )
         session.commit()
         assert campaign.id is not None
@@ -184,8 +185,8 @@ def _bureaus_answer(
         when = bureau.answers_at(request, campaign.timezone) if bureau else None
         if bureau is None or when is None or when >= until or request.id in mailed:
             continue
-        if request.kind == "acknowledgement":
-            acknowledge(session=session, link_or_request=request, channel="web", now=when)
+        if request.kind == RequestKind.acknowledgement:
+            acknowledge(session=session, link_or_request=request, channel=Channel.web, now=when)
             answers["acknowledged"] += 1
             continue
         form = plan.form(plan.duty(request.duty_key).form or "")
@@ -211,7 +212,7 @@ def _bureaus_answer(
             session=session,
             link_or_request=request,
             report_in=report,
-            channel="web",
+            channel=Channel.web,
             now=when,
             actor=request.bureau_code,
         ).submission

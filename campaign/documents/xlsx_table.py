@@ -62,7 +62,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.documents._zip import Entry, write_zip
 from campaign.documents.directive import field_hint
-from campaign.plan.schema import FormField, ReportForm
+from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 
 LAYOUT_VERSION = 1
 TITLE_CELL, TITLE_RANGE = "A1", "A1:F1"
@@ -74,7 +74,6 @@ INDEX_COL, LABEL_COL, UNIT_COL, VALUE_COL, KEY_COL, HELP_COL = "ABCDEF"
 CUMULATIVE_SUFFIX = "（累计）"
 NARRATIVE_HEIGHT = 300  # points (Excel's maximum is 409): room for several paragraphs
 VALUE_WIDTH = 48  # characters: the input column, also the narrative's width
-NARRATIVE_KEY = "__narrative__"
 META_SHEET = "_meta"
 META_KEYS = (
     "layout_version",
@@ -225,6 +224,9 @@ def _put(cell: Cell, value: Any, *, quote: bool | None = None) -> None:
         cell.data_type = "s"
         if quote if quote is not None else value.startswith(_FORMULA_STARTS):
             cell.quotePrefix = True
+
+
+put_cell = _put  # the one way to write a cell safely; campaign.results' workbook uses it
 
 
 def _build(key: _TemplateKey, form: ReportForm) -> bytes:

@@ -16,11 +16,11 @@ from campaign.mail.addresses import Address
 from campaign.mail.notices import queue_notice
 from campaign.mail.outbox import find_message
 from campaign.plan.stored import plan_of
+from campaign.rows import update_row
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import MailState, OutboxMessage
 from models.request import ReportRequest
-from models.rows import update_row
 
 MAX_REFERENCES_CHARS = 900
 

@@ -27,10 +27,10 @@ from campaign.inbox.imap import IMAP_ERRORS, InboxUnavailable, Mailbox
 from campaign.inbox.intake import Fetched, take_in
 from campaign.inbox.lock import intake_lock
 from campaign.inbox.parse import message_id_or_digest, parse_mail
+from campaign.rows import insert_ignore
 from campaign.settings import get_settings
 from models._common import utcnow
 from models.inbox import InboxMessage, InboxOutcome
-from models.rows import insert_ignore
 
 log = logging.getLogger(__name__)
 

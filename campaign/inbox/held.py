@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.inbox import texts
 from campaign.inbox.intake import record_decision
 from campaign.inbox.outcome import Decision, answer
 from campaign.inbox.parse import parse_mail
 from models._common import utcnow
-from models.audit import record_audit
+from models.audit import Channel
 from models.bureau import Bureau
 from models.inbox import InboxMessage, InboxOutcome, InboxSender
 from models.request import ReportRequest
@@ -103,7 +104,7 @@ def dismiss(*, session: Session, inbox_id: int, actor: str) -> None:
         session=session,
         event="mail_dismissed",
         actor=actor,
-        channel="email",
+        channel=Channel.email,
         campaign_id=message.campaign_id,
         bureau_code=message.bureau_code,
         inbox_id=message.id,

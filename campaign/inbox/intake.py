@@ -18,18 +18,19 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.inbox import texts
 from campaign.inbox.classify import bounced_message_ids, classify, failed_authentication
 from campaign.inbox.match import bureau_of_sender, find_request, sender_allowed
 from campaign.inbox.outcome import Decision, answer
 from campaign.inbox.parse import ParsedMail, parse_mail
+from campaign.rows import detached, insert_ignore, update_row
 from campaign.settings import get_settings
 from models._common import utcnow
-from models.audit import record_audit
+from models.audit import Channel
 from models.bureau import Bureau
 from models.inbox import InboxKind, InboxMessage, InboxOutcome
 from models.outbox import OutboxMessage
-from models.rows import detached, insert_ignore, update_row
 
 
 def as_utc_aware(moment: datetime) -> datetime:
@@ -102,7 +103,7 @@ def record_decision(
         session=session,
         event=f"mail_{decision.outcome.value}",
         actor=actor or (request.bureau_code if request else "inbox"),
-        channel="email",
+        channel=Channel.email,
         campaign_id=request.campaign_id if request else None,
         bureau_code=request.bureau_code if request else None,
         at=None if actor else record.received_at,

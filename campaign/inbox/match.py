@@ -20,13 +20,12 @@ from sqlmodel import Session, col, select
 from campaign.inbox.parse import ParsedMail
 from campaign.inbox.tags import outbox_ids_in
 from campaign.replies.errors import UploadRejected
-from campaign.replies.targets import ACKNOWLEDGEMENT_KIND
 from campaign.replies.xlsx_parse import META_SHEET
 from campaign.replies.xlsx_safety import ZIP_MAGIC, check_xlsx_bytes
 from models.bureau import Bureau
 from models.inbox import InboxSender
 from models.outbox import OutboxMessage
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 
 _BY_SUBMISSION = re.compile(r"^(receipt|returned|ad_hoc_alert):(\d+)$")
@@ -166,7 +165,11 @@ def request_of_message(session: Session, message: OutboxMessage) -> ReportReques
     if message.notice == "directive":  # directive:{window}: its 签收 request, if any
         window = message.key.split(":", 1)[-1]
         return next(
-            (r for r in requests if r.kind == ACKNOWLEDGEMENT_KIND and r.period_key == window),
+            (
+                r
+                for r in requests
+                if r.kind == RequestKind.acknowledgement and r.period_key == window
+            ),
             None,
         )
     for request in requests:  # request and reminder keys name duty and period

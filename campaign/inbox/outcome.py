@@ -17,14 +17,15 @@ from campaign.inbox.answers import queue_mail_rejection, thread_notice, thread_r
 from campaign.inbox.parse import ParsedMail
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import ReplyError, ReportInvalid
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import ACKNOWLEDGEMENT_KIND, resolve_target
 from campaign.replies.xlsx_answer import submit_xlsx_answer
+from models.audit import Channel
 from models.bureau import Bureau
 from models.inbox import InboxKind, InboxOutcome
 from models.outbox import OutboxMessage
 from models.reply import AttachmentIn, ReportCreate
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 
 MAX_NARRATIVE = 20_000
 
@@ -53,7 +54,7 @@ def answer(
 ) -> Decision:
     """Store the answer the mail carries for `request`, or reject it with every reason.
     A reply to a directive is its 签收 (acknowledgement), whatever it says."""
-    if request.kind == ACKNOWLEDGEMENT_KIND:
+    if request.kind == RequestKind.acknowledgement:
         return _acknowledge(session, mail, request, bureau, inbox_id, now)
     problems = _mail_problems(mail, complete, size)
     submission_id = None
@@ -101,7 +102,7 @@ def _acknowledge(
     now: datetime | None,
 ) -> Decision:
     try:
-        done = acknowledge(session=session, link_or_request=request, channel="email", now=now)
+        done = acknowledge(session=session, link_or_request=request, channel=Channel.email, now=now)
     except ReplyError as exc:
         rejection = queue_mail_rejection(
             session=session,
@@ -139,7 +140,7 @@ def _submit(
     now: datetime | None,
     actor: str | None,
 ) -> int:
-    target = resolve_target(session=session, link_or_request=request)
+    target = resolve_context(session=session, link_or_request=request)
     narrative = mail.body[:MAX_NARRATIVE]
     files = [
         AttachmentIn(filename=f.filename, content_type=f.content_type, data=f.data)
@@ -155,7 +156,7 @@ def _submit(
                 session=session,
                 link_or_request=request,
                 report_in=report_in,
-                channel="email",
+                channel=Channel.email,
                 now=now,
                 actor=actor,
                 target=target,
@@ -168,7 +169,7 @@ def _submit(
             link_or_request=request,
             data=table.data,
             filename=table.filename,
-            channel="email",
+            channel=Channel.email,
             narrative=narrative,
             attachments=files,
             idempotency_key=key,

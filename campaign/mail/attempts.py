@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.inbox.tags import reply_to_headers
 from campaign.mail.addresses import Address, address
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
 from campaign.mail.transport import SmtpTransport
-from models.audit import record_audit
+from models.audit import Channel
 from models.outbox import MailState, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class SendReport:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     state: MailState
     error: str | None = None
     connection_lost: bool = False
@@ -48,7 +49,7 @@ class Outcome:
 
 def build(
     message: OutboxMessage, blobs: dict[str, bytes], sender: Address, now: datetime
-) -> bytes | Outcome:
+) -> bytes | DeliveryOutcome:
     """The message bytes, or a failed outcome saying why they cannot be built.
 
     Whatever is stored (a name with control characters, a malformed address, a missing
@@ -78,7 +79,7 @@ def build(
         )
     except Exception as exc:  # noqa: BLE001  one bad message must not stop the others
         reason = exc.reason if isinstance(exc, MailRefused) else f"{exc.__class__.__name__}: {exc}"
-        return Outcome(MailState.failed, f"cannot build the message: {reason}")
+        return DeliveryOutcome(MailState.failed, f"cannot build the message: {reason}")
 
 
 def _recipient(data: dict[str, str], field: str) -> Address:
@@ -87,9 +88,9 @@ def _recipient(data: dict[str, str], field: str) -> Address:
 
 
 def transmit(
-    transport: SmtpTransport, sender: Address, message: OutboxMessage, data: bytes | Outcome
-) -> Outcome:
-    if isinstance(data, Outcome):
+    transport: SmtpTransport, sender: Address, message: OutboxMessage, data: bytes | DeliveryOutcome
+) -> DeliveryOutcome:
+    if isinstance(data, DeliveryOutcome):
         return data
     recipients = [a["email"] for a in [*message.to_addrs, *message.cc_addrs]]
     try:
@@ -97,32 +98,34 @@ def transmit(
     except smtplib.SMTPRecipientsRefused as exc:
         reasons = "; ".join(f"{r}: {code} {_text(m)}" for r, (code, m) in exc.recipients.items())
         permanent = all(code >= 500 for code, _ in exc.recipients.values())
-        return Outcome(MailState.failed if permanent else MailState.pending, f"refused: {reasons}")
+        return DeliveryOutcome(
+            MailState.failed if permanent else MailState.pending, f"refused: {reasons}"
+        )
     except smtplib.SMTPResponseException as exc:
         state = MailState.failed if exc.smtp_code >= 500 else MailState.pending
-        return Outcome(state, f"refused: {exc.smtp_code} {_text(exc.smtp_error)}")
+        return DeliveryOutcome(state, f"refused: {exc.smtp_code} {_text(exc.smtp_error)}")
     except (smtplib.SMTPException, OSError) as exc:
-        return Outcome(
+        return DeliveryOutcome(
             MailState.pending,
             f"connection lost: {exc.__class__.__name__}: {exc}",
             connection_lost=True,
         )
     except (ValueError, UnicodeError) as exc:  # smtplib refused an address: this one fails
-        return Outcome(
+        return DeliveryOutcome(
             MailState.failed,
             f"cannot send the message: {exc.__class__.__name__}: {exc}",
             connection_lost=True,  # the SMTP transaction may be half open: start afresh
         )
     except Exception as exc:  # noqa: BLE001  unforeseen: retried later, the others go on
-        return Outcome(
+        return DeliveryOutcome(
             MailState.pending,
             f"sending failed: {exc.__class__.__name__}: {exc}",
             connection_lost=True,
         )
     if refused:
         partial = "; ".join(f"{r}: {code} {_text(m)}" for r, (code, m) in refused.items())
-        return Outcome(MailState.sent, f"sent, but some recipients were refused: {partial}")
-    return Outcome(MailState.sent)
+        return DeliveryOutcome(MailState.sent, f"sent, but some recipients were refused: {partial}")
+    return DeliveryOutcome(MailState.sent)
 
 
 class Results:
@@ -136,7 +139,7 @@ class Results:
         self.session, self.report = session, report
         self.max_attempts, self.backoff_base = max_attempts, backoff_base
 
-    def add(self, message: OutboxMessage, outcome: Outcome, now: datetime) -> None:
+    def add(self, message: OutboxMessage, outcome: DeliveryOutcome, now: datetime) -> None:
         report = self.report
         attempts = message.attempts + 1
         row: dict[str, Any] = {
@@ -165,7 +168,7 @@ class Results:
                 session=self.session,
                 event="mail_failed",
                 actor="system",
-                channel="email",
+                channel=Channel.email,
                 campaign_id=message.campaign_id,
                 bureau_code=message.bureau_code,
                 message=message.id,

@@ -30,7 +30,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
-from models.audit import record_audit
+from campaign.audit import record_audit
+from models.audit import Channel
 from models.outbox import MailState, OutboxMessage
 
 IN_DOUBT = (
@@ -152,7 +153,7 @@ def give_back(session: Session, rows: Iterable[OutboxMessage], *, max_attempts: 
                     session=session,
                     event="mail_failed",
                     actor="system",
-                    channel="email",
+                    channel=Channel.email,
                     campaign_id=row.campaign_id,
                     bureau_code=row.bureau_code,
                     message=row.id,

@@ -20,7 +20,7 @@ from campaign.plan.schema import Plan, ReportForm
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 
 ACK_NAME = "通知签收"
@@ -98,7 +98,7 @@ def queue_escalation(
         unit["late"].append(
             {**_request_context(plan, request), "overdue_days": _overdue(request, as_of)}
         )
-    acknowledgements = [request.kind == "acknowledgement" for _, request in late]
+    acknowledgements = [request.kind == RequestKind.acknowledgement for _, request in late]
     return queue_notice(
         session=session,
         campaign=campaign,
@@ -261,7 +261,7 @@ def queue_ad_hoc_alert(
 def _request_context(plan: Plan, request: ReportRequest) -> dict[str, Any]:
     duty = next((d for d in plan.duties if d.key == request.duty_key), None)
     form = plan.form(duty.form) if duty and duty.form else None
-    is_ack = request.kind == "acknowledgement"
+    is_ack = request.kind == RequestKind.acknowledgement
     name = ACK_NAME if is_ack else (duty.name if duty else request.duty_key)
     return {
         "request": request,

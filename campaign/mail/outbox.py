@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.mail.addresses import Address, header_text
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import make_message_id
 from campaign.mail.render import RenderedNotice
+from campaign.rows import detached, insert_ignore
 from campaign.settings import get_settings
 from models._common import utcnow
-from models.audit import record_audit
+from models.audit import Channel
 from models.outbox import MailState, OutboxBlob, OutboxMessage
-from models.rows import detached, insert_ignore
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -122,7 +123,7 @@ def store_message(
                 session=session,
                 event="mail_failed",
                 actor="system",
-                channel="email",
+                channel=Channel.email,
                 campaign_id=campaign_id,
                 bureau_code=bureau_code,
                 message=inserted,

@@ -21,16 +21,7 @@ from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.catchup import ANSWERED, stale_reason
-from campaign.orchestration.events import (
-    ACK_DUTY,
-    CAMPAIGN_WIDE_KINDS,
-    CHASE_KINDS,
-    acknowledgement_label,
-    is_request_kind,
-    ledger_key,
-    window_key,
-)
-from campaign.orchestration.sql import chunked
+from campaign.orchestration.events import ledger_key
 from campaign.orchestration.store import (
     complete_event,
     load_event,
@@ -40,9 +31,12 @@ from campaign.orchestration.store import (
 from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
-from campaign.schedule import Event
+from campaign.rows import chunked
+from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
+from campaign.schedule.kinds import Audience, Effect
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
+from models.request import RequestKind
 
 BATCH_SIZE = 1000
 
@@ -81,7 +75,7 @@ def carry_out_event(
         if campaign is None or row is None:
             raise LookupError(f"campaign {campaign_id} has no event {event_key!r}")
         event, event_id = to_event(row), row.id
-        if event.kind == "escalation":
+        if kind(event.kind).effect is Effect.escalate:
             raise ValueError(f"{event_key!r}: escalations are carried out by carry_out_escalations")
         outcome = EventOutcome(key=event.key, kind=event.kind, phase_key=event.phase_key)
         if row.completed_at is not None or campaign.status != CampaignStatus.active:
@@ -89,7 +83,7 @@ def carry_out_event(
         action, period = ledger_key(event)
         at, today = as_utc(as_of, campaign.timezone), local_date(as_of, campaign.timezone)
         stale = None
-        if event.kind == "reminder":
+        if kind(event.kind).effect is Effect.remind:
             assert event.duty is not None and event.period is not None
             siblings = load_period_events(
                 session=session,
@@ -124,25 +118,21 @@ def carry_out_event(
                 bureau_codes=batch,
             )
             if taken:
-                _EFFECTS[_effect_kind(event.kind)](session, context, taken, outcome)
+                EFFECTS[kind(event.kind).effect](session, context, taken, outcome)
     with session_scope(url) as session:
         assert event_id is not None
         complete_event(session=session, event_id=event_id)
     return outcome
 
 
-def _effect_kind(kind: str) -> str:
-    return "request" if is_request_kind(kind) else kind
-
-
 def _targets(session: Session, c: Context) -> list[str]:
     """The bureaus the event concerns now ("" for a campaign-wide event)."""
-    event, plan = c.event, c.plan
-    if event.kind in CAMPAIGN_WIDE_KINDS:
+    event, plan, audience = c.event, c.plan, kind(c.event.kind).audience
+    if audience is Audience.campaign:
         return [ledger.CAMPAIGN_WIDE]
-    if event.kind == "directive":
+    if audience is Audience.directed:
         level = plan.directive_to
-    elif event.kind in CHASE_KINDS:
+    elif audience is Audience.unanswered:
         assert event.duty is not None and event.period is not None
         found = requests.chaseable_requests(
             session=session, campaign_id=c.campaign_id, duty_key=event.duty, period_key=event.period
@@ -162,14 +152,14 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
             session=session,
             campaign_id=c.campaign_id,
             event=c.event,
-            kind="acknowledgement",
+            kind=RequestKind.acknowledgement,
             duty_key=ACK_DUTY,
             period_key=window_key(c.event),
             period_label=acknowledgement_label(c.event),
             bureau_codes=codes,
             opened_at=c.at,
         )
-    effects.send_directive(
+    effects.queue_directive(
         session=session,
         campaign_id=c.campaign_id,
         plan=c.plan,
@@ -195,7 +185,7 @@ def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutco
         bureau_codes=codes,
         opened_at=c.at,
     )
-    effects.send_report_request(
+    effects.queue_request(
         session=session,
         campaign_id=c.campaign_id,
         plan=c.plan,
@@ -231,7 +221,7 @@ def _remind(session: Session, c: Context, codes: Sequence[str], out: EventOutcom
         reason=c.stale or ANSWERED,
     )
     if ids:
-        effects.send_reminder(
+        effects.queue_reminder(
             session=session,
             campaign_id=c.campaign_id,
             plan=c.plan,
@@ -243,30 +233,22 @@ def _remind(session: Session, c: Context, codes: Sequence[str], out: EventOutcom
     out.skipped += skipped
 
 
-def _summary(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
+def _compile(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
     summary = compile_summary(
         session=session, campaign_id=c.campaign_id, plan=c.plan, event=c.event, as_of=c.at
     )
     assert summary.id is not None
-    publish = (
-        effects.publish_summary if c.event.kind != "acceptance" else effects.publish_acceptance
-    )
-    publish(
-        session=session,
-        campaign_id=c.campaign_id,
-        plan=c.plan,
-        event=c.event,
-        summary_id=summary.id,
-        at=c.at,
+    effects.record_compiled(
+        session=session, campaign_id=c.campaign_id, event=c.event, summary_id=summary.id, at=c.at
     )
     out.done += codes
     out.summary_id = summary.id
 
 
-_EFFECTS: dict[str, Callable[[Session, Context, Sequence[str], EventOutcome], None]] = {
-    "directive": _directive,
-    "request": _request,
-    "reminder": _remind,
-    "summary": _summary,
-    "acceptance": _summary,
+EFFECTS: dict[Effect, Callable[[Session, Context, Sequence[str], EventOutcome], None]] = {
+    Effect.directive: _directive,
+    Effect.request: _request,
+    Effect.remind: _remind,
+    Effect.compile: _compile,
 }
+"""The handler of each effect of the kinds registry, but escalations (`escalations`)."""

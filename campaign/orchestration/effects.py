@@ -1,5 +1,7 @@
 """The seams where a tick's side effects happen: one function per kind of notice.
 
+The audit entry each records is its event kind's (`campaign.schedule.kinds`).
+
 The tick calls each function inside the transaction that takes the action's ledger
 keys, with everything the notice needs in its arguments. Each records the notice in
 the audit trail and queues the e-mail in the outbox (campaign.mail): rows in `session`
@@ -16,28 +18,24 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.clock import local_date
 from campaign.links import issue_link, resend_link
-from campaign.mail.notices import (
-    queue_directive,
-    queue_escalation,
-    queue_reminder,
-    queue_request,
-)
+from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
-from campaign.schedule import Event
-from models.audit import record_audit
+from campaign.schedule import Event, kind
+from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 
 ACTOR = "system"
-CHANNEL = "tick"
+CHANNEL = Channel.tick
 
 
-def send_directive(
+def queue_directive(
     *,
     session: Session,
     campaign_id: int,
@@ -56,7 +54,7 @@ def send_directive(
         link_url = None
         if ack_id is not None:
             link_url = _link(session, campaign_id, code, LinkPurpose.acknowledge, ack_id)
-        queue_directive(
+        notices.queue_directive(
             session=session,
             campaign=campaign,
             plan=plan,
@@ -66,7 +64,6 @@ def send_directive(
         )
         _audit(
             session,
-            "directive_issued",
             campaign_id,
             code,
             at,
@@ -77,7 +74,7 @@ def send_directive(
         )
 
 
-def send_report_request(
+def queue_request(
     *,
     session: Session,
     campaign_id: int,
@@ -95,7 +92,7 @@ def send_report_request(
         baseline = None
         if form is not None:
             baseline = last_accepted(session=session, plan=plan, form=form, request=request)
-        queue_request(
+        notices.queue_request(
             session=session,
             campaign=campaign,
             plan=plan,
@@ -105,10 +102,10 @@ def send_report_request(
             previous_values=baseline.values if baseline else None,
             key=event.key,
         )
-        _audit(session, "request_opened", campaign_id, code, at, event, request_id=request_id)
+        _audit(session, campaign_id, code, at, event, request_id=request_id)
 
 
-def send_reminder(
+def queue_reminder(
     *,
     session: Session,
     campaign_id: int,
@@ -123,7 +120,9 @@ def send_reminder(
     for code, request_id in sorted(request_ids.items()):
         request = requests[request_id]
         purpose = (
-            LinkPurpose.acknowledge if request.kind == "acknowledgement" else LinkPurpose.report
+            LinkPurpose.acknowledge
+            if request.kind == RequestKind.acknowledgement
+            else LinkPurpose.report
         )
         link_url = resend_link(
             session=session,
@@ -132,7 +131,7 @@ def send_reminder(
             purpose=purpose,
             request_id=request_id,
         ).url
-        queue_reminder(
+        notices.queue_reminder(
             session=session,
             campaign=campaign,
             plan=plan,
@@ -142,7 +141,7 @@ def send_reminder(
             as_of=today,
             key=event.key,
         )
-        _audit(session, "reminder_sent", campaign_id, code, at, event, request_id=request_id)
+        _audit(session, campaign_id, code, at, event, request_id=request_id)
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class LateRequest:
     event: Event
 
 
-def send_escalation(
+def queue_escalation(
     *,
     session: Session,
     campaign_id: int,
@@ -172,7 +171,7 @@ def send_escalation(
     today = local_date(at, campaign.timezone)
     digest = hashlib.sha256("\n".join(f"{i.event.key}|{i.bureau_code}" for i in items).encode())
     key = f"escalation:{today.isoformat()}:{digest.hexdigest()[:12]}"  # one per set of keys
-    queue_escalation(
+    notices.queue_escalation(
         session=session,
         campaign=campaign,
         plan=plan,
@@ -184,7 +183,6 @@ def send_escalation(
     for item in items:
         _audit(
             session,
-            "escalation_sent",
             campaign_id,
             item.bureau_code,
             at,
@@ -195,30 +193,12 @@ def send_escalation(
         )
 
 
-def publish_summary(
-    *,
-    session: Session,
-    campaign_id: int,
-    plan: Plan,
-    event: Event,
-    summary_id: int,
-    at: datetime,
+def record_compiled(
+    *, session: Session, campaign_id: int, event: Event, summary_id: int, at: datetime
 ) -> None:
-    """A stage or final summary (阶段小结) was compiled; summary_id is its CampaignSummary."""
-    _audit(session, "summary_compiled", campaign_id, None, at, event, summary_id=summary_id)
-
-
-def publish_acceptance(
-    *,
-    session: Session,
-    campaign_id: int,
-    plan: Plan,
-    event: Event,
-    summary_id: int,
-    at: datetime,
-) -> None:
-    """The final acceptance (检查验收) was compiled; summary_id is its CampaignSummary."""
-    _audit(session, "acceptance_compiled", campaign_id, None, at, event, summary_id=summary_id)
+    """A summary (阶段小结) or the acceptance (检查验收) was compiled: summary_id is its
+    CampaignSummary. Audit only: nothing is mailed."""
+    _audit(session, campaign_id, None, at, event, summary_id=summary_id)
 
 
 def _campaign(session: Session, campaign_id: int) -> Campaign:
@@ -269,7 +249,6 @@ def _link(
 
 def _audit(
     session: Session,
-    name: str,
     campaign_id: int,
     bureau_code: str | None,
     at: datetime,
@@ -278,7 +257,7 @@ def _audit(
 ) -> None:
     record_audit(
         session=session,
-        event=name,
+        event=kind(event.kind).audit,
         actor=ACTOR,
         channel=CHANNEL,
         campaign_id=campaign_id,

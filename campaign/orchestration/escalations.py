@@ -5,7 +5,7 @@ The tick carries out all its due escalation events together, after the phases:
    ledger, as for any event;
 2. parent unit by parent unit, one transaction takes the pending keys of that parent's
    late units for every event, re-checks each request and queues ONE notice to the
-   parent listing every late unit and what it owes (`effects.send_escalation`).
+   parent listing every late unit and what it owes (`effects.queue_escalation`).
 A key is recorded as skipped when its request was answered meanwhile, its unit has no
 parent, or this very tick opened the request (`catchup.OPENED_THIS_TICK`). Keys are
 taken in (action, period, bureau) order in every transaction, so concurrent ticks lock
@@ -26,9 +26,9 @@ from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.actions import BATCH_SIZE, EventOutcome
 from campaign.orchestration.catchup import ANSWERED, NO_PARENT, OPENED_THIS_TICK
 from campaign.orchestration.events import ledger_key
-from campaign.orchestration.sql import chunked
 from campaign.orchestration.store import complete_event, load_event, to_event
 from campaign.plan.stored import plan_of
+from campaign.rows import chunked
 from campaign.schedule import Event
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
@@ -69,7 +69,7 @@ def carry_out_escalations(
         with session_scope(url) as session:
             late = _take(session, campaign_id, events, pending, batch, parents, tz, today, outcomes)
             for parent in sorted(late):
-                effects.send_escalation(
+                effects.queue_escalation(
                     session=session,
                     campaign_id=campaign_id,
                     plan=plan,

@@ -8,13 +8,14 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from campaign.audit import record_audit
 from campaign.i18n import _
-from campaign.orchestration.events import ACK_DUTY, campaign_events
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
 from campaign.plan.yaml_read import read_limited
+from campaign.schedule import ACK_DUTY, build_schedule
 from campaign.workdays import WorkCalendar
-from models.audit import record_audit
+from models.audit import Channel
 from models.campaign import Campaign
 
 
@@ -65,13 +66,13 @@ def launch_campaign(
     source: str | None,
     work: WorkCalendar,
     actor: str,
-    channel: str,
+    channel: Channel,
 ) -> Campaign:
     """Store the campaign and its schedule; CampaignExists if the document was launched."""
     existing = campaign_by_document(session=session, document_number=plan.document_number)
     if existing is not None:
         raise CampaignExists(existing)
-    events = campaign_events(plan, work)  # before anything is stored: a failure stores nothing
+    events = build_schedule(plan, work)  # before anything is stored: a failure stores nothing
     campaign = Campaign(
         document_number=plan.document_number,
         title=plan.title,

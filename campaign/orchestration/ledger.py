@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.sql import insert_missing
+from campaign.rows import insert_missing
 from models._common import utcnow
 from models.ledger import ActionRecord, ActionState
 

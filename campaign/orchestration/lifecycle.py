@@ -15,17 +15,17 @@ import yaml
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from campaign.audit import record_audit
 from campaign.clock import local_date, utc
 from campaign.i18n import N_, _
-from campaign.orchestration.events import campaign_events, is_request_kind
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
 from campaign.orchestration.store import ScheduleChange, replace_schedule
 from campaign.plan import PlanError, Problem
-from campaign.schedule import Event
+from campaign.schedule import Event, build_schedule, is_request_kind
 from campaign.workdays import WorkCalendar
 from models._common import utcnow
-from models.audit import record_audit
+from models.audit import Channel
 from models.campaign import Campaign, CampaignStatus
 from models.request import ReportRequest, RequestStatus
 
@@ -51,7 +51,7 @@ def change_status(
     campaign: Campaign,
     command: str,
     actor: str,
-    channel: str,
+    channel: Channel,
     reason: str = "",
 ) -> CampaignStatus:
     """Apply pause/resume/cancel; LifecycleError if the campaign is not in a state for it."""
@@ -105,7 +105,7 @@ def amend_dates(
     start: date | None,
     work: WorkCalendar,
     actor: str,
-    channel: str,
+    channel: Channel,
 ) -> Amendment:
     """Move a phase's or an action's dates; PlanError if the amended plan is not valid."""
     if campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
@@ -127,7 +127,7 @@ def amend_dates(
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     plan, text = validated_plan(text.encode("utf-8"), f"campaign {campaign.id} amended")
     assert campaign.id is not None
-    events = campaign_events(plan, work)
+    events = build_schedule(plan, work)
     change = replace_schedule(session=session, campaign_id=campaign.id, events=events)
     today = (
         local_date(utc(campaign.last_tick_at), campaign.timezone)

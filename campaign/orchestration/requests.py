@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.sql import chunked, insert_missing
+from campaign.audit import record_audit
+from campaign.rows import chunked, insert_missing
 from campaign.schedule import Event
-from models.audit import record_audit
+from models.audit import Channel
 from models.request import ReportRequest, RequestStatus
 
 CHASEABLE = (RequestStatus.open.value, RequestStatus.overdue.value, RequestStatus.returned.value)
@@ -140,7 +141,7 @@ def mark_overdue(*, session: Session, campaign_id: int, today: date, at: datetim
             session=session,
             event="request_overdue",
             actor="system",
-            channel="tick",
+            channel=Channel.tick,
             campaign_id=campaign_id,
             bureau_code=code,
             at=at,
@@ -153,7 +154,7 @@ def mark_overdue(*, session: Session, campaign_id: int, today: date, at: datetim
 
 
 def close_requests(
-    *, session: Session, campaign_id: int, at: datetime, actor: str, channel: str, reason: str
+    *, session: Session, campaign_id: int, at: datetime, actor: str, channel: Channel, reason: str
 ) -> int:
     """Requests still awaiting an answer can no longer be answered (campaign over)."""
     lock = (

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from campaign.clock import local_date
-from campaign.orchestration.events import ACK_DUTY, is_request_kind
+from campaign.clock import local_date, utc
 from campaign.orchestration.store import load_rows
 from campaign.plan.stored import plan_of
+from campaign.schedule import ACK_DUTY, is_request_kind
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.ledger import ActionRecord, ActionState
@@ -82,20 +82,24 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
 
     expected = received = 0
     query = select(ReportRequest).where(col(ReportRequest.campaign_id) == campaign_id)
+    moment = utc(as_of)
     for request in session.exec(
         query.order_by(col(ReportRequest.due_date), col(ReportRequest.id))
     ).all():
+        if utc(request.opened_at) > moment:
+            continue  # not yet asked for at as_of
         label = f"{duty_names.get(request.duty_key, request.duty_key)} {request.period_label}"
         entry = standing(request.bureau_code)
-        if request.status in ANSWERED:
+        answered = answered_by(request, moment)
+        if answered:
             entry.done.append(label + (LATE_MARK if request.late else ""))
-        elif request.status in WAITING and (request.due_date is None or request.due_date >= today):
-            entry.outstanding.append(label)
+        elif request.due_date is None or request.due_date >= today:
+            entry.outstanding.append(label)  # not yet due at as_of, whatever its status now
         else:
             entry.late.append(label)
         if request.duty_key != ACK_DUTY:
             expected += 1
-            received += request.status in ANSWERED
+            received += answered
     for code, count in actions_done(session=session, campaign_id=campaign_id).items():
         standing(code).actions_done = count
     rows = load_rows(session=session, campaign_id=campaign_id, pending_only=True)
@@ -130,6 +134,14 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
         next_events=upcoming,
         bureaus=sorted(bureaus.values(), key=lambda b: b.code),
     )
+
+
+def answered_by(request: ReportRequest, moment: datetime) -> bool:
+    """Whether the request stood answered (submitted or accepted) at `moment` (UTC): an
+    answer sent later does not count at an earlier as_of."""
+    if request.status not in ANSWERED:
+        return False
+    return request.answered_at is None or utc(request.answered_at) <= moment
 
 
 def actions_done(*, session: Session, campaign_id: int) -> dict[str, int]:

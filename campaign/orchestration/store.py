@@ -9,8 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.events import event_order
-from campaign.schedule import Event
+from campaign.schedule import Event, event_order
 from models._common import utcnow
 from models.schedule import ScheduledEvent
 

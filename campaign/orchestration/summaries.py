@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.events import ACK_DUTY, SUMMARY_KIND
 from campaign.orchestration.targets import evaluate_targets
 from campaign.plan.schema import Plan
-from campaign.schedule import Event
+from campaign.schedule import ACK_DUTY, SUMMARY_KIND, Event
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary

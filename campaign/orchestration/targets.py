@@ -3,8 +3,9 @@
 A pure function: `reports` maps form key -> bureau code -> field key -> value, the
 latest accepted or pending figures of each bureau. A target reads each bureau's latest
 report of its form (stocks such as 获证企业数, and cumulative counts, are read as they
-stand). `per_bureau` targets are met when every expected bureau reported and meets the
-threshold; `overall` targets compare the sum over bureaus (a ratio of sums for ratios).
+stand). `per_bureau` targets are met when every bureau that reported meets the threshold
+(those that did not are listed as missing: no data, not a failure of the others);
+`overall` targets compare the sum over bureaus (a ratio of sums for ratios).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def evaluate_target(
         failing = sorted(
             c for c, v in per_bureau.items() if v is None or not compare(v, target.threshold)
         )
-        met = None if not per_bureau else not failing and not missing
+        # A bureau with no report is named in `missing`: no data, not a failure of others.
+        met = None if not per_bureau else not failing
         values = [v for v in per_bureau.values() if v is not None]
         value = min(values) if values else None
     else:

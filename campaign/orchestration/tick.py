@@ -5,11 +5,14 @@ order (missed ticks are caught up in order, without stale reminders: see `catchu
 and the escalations, carried out together after the phases; `carry_out_event` does each
 event, `carry_out_escalations` the escalations (one notice per parent unit);
 `finish_tick` marks requests overdue, records the tick and completes the campaign once
-nothing is left. `run_tick` is the whole tick without Prefect.
+nothing is left. `run_sequence` is the order of a tick's steps, shared by the Prefect flow
+(flows.campaign_tick: a subflow per phase, tasks) and `run_tick` (plain calls, the
+`--no-prefect` path).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,18 +20,21 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
+from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.i18n import _
 from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
-from campaign.orchestration.actions import EventOutcome, carry_out_event
+from campaign.orchestration.actions import carry_out_event
 from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.events import moments, tick_time
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
-from models.audit import record_audit
+from campaign.schedule import kind
+from campaign.schedule.kinds import Effect
+from models.audit import Channel
 from models.campaign import Campaign, CampaignStatus
 
 
@@ -86,9 +92,10 @@ def plan_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> T
     phases = {p.key: p for p in plan.phases}
     active = tuple(p.key for p in plan.phases if p.start <= today <= p.end)
     steps: list[PhaseStep] = []
-    escalations = tuple(r.key for r in rows if r.kind == "escalation")
+    gathered = {r.key for r in rows if kind(r.kind).effect is Effect.escalate}
+    escalations = tuple(r.key for r in rows if r.key in gathered)
     for row in rows:  # tick order: date, kind, key
-        if row.kind == "escalation":
+        if row.key in gathered:
             continue
         phase = phases[row.phase_key]
         last = steps[-1] if steps else None
@@ -156,14 +163,14 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
                 campaign_id=campaign_id,
                 at=at,
                 actor="system",
-                channel="tick",
+                channel=Channel.tick,
                 reason="campaign completed",
             )
             record_audit(
                 session=session,
                 event="campaign_completed",
                 actor="system",
-                channel="tick",
+                channel=Channel.tick,
                 campaign_id=campaign_id,
                 at=at,
                 requests_closed=closed,
@@ -172,29 +179,70 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
     return report
 
 
+Outcomes = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class TickSteps:
+    """How each step of a tick is run: as plain calls (`PLAIN_STEPS`) or as Prefect
+    subflows and tasks (flows.campaign_tick)."""
+
+    phase: Callable[[TickPlan, PhaseStep], Outcomes]  # the due events of one phase step
+    escalate: Callable[[int, list[str], datetime], Outcomes]  # all due escalations
+    close: Callable[[int, datetime, Outcomes], TickReport]  # inbox, finish_tick, mail
+    deliver: Callable[[], dict[str, Any]]  # deliver the outbox only (a refused tick)
+
+
+def run_sequence(planned: TickPlan, steps: TickSteps) -> TickReport:
+    """The tick's steps in order: each phase step in date order, the escalations
+    together, then the close (overdue, completion, mail)."""
+    if planned.refused:
+        report = TickReport(planned.campaign_id, planned.as_of.isoformat(), refused=planned.refused)
+        report.mail = steps.deliver()  # mail left by earlier runs goes out all the same
+        return report
+    outcomes: Outcomes = []
+    for step in planned.steps:
+        outcomes += steps.phase(planned, step)
+    if planned.escalations:
+        outcomes += steps.escalate(planned.campaign_id, list(planned.escalations), planned.as_of)
+    report = steps.close(planned.campaign_id, planned.as_of, outcomes)
+    report.events = outcomes
+    return report
+
+
+def carry_out_step(planned: TickPlan, step: PhaseStep, url: str | None = None) -> Outcomes:
+    return [
+        carry_out_event(
+            campaign_id=planned.campaign_id, event_key=key, as_of=planned.as_of, url=url
+        ).to_json()
+        for key in step.event_keys
+    ]
+
+
+def plain_steps(url: str | None = None) -> TickSteps:
+    def escalate(campaign_id: int, keys: list[str], as_of: datetime) -> Outcomes:
+        done = carry_out_escalations(campaign_id=campaign_id, event_keys=keys, as_of=as_of, url=url)
+        return [o.to_json() for o in done]
+
+    def close(campaign_id: int, as_of: datetime, outcomes: Outcomes) -> TickReport:
+        inbox = fetch_now(url=url, now=as_of)  # answers by e-mail count before overdue marking
+        report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
+        report.inbox = inbox
+        report.mail = deliver_now(url=url)
+        return report
+
+    return TickSteps(
+        phase=lambda p, s: carry_out_step(p, s, url),
+        escalate=escalate,
+        close=close,
+        deliver=lambda: deliver_now(url=url),
+    )
+
+
 def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> TickReport:
     """The whole tick as plain calls (what the flow does, without Prefect)."""
     planned = plan_tick(campaign_id=campaign_id, as_of=as_of, url=url)
-    if planned.refused:
-        report = TickReport(campaign_id, as_of.isoformat(), refused=planned.refused)
-        report.mail = deliver_now(url=url)  # mail left by earlier runs goes out all the same
-        return report
-    outcomes: list[EventOutcome] = []
-    for step in planned.steps:
-        for key in step.event_keys:
-            outcomes.append(
-                carry_out_event(campaign_id=campaign_id, event_key=key, as_of=as_of, url=url)
-            )
-    if planned.escalations:
-        outcomes += carry_out_escalations(
-            campaign_id=campaign_id, event_keys=planned.escalations, as_of=as_of, url=url
-        )
-    inbox = fetch_now(url=url, now=as_of)  # answers by e-mail count before overdue marking
-    report = finish_tick(campaign_id=campaign_id, as_of=as_of, url=url)
-    report.inbox = inbox
-    report.events = [o.to_json() for o in outcomes]
-    report.mail = deliver_now(url=url)
-    return report
+    return run_sequence(planned, plain_steps(url))
 
 
 def tick_moments(

@@ -147,6 +147,11 @@ class FormField(PlanModel):
     help: Text = ""
 
 
+NARRATIVE_KEY = "__narrative__"
+"""The key of a form's narrative (情况说明) among its fields: in the .xlsx table, in an
+answer's problems, on the web form."""
+
+
 class Narrative(PlanModel):
     label: Name = "情况说明"
     required: bool = True

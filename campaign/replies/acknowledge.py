@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.plan.schema import Action, Phase, Plan
 from campaign.replies.errors import WrongLink
 from campaign.replies.notify import notify_acknowledged
+from campaign.replies.reply_context import ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
-from campaign.replies.targets import ensure_answerable, is_late, resolve_target
-from models.audit import record_audit
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.request import ReportRequest, RequestStatus
@@ -29,7 +30,7 @@ def acknowledge(
     *,
     session: Session,
     link_or_request: ReplyLink | ReportRequest,
-    channel: str,
+    channel: Channel,
     now: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Acknowledgement:
@@ -38,7 +39,7 @@ def acknowledge(
     The request is locked before its status is read again, so that of several 签收 sent
     at once one records it and the others find it done (campaign.replies.request_lock)."""
     now = utc(now or datetime.now(UTC))
-    target = resolve_target(session=session, link_or_request=link_or_request)
+    target = resolve_context(session=session, link_or_request=link_or_request)
     request = target.request
     if target.purpose != LinkPurpose.acknowledge or request is None:
         raise WrongLink("此链接不是签收链接。")

@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaign.clock import local_time, local_today
-from campaign.replies.targets import AD_HOC_KIND, Target
-from models.request import ReportRequest, RequestStatus
+from campaign.replies.reply_context import ReplyContext
+from models.request import ReportRequest, RequestKind, RequestStatus
 
 DEFAULT_DUTY_KEY = "ad-hoc"
 
 
-def open_ad_hoc_request(*, session: Session, target: Target, now: datetime) -> ReportRequest:
+def open_ad_hoc_request(*, session: Session, target: ReplyContext, now: datetime) -> ReportRequest:
     """A new request for one ad-hoc report of the target's bureau (flushed, with an id)."""
     local = local_time(now, target.timezone)
     duty_key = target.duty.key if target.duty is not None else DEFAULT_DUTY_KEY
@@ -28,7 +28,7 @@ def open_ad_hoc_request(*, session: Session, target: Target, now: datetime) -> R
         period_start=local_today(now, target.timezone),
         period_end=local_today(now, target.timezone),
         bureau_code=target.bureau.code,
-        kind=AD_HOC_KIND,
+        kind=RequestKind.ad_hoc,
         due_date=None,
         status=RequestStatus.open,
         opened_at=now,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Places a problem can point at besides a form field key.
-NARRATIVE = "__narrative__"
+# Places a problem can point at besides a form field key and plan.schema.NARRATIVE_KEY.
 ATTACHMENTS = "__attachments__"
 UPLOAD = "__upload__"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem with an answer: `field` is a form field key, NARRATIVE, ATTACHMENTS,
+    """One problem with an answer: `field` is a form field key, NARRATIVE_KEY, ATTACHMENTS,
     UPLOAD, or None for the answer as a whole."""
 
     field: str | None

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from campaign.audit import record_audit
 from campaign.i18n import _
 from campaign.links import IssuedLink, issue_link, revoke_links
 from campaign.mail.notices import queue_link_reissued
 from campaign.plan.stored import plan_of
-from models.audit import record_audit
+from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose
@@ -72,7 +73,7 @@ def revoke(
         session=session,
         event="links_revoked",
         actor=actor,
-        channel="cli",
+        channel=Channel.cli,
         campaign_id=campaign_id,
         bureau_code=bureau_code,
         purpose=purpose.value if purpose else None,
@@ -104,7 +105,7 @@ def reissue(
         session=session,
         event="link_issued",
         actor=actor,
-        channel="cli",
+        channel=Channel.cli,
         campaign_id=campaign_id,
         bureau_code=bureau_code,
         purpose=purpose.value,

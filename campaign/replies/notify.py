@@ -19,18 +19,18 @@ from campaign.mail.notices import (
     queue_receipt,
     queue_returned,
 )
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from campaign.settings import get_settings
 from models.request import ReportRequest
 from models.submission import ReportSubmission
 
 
-def _request(target: Target) -> ReportRequest:
+def _request(target: ReplyContext) -> ReportRequest:
     assert target.request is not None
     return target.request
 
 
-def notify_receipt(*, session: Session, target: Target, submission: ReportSubmission) -> None:
+def notify_receipt(*, session: Session, target: ReplyContext, submission: ReportSubmission) -> None:
     queue_receipt(
         session=session,
         campaign=target.campaign,
@@ -41,7 +41,7 @@ def notify_receipt(*, session: Session, target: Target, submission: ReportSubmis
     )
 
 
-def notify_ad_hoc(*, session: Session, target: Target, submission: ReportSubmission) -> None:
+def notify_ad_hoc(*, session: Session, target: ReplyContext, submission: ReportSubmission) -> None:
     base = get_settings().public_url.rstrip("/")
     queue_ad_hoc_alert(
         session=session,
@@ -56,7 +56,7 @@ def notify_ad_hoc(*, session: Session, target: Target, submission: ReportSubmiss
 def notify_returned(
     *,
     session: Session,
-    target: Target,
+    target: ReplyContext,
     submission: ReportSubmission,
     due: date,
     link_url: str,
@@ -75,7 +75,7 @@ def notify_returned(
 
 
 def notify_acknowledged(
-    *, session: Session, target: Target, directive_title: str, at: datetime
+    *, session: Session, target: ReplyContext, directive_title: str, at: datetime
 ) -> None:
     queue_ack_receipt(
         session=session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from campaign.clock import local_time
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from campaign.settings import get_settings
 from models.submission import ReportSubmission
 
@@ -22,7 +22,7 @@ def receipt_number(submission: ReportSubmission) -> str:
     return f"{submission.campaign_id}-{submission.id:06d}-{submission.version}"
 
 
-def value_rows(target: Target, submission: ReportSubmission) -> list[dict[str, str]]:
+def value_rows(target: ReplyContext, submission: ReportSubmission) -> list[dict[str, str]]:
     """(label, value, unit) of each form field as stored; '' for fields left empty."""
     if target.form is None:
         return []
@@ -37,7 +37,7 @@ def value_rows(target: Target, submission: ReportSubmission) -> list[dict[str, s
     ]
 
 
-def receipt_context(target: Target, submission: ReportSubmission) -> dict[str, Any]:
+def receipt_context(target: ReplyContext, submission: ReportSubmission) -> dict[str, Any]:
     request = target.request
     assert request is not None
     submitted = local_time(submission.submitted_at, target.timezone)

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.clock import local_today, utc
 from campaign.links import issue_link
 from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
-from campaign.replies.targets import resolve_target
+from campaign.replies.reply_context import resolve_context
 from campaign.workdays import WorkCalendar
-from models.audit import record_audit
+from models.audit import Channel
 from models.bureau import Bureau
 from models.link import LinkPurpose
 from models.request import ReportRequest, RequestStatus
@@ -102,7 +103,7 @@ def accept_submission(
         session=session,
         event="answer_accepted",
         actor=reviewer,
-        channel="review",
+        channel=Channel.review,
         campaign_id=submission.campaign_id,
         bureau_code=submission.bureau_code,
         at=now,
@@ -136,7 +137,7 @@ def return_submission(
             f"新的报送期限须为1至{MAX_RETURN_WORKING_DAYS}个工作日（收到的是{working_days}）"
         )
     submission, request = _reviewable(session, submission_id)
-    target = resolve_target(session=session, link_or_request=request)
+    target = resolve_context(session=session, link_or_request=request)
     today = local_today(now, target.timezone)
     if due is None:
         days = DEFAULT_RETURN_WORKING_DAYS if working_days is None else working_days
@@ -162,7 +163,7 @@ def return_submission(
         session=session,
         event="answer_returned",
         actor=reviewer,
-        channel="review",
+        channel=Channel.review,
         campaign_id=submission.campaign_id,
         bureau_code=submission.bureau_code,
         at=now,

@@ -11,22 +11,23 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.replies.adhoc import open_ad_hoc_request
 from campaign.replies.attachments import store_attachments
 from campaign.replies.errors import WrongLink
 from campaign.replies.history import last_accepted
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
+from campaign.replies.reply_context import ReplyContext, ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
-from campaign.replies.targets import Target, ensure_answerable, is_late, resolve_target
 from campaign.replies.validation import validate_report
+from campaign.rows import detached, insert_row, update_row
 from campaign.settings import get_settings
-from models.audit import record_audit
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
-from models.rows import detached, insert_row, update_row
 from models.submission import ReportSubmission, ReviewStatus
 
 
@@ -41,11 +42,11 @@ def submit_report(
     session: Session,
     link_or_request: ReplyLink | ReportRequest,
     report_in: ReportCreate,
-    channel: str,
+    channel: Channel,
     now: datetime | None = None,
     actor: str | None = None,
     data_dir: Path | None = None,
-    target: Target | None = None,
+    target: ReplyContext | None = None,
 ) -> Answer:
     """Validate the answer and store it as a new version: Answer(submission, duplicate).
 
@@ -57,7 +58,7 @@ def submit_report(
     """
     now = utc(now or datetime.now(UTC))
     if target is None:
-        target = resolve_target(session=session, link_or_request=link_or_request)
+        target = resolve_context(session=session, link_or_request=link_or_request)
     if target.purpose == LinkPurpose.acknowledge or target.form is None:
         raise WrongLink("此链接用于签收通知，不能报送报告。")
     ensure_answerable(target)
@@ -159,7 +160,7 @@ _CLAIM = select(
 ).where(_REQUESTS.c.id == bindparam("request_id"))
 
 
-def _notify(*, session: Session, target: Target, submission: ReportSubmission) -> None:
+def _notify(*, session: Session, target: ReplyContext, submission: ReportSubmission) -> None:
     notify_receipt(session=session, target=target, submission=submission)
     if target.purpose == LinkPurpose.ad_hoc or (
         target.duty is not None and target.duty.kind == "ad_hoc"

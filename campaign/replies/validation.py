@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from campaign.plan.schema import ReportForm
+from campaign.plan.schema import NARRATIVE_KEY, ReportForm
 from campaign.replies.attachments import check_attachments
-from campaign.replies.errors import NARRATIVE, Problem, ReportInvalid
+from campaign.replies.errors import Problem, ReportInvalid
 from campaign.replies.values import as_number, check_value, clean_text, plain, unit_suffix
 from models.reply import ReportCreate
 
@@ -81,11 +81,11 @@ def validate_report(
     narrative = clean_text(report_in.narrative).strip()
     if form.narrative is not None:
         if not narrative and form.narrative.required:
-            problems.append(Problem(NARRATIVE, f"请填写“{form.narrative.label}”"))
+            problems.append(Problem(NARRATIVE_KEY, f"请填写“{form.narrative.label}”"))
         elif len(narrative) > form.narrative.max_length:
             problems.append(
                 Problem(
-                    NARRATIVE,
+                    NARRATIVE_KEY,
                     f"“{form.narrative.label}”不能超过{form.narrative.max_length}字"
                     f"（现为{len(narrative)}字）",
                 )

@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
 from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected, WrongLink
+from campaign.replies.reply_context import ReplyContext, resolve_context
 from campaign.replies.submit import Answer, submit_report
-from campaign.replies.targets import Target, resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable, ParsedTable, parse_report_xlsx
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.link import ReplyLink
 from models.reply import AttachmentIn, ReportCreate
 from models.request import ReportRequest
@@ -26,7 +27,7 @@ from models.request import ReportRequest
 NO_FORM = "此事项没有统计表，不能以统计表报送。"
 
 
-def read_xlsx_answer(*, target: Target, data: bytes) -> ParsedTable:
+def read_xlsx_answer(*, target: ReplyContext, data: bytes) -> ParsedTable:
     """The table's entries for this target; UploadRejected or ReportInvalid otherwise."""
     if target.form is None:
         raise WrongLink(NO_FORM)
@@ -45,7 +46,7 @@ def submit_xlsx_answer(
     link_or_request: ReplyLink | ReportRequest,
     data: bytes,
     filename: str,
-    channel: str,
+    channel: Channel,
     narrative: str = "",
     values: Mapping[str, str] | None = None,
     attachments: Sequence[AttachmentIn] = (),
@@ -53,7 +54,7 @@ def submit_xlsx_answer(
     now: datetime | None = None,
     actor: str | None = None,
     data_dir: Path | None = None,
-    target: Target | None = None,
+    target: ReplyContext | None = None,
 ) -> Answer:
     """Store the answer the table holds, as a new version of the request's answer.
 
@@ -64,7 +65,7 @@ def submit_xlsx_answer(
     WrongLink; nothing is stored then. The caller's unit of work commits.
     """
     if target is None:
-        target = resolve_target(session=session, link_or_request=link_or_request)
+        target = resolve_context(session=session, link_or_request=link_or_request)
     try:
         parsed = read_xlsx_answer(target=target, data=data)
     except UploadRejected as exc:

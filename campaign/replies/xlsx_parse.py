@@ -28,14 +28,13 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from campaign.plan.schema import ReportForm
+from campaign.plan.schema import NARRATIVE_KEY, ReportForm
 from campaign.replies.errors import NARRATIVE, UPLOAD, Problem, ReportInvalid, UploadRejected
 from campaign.replies.validation import validate_report
 from campaign.replies.values import plain
 from campaign.replies.xlsx_safety import check_xlsx_bytes
 from models.reply import ReportCreate
 
-NARRATIVE_KEY = "__narrative__"
 META_SHEET = "_meta"
 KEY_HEADER, VALUE_HEADER = "指标代码", "填报数值"
 HEADER_SEARCH_ROWS = 20

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 from campaign.clock import shown_time
 from campaign.replies.history import versions
 from campaign.replies.receipt import receipt_context, receipt_number
+from campaign.replies.reply_context import resolve_context
 from campaign.replies.review import ReviewItem, review_queue
-from campaign.replies.targets import resolve_target
 from models.attachment import SubmissionAttachment
 from models.campaign import Campaign
-from models.request import ReportRequest
+from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission, ReviewStatus
 
 REVIEW_TEXT = {
@@ -54,7 +54,7 @@ def list_context(*, session: Session, status: str, campaign_id: int | None) -> d
             ),
             "late": item.submission.late,
             "review": REVIEW_TEXT[item.submission.review_status],
-            "ad_hoc": item.request.kind == "ad_hoc",
+            "ad_hoc": item.request.kind == RequestKind.ad_hoc,
         }
         for item in items
     ]
@@ -67,7 +67,7 @@ def detail_context(*, session: Session, submission_id: int) -> dict[str, Any] | 
         return None
     request = session.get(ReportRequest, submission.request_id)
     assert request is not None
-    target = resolve_target(session=session, link_or_request=request)
+    target = resolve_context(session=session, link_or_request=request)
     context = receipt_context(target, submission)
     attachments = session.exec(
         select(SubmissionAttachment)
@@ -98,5 +98,5 @@ def detail_context(*, session: Session, submission_id: int) -> dict[str, Any] | 
         "reviewable": newest and submission.review_status == ReviewStatus.pending,
         "attachments": attachments,
         "history": history,
-        "is_ad_hoc": request.kind == "ad_hoc",
+        "is_ad_hoc": request.kind == RequestKind.ad_hoc,
     }

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from campaign.replies.attachments import MAX_ATTACHMENT_BYTES
 from campaign.replies.xlsx_safety import MAX_UPLOAD_BYTES
 from campaign.web.bureau_views import CSRF_COOKIE, BureauViews
-from campaign.web.form_post import FormPost, Outcome
+from campaign.web.form_post import FormPost, PostOutcome
 from campaign.web.pages import error_page
 from campaign.web.ratelimit import FailureLimiter
 from models.reply import AttachmentIn
@@ -31,7 +31,7 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _guarded(request: Request, call: Callable[[], Awaitable[Outcome]]) -> Response:
+async def _guarded(request: Request, call: Callable[[], Awaitable[PostOutcome]]) -> Response:
     """Hold or refuse a link presented with many bad tokens of the same prefix from this
     address (another bureau's link behind the same address is not held); count new ones."""
     limiter: FailureLimiter = request.app.state.limiter
@@ -49,7 +49,7 @@ async def _guarded(request: Request, call: Callable[[], Awaitable[Outcome]]) -> 
     return outcome.response
 
 
-async def _run(request: Request, page: str, *args: Any) -> Outcome:
+async def _run(request: Request, page: str, *args: Any) -> PostOutcome:
     """One of BureauViews' page functions, on the thread BureauViews.run picks."""
     views: BureauViews = request.app.state.bureau_views
     return await views.run(getattr(views, page), *args)

@@ -30,17 +30,18 @@ from campaign.replies.errors import (
     RequestClosed,
     RequestSettled,
 )
+from campaign.replies.reply_context import ReplyContext, ensure_answerable, resolve_context
 from campaign.replies.submit import submit_report
-from campaign.replies.targets import Target, ensure_answerable, resolve_target
 from campaign.replies.xlsx_parse import ExpectedTable
 from campaign.web.csrf import FormTokens
 from campaign.web.expired_view import expired_page, replaced_page
-from campaign.web.form_post import FormPost, Outcome, build_report_in
+from campaign.web.form_post import FormPost, PostOutcome, build_report_in
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
 from campaign.web.receipt_view import receipt_response
 from campaign.web.table_parsing import ParserBusy, TableParser
 from models.attachment import AttachmentKind
+from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose
 from models.reply import AttachmentIn
@@ -96,13 +97,13 @@ class BureauViews:
 
     async def run(self, func: Callable[..., Result], *args: Any) -> Result:
         """Run a page function off the event loop (see __init__ for which thread); again,
-        after a pause that holds no thread, while it finds its rows locked (Outcome.busy)."""
+        after a pause that holds no thread, while it finds its rows locked (PostOutcome.busy)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.busy_wait_s
         pause = 0.02
         while True:
             outcome = await loop.run_in_executor(self._executor, func, *args)
-            busy = isinstance(outcome, Outcome) and outcome.busy
+            busy = isinstance(outcome, PostOutcome) and outcome.busy
             if not busy or loop.time() + pause > deadline:
                 return outcome
             await asyncio.sleep(pause)
@@ -121,7 +122,7 @@ class BureauViews:
         )
         return response
 
-    def _form_token(self, session: Session, target: Target, cookie: str | None) -> str:
+    def _form_token(self, session: Session, target: ReplyContext, cookie: str | None) -> str:
         """The visitor's current form token if still unused, else a fresh one."""
         scope = f"link:{target.link.id}"  # type: ignore[union-attr]
         nonce = self.tokens.verify(cookie, scope)
@@ -129,37 +130,39 @@ class BureauViews:
             return cookie
         return self.tokens.issue(scope)
 
-    def _posted(self, session: Session, token: str, post: FormPost) -> tuple[Target, str] | Outcome:
+    def _posted(
+        self, session: Session, token: str, post: FormPost
+    ) -> tuple[ReplyContext, str] | PostOutcome:
         """The target of a POST and the nonce of its form token, or the refusal to send."""
         target = self._open(session, token)
-        if isinstance(target, Outcome):
+        if isinstance(target, PostOutcome):
             return target
         nonce = None
         if post.csrf_cookie and post.csrf_cookie == post.csrf_field:
             nonce = self.tokens.verify(post.csrf_field, f"link:{target.link.id}")  # type: ignore[union-attr]
         if nonce is None:
-            return Outcome(error_page("页面已过期", STALE_FORM, status=403))
+            return PostOutcome(error_page("页面已过期", STALE_FORM, status=403))
         return target, nonce
 
-    def _open(self, session: Session, token: str) -> Target | Outcome:
+    def _open(self, session: Session, token: str) -> ReplyContext | PostOutcome:
         """The link's target, or the answer to a bad token (counted) or an expired link
         (campaign.link_expiry: after the grace period that follows its request's end)."""
         found = find_link(session=session, token=token)
         if found is None:
             replaced = replaced_link(session=session, token=token)
             if replaced is not None:
-                return Outcome(replaced_page(*replaced))
-            return Outcome(refused(), bad_token=True)
+                return PostOutcome(replaced_page(*replaced))
+            return PostOutcome(refused(), bad_token=True)
         closed = expired(session=session, found=found, now=self.clock())
         if closed is not None:
-            return Outcome(expired_page(found, closed))
+            return PostOutcome(expired_page(found, closed))
         try:
-            return resolve_target(session=session, link_or_request=found.link, loaded=found)
+            return resolve_context(session=session, link_or_request=found.link, loaded=found)
         except ReplyError:
-            return Outcome(refused(), bad_token=True)
+            return PostOutcome(refused(), bad_token=True)
 
     @staticmethod
-    def _closed(target: Target, exc: ReplyError) -> HTMLResponse:
+    def _closed(target: ReplyContext, exc: ReplyError) -> HTMLResponse:
         heading = "报送已审核通过" if isinstance(exc, RequestSettled) else "报送已关闭"
         return page(
             "closed.html",
@@ -174,7 +177,7 @@ class BureauViews:
     def _form_again(
         self,
         session: Session,
-        target: Target,
+        target: ReplyContext,
         token: str,
         csrf: str,
         problems: list[Problem],
@@ -198,15 +201,15 @@ class BureauViews:
         return self._set_csrf(page("report_form.html", status=status, **context), token, csrf)
 
     # pages -----------------------------------------------------------------------------------
-    def show(self, token: str, csrf_cookie: str | None) -> Outcome:
+    def show(self, token: str, csrf_cookie: str | None) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
             target = self._open(session, token)
-            if isinstance(target, Outcome):
+            if isinstance(target, PostOutcome):
                 return target
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:
-                return Outcome(self._closed(target, exc))
+                return PostOutcome(self._closed(target, exc))
             csrf = self._form_token(session, target, csrf_cookie)
             now = self.clock()
             if target.purpose == LinkPurpose.acknowledge:
@@ -217,9 +220,9 @@ class BureauViews:
                     session=session, target=target, now=now, token=token, csrf_token=csrf
                 )
                 response = page("report_form.html", **context)
-            return Outcome(self._set_csrf(response, token, csrf))
+            return PostOutcome(self._set_csrf(response, token, csrf))
 
-    def submit(self, token: str, post: FormPost, *, channel: str = "web") -> Outcome:
+    def submit(self, token: str, post: FormPost, *, channel: Channel = Channel.web) -> PostOutcome:
         for attempt in range(3):
             try:
                 return self._submit_once(token, post, channel)
@@ -228,20 +231,20 @@ class BureauViews:
                     raise
         raise AssertionError("unreachable")
 
-    def _submit_once(self, token: str, post: FormPost, channel: str) -> Outcome:
+    def _submit_once(self, token: str, post: FormPost, channel: Channel) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
             posted = self._posted(session, token, post)
-            if isinstance(posted, Outcome):
+            if isinstance(posted, PostOutcome):
                 return posted
             target, nonce = posted
             if target.purpose == LinkPurpose.acknowledge:
-                return Outcome(
+                return PostOutcome(
                     error_page("无法报送", "此链接用于签收通知，不能报送报告。", status=400)
                 )
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:
-                return Outcome(self._closed(target, exc))
+                return PostOutcome(self._closed(target, exc))
             problem: ReplyError | None = None
             busy = False
             with self.writes:  # one writer at a time on SQLite: no busy-wait sleeps
@@ -276,9 +279,9 @@ class BureauViews:
                     alert=BUSY if busy else None,
                     status=503 if busy else 422,
                 )
-                return Outcome(response, busy=busy)
+                return PostOutcome(response, busy=busy)
             if problem is not None:
-                return Outcome(self._closed(target, problem))
+                return PostOutcome(self._closed(target, problem))
             response = receipt_response(
                 session,
                 target,
@@ -287,14 +290,14 @@ class BureauViews:
                 duplicate=answer.duplicate,
                 with_files=answer.duplicate or bool(post.attachments),
             )
-            return Outcome(response, queued_mail=not answer.duplicate)
+            return PostOutcome(response, queued_mail=not answer.duplicate)
 
-    async def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> Outcome:
+    async def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> PostOutcome:
         """The .xlsx table: its link checked on a page thread, the file read by a parse
         worker (table_parsing.py: never on a page thread), then stored as submit stores a
         form; a refused or unread table shows the form again with the reason."""
         opened = await self.run(self._upload_target, token, post)
-        if isinstance(opened, Outcome):
+        if isinstance(opened, PostOutcome):
             return opened
         form, expected = opened
         try:
@@ -316,23 +319,23 @@ class BureauViews:
             narrative=parsed.table.narrative,
             attachments=(source,),
         )
-        return await self.run(partial(self.submit, channel="xlsx"), token, table_post)
+        return await self.run(partial(self.submit, channel=Channel.xlsx), token, table_post)
 
     def _upload_target(
         self, token: str, post: FormPost
-    ) -> Outcome | tuple[ReportForm, ExpectedTable]:
+    ) -> PostOutcome | tuple[ReportForm, ExpectedTable]:
         """The form an upload answers and whom its table must name, or the refusal."""
         with Session(self.engine, expire_on_commit=False) as session:
             posted = self._posted(session, token, post)
-            if isinstance(posted, Outcome):
+            if isinstance(posted, PostOutcome):
                 return posted
             target, _ = posted
             if target.purpose != LinkPurpose.report or target.form is None:
-                return Outcome(error_page("无法上传", "此链接不接收统计表。", status=400))
+                return PostOutcome(error_page("无法上传", "此链接不接收统计表。", status=400))
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:
-                return Outcome(self._closed(target, exc))
+                return PostOutcome(self._closed(target, exc))
             return target.form, ExpectedTable(
                 campaign_id=target.campaign.id,  # type: ignore[arg-type]
                 bureau_code=target.bureau.code,
@@ -342,41 +345,41 @@ class BureauViews:
 
     def _upload_again(
         self, token: str, post: FormPost, problems: list[Problem], alert: str | None
-    ) -> Outcome:
+    ) -> PostOutcome:
         """The form again after an upload: the table's problems, or why it was not read."""
         with Session(self.engine, expire_on_commit=False) as session:
             posted = self._posted(session, token, post)
-            if isinstance(posted, Outcome):
+            if isinstance(posted, PostOutcome):
                 return posted
             target, _ = posted
             csrf = post.csrf_field or ""
             status = 422 if problems else 503
-            return Outcome(
+            return PostOutcome(
                 self._form_again(
                     session, target, token, csrf, problems, None, None, alert=alert, status=status
                 )
             )
 
-    def ack(self, token: str, post: FormPost) -> Outcome:
+    def ack(self, token: str, post: FormPost) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
             posted = self._posted(session, token, post)
-            if isinstance(posted, Outcome):
+            if isinstance(posted, PostOutcome):
                 return posted
             target, nonce = posted
             if target.purpose != LinkPurpose.acknowledge:
-                return Outcome(error_page("无法签收", "此链接不是签收链接。", status=400))
+                return PostOutcome(error_page("无法签收", "此链接不是签收链接。", status=400))
             try:
                 with self.writes:
                     acknowledge(
                         session=session,
                         link_or_request=target.link,  # type: ignore[arg-type]
-                        channel="web",
+                        channel=Channel.web,
                         now=self.clock(),
                         idempotency_key=nonce,
                     )
                     session.commit()
             except (RequestClosed, RequestSettled) as exc:
-                return Outcome(self._closed(target, exc))
+                return PostOutcome(self._closed(target, exc))
             except OperationalError as exc:
                 if not is_lock_conflict(exc):
                     raise
@@ -384,8 +387,8 @@ class BureauViews:
                 busy_page = error_page(
                     BUSY_TITLE, "系统繁忙，本次签收未完成，请稍后再试。", status=503
                 )
-                return Outcome(busy_page, busy=True)
+                return PostOutcome(busy_page, busy=True)
             context = acknowledge_page(
                 target=target, now=self.clock(), token=token, csrf_token=post.csrf_field or ""
             )
-            return Outcome(page("acknowledge.html", **context), queued_mail=True)
+            return PostOutcome(page("acknowledge.html", **context), queued_mail=True)

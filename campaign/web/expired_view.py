@@ -9,7 +9,7 @@ from campaign.clock import local_time
 from campaign.link_expiry import Closure
 from campaign.links import LiveLink
 from campaign.plan.stored import plan_of
-from campaign.replies.targets import office_contact
+from campaign.replies.reply_context import office_contact
 from campaign.settings import get_settings
 from campaign.templating import cn_date
 from campaign.web.pages import page

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from campaign.replies.errors import ATTACHMENTS, NARRATIVE, Problem, ReportInvalid
-from campaign.replies.targets import Target
+from campaign.plan.schema import NARRATIVE_KEY
+from campaign.replies.errors import ATTACHMENTS, Problem, ReportInvalid
+from campaign.replies.reply_context import ReplyContext
 from models.reply import AttachmentIn, ReportCreate
 
 
 @dataclass
-class Outcome:
+class PostOutcome:
     response: HTMLResponse
     bad_token: bool = False
     busy: bool = False  # rows were locked by another transaction: worth another try
@@ -29,7 +30,7 @@ class FormPost:
     attachments: tuple[AttachmentIn, ...] = ()
 
 
-def build_report_in(target: Target, post: FormPost, nonce: str) -> ReportCreate:
+def build_report_in(target: ReplyContext, post: FormPost, nonce: str) -> ReportCreate:
     """The ReportCreate of a form post; entries too long for it become problems."""
     try:
         return ReportCreate(
@@ -46,7 +47,7 @@ def build_report_in(target: Target, post: FormPost, nonce: str) -> ReportCreate:
             if loc[:1] == ("values",) and len(loc) > 1 and str(loc[1]) in labels:
                 problems.append(Problem(str(loc[1]), f"“{labels[str(loc[1])]}”内容过长"))
             elif loc[:1] == ("narrative",):
-                problems.append(Problem(NARRATIVE, "情况说明内容过长"))
+                problems.append(Problem(NARRATIVE_KEY, "情况说明内容过长"))
             elif loc[:1] == ("attachments",):
                 problems.append(Problem(ATTACHMENTS, "附件过多"))
             else:

@@ -9,12 +9,12 @@ from typing import Any
 from sqlmodel import Session
 
 from campaign.clock import local_time, local_today
-from campaign.plan.schema import FormField, ReportForm
+from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window
 from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
-from campaign.replies.errors import ATTACHMENTS, NARRATIVE, UPLOAD, Problem
+from campaign.replies.errors import ATTACHMENTS, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from campaign.replies.values import MAX_TEXT_CHARS
 from campaign.templating import cn_date
 from models.link import LinkPurpose
@@ -65,7 +65,7 @@ def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldVie
     )
 
 
-def facts(target: Target, now: datetime) -> dict[str, Any]:
+def facts(target: ReplyContext, now: datetime) -> dict[str, Any]:
     request = target.request
     late_now = bool(
         request is not None
@@ -89,7 +89,7 @@ def facts(target: Target, now: datetime) -> dict[str, Any]:
 def report_page(
     *,
     session: Session,
-    target: Target,
+    target: ReplyContext,
     now: datetime,
     token: str,
     csrf_token: str,
@@ -154,7 +154,7 @@ def report_page(
             "required": form.narrative.required,
             "max_length": form.narrative.max_length,
             "value": narrative or "",
-            "errors": by_field.get(NARRATIVE, []),
+            "errors": by_field.get(NARRATIVE_KEY, []),
         },
         attachment_errors=by_field.get(ATTACHMENTS, []),
         upload_errors=by_field.get(UPLOAD, []),
@@ -184,7 +184,7 @@ def report_page(
 
 
 def acknowledge_page(
-    *, target: Target, now: datetime, token: str, csrf_token: str
+    *, target: ReplyContext, now: datetime, token: str, csrf_token: str
 ) -> dict[str, Any]:
     request = target.request
     assert request is not None
@@ -227,7 +227,7 @@ def _anchor(place: str | None) -> str:
     """The id of the input a problem belongs to (the summary links to it)."""
     anchors = {
         None: "problems",
-        NARRATIVE: "narrative",
+        NARRATIVE_KEY: "narrative",
         ATTACHMENTS: "attachments",
         UPLOAD: "table",
     }

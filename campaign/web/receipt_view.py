@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from campaign.replies.receipt import receipt_context
-from campaign.replies.targets import Target
+from campaign.replies.reply_context import ReplyContext
 from campaign.web.pages import page
 from models.attachment import SubmissionAttachment
 from models.request import ReportRequest
@@ -15,7 +15,7 @@ from models.submission import ReportSubmission
 
 def receipt_response(
     session: Session,
-    target: Target,
+    target: ReplyContext,
     submission: ReportSubmission,
     token: str,
     *,

@@ -65,9 +65,13 @@ def test_schedule_json_has_the_documented_fields() -> None:
         "escalation",
         "stage_summary",
         "final_summary",
+        "summary",
         "acceptance",
     }
     assert {e["kind"] for e in events} == allowed
+    # what the tick runs besides the plan's own events: 签收 chased, summaries compiled
+    assert "escalation:acknowledgement:mobilization" in {e["key"] for e in events}
+    assert "summary:final-summary:final" in {e["key"] for e in events}
     assert all({"date", "kind", "phase"} <= e.keys() for e in events)
     requests = [e for e in events if e["kind"] == "request"]
     assert len(requests) == 14 and all(e["phase"] == "实施阶段" and e["due"] for e in requests)
@@ -86,6 +90,9 @@ def test_schedule_text() -> None:
     result = runner.invoke(app, ["schedule", HUBEI])
     assert result.exit_code == 0
     assert "2007-12-10  验收" in result.output
+    directive = next(line for line in result.output.splitlines() if "  通知  " in line)
+    assert "宣传发动阶段通知签收" in directive and "截止 2007-08-14" in directive  # its 签收
+    assert "2007-12-02  汇总" in result.output  # the final summary compiled
 
 
 def test_workdays() -> None:

@@ -16,8 +16,8 @@ from prefect.client.schemas.sorting import ArtifactSort, FlowRunSort
 from sqlmodel import select
 
 from campaign.db import session_scope
-from campaign.orchestration.events import campaign_events
 from campaign.orchestration.tick import tick_moments
+from campaign.schedule import build_schedule
 from flows.campaign_tick import run_ticks
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
@@ -45,7 +45,7 @@ def test_fast_forward_records_exactly_the_predicted_actions(
     assert len(cities) == CITIES
     keys = {(r.action, r.period, r.bureau_code): r.state for r in rows}
     # the tick's own rules: every event of the campaign, each carried out on its day
-    expected = predicted_ledger(campaign_events(hubei_plan), [m.date() for m in moments], cities)
+    expected = predicted_ledger(build_schedule(hubei_plan), [m.date() for m in moments], cities)
     assert len(rows) == len(keys) == len(expected)
     assert keys == expected
     assert {r.state for r in rows} == {ActionState.done}

@@ -16,14 +16,13 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from campaign.links import resolve_token
-from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.replies.submit import submit_report
-from campaign.workdays import WorkCalendar
 from models.outbox import OutboxMessage
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
-from tests.mail.conftest import HUBEI, stored
+from tests.mail.conftest import stored
+from tests.support.hubei import launch_plan
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/r/([A-Za-z0-9_-]+)")
 WUHAN = "420100"
@@ -56,19 +55,9 @@ def text_of(message: EmailMessage) -> str:
 
 
 def launch(session: Session) -> int:
-    plan, text = validated_plan(HUBEI.read_bytes(), str(HUBEI))
-    campaign = launch_campaign(
-        session=session,
-        plan=plan,
-        plan_text=text,
-        source=str(HUBEI),
-        work=WorkCalendar(),
-        actor="tester",
-        channel="cli",
-    )
+    campaign_id = launch_plan(session)
     session.commit()
-    assert campaign.id is not None
-    return campaign.id
+    return campaign_id
 
 
 def tick_through(campaign_id: int, start: date, end: date) -> list[dict]:

@@ -8,17 +8,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from campaign.orchestration.catchup import stale_reminders
-from campaign.orchestration.events import (
-    ACK_DUTY,
-    CAMPAIGN_WIDE_KINDS,
-    is_request_kind,
-    ledger_key,
-    window_key,
-)
-from campaign.schedule import Event
+from campaign.orchestration.events import ledger_key
+from campaign.plan.stored import plan_of
+from campaign.replies import acknowledge, submit_report
+from campaign.schedule import ACK_DUTY, Event, is_request_kind, kind, window_key
+from models.audit import Channel
+from models.campaign import Campaign
 from models.ledger import ActionRecord, ActionState
-from models.request import ReportRequest, RequestStatus
-from models.submission import ReportSubmission
+from models.reply import ReportCreate
+from models.request import ReportRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,7 +34,9 @@ def ledger_rows(session) -> list[tuple[str, str, str, str]]:  # type: ignore[no-
 
 
 def answer(session, campaign_id: int, duty: str, period: str, code: str, **values) -> None:  # type: ignore[no-untyped-def]
-    """The bureau answers its request (as the replies service would record it)."""
+    """The bureau answers its request through the replies service, right after the last
+    tick: a 签收 for the acknowledgement duty, else a report whose `values` override a
+    complete answer (0 for numbers, a word for texts)."""
     session.rollback()
     request = session.exec(
         select(ReportRequest).where(
@@ -46,19 +46,19 @@ def answer(session, campaign_id: int, duty: str, period: str, code: str, **value
             ReportRequest.bureau_code == code,
         )
     ).one()
-    request.status = RequestStatus.submitted
-    session.add(request)
-    session.add(
-        ReportSubmission(
-            request_id=request.id,
-            campaign_id=campaign_id,
-            bureau_code=code,
-            version=1,
-            values={k: str(v) for k, v in values.items()},
-            narrative="情况说明",
-            channel="web",
+    campaign = session.get(Campaign, campaign_id)
+    now = campaign.last_tick_at
+    if duty == ACK_DUTY:
+        acknowledge(session=session, link_or_request=request, channel=Channel.web, now=now)
+    else:
+        plan = plan_of(campaign)
+        form = plan.form(plan.duty(duty).form or "")
+        entries = {f.key: "情况" if f.type == "text" else "0" for f in form.fields}
+        entries |= {k: str(v) for k, v in values.items()}
+        report = ReportCreate(values=entries, narrative="情况说明")
+        submit_report(
+            session=session, link_or_request=request, report_in=report, channel=Channel.web, now=now
         )
-    )
     session.commit()
 
 
@@ -86,7 +86,7 @@ def predicted_ledger(
             )
             state = ActionState.skipped if skipped else ActionState.done
             action, period = ledger_key(event)
-            codes = [""] if event.kind in CAMPAIGN_WIDE_KINDS else bureaus
+            codes = [""] if kind(event.kind).audience == "campaign" else bureaus
             ledger |= {(action, period, code): state for code in codes}
         previous = day
     return ledger

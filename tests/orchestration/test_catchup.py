@@ -15,9 +15,9 @@ from orchestration_support import answer, at
 from sqlmodel import select
 
 from campaign.orchestration.catchup import PAST_DUE, SUPERSEDED, stale_reminders
-from campaign.orchestration.events import campaign_events, is_request_kind
 from campaign.orchestration.lifecycle import change_status
 from campaign.orchestration.tick import run_tick, tick_moments
+from campaign.schedule import build_schedule, is_request_kind
 from models.audit import AuditEvent
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -48,7 +48,7 @@ def chased(message: OutboxMessage) -> tuple[str, str, str]:
 def test_only_the_latest_reminder_of_a_request_is_due_and_never_one_for_a_past_date(
     hubei_plan,
 ):
-    events = [e for e in campaign_events(hubei_plan) if e.period == W34]
+    events = [e for e in build_schedule(hubei_plan) if e.period == W34]
     reminders = {e.key.rsplit(":", 1)[1]: e.key for e in events if e.kind == "reminder"}
     assert stale_reminders(events, date(2007, 8, 24)) == {}  # "due today" still reads right
     assert stale_reminders(events, date(2007, 8, 25)) == {reminders["-1"]: PAST_DUE}
@@ -78,7 +78,7 @@ def test_resuming_after_a_three_week_pause_sends_one_reminder_per_outstanding_re
     assert max(Counter(chased(m) for m in reminders).values()) == 1
     gap = {  # every request with a reminder due during the pause, but 武汉's 签收
         (code, e.duty, e.period)
-        for e in campaign_events(hubei_plan)
+        for e in build_schedule(hubei_plan)
         if e.kind == "reminder" and date(2007, 8, 20) < e.date <= date(2007, 9, 12)
         for code in cities
     } - {("420100", "acknowledgement", "implementation")}
@@ -118,7 +118,7 @@ def test_a_campaign_launched_months_late_sends_each_notice_once_and_no_stale_rem
     today = date(2007, 11, 15)
     run_tick(campaign_id=hubei_campaign, as_of=at(today.isoformat()))
     messages = outbox(session)
-    due = [e for e in campaign_events(hubei_plan) if e.date <= today]
+    due = [e for e in build_schedule(hubei_plan) if e.date <= today]
     kinds = Counter(m.notice for m in messages)
     directives = sum(1 for e in due if e.kind == "directive") * len(cities)
     requests = sum(1 for e in due if is_request_kind(e.kind)) * len(cities)

@@ -92,7 +92,7 @@ def test_a_tick_killed_while_escalating_leaves_the_escalations_to_the_next(
     session, hubei_campaign, cities
 ):
     first_tick(session, hubei_campaign)
-    killed = start_tick(hubei_campaign, "--kill-in", "send_escalation")
+    killed = start_tick(hubei_campaign, "--kill-in", "queue_escalation")
     assert killed.wait(timeout=60) == -signal.SIGKILL, killed.stderr.read()  # type: ignore[union-attr]
     pending = session.exec(
         select(ActionRecord).where(ActionRecord.state == ActionState.pending)

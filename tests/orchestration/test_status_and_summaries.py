@@ -28,7 +28,7 @@ def test_the_stage_summary_evaluates_targets_after_its_deadline(session, hubei_c
     answer(session, hubei_campaign, "stage-summary", "mobilization", "420100")
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-17"))
     answer(session, hubei_campaign, "weekly-progress", "2007-W37", "420100", **FIGURES)
-    poor = FIGURES | {"licensed_enterprises": 150, "qualified_batches": 70}
+    poor = FIGURES | {"licensed_enterprises": 150, "self_testing": 150, "qualified_batches": 70}
     answer(session, hubei_campaign, "weekly-progress", "2007-W37", "420200", **poor)
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-25"))
     assert [s.key for s in session.exec(select(CampaignSummary)).all()] == [

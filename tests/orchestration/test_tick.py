@@ -9,8 +9,9 @@ import pytest
 from orchestration_support import answer, at, ledger_rows, predicted_ledger
 from sqlmodel import select
 
-from campaign.orchestration.events import campaign_events, ledger_key
+from campaign.orchestration.events import ledger_key
 from campaign.orchestration.tick import plan_tick, run_tick, tick_moments
+from campaign.schedule import build_schedule
 from models.audit import AuditEvent
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
@@ -62,7 +63,7 @@ def test_rerunning_a_tick_changes_nothing(session, hubei_campaign):
 def test_missed_ticks_are_caught_up_in_date_order(session, hubei_campaign, hubei_plan, cities):
     report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-10"))
     keys = [e["key"] for e in report.events]
-    events = campaign_events(hubei_plan)
+    events = build_schedule(hubei_plan)
     expected = [e.key for e in events if e.date <= date(2007, 9, 10)]
     assert sorted(keys) == sorted(expected)
     dates = {e.key: e.date for e in events}
@@ -98,7 +99,7 @@ def test_catching_up_keys_the_same_actions_as_ticking_every_day(
         rows = session.exec(select(ActionRecord).where(ActionRecord.campaign_id == campaign_id))
         return {(r.action, r.period, r.bureau_code): r.state for r in rows.all()}
 
-    events = campaign_events(hubei_plan)
+    events = build_schedule(hubei_plan)
     daily, caught_up = keys(hubei_campaign), keys(other)
     assert daily.keys() == caught_up.keys() and len(daily) > 17 * 20
     assert daily == predicted_ledger(events, [m.date() for m in moments], cities)
@@ -125,7 +126,7 @@ def test_overdue_requests_are_marked_and_escalated_to_the_parent(session, hubei_
     report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-15"))
     assert report.overdue == 16  # due 08-14; 420100 acknowledged
     statuses = Counter(r.status for r in session.exec(select(ReportRequest)).all())
-    assert statuses == {RequestStatus.overdue: 16, RequestStatus.submitted: 1}
+    assert statuses == {RequestStatus.overdue: 16, RequestStatus.accepted: 1}  # 签收 accepts
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-17"))
     escalations = session.exec(
         select(AuditEvent).where(AuditEvent.event == "escalation_sent")
@@ -151,6 +152,6 @@ def test_the_last_tick_completes_the_campaign(session, hubei_campaign, hubei_pla
     assert campaign.status == CampaignStatus.completed
     statuses = {r.status for r in session.exec(select(ReportRequest)).all()}
     assert statuses == {RequestStatus.closed}
-    expected = {ledger_key(e) for e in campaign_events(hubei_plan)}
+    expected = {ledger_key(e) for e in build_schedule(hubei_plan)}
     assert {r[:2] for r in ledger_rows(session)} == expected
     assert run_tick(campaign_id=hubei_campaign, as_of=at("2007-12-11")).refused

@@ -4,7 +4,7 @@
 
 --kill-after N: SIGKILL this process inside the N-th side effect, after the effect has
 written to its transaction and before that transaction commits.
---kill-in SEAM: likewise, inside the first call of that seam (e.g. send_escalation).
+--kill-in SEAM: likewise, inside the first call of that seam (e.g. queue_escalation).
 --wait-for FILE: start the tick only once FILE exists (to start two ticks at once).
 --effect-delay SECONDS: linger in each side effect, so that concurrent ticks overlap.
 """
@@ -23,12 +23,11 @@ from campaign.orchestration import effects
 from campaign.orchestration.tick import run_tick
 
 SEAMS = (
-    "send_directive",
-    "send_report_request",
-    "send_reminder",
-    "send_escalation",
-    "publish_summary",
-    "publish_acceptance",
+    "queue_directive",
+    "queue_request",
+    "queue_reminder",
+    "queue_escalation",
+    "record_compiled",
 )
 
 

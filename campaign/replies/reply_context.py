@@ -1,7 +1,7 @@
 """What an answer is for: the campaign, plan, bureau, request and form behind a link.
 
 A personal link (ReplyLink) or, for the coordinator's CLI, a request itself; both resolve
-to one Target so the web form, the .xlsx upload and the CLI share every later step.
+to one ReplyContext so the web form, the .xlsx upload and the CLI share every later step.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ from campaign.replies.errors import RequestClosed, RequestSettled, WrongLink
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
 from models.link import LinkPurpose, ReplyLink
-from models.request import ReportRequest, RequestStatus
+from models.request import ReportRequest, RequestKind, RequestStatus
 
 LIVE_CAMPAIGN = (CampaignStatus.active, CampaignStatus.paused)
-ACKNOWLEDGEMENT_KIND = "acknowledgement"
-AD_HOC_KIND = "ad_hoc"
 
 
 @dataclass
-class Target:
+class ReplyContext:
     campaign: Campaign
     plan: Plan
     bureau: Bureau
@@ -44,12 +42,12 @@ class Target:
         return ZoneInfo(self.campaign.timezone or self.plan.timezone)
 
 
-def resolve_target(
+def resolve_context(
     *,
     session: Session,
     link_or_request: ReplyLink | ReportRequest,
     loaded: LiveLink | None = None,
-) -> Target:
+) -> ReplyContext:
     """The target of a live link, or of a request given directly (coordinator, CLI).
     `loaded`: the link's rows as campaign.links.live_link gave them (saves the query)."""
     campaign: Campaign | None
@@ -69,7 +67,9 @@ def resolve_target(
     else:
         link, request = None, link_or_request
         purpose = (
-            LinkPurpose.acknowledge if request.kind == ACKNOWLEDGEMENT_KIND else LinkPurpose.report
+            LinkPurpose.acknowledge
+            if request.kind == RequestKind.acknowledgement
+            else LinkPurpose.report
         )
         campaign = session.get(Campaign, request.campaign_id)
         bureau = session.get(Bureau, request.bureau_code)
@@ -77,7 +77,7 @@ def resolve_target(
         raise WrongLink("链接无效或已失效。")
     plan = plan_of(campaign)
     duty = _duty_for(plan, request, purpose)
-    return Target(
+    return ReplyContext(
         campaign=campaign,
         plan=plan,
         bureau=bureau,
@@ -150,7 +150,7 @@ def office_contact(office: Office) -> str:
     return f"{office.name}（联系人：{office.contact}，电话：{office.phone}，邮箱：{office.email}）"
 
 
-def ensure_answerable(target: Target) -> None:
+def ensure_answerable(target: ReplyContext) -> None:
     """Raise unless the target takes an answer now (campaign live, request not closed)."""
     contact = office_contact(target.plan.office)
     request = target.request

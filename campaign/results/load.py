@@ -1,0 +1,217 @@
+"""The one loader of campaign results: one query per table, into pandas DataFrames.
+
+Everything under campaign.results works on what this returns (`Frames`); the figures,
+completeness, targets and workbook are pure functions of it, so they are tested against
+hand-made frames and the database is read in exactly three queries (bureaus, requests,
+answers), whatever the number of units and periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from campaign.plan.schema import Plan
+from campaign.plan.stored import plan_of
+from campaign.schedule import ACK_DUTY
+from models.bureau import Bureau
+from models.campaign import Campaign
+from models.request import ReportRequest
+from models.submission import ReportSubmission
+
+REQUEST_COLUMNS = (
+    "request_id",
+    "duty_key",
+    "period_key",
+    "period_label",
+    "period_end",
+    "unit",
+    "kind",
+    "due_date",
+    "status",
+    "late",
+)
+ANSWER_COLUMNS = ("request_id", "version", "review_status", "late", "narrative")
+VALUE_COLUMNS = ("request_id", "field", "value")
+
+
+@dataclass(frozen=True)
+class Frames:
+    """A campaign's results as loaded.
+
+    units: code, name, parent_code, active — every unit asked for a report, registry order
+        (by code), with `order` its position;
+    requests: one row per report request (acknowledgements left out), REQUEST_COLUMNS;
+    answers: the latest version of each answered request, ANSWER_COLUMNS;
+    values: the numeric figures of those answers, long form (request_id, field, value);
+    texts: their text fields, long form (request_id, field, value)."""
+
+    campaign_id: int
+    title: str
+    document_number: str
+    plan: Plan
+    units: pd.DataFrame
+    requests: pd.DataFrame
+    answers: pd.DataFrame
+    values: pd.DataFrame
+    texts: pd.DataFrame
+
+
+def load_frames(*, session: Session, campaign_id: int) -> Frames:
+    """Read the campaign, its units, requests and latest answers (three queries)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"找不到编号为 {campaign_id} 的专项行动")
+    plan = plan_of(campaign)
+    requests = _requests(session, campaign_id)
+    units = _units(session, campaign_id)
+    answers, values, texts = _answers(session, campaign_id, plan)
+    return Frames(
+        campaign_id=campaign_id,
+        title=campaign.title,
+        document_number=campaign.document_number,
+        plan=plan,
+        units=units,
+        requests=requests,
+        answers=answers,
+        values=values,
+        texts=texts,
+    )
+
+
+def _units(session: Session, campaign_id: int) -> pd.DataFrame:
+    asked = (
+        select(col(ReportRequest.bureau_code))
+        .where(col(ReportRequest.campaign_id) == campaign_id)
+        .distinct()
+    )
+    query = (
+        select(col(Bureau.code), col(Bureau.name), col(Bureau.parent_code), col(Bureau.active))
+        .where(col(Bureau.code).in_(asked))
+        .order_by(col(Bureau.code))
+    )
+    rows = session.connection().execute(query).tuples().all()
+    units = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
+    units["order"] = range(len(units))
+    return units
+
+
+def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
+    r = ReportRequest
+    query = select(
+        col(r.id),
+        col(r.duty_key),
+        col(r.period_key),
+        col(r.period_label),
+        col(r.period_end),
+        col(r.bureau_code),
+        col(r.kind),
+        col(r.due_date),
+        col(r.status),
+        col(r.late),
+    ).where(col(r.campaign_id) == campaign_id, col(r.duty_key) != ACK_DUTY)
+    rows = session.connection().execute(query.order_by(col(r.id))).tuples().all()
+    frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+    frame["status"] = frame["status"].astype(str).str.replace("RequestStatus.", "", regex=False)
+    return frame
+
+
+def _answers(
+    session: Session, campaign_id: int, plan: Plan
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The latest version of every answer; its figures split into numbers and texts."""
+    s = ReportSubmission
+    query = (
+        select(
+            col(s.request_id),
+            col(s.version),
+            col(s.review_status),
+            col(s.late),
+            col(s.narrative),
+            col(s.values),
+        )
+        .where(col(s.campaign_id) == campaign_id)
+        .order_by(col(s.request_id), col(s.version))
+    )
+    rows = session.connection().execute(query).tuples().all()
+    latest: dict[int, Any] = {row[0]: row for row in rows}  # last version wins
+    answers = pd.DataFrame(
+        [row[:5] for row in latest.values()], columns=list(ANSWER_COLUMNS)
+    ).astype({"late": bool})
+    answers["review_status"] = (
+        answers["review_status"].map(str).str.replace("ReviewStatus.", "", regex=False)
+    )
+    values, texts = split_values(
+        [(row[0], row[5] or {}) for row in latest.values()], numeric_fields(plan)
+    )
+    return answers, values, texts
+
+
+def numeric_fields(plan: Plan) -> frozenset[str]:
+    return frozenset(f.key for form in plan.forms for f in form.fields if f.type != "text")
+
+
+def split_values(
+    rows: list[tuple[int, dict[str, object]]], numeric: frozenset[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(request_id, values dict) rows as two long frames (request_id, field, value): the
+    numeric figures (as floats; entries that are not numbers left out), and the texts."""
+    columns = ["request_id", "field", "value"]
+    if not rows:
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=columns)
+    wide = pd.DataFrame.from_records([v for _, v in rows], index=[r for r, _ in rows])
+    wide.index.name = "request_id"
+    number_columns = [c for c in wide.columns if c in numeric]
+    text_columns = [c for c in wide.columns if c not in numeric]
+    numbers = wide[number_columns].apply(_floats)
+    values = _long(numbers, columns)
+    texts = _long(wide[text_columns].astype("string"), columns)
+    texts = texts[texts["value"].str.len() > 0].astype({"value": str}).reset_index(drop=True)
+    return values, texts
+
+
+def _floats(column: pd.Series) -> pd.Series:
+    """Stored decimal text as floats: the fast parse, else entry by entry (NaN if not a
+    number)."""
+    try:
+        return column.astype(float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(column.astype("string"), errors="coerce").astype(float)
+
+
+def _long(wide: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A wide frame (request_id × field) as long rows, empty cells left out."""
+    if wide.columns.empty:
+        return pd.DataFrame(columns=columns)
+    long = wide.rename_axis(columns="field").stack().rename("value").reset_index()
+    return long.dropna(subset=["value"]).reset_index(drop=True)[columns]
+
+
+def window_of(
+    plan: Plan, stage: str | None, today: date | None = None
+) -> tuple[str, str, date | None, date | None]:
+    """(key, name, start, end) of a stage (a phase or action key). None: the stage ended
+    last by `today` (the one a summary is due for), else the current one, else the whole
+    campaign."""
+    windows = plan.windows()
+    if stage is None and today is not None:
+        spans = [a or p for p, a in windows.values()]
+        ended = [w for w in spans if w.end < today]
+        begun = [w for w in spans if w.start <= today]
+        if ended:
+            stage = max(ended, key=lambda w: (w.end, w.start)).key
+        elif begun:
+            stage = max(begun, key=lambda w: (w.start, -w.end.toordinal())).key
+    if stage is None:
+        return "", "全程", None, None
+    if stage not in windows:
+        known = "、".join(windows)
+        raise KeyError(f"方案中没有阶段“{stage}”（可选：{known}）")
+    phase, action = windows[stage]
+    window = action or phase
+    return window.key, window.name, window.start, window.end

@@ -1,0 +1,41 @@
+"""What a campaign does, when: the event model (`events`), the registry of event kinds
+(`kinds`) and the reporting periods of the plan's duties (`periods`).
+
+A pure function of the plan and the working calendar: `campaign schedule` prints
+`build_schedule(plan)` and the tick carries out the same events.
+"""
+
+from campaign.schedule.events import (
+    ACK_DUTY,
+    SUMMARY_KIND,
+    Event,
+    acknowledgement_label,
+    build_schedule,
+    duty_requests,
+    event_order,
+    events_due,
+    summary_event,
+    window_key,
+)
+from campaign.schedule.kinds import KINDS, Kind, is_request_kind, kind
+from campaign.schedule.periods import Period, duty_periods, offset_date
+
+__all__ = [
+    "ACK_DUTY",
+    "KINDS",
+    "SUMMARY_KIND",
+    "Event",
+    "Kind",
+    "Period",
+    "acknowledgement_label",
+    "build_schedule",
+    "duty_periods",
+    "duty_requests",
+    "event_order",
+    "events_due",
+    "is_request_kind",
+    "kind",
+    "offset_date",
+    "summary_event",
+    "window_key",
+]

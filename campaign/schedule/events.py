@@ -1,0 +1,188 @@
+"""The one event model: every dated event of a campaign, a pure function of the plan and
+the working calendar. `campaign schedule` prints these events and the tick carries out
+exactly these (stored at launch, recomputed on amendment).
+
+Besides the plan's directives, requests, reminders, escalations and acceptance, a
+directive opens an acknowledgement (签收) when the plan asks for one, chased like a
+report, and the reports of a summarised kind (kinds.Kind.summarised) are compiled into a
+summary the day after they are due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from campaign.plan.schema import Action, Duty, Plan, ReminderPolicy
+from campaign.schedule.kinds import kind, request_kind
+from campaign.schedule.periods import duty_periods, offset_date
+from campaign.workdays import WorkCalendar
+
+Day = date  # the type, for fields that follow Event.date (which shadows the name)
+ACK_DUTY = "acknowledgement"
+"""duty_key of the acknowledgement requests (签收) a directive opens."""
+SUMMARY_KIND = "summary"
+
+
+@dataclass(frozen=True)
+class Event:
+    date: date
+    kind: str  # a name in kinds.KINDS
+    key: str
+    phase: str
+    phase_key: str
+    action: str | None = None
+    action_key: str | None = None
+    duty: str | None = None
+    period: str | None = None
+    period_label: str | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    due: Day | None = None
+    template: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
+
+
+def event_order(event: Event) -> tuple[date, int, str]:
+    """Date, then the kind's place in the registry, then key."""
+    return (event.date, kind(event.kind).order, event.key)
+
+
+def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
+    """Every event of the campaign, in the order the tick carries them out."""
+    work = work or WorkCalendar()
+    events = list(_acceptances(plan))
+    for directive in _directives(plan, work):
+        events.append(directive)
+        if directive.due is not None:
+            events.extend(_chase(plan.reminders, directive, ACK_DUTY, window_key(directive), work))
+    for duty in plan.duties:
+        for request in duty_requests(plan, duty, work):
+            events.append(request)
+            assert request.period is not None
+            events.extend(
+                _chase(plan.reminder_policy(duty), request, duty.key, request.period, work)
+            )
+            if kind(request.kind).summarised:
+                events.append(summary_event(request))
+    return sorted(events, key=event_order)
+
+
+def events_due(events: list[Event], since: date | None, until: date) -> list[Event]:
+    """The events dated after `since` (exclusive; None: from the start) up to `until`."""
+    return [e for e in events if (since is None or e.date > since) and e.date <= until]
+
+
+def duty_requests(plan: Plan, duty: Duty, work: WorkCalendar) -> list[Event]:
+    """The request events of one duty, one per period."""
+    name = request_kind(duty.kind)
+    return [
+        Event(
+            date=period.opens,
+            kind=name,
+            key=f"{name}:{duty.key}:{period.key}",
+            phase=phase.name,
+            phase_key=phase.key,
+            action=action.name if action else None,
+            action_key=action.key if action else None,
+            duty=duty.key,
+            period=period.key,
+            period_label=period.label,
+            period_start=period.start,
+            period_end=period.end,
+            due=period.due,
+        )
+        for period, phase, action in duty_periods(plan, duty, work)
+    ]
+
+
+def window_key(event: Event) -> str:
+    """The phase or action a directive opens."""
+    return event.action_key or event.phase_key
+
+
+def acknowledgement_label(event: Event) -> str:
+    return f"{event.action or event.phase}通知签收"
+
+
+def summary_event(request: Event) -> Event:
+    """Compile a stage or final summary the day after the reports were due."""
+    assert request.due is not None and request.duty is not None
+    return replace(
+        request,
+        date=request.due + timedelta(days=1),
+        kind=SUMMARY_KIND,
+        key=f"{SUMMARY_KIND}:{request.duty}:{request.period}",
+    )
+
+
+def _chase(
+    policy: ReminderPolicy, asked: Event, duty: str, period: str, work: WorkCalendar
+) -> Iterator[Event]:
+    """Reminders before and after the due date, and the escalation, of a request or of a
+    directive's acknowledgement (then on the acknowledgement duty, for the window)."""
+    due = asked.due
+    assert due is not None
+    if asked.kind == "directive":
+        asked = replace(
+            asked,
+            duty=duty,
+            period=period,
+            period_label=acknowledgement_label(asked),
+            period_start=asked.date,
+            period_end=asked.date,
+            template=None,
+        )
+    prefix = f"{duty}:{period}"
+    for days in sorted(set(policy.before_due), reverse=True):
+        when = due - timedelta(days)
+        if when > asked.date:
+            yield replace(asked, date=when, kind="reminder", key=f"reminder:{prefix}:-{days}")
+    for days in sorted(set(policy.after_due)):
+        when = due + timedelta(days)
+        yield replace(asked, date=when, kind="reminder", key=f"reminder:{prefix}:+{days}")
+    if policy.escalate_after is not None:
+        when = offset_date(due, policy.escalate_after, work)
+        yield replace(asked, date=when, kind="escalation", key=f"escalation:{prefix}")
+
+
+def _directives(plan: Plan, work: WorkCalendar) -> Iterator[Event]:
+    """Directives of phases and actions; due when the plan asks for an acknowledgement."""
+    for phase in plan.phases:
+        windows: list[tuple[date, Action | None, str | None]] = [
+            (phase.start, None, phase.directive)
+        ]
+        windows += [(a.start, a, a.directive) for a in phase.actions]
+        for start, action, template in windows:
+            if not template:
+                continue
+            due = None
+            if plan.acknowledge_within is not None:
+                due = offset_date(start, plan.acknowledge_within, work)
+            yield Event(
+                date=start,
+                kind="directive",
+                key=f"directive:{action.key if action else phase.key}",
+                phase=phase.name,
+                phase_key=phase.key,
+                action=action.name if action else None,
+                action_key=action.key if action else None,
+                due=due,
+                template=template,
+            )
+
+
+def _acceptances(plan: Plan) -> Iterator[Event]:
+    for phase in plan.phases:
+        if phase.kind == "acceptance":
+            yield Event(
+                date=phase.end,
+                kind="acceptance",
+                key=f"acceptance:{phase.key}",
+                phase=phase.name,
+                phase_key=phase.key,
+            )

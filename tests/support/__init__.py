@@ -1,0 +1,1 @@
+"""Shared test setup (not tests): the example data, a launched campaign."""
