@@ -29,7 +29,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from campaign.plan.schema import NARRATIVE_KEY, ReportForm
-from campaign.replies.errors import NARRATIVE, UPLOAD, Problem, ReportInvalid, UploadRejected
+from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected
 from campaign.replies.validation import validate_report
 from campaign.replies.values import plain
 from campaign.replies.xlsx_safety import check_xlsx_bytes
@@ -220,7 +220,7 @@ def _value_problems(form: ReportForm, parsed: ParsedTable, unread: set[str]) -> 
             report_in=ReportCreate(values=dict(parsed.values), narrative=parsed.narrative),
         )
     except ReportInvalid as exc:
-        skip = unread | ({NARRATIVE} if NARRATIVE_KEY in unread else set())
+        skip = unread  # the narrative's problems carry NARRATIVE_KEY, like its row
         return [p for p in exc.problems if p.field not in skip]
     except Exception:  # noqa: BLE001 - the table's own problems are reported regardless
         return []
