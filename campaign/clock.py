@@ -6,8 +6,12 @@ misread); a naive `as_of` means local time where the campaign runs.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import time as _time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from campaign.i18n import _
 
 
 def in_zone(as_of: datetime, timezone: str) -> datetime:
@@ -39,6 +43,14 @@ def local_time(moment: datetime, timezone: ZoneInfo | str) -> datetime:
     return utc(moment).astimezone(zone)
 
 
+def shown_time(moment: datetime | None, timezone: ZoneInfo | str) -> str:
+    """A stored (UTC) timestamp as a person reads it: local, to the minute, zone named."""
+    if moment is None:
+        return "-"
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return f"{local_time(moment, zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
 def local_today(moment: datetime, timezone: ZoneInfo | str) -> date:
     """The campaign-local day of a stored (UTC) timestamp."""
     return local_time(moment, timezone).date()
@@ -51,8 +63,27 @@ def parse_as_of(text: str, timezone: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=ZoneInfo(timezone))
         return in_zone(datetime.fromisoformat(text), timezone)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date or datetime (YYYY-MM-DD[THH:MM])") from None
+        raise ValueError(
+            _("{text!r} is not a date or datetime (YYYY-MM-DD[THH:MM])").format(text=text)
+        ) from None
 
 
 def now_in(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
+
+
+def service_clock(start: datetime | None) -> Callable[[], datetime]:
+    """'Now' for the web app and entered answers: the real clock, or (CAMPAIGN_CLOCK) a
+    simulated one that starts at `start` and runs on in real time."""
+    if start is None:
+        return lambda: datetime.now(UTC)
+    origin, began = utc(start), _time.monotonic()
+    return lambda: origin + timedelta(seconds=_time.monotonic() - began)
+
+
+def settings_now() -> datetime | None:
+    """The simulated 'now' of CAMPAIGN_CLOCK for a command, or None for the real clock."""
+    from campaign.settings import get_settings
+
+    start = get_settings().clock
+    return utc(start) if start is not None else None

@@ -178,6 +178,23 @@ def find_link(*, session: Session, token: str) -> LiveLink | None:
     return LiveLink(link, campaign, request, bureau)
 
 
+def replaced_link(*, session: Session, token: str) -> tuple[LiveLink, ReplyLink] | None:
+    """A revoked link whose target has a newer live one (a reissue, a 退回), with that
+    newer link; None for any other token. Its page tells the bureau a new link was mailed."""
+    if not token or len(token) > 128:
+        return None
+    row = session.execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return None
+    link, campaign, request, bureau = row
+    if link.revoked_at is None or campaign is None:
+        return None
+    newer = _live_of(session, link.campaign_id, link.bureau_code, link.purpose, link.request_id)
+    if not newer or (newer[0].id or 0) <= (link.id or 0):
+        return None
+    return LiveLink(link, campaign, request, bureau), newer[0]
+
+
 def live_link(*, session: Session, token: str) -> LiveLink | None:
     """The link for token while its campaign runs (active or paused); None for forged,
     revoked or ended-campaign tokens alike."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -58,6 +59,13 @@ class Settings(BaseSettings):
     )
     coordinator_password: str | None = Field(
         default=None, description="Password of the coordinator pages of the web app."
+    )
+    clock: datetime | None = Field(
+        default=None,
+        description="The moment the web app and the answers entered on the command line take "
+        "as 'now' when the service starts, then running on in real time, e.g. "
+        "2007-09-10T09:00+08:00 (without an offset: UTC). For demonstrations and the README "
+        "walk-through of a fast-forwarded campaign; unset (production): the real clock.",
     )
     link_grace_days: int = Field(
         default=30,

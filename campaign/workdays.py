@@ -15,6 +15,8 @@ from pathlib import Path
 import chinese_calendar
 import yaml
 
+from campaign.i18n import _
+
 MAX_COUNT = 10_000  # working days one call may count: some forty years
 
 
@@ -56,7 +58,11 @@ class WorkCalendar:
         both = holidays & workdays
         if both:
             listed = ", ".join(map(str, sorted(both)))
-            raise OverrideFileError(f"{path}: listed as both holiday and working day: {listed}")
+            raise OverrideFileError(
+                _("{path}: listed as both holiday and working day: {days}").format(
+                    path=path, days=listed
+                )
+            )
         return cls(holidays=holidays, workdays=workdays)
 
     def is_workday(self, day: date) -> bool:
@@ -70,9 +76,11 @@ class WorkCalendar:
             if day.year not in self.estimated_years:
                 self.estimated_years.add(day.year)
                 warnings.warn(
-                    f"no official holiday data for {day.year}: working days that year are "
-                    "counted as Monday to Friday; give a holiday override file "
-                    "(CAMPAIGN_HOLIDAYS_FILE) to correct them",
+                    _(
+                        "no official holiday data for {year}: working days that year are "
+                        "counted as Monday to Friday; give a holiday override file "
+                        "(CAMPAIGN_HOLIDAYS_FILE) to correct them"
+                    ).format(year=day.year),
                     CalendarWarning,
                     stacklevel=2,
                 )
@@ -106,4 +114,4 @@ def _as_date(value: object) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(_("{value!r} is not a date (YYYY-MM-DD)").format(value=value)) from None

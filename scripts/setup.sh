@@ -36,3 +36,5 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The command line's message catalogue: compile the .po into the .mo gettext reads.
+.venv/bin/python -m campaign.i18n

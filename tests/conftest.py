@@ -38,6 +38,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         if name.startswith("CAMPAIGN_") and not name.startswith("CAMPAIGN_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("CAMPAIGN_DATA_DIR", str(tmp_path / "var"))
+    # The command line speaks Chinese whatever the machine's locale; tests of the English
+    # output set CAMPAIGN_LANGUAGE=en themselves.
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "zh_CN")
     # The web app sends mail only in the tests about that (no stray SMTP connections).
     monkeypatch.setenv("CAMPAIGN_WEB_DELIVERS_MAIL", "false")
     monkeypatch.chdir(tmp_path)

@@ -11,6 +11,13 @@ import pytest
 from campaign.workdays import MAX_COUNT, CalendarWarning, OverrideFileError, WorkCalendar
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); people see Chinese by
+    default (tests/cli/test_language.py)."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
+
+
 def test_example_from_the_issue() -> None:
     assert WorkCalendar().add_workdays(date(2026, 9, 30), 5) == date(2026, 10, 13)
 

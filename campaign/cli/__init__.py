@@ -24,12 +24,25 @@ from campaign.cli import (
     results_commands,
 )
 from campaign.db import describe_setup_error
+from campaign.i18n import _
+from campaign.i18n.click_words import localize_typer
 
 SETUP_ERROR_EXIT = 2
-DEBUG_HINT = "加 --debug 或设置 CAMPAIGN_DEBUG=1 可查看详细出错信息。"
+APP_HELP = _(
+    "Run special rectification campaigns: plans, bureaus, ticks, mail, replies. "
+    "Set CAMPAIGN_LANGUAGE=en for English."
+)
+
+
+def debug_hint() -> str:
+    return _("Add --debug or set CAMPAIGN_DEBUG=1 to see the details of the error.")
 
 
 class _CampaignGroup(TyperGroup):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        localize_typer()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
@@ -37,13 +50,13 @@ class _CampaignGroup(TyperGroup):
             message = describe_setup_error(exc)
             if message is None or ctx.params.get("debug"):
                 raise
-            typer.echo(f"{message}\n{DEBUG_HINT}", err=True)
+            typer.echo(f"{message}\n{debug_hint()}", err=True)
             ctx.exit(SETUP_ERROR_EXIT)
 
 
 app = typer.Typer(
     name="campaign",
-    help="Run special rectification campaigns (专项整治): plans, bureaus, ticks, mail, replies.",
+    help=APP_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -57,7 +70,7 @@ def _options(
         False,
         "--debug",
         envvar="CAMPAIGN_DEBUG",
-        help="Show the traceback of a setup error (database, data directory, settings).",
+        help=_("Show the traceback of a setup error (database, data directory, settings)."),
     ),
 ) -> None:
     """Run special rectification campaigns (专项整治): plans, bureaus, ticks, mail, replies."""

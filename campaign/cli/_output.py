@@ -6,11 +6,13 @@ import json
 import sys
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
+
+from campaign.i18n import _
 
 
 def print_json(data: Any) -> None:
@@ -31,7 +33,7 @@ def warnings_to_stderr() -> Iterator[None]:
             yield
         finally:
             for message in {str(w.message) for w in caught}:
-                print(f"warning: {message}", file=sys.stderr)
+                print(_("warning: {message}").format(message=message), file=sys.stderr)
 
 
 def display_width(text: str) -> int:
@@ -42,3 +44,11 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """text left-aligned in `width` terminal columns."""
     return text + " " * max(width - display_width(text), 0)
+
+
+def echo_problems(header: str, problems: Iterable[object]) -> NoReturn:
+    """A header and one indented line per problem on stderr, then exit 1."""
+    typer.echo(header, err=True)
+    for problem in problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(1)

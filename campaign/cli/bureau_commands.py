@@ -9,9 +9,10 @@ import typer
 from campaign.bureaus import BureauImportError, import_bureau_csv, list_bureaus
 from campaign.cli._output import fail, print_json
 from campaign.db import session_scope
+from campaign.i18n import _
 
 bureaus_app = typer.Typer(
-    help="The bureau registry (province → city → county).", no_args_is_help=True
+    help=_("The bureau registry (province → city → county)."), no_args_is_help=True
 )
 
 
@@ -19,30 +20,41 @@ def register(app: typer.Typer) -> None:
     app.add_typer(bureaus_app, name="bureaus")
 
 
-@bureaus_app.command("import")
+@bureaus_app.command(
+    "import", help=_("Import bureaus from CSV; nothing is stored if any row is wrong.")
+)
 def import_(
     csv_file: Path = typer.Argument(
-        ..., help="CSV: code,name,parent_code,level,email,contact,phone"
+        ..., help=_("CSV: code,name,parent_code,level,email,contact,phone")
     ),
 ) -> None:
     """Import bureaus from CSV; nothing is stored if any row is wrong."""
     try:
         raw = csv_file.read_bytes()
     except OSError as exc:
-        fail(f"{csv_file}：无法读取（{exc.strerror}）", 2)
+        fail(_("{file}: cannot read it ({reason})").format(file=csv_file, reason=exc.strerror), 2)
     try:
         with session_scope() as session:
             summary = import_bureau_csv(session=session, raw=raw)
     except BureauImportError as exc:
-        typer.echo(f"{csv_file}：发现{len(exc.problems)}处问题，未导入任何单位", err=True)
+        typer.echo(
+            _("{file}: {n} problem(s) found; no bureau imported").format(
+                file=csv_file, n=len(exc.problems)
+            ),
+            err=True,
+        )
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"{csv_file}：新增{summary.created}个单位，更新{summary.updated}个")
+    typer.echo(
+        _("{file}: {created} bureau(s) added, {updated} updated").format(
+            file=csv_file, created=summary.created, updated=summary.updated
+        )
+    )
 
 
-@bureaus_app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+@bureaus_app.command("list", help=_("List the registry as a tree."))
+def list_(as_json: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
     """List the registry as a tree."""
     with session_scope() as session:
         bureaus = list(list_bureaus(session=session))
@@ -67,4 +79,6 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         )
         show(root.code, 1)
     if not bureaus:
-        typer.echo("登记册中还没有单位；请用 `campaign bureaus import CSV` 导入")
+        typer.echo(
+            _("The registry has no bureaus yet; import them with `campaign bureaus import CSV`.")
+        )

@@ -9,11 +9,19 @@ from pathlib import Path
 import typer
 
 from campaign.cli._output import fail
+from campaign.i18n import _
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(demo)
-    app.command()(simulate)
+    app.command(
+        help=_(
+            "Run the example campaign from launch to acceptance with simulated bureaus and "
+            "real mail."
+        )
+    )(demo)
+    app.command(
+        help=_("Run any plan from launch to acceptance over generated (or given) bureaus.")
+    )(simulate)
 
 
 def _prefect_home(data_dir: Path, prefect: bool) -> None:
@@ -24,8 +32,8 @@ def _prefect_home(data_dir: Path, prefect: bool) -> None:
 
 
 def demo(
-    data_dir: Path = typer.Option(Path("var/demo"), "--data-dir", help="Emptied and filled."),
-    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Ticks as Prefect flows."),
+    data_dir: Path = typer.Option(Path("var/demo"), "--data-dir", help=_("Emptied and filled.")),
+    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help=_("Ticks as Prefect flows.")),
 ) -> None:
     """Run the Hubei campaign from launch to acceptance with simulated bureaus and real mail."""
     data_dir = data_dir.resolve()
@@ -45,21 +53,23 @@ def _rate(value: float, option: str) -> float:
 
 
 def simulate(
-    plan: Path = typer.Argument(..., help="Plan YAML file."),
+    plan: Path = typer.Argument(..., help=_("Plan YAML file.")),
     bureaus: str = typer.Option(
-        ..., "--bureaus", help="Number of units to generate, or a bureau CSV file."
+        ..., "--bureaus", help=_("Number of units to generate, or a bureau CSV file.")
     ),
-    seed: int = typer.Option(..., "--seed", help="Same seed, same registry, same answers."),
-    late: float = typer.Option(0.15, "--late", help="Share of answers sent after the due date."),
-    missing: float = typer.Option(0.03, "--missing", help="Share of requests never answered."),
+    seed: int = typer.Option(..., "--seed", help=_("Same seed, same registry, same answers.")),
+    late: float = typer.Option(0.15, "--late", help=_("Share of answers sent after the due date.")),
+    missing: float = typer.Option(0.03, "--missing", help=_("Share of requests never answered.")),
     invalid: float = typer.Option(
-        0.05, "--invalid", help="Share of answers refused by the checks first, then corrected."
+        0.05, "--invalid", help=_("Share of answers refused by the checks first, then corrected.")
     ),
     returned: float = typer.Option(
-        0.05, "--returned", help="Share of answers the coordinator returns; sent again."
+        0.05, "--returned", help=_("Share of answers the coordinator returns; sent again.")
     ),
-    data_dir: Path = typer.Option(Path("var/simulate"), "--data-dir", help="Emptied and filled."),
-    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Ticks as Prefect flows."),
+    data_dir: Path = typer.Option(
+        Path("var/simulate"), "--data-dir", help=_("Emptied and filled.")
+    ),
+    prefect: bool = typer.Option(True, "--prefect/--no-prefect", help=_("Ticks as Prefect flows.")),
 ) -> None:
     """Run any plan from launch to acceptance over generated (or given) bureaus."""
     from campaign.bureau_csv import BureauImportError

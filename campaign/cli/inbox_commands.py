@@ -9,6 +9,7 @@ import typer
 
 from campaign.cli._output import fail, pad, print_json
 from campaign.db import session_scope
+from campaign.i18n import N_, _
 from campaign.inbox.fetch import FetchReport, fetch_inbox, watch
 from campaign.inbox.held import HeldError, allow_sender, assign, dismiss, list_messages
 from campaign.inbox.imap import InboxUnavailable
@@ -16,16 +17,17 @@ from campaign.mail.sender import deliver_now
 from models.inbox import InboxOutcome
 
 inbox_app = typer.Typer(
-    help="Answers by e-mail: read the mailbox, list held mail, assign or dismiss it.",
+    help=_("Answers by e-mail: read the mailbox, list held mail, assign or dismiss it."),
     no_args_is_help=True,
 )
-SEND_HELP = "Send the receipts and rejections now (else they wait for the next tick)."
+SEND_HELP = _("Send the receipts and rejections now (else they wait for the next tick).")
+HELD_HELP = _("Id of the held mail (campaign inbox list).")
 OUTCOMES = {
-    "accepted": "已受理",
-    "rejected": "未受理",
-    "held": "待人工处理",
-    "ignored": "不予处理",
-    "dismissed": "已忽略",
+    "accepted": N_("taken in"),
+    "rejected": N_("refused"),
+    "held": N_("held for a coordinator"),
+    "ignored": N_("ignored"),
+    "dismissed": N_("dismissed"),
 }
 
 
@@ -34,11 +36,19 @@ def register(app: typer.Typer) -> None:
 
 
 def _summary(report: FetchReport) -> str:
-    return (
-        f"读取{report.read}封：已受理{report.accepted}，未受理{report.rejected}，"
-        f"待人工处理{report.held}，不予处理{report.ignored}，重复{report.duplicates}"
-        + (f"，出错{report.failed}" if report.failed else "")
-        + f"（{report.seconds:.1f}秒）"
+    failed = _(", {n} failed").format(n=report.failed) if report.failed else ""
+    return _(
+        "{read} read: {accepted} taken in, {rejected} refused, {held} held for a coordinator, "
+        "{ignored} ignored, {duplicates} duplicates{failed} ({seconds:.1f} s)"
+    ).format(
+        read=report.read,
+        accepted=report.accepted,
+        rejected=report.rejected,
+        held=report.held,
+        ignored=report.ignored,
+        duplicates=report.duplicates,
+        failed=failed,
+        seconds=report.seconds,
     )
 
 
@@ -46,23 +56,32 @@ def _deliver() -> None:
     result = deliver_now()
     if result["unavailable"]:
         typer.echo(
-            f"回执等邮件暂未发出（发信服务器不可用：{result['unavailable']}），将在下次运行时发送"
+            _(
+                "Receipts and other mail not sent yet (mail server unavailable: {reason}); "
+                "they go out at the next run."
+            ).format(reason=result["unavailable"])
         )
     else:
-        typer.echo(f"邮件：发出{result['sent']}封，失败{result['failed']}封")
+        typer.echo(
+            _("E-mail: {sent} sent, {failed} failed.").format(
+                sent=result["sent"], failed=result["failed"]
+            )
+        )
 
 
-@inbox_app.command("fetch")
+@inbox_app.command(
+    "fetch", help=_("Read the mailbox once: take in each reply, answer it, move it to a folder.")
+)
 def inbox_fetch(
-    limit: int | None = typer.Option(None, "--limit", help="Read at most this many messages."),
+    limit: int | None = typer.Option(None, "--limit", help=_("Read at most this many messages.")),
     send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the report as JSON.")),
 ) -> None:
     """Read the mailbox once: take in each reply, answer it, move it to a folder."""
     try:
         report = fetch_inbox(limit=limit)
     except InboxUnavailable as exc:
-        fail(f"无法读取邮箱：{exc.reason}")
+        fail(_("Cannot read the mailbox: {reason}").format(reason=exc.reason))
     if as_json:
         print_json(report.to_json())
     else:
@@ -71,20 +90,27 @@ def inbox_fetch(
         _deliver()
 
 
-@inbox_app.command("watch")
+@inbox_app.command(
+    "watch", help=_("Stay connected (IMAP IDLE) and take in replies as they arrive; Ctrl-C stops.")
+)
 def inbox_watch(
-    idle_seconds: float = typer.Option(120.0, "--idle", help="Renew IMAP IDLE this often (s)."),
+    idle_seconds: float = typer.Option(120.0, "--idle", help=_("Renew IMAP IDLE this often (s).")),
 ) -> None:
     """Stay connected (IMAP IDLE) and take in replies as they arrive; Ctrl-C stops."""
     from campaign.settings import get_settings
 
     if not get_settings().imap_host:
-        fail("无法读取邮箱：未设置CAMPAIGN_IMAP_HOST")
+        fail(_("Cannot read the mailbox: CAMPAIGN_IMAP_HOST is not set"))
 
     def show(report: FetchReport) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
         if report.unavailable:
-            typer.echo(f"{stamp} 邮箱暂不可用（{report.unavailable}），稍后重连", err=True)
+            typer.echo(
+                _("{time} mailbox unavailable ({reason}); reconnecting later").format(
+                    time=stamp, reason=report.unavailable
+                ),
+                err=True,
+            )
         elif report.read or report.moved_only:
             typer.echo(f"{stamp} {_summary(report)}")
             _deliver()
@@ -92,14 +118,16 @@ def inbox_watch(
     try:
         watch(idle_seconds=idle_seconds, on_report=show)
     except KeyboardInterrupt:
-        typer.echo("已停止")
+        typer.echo(_("Stopped."))
 
 
-@inbox_app.command("list")
+@inbox_app.command(
+    "list", help=_("List mail held for a coordinator (sender, subject, reason), or all mail read.")
+)
 def inbox_list(
-    show_all: bool = typer.Option(False, "--all", help="All mail read, not only held mail."),
-    limit: int = typer.Option(200, "--limit", help="At most this many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    show_all: bool = typer.Option(False, "--all", help=_("All mail read, not only held mail.")),
+    limit: int = typer.Option(200, "--limit", help=_("At most this many, newest first.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON.")),
 ) -> None:
     """List mail held for a coordinator (sender, subject, reason), or all mail read."""
     with session_scope() as session:
@@ -126,23 +154,25 @@ def inbox_list(
         print_json(data)
         return
     if not data:
-        typer.echo("没有待人工处理的来信" if not show_all else "尚未读取任何来信")
+        typer.echo(_("No mail held for a coordinator.") if not show_all else _("No mail read yet."))
         return
     for item in data:
         outcome = str(item["outcome"])
         typer.echo(
-            f"{item['id']:>6}  {pad(OUTCOMES.get(outcome, outcome), 10)}"
-            f"{item['from'] or '（无发件人）'}  {item['subject'] or '（无主题）'}"
+            f"{item['id']:>6}  {pad(_(OUTCOMES[outcome]) if outcome in OUTCOMES else outcome, 14)}"
+            f"{item['from'] or _('(no sender)')}  {item['subject'] or _('(no subject)')}"
         )
         typer.echo(f"        {item['reason']}")
 
 
-@inbox_app.command("assign")
+@inbox_app.command(
+    "assign", help=_("Take a held mail in as the answer to a request (checked like any answer).")
+)
 def inbox_assign(
-    inbox_id: int = typer.Argument(..., help="Id of the held mail (campaign inbox list)."),
-    request_id: int = typer.Option(..., "--request", help="The report request it answers."),
+    inbox_id: int = typer.Argument(..., help=HELD_HELP),
+    request_id: int = typer.Option(..., "--request", help=_("The report request it answers.")),
     remember: bool = typer.Option(
-        False, "--remember-sender", help="Register the sender as an address of that bureau."
+        False, "--remember-sender", help=_("Register the sender as an address of that bureau.")
     ),
     send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
 ) -> None:
@@ -160,18 +190,29 @@ def inbox_assign(
     except HeldError as exc:
         fail(str(exc), 2)
     if outcome == InboxOutcome.accepted:
-        typer.echo(f"来信{inbox_id}已作为报送事项{request_id}的答复受理，回执将发给发件人")
+        typer.echo(
+            _(
+                "Mail {id} taken in as the answer to request {request}; the sender gets a receipt."
+            ).format(id=inbox_id, request=request_id)
+        )
     else:
-        typer.echo(f"来信{inbox_id}未受理，已向发件人说明原因：{reason}")
+        typer.echo(
+            _("Mail {id} not taken in; the sender was told why: {reason}").format(
+                id=inbox_id, reason=reason
+            )
+        )
     if send:
         _deliver()
     if outcome != InboxOutcome.accepted:
         raise typer.Exit(1)
 
 
-@inbox_app.command("dismiss")
+@inbox_app.command(
+    "dismiss",
+    help=_("Set a held mail aside without an answer (spam, a copy, a bounce dealt with)."),
+)
 def inbox_dismiss(
-    inbox_id: int = typer.Argument(..., help="Id of the held mail (campaign inbox list)."),
+    inbox_id: int = typer.Argument(..., help=HELD_HELP),
 ) -> None:
     """Set a held mail aside without an answer (spam, a copy, a bounce dealt with)."""
     try:
@@ -179,13 +220,16 @@ def inbox_dismiss(
             dismiss(session=session, inbox_id=inbox_id, actor=getpass.getuser())
     except HeldError as exc:
         fail(str(exc), 2)
-    typer.echo(f"来信{inbox_id}已忽略")
+    typer.echo(_("Mail {id} dismissed.").format(id=inbox_id))
 
 
-@inbox_app.command("allow")
+@inbox_app.command(
+    "allow",
+    help=_("Register a further sender address of a bureau (its mail is then taken in)."),
+)
 def inbox_allow(
-    bureau: str = typer.Argument(..., help="Bureau code."),
-    email: str = typer.Argument(..., help="A further address the bureau answers from."),
+    bureau: str = typer.Argument(..., help=_("Bureau code.")),
+    email: str = typer.Argument(..., help=_("A further address the bureau answers from.")),
 ) -> None:
     """Register a further sender address of a bureau (its mail is then taken in)."""
     try:
@@ -193,4 +237,8 @@ def inbox_allow(
             allow_sender(session=session, bureau_code=bureau, email=email, actor=getpass.getuser())
     except HeldError as exc:
         fail(str(exc), 2)
-    typer.echo(f"已登记：{email.strip().lower()}为单位{bureau}的报送邮箱")
+    typer.echo(
+        _("Registered {email} as an address bureau {bureau} answers from.").format(
+            email=email.strip().lower(), bureau=bureau
+        )
+    )

@@ -7,8 +7,10 @@ from datetime import date
 
 import typer
 
-from campaign.cli._output import fail, warnings_to_stderr
+from campaign.cli._output import echo_problems, fail, warnings_to_stderr
 from campaign.db import session_scope
+from campaign.i18n import N_, _
+from campaign.i18n.labels import CAMPAIGN_STATES, label
 from campaign.orchestration.launch import CampaignNotFound, find_campaign
 from campaign.orchestration.lifecycle import LifecycleError, amend_dates, change_status
 from campaign.plan import PlanError
@@ -16,15 +18,22 @@ from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
 
-CAMPAIGN_HELP = "Campaign id (see `campaign list`) or document number."
-BY_HELP = "Who makes the change (for the audit trail)."
+CAMPAIGN_HELP = _("Campaign id (see `campaign list`) or document number.")
+BY_HELP = _("Who makes the change (for the audit trail).")
+REASON_HELP = _("Why (kept in the audit trail).")
+HELP = {
+    "pause": N_("Pause: no further directives, requests or reminders until resumed."),
+    "resume": N_("Resume a paused campaign; the next tick catches up on what fell due meanwhile."),
+    "cancel": N_("Cancel for good: open requests are closed; everything recorded is kept."),
+    "amend": N_(
+        "Move a phase's or an action's dates; the schedule is recomputed, done actions kept."
+    ),
+}
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(pause)
-    app.command()(resume)
-    app.command()(cancel)
-    app.command()(amend)
+    for command in (pause, resume, cancel, amend):
+        app.command(help=_(HELP[command.__name__]))(command)
 
 
 def _change(ref: str, command: str, by: str, reason: str) -> None:
@@ -47,16 +56,24 @@ def _change(ref: str, command: str, by: str, reason: str) -> None:
     except LifecycleError as exc:
         fail(str(exc))
     assert campaign_id is not None
-    typer.echo(f"campaign {campaign_id} is now {status}")
+    typer.echo(
+        _("Campaign {id} is now {status}.").format(
+            id=campaign_id, status=label(CAMPAIGN_STATES, status)
+        )
+    )
     if set_schedule_paused(campaign_id, paused=command != "resume"):
-        typer.echo(f"scheduled ticks {'resumed' if command == 'resume' else 'paused'} in Prefect")
+        typer.echo(
+            _("Scheduled ticks resumed in Prefect.")
+            if command == "resume"
+            else _("Scheduled ticks paused in Prefect.")
+        )
     else:
-        typer.echo("no Prefect deployment reachable; the tick itself checks the status")
+        typer.echo(_("No Prefect deployment reachable; the tick itself checks the status."))
 
 
 def pause(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    reason: str = typer.Option("", "--reason", help="Why (kept in the audit trail)."),
+    reason: str = typer.Option("", "--reason", help=REASON_HELP),
     by: str = typer.Option(getpass.getuser(), "--by", help=BY_HELP),
 ) -> None:
     """Pause: no further directives, requests or reminders until resumed."""
@@ -65,7 +82,7 @@ def pause(
 
 def resume(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    reason: str = typer.Option("", "--reason", help="Why (kept in the audit trail)."),
+    reason: str = typer.Option("", "--reason", help=REASON_HELP),
     by: str = typer.Option(getpass.getuser(), "--by", help=BY_HELP),
 ) -> None:
     """Resume a paused campaign; the next tick catches up on what fell due meanwhile."""
@@ -74,29 +91,37 @@ def resume(
 
 def cancel(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    reason: str = typer.Option("", "--reason", help="Why (kept in the audit trail)."),
+    reason: str = typer.Option("", "--reason", help=REASON_HELP),
     by: str = typer.Option(getpass.getuser(), "--by", help=BY_HELP),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
 ) -> None:
     """Cancel for good: open requests are closed; everything recorded is kept."""
+    if not yes:
+        question = _(
+            "Cancel campaign {campaign} for good? Open requests are closed and no further "
+            "mail is sent."
+        ).format(campaign=campaign)
+        if not typer.confirm(question, default=False):
+            fail(_("Not cancelled."))
     _change(campaign, "cancel", by, reason)
 
 
 def amend(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    phase: str | None = typer.Option(None, "--phase", help="Key of the phase to move."),
-    action: str | None = typer.Option(None, "--action", help="Key of the action to move."),
-    end: str = typer.Option(..., "--end", help="New end date, YYYY-MM-DD."),
-    start: str | None = typer.Option(None, "--start", help="New start date, YYYY-MM-DD."),
+    phase: str | None = typer.Option(None, "--phase", help=_("Key of the phase to move.")),
+    action: str | None = typer.Option(None, "--action", help=_("Key of the action to move.")),
+    end: str = typer.Option(..., "--end", help=_("New end date, YYYY-MM-DD.")),
+    start: str | None = typer.Option(None, "--start", help=_("New start date, YYYY-MM-DD.")),
     by: str = typer.Option(getpass.getuser(), "--by", help=BY_HELP),
 ) -> None:
     """Move a phase's or an action's dates; the schedule is recomputed, done actions kept."""
     if (phase is None) == (action is None):
-        fail("give exactly one of --phase or --action", 2)
+        fail(_("Give exactly one of --phase or --action."), 2)
     try:
         new_end = date.fromisoformat(end)
         new_start = date.fromisoformat(start) if start else None
     except ValueError:
-        fail("--start and --end take dates (YYYY-MM-DD)", 2)
+        fail(_("--start and --end take dates (YYYY-MM-DD)."), 2)
     try:
         with warnings_to_stderr(), session_scope() as session:
             found = find_campaign(session=session, ref=campaign)
@@ -115,16 +140,26 @@ def amend(
     except LifecycleError as exc:
         fail(str(exc))
     except PlanError as exc:
-        typer.echo(
-            f"the amendment makes the plan invalid: {len(exc.problems)} problem(s)", err=True
+        header = _("The amendment makes the plan invalid: {n} problem(s)").format(
+            n=len(exc.problems)
         )
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(1) from None
+        echo_problems(header, exc.problems)
     change = result.schedule
     typer.echo(
-        f"{result.window}: {result.old[0]} to {result.old[1]} -> {result.new[0]} to "
-        f"{result.new[1]}; events: {len(change.added)} added, {len(change.moved)} moved, "
-        f"{len(change.removed)} removed, {change.kept_done} done kept; "
-        f"{result.requests_moved} open request(s) re-dated"
+        _(
+            "{window}: {old_start} to {old_end} -> {new_start} to {new_end}; events: {added} "
+            "added, {moved} moved, {removed} removed, {kept} done kept; {requests} open "
+            "request(s) re-dated"
+        ).format(
+            window=result.window,
+            old_start=result.old[0],
+            old_end=result.old[1],
+            new_start=result.new[0],
+            new_end=result.new[1],
+            added=len(change.added),
+            moved=len(change.moved),
+            removed=len(change.removed),
+            kept=change.kept_done,
+            requests=result.requests_moved,
+        )
     )

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
-from campaign.cli._output import fail, pad, print_json, warnings_to_stderr
+from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_to_stderr
+from campaign.i18n import N_, _, ngettext
+from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import PlanError, load_plan
 from campaign.schedule import acknowledgement_label, build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
 
-HOLIDAYS_HELP = "YAML file of holidays and make-up working days (default: CAMPAIGN_HOLIDAYS_FILE)."
+HOLIDAYS_HELP = _(
+    "YAML file of holidays and make-up working days (default: CAMPAIGN_HOLIDAYS_FILE)."
+)
+PLAN_HELP = _("Plan YAML file.")
+HELP = {
+    "validate": N_("Check a plan; list every problem with its field path and line."),
+    "schedule": N_("Every dated event the plan implies, in date order."),
+    "workdays": N_("Print the date COUNT working days (工作日) after START."),
+}
 
 
 def work_calendar(holidays: Path | None) -> WorkCalendar:
@@ -24,62 +35,78 @@ def work_calendar(holidays: Path | None) -> WorkCalendar:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(validate)
-    app.command()(schedule)
+    app.command(help=_(HELP["validate"]))(validate)
+    app.command(help=_(HELP["schedule"]))(schedule)
     # A negative count (-5) is a number, not an option.
-    app.command(context_settings={"ignore_unknown_options": True})(workdays)
+    app.command(context_settings={"ignore_unknown_options": True}, help=_(HELP["workdays"]))(
+        workdays
+    )
 
 
-def validate(plan: Path = typer.Argument(..., help="Plan YAML file.")) -> None:
+def plan_problems(plan: Path, exc: PlanError) -> NoReturn:
+    """Every problem of a plan, one a line, under a header naming the file; exit 1."""
+    header = ngettext("{path}: {n} problem", "{path}: {n} problems", len(exc.problems)).format(
+        path=plan, n=len(exc.problems)
+    )
+    echo_problems(header, exc.problems)
+
+
+def validate(plan: Path = typer.Argument(..., help=PLAN_HELP)) -> None:
     """Check a plan; list every problem with its field path and line."""
     try:
         loaded = load_plan(plan)
     except PlanError as exc:
-        typer.echo(f"{plan}: {len(exc.problems)} problem(s)", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"{plan}: valid ({loaded.document_number} {loaded.title})")
+        plan_problems(plan, exc)
+    typer.echo(
+        _("{path}: valid ({number} {title})").format(
+            path=plan, number=loaded.document_number, title=loaded.title
+        )
+    )
 
 
 def schedule(
-    plan: Path = typer.Argument(..., help="Plan YAML file."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON array of events."),
+    plan: Path = typer.Argument(..., help=PLAN_HELP),
+    as_json: bool = typer.Option(False, "--json", help=_("Print a JSON array of events.")),
     holidays: Path | None = typer.Option(None, "--holidays", help=HOLIDAYS_HELP),
 ) -> None:
     """Every dated event the campaign will carry out, in the order the tick runs them."""
     try:
         loaded = load_plan(plan)
     except PlanError as exc:
-        fail(str(exc))
+        plan_problems(plan, exc)
     with warnings_to_stderr():
         events = build_schedule(loaded, work_calendar(holidays))
     if as_json:
         print_json([e.to_json() for e in events])
         return
-    typer.echo(f"{loaded.document_number} {loaded.title}: {len(events)} events")
+    typer.echo(
+        _("{number} {title}: {n} events").format(
+            number=loaded.document_number, title=loaded.title, n=len(events)
+        )
+    )
     for e in events:
         where = e.phase + (f" / {e.action}" if e.action else "")
         what = e.duty or e.template or ""
-        due = f"due {e.due}" if e.due else ""
-        label = e.period_label or ""
+        due = _("due {due}").format(due=e.due) if e.due else ""
+        text = e.period_label or ""
         if e.kind == "directive" and e.due:  # the directive opens its 签收 request
-            label = acknowledgement_label(e)
-        period = pad(label, 22)
-        row = f"{e.date}  {e.kind:<13} {pad(where, 34)} {pad(what, 18)} {period} {due}"
+            text = acknowledgement_label(e)
+        period = pad(text, 22)
+        kind = pad(label(EVENT_KINDS, e.kind), 13)
+        row = f"{e.date}  {kind} {pad(where, 34)} {pad(what, 18)} {period} {due}"
         typer.echo(row.rstrip())
 
 
 def workdays(
-    start: str = typer.Argument(..., help="Start date, YYYY-MM-DD (not counted)."),
-    count: int = typer.Argument(..., help="Working days to add; negative counts backwards."),
+    start: str = typer.Argument(..., help=_("Start date, YYYY-MM-DD (not counted).")),
+    count: int = typer.Argument(..., help=_("Working days to add; negative counts backwards.")),
     holidays: Path | None = typer.Option(None, "--holidays", help=HOLIDAYS_HELP),
 ) -> None:
     """Print the date COUNT working days (工作日) after START."""
     try:
         day = date.fromisoformat(start)
     except ValueError:
-        fail(f"{start!r} is not a date (YYYY-MM-DD)", 2)
+        fail(_("{value!r} is not a date (YYYY-MM-DD)").format(value=start), 2)
     with warnings_to_stderr():
         try:
             result = work_calendar(holidays).add_workdays(day, count)

@@ -10,18 +10,25 @@ from campaign.cli._output import fail
 from campaign.cli.campaign_commands import AS_OF_HELP, CAMPAIGN_HELP, as_of_option, resolve
 from campaign.clock import local_date
 from campaign.db import session_scope
+from campaign.i18n import _
 
-STAGE_HELP = "Key of a phase or action (default: the latest begun; none begun: the whole campaign)."
+STAGE_HELP = _(
+    "Key of a phase or action (default: the latest begun; none begun: the whole campaign)."
+)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="report")(report)
-    app.command(name="export")(export)
+    app.command(
+        name="report", help=_("Write a stage's summary workbook (汇总表 .xlsx) and charts (.png).")
+    )(report)
+    app.command(
+        name="export", help=_("Write every accepted figure of the campaign to one .xlsx table.")
+    )(export)
 
 
 def report(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    out: Path = typer.Option(..., "--out", help="Folder for the workbook and the charts."),
+    out: Path = typer.Option(..., "--out", help=_("Folder for the workbook and the charts.")),
     stage: str | None = typer.Option(None, "--stage", help=STAGE_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
@@ -42,30 +49,30 @@ def report(
     compiled = compile_results(frames, stage=window, today=today)
     name = compiled.stage_key or "全程"
     workbook = write_workbook(compiled, out / f"汇总表-{name}.xlsx")
-    typer.echo(f"{compiled.title}（{compiled.stage_name}）")
+    typer.echo(_("{title} ({stage})").format(title=compiled.title, stage=compiled.stage_name))
     for note in compiled.notes:
-        typer.echo(f"  说明：{note}")
-    typer.echo(f"已生成汇总表：{workbook}")
+        typer.echo("  " + _("Note: {note}").format(note=note))
+    typer.echo(_("Summary workbook written: {file}").format(file=workbook))
     try:
         charts = write_charts(compiled, out / f"图表-{name}")
     except CJKFontMissing as exc:
-        fail(f"图表未生成：{exc}", 1)
+        fail(_("Charts not written: {reason}").format(reason=exc), 1)
     for path in charts:
-        typer.echo(f"已生成图表：{path}")
+        typer.echo(_("Chart written: {file}").format(file=path))
 
 
 def export(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    xlsx: Path = typer.Option(..., "--xlsx", help="The .xlsx file to write."),
+    xlsx: Path = typer.Option(..., "--xlsx", help=_("The .xlsx file to write.")),
 ) -> None:
     """Write every accepted figure of the campaign to one .xlsx table."""
     from campaign.results.export import write_export
     from campaign.results.load import load_frames
 
-    campaign_id, _ = resolve(campaign)
+    campaign_id, _zone = resolve(campaign)
     with session_scope() as session:
         frames = load_frames(session=session, campaign_id=campaign_id)
     count = write_export(frames, xlsx)
     if count == 0:
-        typer.echo("尚无审核通过的报告数据，已生成空表。")
-    typer.echo(f"已导出{count}项审核通过的数据：{xlsx}")
+        typer.echo(_("No accepted report data yet; an empty table was written."))
+    typer.echo(_("Exported {n} accepted figures: {file}").format(n=count, file=xlsx))

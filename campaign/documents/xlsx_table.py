@@ -19,6 +19,11 @@ in sheet names, []:*?/\\, become "_"):
     the row after the fields (when the form has a narrative):
         B narrative label (e.g. 情况说明) | D input cell | E "__narrative__"
 
+The sheet is protected without a password (Review → Unprotect Sheet lifts it): only the
+input cells (D of each field row and of the narrative row) are unlocked, so the labels,
+keys and layout cannot be changed by accident; rows and columns may still be resized. The
+narrative row is tall and column D wide enough to write a few paragraphs in.
+
 Number cells (D) carry data validation (whole or decimal, with the plan's min/max) where
 the plan sets bounds. No formulas anywhere; no macros. Every text cell is written as text,
 whatever it starts with: a plan label or bureau name such as "=HYPERLINK(…)" or "-5%" is a
@@ -51,7 +56,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -67,6 +72,8 @@ HEADER_ROW, FIRST_FIELD_ROW = 6, 7
 HEADERS = ("序号", "指标名称", "计量单位", "填报数值", "指标代码", "填报说明")
 INDEX_COL, LABEL_COL, UNIT_COL, VALUE_COL, KEY_COL, HELP_COL = "ABCDEF"
 CUMULATIVE_SUFFIX = "（累计）"
+NARRATIVE_HEIGHT = 300  # points (Excel's maximum is 409): room for several paragraphs
+VALUE_WIDTH = 48  # characters: the input column, also the narrative's width
 META_SHEET = "_meta"
 META_KEYS = (
     "layout_version",
@@ -255,10 +262,13 @@ def _build(key: _TemplateKey, form: ReportForm) -> bytes:
         row += 1
     if form.narrative is not None:
         _row(ws, row, [None, form.narrative.label, None, None, NARRATIVE_KEY, "文字"])
-        ws.row_dimensions[row].height = 120
+        ws.row_dimensions[row].height = NARRATIVE_HEIGHT
         ws[f"{VALUE_COL}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDEF", (6, 34, 10, 18, 24, 40), strict=True):
+    for col, width in zip("ABCDEF", (6, 30, 10, VALUE_WIDTH, 22, 36), strict=True):
         ws.column_dimensions[col].width = width
+    # Protected structure, editable input cells (see the module docstring); no password.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False  # resizing stays allowed
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
     values = {
@@ -287,6 +297,7 @@ def _row(ws: Worksheet, row: int, values: list[Any]) -> None:
         c.border, c.font = _BOX, Font(name=_FONT)
         c.alignment = Alignment(vertical="center", wrap_text=col in (LABEL_COL, HELP_COL))
     ws[f"{VALUE_COL}{row}"].fill = _INPUT_FILL
+    ws[f"{VALUE_COL}{row}"].protection = Protection(locked=False)
 
 
 def _validate(ws: Worksheet, f: FormField, ref: str) -> None:

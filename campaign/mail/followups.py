@@ -51,6 +51,33 @@ def queue_reminder(
     )
 
 
+def queue_link_reissued(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    bureau: Bureau,
+    request: ReportRequest | None,
+    link_url: str,
+    key: str,
+) -> OutboxMessage:
+    """A reissued personal link (the earlier ones no longer work); key: link:{link id}."""
+    context = (
+        _request_context(plan, request)
+        if request is not None
+        else {"request": None, "is_acknowledgement": False}
+    )
+    return queue_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="link_reissued",
+        key=key,
+        context={**context, "link_url": link_url},
+    )
+
+
 def queue_escalation(
     *,
     session: Session,

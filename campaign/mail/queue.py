@@ -29,6 +29,7 @@ NOTICES = frozenset(
         "rejection",
         "returned",
         "ad_hoc_alert",
+        "link_reissued",
     }
 )
 

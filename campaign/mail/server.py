@@ -6,6 +6,10 @@ Like a careful receiving system it drops a second copy of a Message-ID it alread
 `received` counts every DATA transaction, duplicates included, for tests and the demo.
 
 `campaign mailserver` runs it in the foreground; `running_mailserver()` in a thread.
+
+In the demo, which fast-forwards a campaign, `simulated_now` holds the campaign's moment:
+each message then gets an X-Campaign-Date header with it and its Date is set to it (the
+real one kept as X-Original-Date), so a mail client lists the campaign in its own order.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+_DATE = re.compile(rb"^Date:", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,12 @@ class MaildirHandler:
 
     def __init__(self, maildir: Path) -> None:
         self.path = Path(maildir)
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a fresh data dir
         self.box = mailbox.Maildir(self.path, create=True)
         self.lock = threading.Lock()
         self.received: list[Envelope] = []
         self.seen: set[str] = set()
+        self.simulated_now: datetime | None = None
         for key in self.box.iterkeys():
             with self.box.get_file(key) as f:
                 mid = message_id_of(f.read(16384))
@@ -62,11 +71,22 @@ class MaildirHandler:
             fresh = mid is None or mid not in self.seen
             if fresh:
                 delivered = b"X-Original-To: " + ", ".join(recipients).encode() + b"\r\n"
-                self.box.add(delivered + data)
+                self.box.add(delivered + self._dated(data))
                 if mid:
                     self.seen.add(mid)
             self.received.append(Envelope(envelope.mail_from, recipients, mid, fresh))
         return "250 Message accepted for delivery"
+
+    def _dated(self, data: bytes) -> bytes:
+        """The message with the simulated date (demo), or as it came."""
+        if self.simulated_now is None:
+            return data
+        when = format_datetime(self.simulated_now).encode()
+        head, sep, body = data.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = data.partition(b"\n\n")
+        head = _DATE.sub(b"X-Original-Date:", head, count=1)
+        return b"Date: " + when + b"\r\nX-Campaign-Date: " + when + b"\r\n" + head + sep + body
 
     def stored_messages(self) -> list[mailbox.MaildirMessage]:
         return [self.box.get_message(key) for key in sorted(self.box.iterkeys())]

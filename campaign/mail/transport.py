@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import yagmail
 
+from campaign.i18n import _
 from campaign.mail.errors import SmtpUnavailable
 from campaign.settings import Settings, get_settings
 
@@ -30,7 +31,7 @@ class SmtpTransport:
         """Connect (and log in when a user is configured); SmtpUnavailable if that fails."""
         s = self.settings
         if s.smtp_user and s.smtp_password is None:
-            raise SmtpUnavailable("CAMPAIGN_SMTP_USER is set but CAMPAIGN_SMTP_PASSWORD is not")
+            raise SmtpUnavailable(_("CAMPAIGN_SMTP_USER is set but CAMPAIGN_SMTP_PASSWORD is not"))
         self.close()
         try:
             client = yagmail.SMTP(
@@ -47,7 +48,11 @@ class SmtpTransport:
             client.set_logging(None)
             client.login()
         except (OSError, smtplib.SMTPException) as exc:
-            raise SmtpUnavailable(f"cannot connect to the SMTP server {self.where}: {exc}") from exc
+            raise SmtpUnavailable(
+                _("cannot connect to the SMTP server {where}: {reason}").format(
+                    where=self.where, reason=exc
+                )
+            ) from exc
         self._client = client
 
     def send(self, *, sender: str, recipients: Sequence[str], data: bytes) -> dict[str, tuple]:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from campaign.audit import record_audit
+from campaign.i18n import _
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
 from campaign.plan.yaml_read import read_limited
@@ -24,8 +25,10 @@ class CampaignExists(Exception):
     def __init__(self, campaign: Campaign) -> None:
         self.campaign_id = campaign.id
         super().__init__(
-            f"{campaign.document_number} is already launched as campaign {campaign.id} "
-            f"({campaign.status}); amend, resume or cancel that one instead"
+            _(
+                "{number} is already launched as campaign {id} ({status}); amend, resume or "
+                "cancel that one instead"
+            ).format(number=campaign.document_number, id=campaign.id, status=_(campaign.status))
         )
 
 
@@ -115,6 +118,8 @@ def find_campaign(*, session: Session, ref: str | int) -> Campaign:
         campaign = campaign_by_document(session=session, document_number=text)
     if campaign is None:
         raise CampaignNotFound(
-            f"no campaign {text!r} (give its id or document number; see `campaign list`)"
+            _("No campaign {ref!r} (give its id or document number; see `campaign list`)").format(
+                ref=text
+            )
         )
     return campaign

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from campaign.audit import record_audit
 from campaign.clock import local_date, utc
+from campaign.i18n import N_, _
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
 from campaign.orchestration.store import ScheduleChange, replace_schedule
@@ -32,6 +33,11 @@ TRANSITIONS: dict[str, tuple[set[CampaignStatus], CampaignStatus]] = {
     "pause": ({CampaignStatus.active}, CampaignStatus.paused),
     "resume": ({CampaignStatus.paused}, CampaignStatus.active),
     "cancel": ({CampaignStatus.active, CampaignStatus.paused}, CampaignStatus.cancelled),
+}
+REFUSALS = {
+    "pause": N_("Campaign {id} is {status}; it cannot be paused."),
+    "resume": N_("Campaign {id} is {status}; it cannot be resumed."),
+    "cancel": N_("Campaign {id} is {status}; it cannot be cancelled."),
 }
 
 
@@ -51,7 +57,7 @@ def change_status(
     """Apply pause/resume/cancel; LifecycleError if the campaign is not in a state for it."""
     allowed, target = TRANSITIONS[command]
     if campaign.status not in allowed:
-        raise LifecycleError(f"campaign {campaign.id} is {campaign.status}; cannot {command} it")
+        raise LifecycleError(_(REFUSALS[command]).format(id=campaign.id, status=_(campaign.status)))
     previous = campaign.status
     campaign.status = target
     session.add(campaign)
@@ -103,11 +109,17 @@ def amend_dates(
 ) -> Amendment:
     """Move a phase's or an action's dates; PlanError if the amended plan is not valid."""
     if campaign.status not in (CampaignStatus.active, CampaignStatus.paused):
-        raise LifecycleError(f"campaign {campaign.id} is {campaign.status}; it cannot be amended")
+        raise LifecycleError(
+            _("Campaign {id} is {status}; it cannot be amended.").format(
+                id=campaign.id, status=_(campaign.status)
+            )
+        )
     data = yaml.safe_load(campaign.plan_yaml)
     entry = _window_entry(data, window)
     if entry is None:
-        raise PlanError("amendment", [Problem(("phases",), f"no phase or action {window!r}")])
+        raise PlanError(
+            "amendment", [Problem(("phases",), _("no phase or action {key!r}").format(key=window))]
+        )
     old = (date.fromisoformat(str(entry["start"])), date.fromisoformat(str(entry["end"])))
     entry["end"] = end
     if start is not None:

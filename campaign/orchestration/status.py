@@ -22,6 +22,7 @@ from models.request import ReportRequest, RequestStatus
 ANSWERED = (RequestStatus.submitted.value, RequestStatus.accepted.value)
 WAITING = (RequestStatus.open.value, RequestStatus.returned.value)
 NEXT_EVENTS = 8
+LATE_MARK = " (迟报)"  # appended to an answered request's label when it came late
 
 
 @dataclass
@@ -91,7 +92,7 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
         entry = standing(request.bureau_code)
         answered = answered_by(request, moment)
         if answered:
-            entry.done.append(label + (" (迟报)" if request.late else ""))
+            entry.done.append(label + (LATE_MARK if request.late else ""))
         elif request.due_date is None or request.due_date >= today:
             entry.outstanding.append(label)  # not yet due at as_of, whatever its status now
         else:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
+from campaign.i18n import _
 from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import carry_out_event
@@ -82,7 +83,9 @@ def plan_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> T
         today = local_date(as_of, campaign.timezone)
         base = dict(campaign_id=campaign_id, document_number=campaign.document_number)
         if campaign.status != CampaignStatus.active:
-            reason = f"campaign {campaign_id} is {campaign.status}; the tick does nothing"
+            reason = _("Campaign {id} is {status}; the tick does nothing.").format(
+                id=campaign_id, status=_(campaign.status)
+            )
             return TickPlan(**base, as_of=as_of, today=today, refused=reason)  # type: ignore[arg-type]
         plan = plan_of(campaign)
         rows = load_rows(session=session, campaign_id=campaign_id, until=today, pending_only=True)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
+from campaign.i18n import _
 from campaign.plan.schema import Plan, Task
 
 Path = tuple[str | int, ...]
@@ -30,8 +31,12 @@ class Problem:
         return format_path(self.path)
 
     def __str__(self) -> str:
-        at = f"line {self.line}: " if self.line else ""
-        return f"{at}{self.where or '(plan)'}: {self.message}"
+        where = self.where or _("(plan)")
+        if self.line:
+            return _("line {line}: {where}: {message}").format(
+                line=self.line, where=where, message=self.message
+            )
+        return f"{where}: {self.message}"
 
 
 def format_path(path: Path) -> str:
@@ -56,22 +61,28 @@ def _identity(plan: Plan) -> Iterator[Problem]:
     try:
         ZoneInfo(plan.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        yield Problem(("timezone",), f"unknown timezone {plan.timezone!r}")
+        yield Problem(("timezone",), _("unknown timezone {zone!r}").format(zone=plan.timezone))
     try:
         CronSim(plan.tick_cron, datetime(2000, 1, 1))
     except CronSimError as exc:
-        yield Problem(("tick_cron",), f"invalid cron expression {plan.tick_cron!r}: {exc}")
+        yield Problem(
+            ("tick_cron",),
+            _("invalid cron expression {cron!r}: {reason}").format(cron=plan.tick_cron, reason=exc),
+        )
 
 
 def _windows(plan: Plan) -> Iterator[Problem]:
     kinds = {p.kind for p in plan.phases}
     if "implementation" not in kinds:
-        yield Problem(("phases",), "the plan has no phase of kind 'implementation'")
+        yield Problem(("phases",), _("the plan has no phase of kind 'implementation'"))
     for i, phase in enumerate(plan.phases):
         at: Path = ("phases", i)
         if phase.end < phase.start:
             yield Problem(
-                (*at, "end"), f"phase ends ({phase.end}) before it starts ({phase.start})"
+                (*at, "end"),
+                _("phase ends ({end}) before it starts ({start})").format(
+                    end=phase.end, start=phase.start
+                ),
             )
             continue  # containment in an inverted window would only repeat the problem
         for t, task in enumerate(phase.tasks):
@@ -81,14 +92,25 @@ def _windows(plan: Plan) -> Iterator[Problem]:
             if action.end < action.start:
                 yield Problem(
                     (*act_at, "end"),
-                    f"action ends ({action.end}) before it starts ({action.start})",
+                    _("action ends ({end}) before it starts ({start})").format(
+                        end=action.end, start=action.start
+                    ),
                 )
                 continue
             if action.start < phase.start or action.end > phase.end:
                 yield Problem(
                     act_at,
-                    f"action {action.key!r} ({action.start} to {action.end}) lies outside its "
-                    f"phase {phase.key!r} ({phase.start} to {phase.end})",
+                    _(
+                        "action {action!r} ({start} to {end}) lies outside its phase {phase!r} "
+                        "({phase_start} to {phase_end})"
+                    ).format(
+                        action=action.key,
+                        start=action.start,
+                        end=action.end,
+                        phase=phase.key,
+                        phase_start=phase.start,
+                        phase_end=phase.end,
+                    ),
                 )
             for t, task in enumerate(action.tasks):
                 yield from _task_window(task, action.start, action.end, (*act_at, "tasks", t))
@@ -96,11 +118,21 @@ def _windows(plan: Plan) -> Iterator[Problem]:
 
 def _task_window(task: Task, start: date, end: date, at: Path) -> Iterator[Problem]:
     if task.start and task.end and task.end < task.start:
-        yield Problem((*at, "end"), f"task ends ({task.end}) before it starts ({task.start})")
+        yield Problem(
+            (*at, "end"),
+            _("task ends ({end}) before it starts ({start})").format(
+                end=task.end, start=task.start
+            ),
+        )
     for name in ("start", "end"):
         value = getattr(task, name)
         if value and not start <= value <= end:
-            yield Problem((*at, name), f"task {name} {value} lies outside {start} to {end}")
+            message = (
+                _("task start {value} lies outside {start} to {end}")
+                if name == "start"
+                else _("task end {value} lies outside {start} to {end}")
+            )
+            yield Problem((*at, name), message.format(value=value, start=start, end=end))
 
 
 def _duplicate_keys(plan: Plan) -> Iterator[Problem]:
@@ -111,24 +143,24 @@ def _duplicate_keys(plan: Plan) -> Iterator[Problem]:
             (a.key, ("phases", i, "actions", j, "key")) for j, a in enumerate(phase.actions)
         ]
     groups: list[tuple[str, list[tuple[str, Path]]]] = [
-        ("phase/action", windows),
-        ("form", [(f.key, ("forms", i, "key")) for i, f in enumerate(plan.forms)]),
-        ("duty", [(d.key, ("duties", i, "key")) for i, d in enumerate(plan.duties)]),
-        ("target", [(t.key, ("targets", i, "key")) for i, t in enumerate(plan.targets)]),
+        (_("phase/action"), windows),
+        (_("form"), [(f.key, ("forms", i, "key")) for i, f in enumerate(plan.forms)]),
+        (_("duty"), [(d.key, ("duties", i, "key")) for i, d in enumerate(plan.duties)]),
+        (_("target"), [(t.key, ("targets", i, "key")) for i, t in enumerate(plan.targets)]),
     ]
     for i, form in enumerate(plan.forms):
         groups.append(
             (
-                f"field of form {form.key!r}",
+                _("field of form {form!r}").format(form=form.key),
                 [(f.key, ("forms", i, "fields", j, "key")) for j, f in enumerate(form.fields)],
             )
         )
     for what, entries in groups:
-        counts = Counter(key for key, _ in entries)
+        counts = Counter(key for key, _path in entries)
         seen: set[str] = set()
         for key, path in entries:
             if counts[key] > 1 and key in seen:
-                yield Problem(path, f"duplicate {what} key {key!r}")
+                yield Problem(path, _("duplicate {what} key {key!r}").format(what=what, key=key))
             seen.add(key)
 
 
@@ -138,24 +170,36 @@ def _forms(plan: Plan) -> Iterator[Problem]:
         for j, field in enumerate(form.fields):
             at: Path = ("forms", i, "fields", j)
             if field.type == "text" and (field.min is not None or field.max is not None):
-                yield Problem(at, f"text field {field.key!r} cannot have min or max")
+                yield Problem(
+                    at, _("text field {key!r} cannot have min or max").format(key=field.key)
+                )
             if field.min is not None and field.max is not None and field.min > field.max:
-                yield Problem((*at, "min"), f"min {field.min} is greater than max {field.max}")
+                yield Problem(
+                    (*at, "min"),
+                    _("min {min} is greater than max {max}").format(min=field.min, max=field.max),
+                )
             if field.type == "percent":
                 for bound in ("min", "max"):
                     value = getattr(field, bound)
                     if value is not None and not 0 <= value <= 100:
-                        yield Problem((*at, bound), f"a percent {bound} must lie within 0 to 100")
+                        yield Problem(
+                            (*at, bound), _("a percentage bound must lie within 0 to 100")
+                        )
             if field.type == "text" and field.accumulation == "cumulative":
-                yield Problem((*at, "accumulation"), "a text field cannot be cumulative")
+                yield Problem((*at, "accumulation"), _("a text field cannot be cumulative"))
         for j, rule in enumerate(form.part_of_whole):
             for side in ("part", "whole"):
                 name = getattr(rule, side)
                 at = ("forms", i, "part_of_whole", j, side)
                 if name not in fields:
-                    yield Problem(at, f"form {form.key!r} has no field {name!r}")
+                    yield Problem(
+                        at,
+                        _("form {form!r} has no field {field!r}").format(form=form.key, field=name),
+                    )
                 elif fields[name].type == "text":
-                    yield Problem(at, f"field {name!r} is text and cannot be compared")
+                    yield Problem(
+                        at, _("field {field!r} is text and cannot be compared").format(field=name)
+                    )
 
 
 def _duties(plan: Plan) -> Iterator[Problem]:
@@ -164,39 +208,46 @@ def _duties(plan: Plan) -> Iterator[Problem]:
     for i, duty in enumerate(plan.duties):
         at: Path = ("duties", i)
         if duty.form is not None and duty.form not in forms:
-            yield Problem((*at, "form"), f"no report form with key {duty.form!r}")
+            yield Problem((*at, "form"), _("no report form with key {key!r}").format(key=duty.form))
         if duty.form is None and duty.kind != "ad_hoc":
-            yield Problem((*at, "form"), "a duty other than ad_hoc needs a report form")
+            yield Problem((*at, "form"), _("a duty other than ad_hoc needs a report form"))
         if duty.phase is not None and duty.phase not in windows:
-            yield Problem((*at, "phase"), f"no phase or action with key {duty.phase!r}")
+            yield Problem(
+                (*at, "phase"), _("no phase or action with key {key!r}").format(key=duty.phase)
+            )
         schedule = duty.schedule
         if (schedule.type == "any_time") != (duty.kind == "ad_hoc"):
             yield Problem(
                 (*at, "schedule", "type"),
-                "ad_hoc duties, and only they, use the 'any_time' schedule",
+                _("ad_hoc duties, and only they, use the 'any_time' schedule"),
             )
         if schedule.type in ("weekly", "monthly") and duty.phase is None:
-            yield Problem((*at, "phase"), f"a {schedule.type} duty needs a phase or action window")
+            yield Problem(
+                (*at, "phase"),
+                _("a {type} duty needs a phase or action window").format(type=schedule.type),
+            )
         if schedule.type == "after_end":
             for j, key in enumerate(schedule.of):
                 if key not in windows:
                     yield Problem(
-                        (*at, "schedule", "of", j), f"no phase or action with key {key!r}"
+                        (*at, "schedule", "of", j),
+                        _("no phase or action with key {key!r}").format(key=key),
                     )
         if schedule.type == "by_date" and schedule.opens and schedule.opens > schedule.due:
-            yield Problem((*at, "schedule", "opens"), "the duty opens after it is due")
+            yield Problem((*at, "schedule", "opens"), _("the duty opens after it is due"))
         if schedule.type == "dates":
             for j, (a, b) in enumerate(zip(schedule.dates, schedule.dates[1:], strict=False)):
                 if b <= a:
                     yield Problem(
-                        (*at, "schedule", "dates", j + 1), "dates must be in increasing order"
+                        (*at, "schedule", "dates", j + 1), _("dates must be in increasing order")
                     )
         if schedule.type in ("dates", "by_date"):
             dues = schedule.dates if schedule.type == "dates" else [schedule.due]
             for due in dues:
                 if not plan.start <= due:
                     yield Problem(
-                        (*at, "schedule"), f"due date {due} is before the campaign starts"
+                        (*at, "schedule"),
+                        _("due date {due} is before the campaign starts").format(due=due),
                     )
 
 
@@ -206,7 +257,9 @@ def _targets(plan: Plan) -> Iterator[Problem]:
         at: Path = ("targets", i)
         form = forms.get(target.form)
         if form is None:
-            yield Problem((*at, "form"), f"no report form with key {target.form!r}")
+            yield Problem(
+                (*at, "form"), _("no report form with key {key!r}").format(key=target.form)
+            )
             continue
         fields = {f.key: f for f in form.fields}
         ratio = target.metric.ratio
@@ -221,7 +274,14 @@ def _targets(plan: Plan) -> Iterator[Problem]:
         for first, second, name in names:
             path: Path = (*at, "metric", first) + ((second,) if second else ())
             if name not in fields:
-                yield Problem(path, f"form {form.key!r} has no field {name!r}")
+                yield Problem(
+                    path,
+                    _("form {form!r} has no field {field!r}").format(form=form.key, field=name),
+                )
             elif fields[name].type == "text":
-                what = "a ratio" if first == "ratio" else "a target"
-                yield Problem(path, f"field {name!r} is text; {what} needs a numeric field")
+                message = (
+                    _("field {field!r} is text; a ratio needs a numeric field")
+                    if first == "ratio"
+                    else _("field {field!r} is text; a target needs a numeric field")
+                )
+                yield Problem(path, message.format(field=name))

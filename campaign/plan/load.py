@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from campaign.i18n import N_, _, ngettext
 from campaign.plan.checks import Path, Problem, check_plan
 from campaign.plan.schema import Plan
 from campaign.plan.yaml_read import ComposedPlan, PlanYAMLLimit, read_limited, too_big
@@ -21,7 +22,10 @@ class PlanError(Exception):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(map(str, problems)))
+        header = ngettext("{source}: {n} problem", "{source}: {n} problems", len(problems))
+        super().__init__(
+            header.format(source=source, n=len(problems)) + "\n" + "\n".join(map(str, problems))
+        )
 
 
 @dataclass
@@ -36,7 +40,10 @@ def load_plan(path: str | FilePath) -> Plan:
     try:
         raw = read_limited(path)
     except OSError as exc:
-        raise PlanError(str(path), [Problem((), f"cannot read the file: {exc.strerror}")]) from exc
+        raise PlanError(
+            str(path),
+            [Problem((), _("cannot read the file: {reason}").format(reason=exc.strerror))],
+        ) from exc
     result = parse_plan(raw)
     if result.plan is None:
         raise PlanError(str(path), result.problems)
@@ -60,7 +67,7 @@ def parse_plan(raw: bytes) -> LoadResult:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return LoadResult(
-            None, [Problem((), "the file is not UTF-8 text (save it as UTF-8)", line)]
+            None, [Problem((), _("the file is not UTF-8 text (save it as UTF-8)"), line)]
         )
     try:
         composed = ComposedPlan(text)
@@ -78,9 +85,11 @@ def parse_plan(raw: bytes) -> LoadResult:
         mark = getattr(exc, "problem_mark", None)
         at_line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
-        return LoadResult(None, [Problem((), f"YAML syntax error: {reason}", at_line)])
+        return LoadResult(
+            None, [Problem((), _("YAML syntax error: {reason}").format(reason=reason), at_line)]
+        )
     if not isinstance(data, dict):
-        return LoadResult(None, [Problem((), "a plan must be a YAML mapping of fields", 1)])
+        return LoadResult(None, [Problem((), _("a plan must be a YAML mapping of fields"), 1)])
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
@@ -98,7 +107,11 @@ def _index_lines(node: yaml.Node, at: Path, lines: dict[Path, int], dups: list[P
             key = key_node.value
             if key in seen:
                 dups.append(
-                    Problem((*at, key), f"key {key!r} appears twice", key_node.start_mark.line + 1)
+                    Problem(
+                        (*at, key),
+                        _("key {key!r} appears twice").format(key=key),
+                        key_node.start_mark.line + 1,
+                    )
                 )
             seen.add(key)
             lines[(*at, key)] = key_node.start_mark.line + 1
@@ -132,21 +145,54 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
 def _from_pydantic(err: Any, data: Any, lines: dict[Path, int]) -> Problem:
     path = _data_path(tuple(err["loc"]), data)
     message = err["msg"]
-    if err["type"] == "missing":
-        message = "this field is required"
-    elif err["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling)"
+    if err["type"] in PYDANTIC_MESSAGES:
+        message = _(PYDANTIC_MESSAGES[err["type"]])
     elif message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
+        message = _(message.removeprefix("Value error, "))
     else:
         message = _bound_message(err) or message
-    if err["type"] == "union_tag_invalid" or err["type"] == "literal_error":
-        message = message.replace("Input tag", "value").replace("Input should be", "should be")
-        value = err.get("input")
+    if err["type"] in ("union_tag_invalid", "literal_error"):
+        expected = (err.get("ctx") or {}).get("expected") or (err.get("ctx") or {}).get(
+            "expected_tags", ""
+        )
+        expected = str(expected).replace("' or '", "', '")
+        message = _("should be one of {expected}").format(expected=expected)
+        value = (err.get("ctx") or {}).get("tag", err.get("input"))
         if isinstance(value, str | int):
             message = f"{value!r}: {message}"
     return _with_line(Problem(path, message), lines)
 
+
+# Pydantic's English messages by error type, as the catalogue words them.
+PYDANTIC_MESSAGES = {
+    "missing": N_("this field is required"),
+    "extra_forbidden": N_("unknown field (check its spelling)"),
+    "decimal_parsing": N_("should be a number"),
+    "decimal_type": N_("should be a number"),
+    "float_parsing": N_("should be a number"),
+    "float_type": N_("should be a number"),
+    "int_type": N_("should be a whole number"),
+    "int_from_float": N_("should be a whole number"),
+    "bool_parsing": N_("should be true or false"),
+    "bool_type": N_("should be true or false"),
+    "string_type": N_("should be text"),
+    "list_type": N_("should be a list"),
+    "dict_type": N_("should be a mapping of fields"),
+    "model_type": N_("should be a mapping of fields"),
+    "model_attributes_type": N_("should be a mapping of fields"),
+    "string_too_short": N_("should not be empty"),
+    "too_short": N_("should not be empty"),
+    "string_pattern_mismatch": N_("contains characters not allowed here"),
+    "datetime_type": N_("should be a date and time"),
+    "datetime_parsing": N_("should be a date and time"),
+    "time_type": N_("should be a time of day (HH:MM)"),
+    "time_parsing": N_("should be a time of day (HH:MM)"),
+    "union_tag_not_found": N_("the 'type' field is required"),
+    "decimal_max_digits": N_("has too many digits"),
+    "decimal_max_places": N_("has too many decimal places"),
+    "decimal_whole_digits": N_("has too many digits before the decimal point"),
+    "enum": N_("is not one of the allowed values"),
+}
 
 _NOT_A_DATE = frozenset(
     {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
@@ -159,24 +205,24 @@ def _bound_message(err: Any) -> str | None:
     if kind in _NOT_A_DATE:
         value = err.get("input")
         shown = repr(value) if isinstance(value, str) else str(value)
-        return f"{shown} 不是有效日期（应为 YYYY-MM-DD，且该日存在）"
+        return _("{value} is not a valid date (YYYY-MM-DD, a day that exists)").format(value=shown)
     bounds = {
-        "greater_than_equal": ("不得小于", "ge"),
-        "less_than_equal": ("不得大于", "le"),
-        "greater_than": ("须大于", "gt"),
-        "less_than": ("须小于", "lt"),
+        "greater_than_equal": (N_("must not be less than {bound}"), "ge"),
+        "less_than_equal": (N_("must not be greater than {bound}"), "le"),
+        "greater_than": (N_("must be greater than {bound}"), "gt"),
+        "less_than": (N_("must be less than {bound}"), "lt"),
     }
     if kind in bounds:
         words, key = bounds[kind]
-        return f"{words} {_number(ctx.get(key))}"
+        return _(words).format(bound=_number(ctx.get(key)))
     if kind == "string_too_long":
-        return f"不得超过 {ctx.get('max_length')} 个字符"
+        return _("must not be longer than {n} characters").format(n=ctx.get("max_length"))
     if kind == "too_long":
-        return f"最多 {ctx.get('max_length')} 项"
+        return _("at most {n} items").format(n=ctx.get("max_length"))
     if kind in ("int_parsing", "int_parsing_size"):
-        return "须为整数"
+        return _("should be a whole number")
     if kind == "finite_number":
-        return "须为有限的数"
+        return _("should be a finite number")
     return None
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from campaign.i18n import N_
 from campaign.plan.fields import (
     Days,
     Figure,
@@ -86,7 +87,7 @@ class Offset(PlanModel):
     @model_validator(mode="after")
     def _exactly_one(self) -> Offset:
         if (self.days is None) == (self.working_days is None):
-            raise ValueError("give exactly one of 'days' or 'working_days'")
+            raise ValueError(N_("give exactly one of 'days' or 'working_days'"))
         return self
 
 
@@ -270,7 +271,7 @@ class Metric(PlanModel):
     @model_validator(mode="after")
     def _exactly_one(self) -> Metric:
         if (self.field is None) == (self.ratio is None):
-            raise ValueError("give exactly one of 'field' or 'ratio'")
+            raise ValueError(N_("give exactly one of 'field' or 'ratio'"))
         return self
 
 

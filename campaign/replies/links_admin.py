@@ -1,11 +1,15 @@
-"""The coordinator's hold on personal links: revoke them, or issue a fresh one (reissue)."""
+"""The coordinator's hold on personal links: revoke them, or issue a fresh one (reissue),
+which is mailed to the bureau through the outbox."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from campaign.audit import record_audit
+from campaign.i18n import _
 from campaign.links import IssuedLink, issue_link, revoke_links
+from campaign.mail.notices import queue_link_reissued
+from campaign.plan.stored import plan_of
 from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -25,9 +29,9 @@ def _check_target(
     request_id: int | None,
 ) -> None:
     if session.get(Campaign, campaign_id) is None:
-        raise LinkAdminError(f"no campaign with id {campaign_id}")
+        raise LinkAdminError(_("No campaign with id {id}.").format(id=campaign_id))
     if session.get(Bureau, bureau_code) is None:
-        raise LinkAdminError(f"no bureau with code {bureau_code!r}")
+        raise LinkAdminError(_("No bureau with code {code!r}.").format(code=bureau_code))
     if request_id is not None:
         request = session.get(ReportRequest, request_id)
         if request is None or (request.campaign_id, request.bureau_code) != (
@@ -35,13 +39,16 @@ def _check_target(
             bureau_code,
         ):
             raise LinkAdminError(
-                f"request {request_id} is not a request of bureau {bureau_code} "
-                f"in campaign {campaign_id}"
+                _("Request {id} is not a request of bureau {code} in campaign {campaign}.").format(
+                    id=request_id, code=bureau_code, campaign=campaign_id
+                )
             )
     if purpose in (LinkPurpose.report, LinkPurpose.acknowledge) and request_id is None:
-        raise LinkAdminError(f"a {purpose.value} link needs a request id")
+        raise LinkAdminError(
+            _("A {purpose} link needs a request id.").format(purpose=purpose.value)
+        )
     if purpose == LinkPurpose.ad_hoc and request_id is not None:
-        raise LinkAdminError("an ad_hoc link is a standing link: give no request id")
+        raise LinkAdminError(_("An ad_hoc link is a standing link: give no request id."))
 
 
 def revoke(
@@ -105,4 +112,27 @@ def reissue(
         request_id=request_id,
         link_id=issued.link.id,
     )
+    _mail_link(session, campaign_id, bureau_code, request_id, issued)
     return issued
+
+
+def _mail_link(
+    session: Session,
+    campaign_id: int,
+    bureau_code: str,
+    request_id: int | None,
+    issued: IssuedLink,
+) -> None:
+    """Queue the new link to the bureau, keyed on the link: a retry queues no second mail."""
+    campaign = session.get(Campaign, campaign_id)
+    bureau = session.get(Bureau, bureau_code)
+    assert campaign is not None and bureau is not None
+    queue_link_reissued(
+        session=session,
+        campaign=campaign,
+        plan=plan_of(campaign),
+        bureau=bureau,
+        request=session.get(ReportRequest, request_id) if request_id is not None else None,
+        link_url=issued.url,
+        key=f"link:{issued.link.id}",
+    )

@@ -30,8 +30,10 @@ from openpyxl.utils import get_column_letter
 
 from campaign.plan.schema import NARRATIVE_KEY, ReportForm
 from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected
+from campaign.replies.validation import validate_report
 from campaign.replies.values import plain
 from campaign.replies.xlsx_safety import check_xlsx_bytes
+from models.reply import ReportCreate
 
 META_SHEET = "_meta"
 KEY_HEADER, VALUE_HEADER = "指标代码", "填报数值"
@@ -158,11 +160,13 @@ def _cell_value(cell: Any, percent: bool) -> str:
 
 
 def _read_table(sheet: Any, form: ReportForm, parsed: ParsedTable) -> None:
+    """The keyed rows into `parsed`; ReportInvalid with every problem at once: formulas,
+    unknown or repeated keys, and (then) what the values read so far break of the form."""
     rows = list(
         sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + MAX_DATA_ROWS, max_col=MAX_COLUMNS)
     )
-    formulas = [
-        Problem(
+    formulas = {
+        (r, c): Problem(
             UPLOAD,
             f"单元格{get_column_letter(c + 1)}{r + 1}含有公式，本系统不计算公式。"
             "请将公式改为数值后重新上传",
@@ -170,21 +174,22 @@ def _read_table(sheet: Any, form: ReportForm, parsed: ParsedTable) -> None:
         for r, row in enumerate(rows)
         for c, cell in enumerate(row)
         if getattr(cell, "data_type", None) == "f"
-    ]
-    if formulas:
-        raise ReportInvalid(formulas)
+    }
     header = _find_header(rows)
     if header is None:
+        if formulas:
+            raise ReportInvalid(list(formulas.values()))
         raise UploadRejected(NO_HEADER)
     header_row, key_col, value_col = header
     parsed.header_row = header_row + 1
     fields = {f.key: f for f in form.fields}
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    unread: set[str] = set()  # keys whose value is a formula: no value to check
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         key = _text(row[key_col].value) if key_col < len(row) else ""
-        if not key:
+        if not key or (r, key_col) in formulas:
             continue
         cell = row[value_col] if value_col < len(row) else None
         line = r + 1
@@ -192,15 +197,34 @@ def _read_table(sheet: Any, form: ReportForm, parsed: ParsedTable) -> None:
             problems.append(Problem(UPLOAD, f"第{line}行：指标代码“{key}”与第{seen[key]}行重复"))
             continue
         seen[key] = line
-        if key == NARRATIVE_KEY:
+        if (r, value_col) in formulas:
+            unread.add(key)
+        elif key == NARRATIVE_KEY:
             parsed.narrative = "" if cell is None or cell.value is None else _unescape(cell.value)
         elif key in fields:
             percent = fields[key].type == "percent"
             parsed.values[key] = "" if cell is None else _cell_value(cell, percent)
         else:
             problems.append(Problem(UPLOAD, f"第{line}行：指标代码“{key}”不是本表的指标"))
+    problems = list(formulas.values()) + problems
     if problems:
-        raise ReportInvalid(problems)
+        raise ReportInvalid(problems + _value_problems(form, parsed, unread))
+
+
+def _value_problems(form: ReportForm, parsed: ParsedTable, unread: set[str]) -> list[Problem]:
+    """What the values read break of the form (a refused table still shows them all);
+    fields whose value is a formula are left out, their problem is the formula."""
+    try:
+        validate_report(
+            form=form,
+            report_in=ReportCreate(values=dict(parsed.values), narrative=parsed.narrative),
+        )
+    except ReportInvalid as exc:
+        skip = unread  # the narrative's problems carry NARRATIVE_KEY, like its row
+        return [p for p in exc.problems if p.field not in skip]
+    except Exception:  # noqa: BLE001 - the table's own problems are reported regardless
+        return []
+    return []
 
 
 def _find_header(rows: list[Any]) -> tuple[int, int, int] | None:

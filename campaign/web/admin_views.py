@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from campaign.clock import local_time
+from campaign.clock import shown_time
 from campaign.replies.history import versions
 from campaign.replies.receipt import receipt_context, receipt_number
 from campaign.replies.reply_context import resolve_context
@@ -31,10 +31,8 @@ STATUS_FILTERS = {
 
 
 def _when(moment: datetime, campaign: Campaign) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = local_time(moment, ZoneInfo(campaign.timezone))
-    return f"{local:%Y-%m-%d %H:%M}"
+    """Local time, zone named, as everywhere a coordinator reads a time."""
+    return shown_time(moment, campaign.timezone)
 
 
 def list_context(*, session: Session, status: str, campaign_id: int | None) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from campaign.clock import service_clock
 from campaign.db import get_engine, migrate
 from campaign.settings import Settings, get_settings
 from campaign.templating import TEMPLATES_DIR
@@ -30,18 +31,15 @@ from campaign.workdays import WorkCalendar
 STYLESHEET = (TEMPLATES_DIR / "web" / "site.css").read_bytes()
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_app(
     *,
     settings: Settings | None = None,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] | None = None,
     limiter: FailureLimiter | None = None,
     login_throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    clock = clock or service_clock(settings.clock)
     url = settings.resolved_database_url
 
     @asynccontextmanager

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from campaign.db import is_lock_conflict
 from campaign.link_expiry import expired
-from campaign.links import find_link
+from campaign.links import find_link, replaced_link
 from campaign.plan.schema import ReportForm
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import (
@@ -34,7 +34,7 @@ from campaign.replies.reply_context import ReplyContext, ensure_answerable, reso
 from campaign.replies.submit import submit_report
 from campaign.replies.xlsx_parse import ExpectedTable
 from campaign.web.csrf import FormTokens
-from campaign.web.expired_view import expired_page
+from campaign.web.expired_view import expired_page, replaced_page
 from campaign.web.form_post import FormPost, PostOutcome, build_report_in
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
@@ -149,6 +149,9 @@ class BureauViews:
         (campaign.link_expiry: after the grace period that follows its request's end)."""
         found = find_link(session=session, token=token)
         if found is None:
+            replaced = replaced_link(session=session, token=token)
+            if replaced is not None:
+                return PostOutcome(replaced_page(*replaced))
             return PostOutcome(refused(), bad_token=True)
         closed = expired(session=session, found=found, now=self.clock())
         if closed is not None:

@@ -1,4 +1,5 @@
-"""The page of an expired personal link: why it expired, and whom to contact."""
+"""The page of an expired personal link: why it expired, and whom to contact; and the page
+of a link replaced by a newer one (reissued, or after a 退回): the new one was mailed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from campaign.replies.reply_context import office_contact
 from campaign.settings import get_settings
 from campaign.templating import cn_date
 from campaign.web.pages import page
+from models.link import ReplyLink
 
 HEADING = "链接已失效"
 WHY = {
@@ -40,6 +42,31 @@ def expired_page(found: LiveLink, closed: Closure) -> HTMLResponse:
         status=410,
         title=HEADING,
         heading=HEADING,
+        message=message,
+        campaign=campaign,
+        office=plan.office,
+    )
+
+
+REPLACED = "链接已更换"
+
+
+def replaced_page(found: LiveLink, newer: ReplyLink) -> HTMLResponse:
+    """410: this link was replaced; the new one went to the bureau's mailbox."""
+    campaign = found.campaign
+    plan = plan_of(campaign)
+    zone = campaign.timezone or plan.timezone
+    sent = cn_date(local_time(newer.created_at, zone))
+    mailbox = f"（{found.bureau.email}）" if found.bureau is not None else ""
+    message = (
+        f"此链接已停用。新的专用链接已于{sent}通过电子邮件发送给你单位{mailbox}，"
+        f"请打开最新邮件中的链接办理。如未收到，请联系{office_contact(plan.office)}。"
+    )
+    return page(
+        "closed.html",
+        status=410,
+        title=REPLACED,
+        heading=REPLACED,
         message=message,
         campaign=campaign,
         office=plan.office,

@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_validate_accepts_the_hubei_plan() -> None:
     result = runner.invoke(app, ["validate", HUBEI])
     assert result.exit_code == 0, result.output
-    assert "valid (鄂质监发〔2007〕77号" in result.output
+    assert "校验通过（鄂质监发〔2007〕77号" in result.output
 
 
 def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
@@ -32,14 +32,12 @@ def test_validate_lists_every_problem_with_line(tmp_path: Path) -> None:
     lines = text.splitlines()
     end_line = lines.index("    end: 2007-08-01") + 1
     form_line = lines.index("    form: stage-report") + 1
-    assert "2 problem(s)" in result.output
+    assert "发现2处问题" in result.output
     assert (
-        f"line {end_line}: phases[0].end: phase ends (2007-08-01) before it starts (2007-08-10)"
+        f"第 {end_line} 行：phases[0].end：阶段的结束日期（2007-08-01）早于开始日期（2007-08-10）"
         in result.output
     )
-    assert (
-        f"line {form_line}: duties[1].form: no report form with key 'stage-report'" in result.output
-    )
+    assert f"第 {form_line} 行：duties[1].form：没有键为 'stage-report' 的报表" in result.output
 
 
 def test_validate_reports_structural_problems_first(tmp_path: Path) -> None:
@@ -53,7 +51,7 @@ def test_validate_reports_structural_problems_first(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(plan)])
     line = text.splitlines().index("    kind: inspection") + 1
     assert result.exit_code == 1
-    assert f"line {line}: phases[2].kind: 'inspection': should be 'mobilization'" in result.output
+    assert f"第 {line} 行：phases[2].kind：'inspection': 应为 'mobilization'" in result.output
 
 
 def test_schedule_json_has_the_documented_fields() -> None:
@@ -91,17 +89,17 @@ def test_schedule_json_has_the_documented_fields() -> None:
 def test_schedule_text() -> None:
     result = runner.invoke(app, ["schedule", HUBEI])
     assert result.exit_code == 0
-    assert "2007-12-10  acceptance" in result.output
-    directive = next(line for line in result.output.splitlines() if "  directive " in line)
-    assert "宣传发动阶段通知签收" in directive and "due 2007-08-14" in directive  # its 签收
-    assert "2007-12-02  summary" in result.output  # the final summary compiled
+    assert "2007-12-10  验收" in result.output
+    directive = next(line for line in result.output.splitlines() if "  通知  " in line)
+    assert "宣传发动阶段通知签收" in directive and "截止 2007-08-14" in directive  # its 签收
+    assert "2007-12-02  汇总" in result.output  # the final summary compiled
 
 
 def test_workdays() -> None:
     assert runner.invoke(app, ["workdays", "2026-09-30", "5"]).output.strip() == "2026-10-13"
     assert runner.invoke(app, ["workdays", "2026-10-13", "-5"]).output.strip() == "2026-09-30"
     bad = runner.invoke(app, ["workdays", "30/09/2026", "5"])
-    assert bad.exit_code == 2 and "is not a date" in bad.output
+    assert bad.exit_code == 2 and "不是日期" in bad.output
 
 
 def test_workdays_refuses_absurd_counts_and_dates_past_the_calendar() -> None:
@@ -116,4 +114,4 @@ def test_workdays_outside_the_data_warns() -> None:
     result = runner.invoke(app, ["workdays", "2027-01-01", "1"])
     assert result.exit_code == 0
     assert "2027-01-04" in result.output
-    assert "warning: no official holiday data for 2027" in result.output
+    assert "注意：2027 年没有官方节假日数据" in result.output

@@ -59,7 +59,7 @@ def refused(result: Result, where: str) -> None:
         result.exception
     )
     assert "Traceback" not in result.output
-    assert where in result.output and "line " in result.output, result.output
+    assert where in result.output and "第 " in result.output, result.output
 
 
 @pytest.mark.parametrize(("case", "text", "where"), BAD_PLANS, ids=[c[0] for c in BAD_PLANS])

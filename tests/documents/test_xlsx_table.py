@@ -204,3 +204,16 @@ def test_text_that_looks_like_a_formula_stays_text_and_the_filled_table_is_accep
     )
     assert parsed.values == {f"k{i}": str(i * 10) for i in range(len(risky))}
     assert parsed.narrative == "本周完成检查。"
+
+
+def test_only_the_input_cells_are_editable_and_the_narrative_has_room(hubei_plan: Plan) -> None:
+    form = hubei_plan.form("progress")
+    ws = table(form).worksheets[0]
+    assert ws.protection.sheet and not ws.protection.password  # no password to lose
+    last = layout.FIRST_FIELD_ROW + len(form.fields)  # the narrative row
+    inputs = {f"D{r}" for r in range(layout.FIRST_FIELD_ROW, last + 1)}
+    for row in ws.iter_rows(min_row=1, max_row=last, max_col=6):
+        for cell in row:
+            assert cell.protection.locked == (cell.coordinate not in inputs), cell.coordinate
+    assert ws[f"E{last}"].value == "__narrative__"
+    assert ws.row_dimensions[last].height >= 250 and ws.column_dimensions["D"].width >= 40

@@ -21,6 +21,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = EXAMPLES / "hubei-2007.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); people see Chinese by
+    default (tests/cli/test_language.py)."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
+
+
 def test_an_invalid_pasted_plan_fails_with_the_validate_problems(prefect_runs, sqlite_url):
     pasted = PLAN.read_text(encoding="utf-8").replace('tick_cron: "30 8 * * *"', "tick_cron: x")
     expected = [str(p) for p in parse_plan(pasted.encode()).problems]

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from docx import Document
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -34,11 +35,11 @@ def test_list_show_and_send(
     session.commit()
     listed = runner.invoke(app, ["outbox", "list"])
     assert listed.exit_code == 0, listed.output
-    assert listed.output.count("pending") == 2
+    assert listed.output.count("待发") == 2 and "Asia/Shanghai" in listed.output
 
     sent = runner.invoke(app, ["outbox", "send"])
     assert sent.exit_code == 0, sent.output
-    assert "1 sent, 1 failed" in sent.output
+    assert "发出 1 封，失败 1 封" in sent.output
 
     failed = runner.invoke(app, ["outbox", "list", "--state", "failed"])
     assert failed.exit_code == 0
@@ -49,8 +50,8 @@ def test_list_show_and_send(
     sent_row = next(r for r in rows if r["state"] == "sent")
     shown = runner.invoke(app, ["outbox", "show", str(sent_row["id"])])
     assert shown.exit_code == 0
-    assert f"message_id: {sent_row['message_id']}" in shown.output
-    assert ".xlsx (application/vnd.openxmlformats" in shown.output
+    assert f"Message-ID：{sent_row['message_id']}" in shown.output
+    assert ".xlsx（application/vnd.openxmlformats" in shown.output
     assert f"http://x/r/{cities[0].code}" in shown.output
     assert runner.invoke(app, ["outbox", "show", "999999"]).exit_code == 2
 
@@ -69,7 +70,7 @@ def test_send_reports_an_unreachable_server(
     session.commit()
     result = runner.invoke(app, ["outbox", "send"])
     assert result.exit_code == 1
-    assert "cannot connect" in result.output and "stay pending" in result.output
+    assert "无法连接邮件服务器" in result.output and "邮件仍待发送" in result.output
 
 
 def test_preview_writes_html_and_docx(tmp_path: Path) -> None:
@@ -86,6 +87,23 @@ def test_preview_writes_html_and_docx(tmp_path: Path) -> None:
     assert "（三）小作坊集中整治（10月21日至11月20日）" in texts
     missing = runner.invoke(app, ["outbox", "preview", str(HUBEI), "nowhere"])
     assert missing.exit_code == 2 and "mobilization" in missing.output
+
+
+def test_preview_writes_into_the_folder_out_names_and_not_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, folder = tmp_path / "here", tmp_path / "previews"
+    here.mkdir()
+    folder.mkdir()
+    monkeypatch.chdir(here)
+    result = runner.invoke(
+        app, ["outbox", "preview", str(HUBEI), "implementation", "--out", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (folder / "implementation.html").is_file()
+    default = runner.invoke(app, ["outbox", "preview", str(HUBEI), "implementation"])
+    assert default.exit_code == 0, default.output
+    assert list(here.iterdir()) == []  # the default is DATA_DIR/preview, not the current folder
 
 
 def test_mailserver_has_help() -> None:

@@ -95,8 +95,7 @@ def test_one_escalation_to_the_parent_lists_every_late_unit_and_what_it_owes(
     assert message.subject == f"【逾期督办】{cities[0].name}等2个单位逾期未报送或未签收"
     assert message.text_body.startswith(f"{province.name}：")
     assert (
-        f"1．{cities[0].name}：8月27日至9月2日动态信息（报送期限2007年8月31日），"
-        "已逾期5天未报送。"
+        f"1．{cities[0].name}：8月27日至9月2日动态信息（报送期限2007年8月31日），已逾期5天未报送。"
     ) in message.text_body
     assert (
         f"2．{cities[1].name}：宣传发动阶段通知签收（签收期限2007年9月2日），已逾期3天未签收。"
@@ -187,6 +186,21 @@ def test_receipt_rejection_returned_acknowledgement_and_alert(
     assert [a["email"] for a in alert.to_addrs] == [hubei_plan.office.email]
     assert alert.subject == f"【重大情况】{bureau.name}报送：重大案件"
     assert "查获无证生产窝点一处。" in alert.text_body and "http://x/review/9" in alert.html_body
+
+
+def test_the_link_footer_only_in_mail_that_carries_a_link(
+    session: Session, campaign, cities, hubei_plan, make_request
+) -> None:
+    common = dict(session=session, campaign=campaign, plan=hubei_plan, bureau=cities[0])
+    request = make_request(cities[0])
+    with_link = queue_reminder(
+        **common, request=request, link_url="http://x/r/a", as_of=date(2007, 8, 30), key="r:-1"
+    )
+    receipt = queue_receipt(**common, request=request, submission=submission(session, request))
+    footer = "专用链接仅供贵单位使用，请勿转发"
+    assert footer in with_link.text_body and footer in with_link.html_body
+    assert footer not in receipt.text_body and footer not in receipt.html_body
+    assert "本邮件由专项整治工作系统发送。" in receipt.text_body
 
 
 def test_a_filter_failing_on_a_value_refuses_the_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,13 @@ from tests.conftest import RefusingHandler
 from tests.mail.conftest import stored
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); people see Chinese by
+    default (tests/cli/test_language.py)."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
+
+
 def queue_requests(session, campaign, plan, bureaus, make_request) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     rows = []
     for bureau in bureaus:

@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from campaign.cli import app
+from campaign.db import get_engine
+from models.request import ReportRequest, RequestStatus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = str(EXAMPLES / "hubei-2007.yaml")
@@ -18,8 +21,8 @@ PLAN = str(EXAMPLES / "hubei-2007.yaml")
 def cli(sqlite_url):  # type: ignore[no-untyped-def]
     runner = CliRunner()
 
-    def run(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
-        result = runner.invoke(app, list(args))
+    def run(*args: str, code: int = 0, input: str | None = None):  # type: ignore[no-untyped-def]
+        result = runner.invoke(app, list(args), input=input)
         assert result.exit_code == code, result.output
         return result
 
@@ -28,7 +31,7 @@ def cli(sqlite_url):  # type: ignore[no-untyped-def]
 
 
 def test_launch_list_and_refuse_a_second_launch(cli):
-    assert "launched campaign 1: 鄂质监发〔2007〕77号" in cli("launch", PLAN).output
+    assert "已启动专项整治 1：鄂质监发〔2007〕77号" in cli("launch", PLAN).output
     listed = json.loads(cli("list", "--json").stdout)
     assert listed[0] | {"created_at": None} == {
         "id": 1,
@@ -40,7 +43,7 @@ def test_launch_list_and_refuse_a_second_launch(cli):
         "last_tick_at": None,
     }
     again = cli("launch", PLAN, code=1)
-    assert "鄂质监发〔2007〕77号 is already launched as campaign 1" in again.stderr
+    assert "文号 鄂质监发〔2007〕77号 已作为专项整治 1 启动" in again.stderr
 
 
 def test_launch_refuses_an_invalid_plan_like_validate(cli, tmp_path):
@@ -57,26 +60,30 @@ def test_launch_refuses_an_invalid_plan_like_validate(cli, tmp_path):
 def test_tick_run_status_log(cli):
     cli("launch", PLAN)
     tick = cli("tick", "1", "--as-of", "2007-08-10", "--no-prefect").output
-    assert "2007-08-10T00:00: 1 event(s), 17 action(s) done" in tick
+    assert "2007-08-10 00:00 Asia/Shanghai：1 个节点，办理 17 项" in tick
     run = cli("run", "1", "--from", "2007-08-11", "--to", "2007-08-20", "--no-prefect").output
-    assert run.splitlines()[0] == "4 tick(s) from 2007-08-11 to 2007-08-20"
-    assert "17 request(s) now overdue" in run
+    assert run.splitlines()[0] == "2007-08-11 至 2007-08-20 共办理 4 次"
+    assert "17 项报送转为逾期" in run
     status = json.loads(
         cli("status", "鄂质监发〔2007〕77号", "--as-of", "2007-08-20", "--json").stdout
     )
     assert [p["key"] for p in status["active_phases"]] == ["mobilization", "implementation"]
     assert len(status["bureaus"]) == 17
     text = cli("status", "1", "--as-of", "2007-08-20").output
-    assert "late: 签收 宣传发动阶段通知签收" in text
+    assert "逾期未报：签收 宣传发动阶段通知签收" in text
     log = cli("log", "1", "--bureau", "420100").output.splitlines()
-    assert [line.split()[2] for line in log][:2] == ["directive_issued", "reminder_sent"]
+    assert [line.split()[3] for line in log][:2] == ["已下发通知", "已发送催报"]
     assert all(" 420100 " in line for line in log)
+    # the 08:30 Beijing tick reads 08:30 with its zone, not the stored UTC 00:30
+    assert all(line.split()[2] == "Asia/Shanghai" for line in log)
 
 
 def test_pause_resume_amend_cancel(cli):
     cli("launch", PLAN)
-    assert "campaign 1 is now paused" in cli("pause", "1", "--by", "王").output
-    assert "is paused; the tick does nothing" in cli("tick", "1", "--no-prefect").output
+    assert "专项整治 1 现为“已暂停”状态。" in cli("pause", "1", "--by", "王").output
+    assert (
+        "专项整治 1 为“已暂停”状态，本次不办理任何事项" in cli("tick", "1", "--no-prefect").output
+    )
     cli("pause", "1", code=1)
     cli("resume", "1")
     cli(
@@ -91,11 +98,42 @@ def test_pause_resume_amend_cancel(cli):
         code=2,
     )
     amended = cli("amend", "1", "--action", "market-access", "--end", "2007-09-25").output
-    assert "market-access: 2007-08-20 to 2007-09-20 -> 2007-08-20 to 2007-09-25" in amended
+    assert "market-access：2007-08-20 至 2007-09-20 → 2007-08-20 至 2007-09-25" in amended
     refused = cli("amend", "1", "--phase", "mobilization", "--end", "2007-08-01", code=1)
-    assert "the amendment makes the plan invalid" in refused.stderr
-    assert "campaign 1 is now cancelled" in cli("cancel", "1").output
+    assert "调整后的工作方案无效" in refused.stderr
+    kept = cli("cancel", "1", input="n\n", code=1)
+    assert "确定终止专项整治 1？" in kept.output and "未终止。" in kept.output
+    assert "专项整治 1 现为“已终止”状态。" in cli("cancel", "1", "--yes").output
     log = cli("log", "1").output
-    for event in ("campaign_paused", "campaign_resumed", "dates_amended", "campaign_cancelled"):
+    for event in ("暂停专项整治", "恢复专项整治", "调整日期", "终止专项整治"):
         assert event in log
     cli("status", "99", code=2)
+
+
+def test_status_counts_late_answers_and_prints_no_empty_next_line(cli, sqlite_url):
+    cli("launch", PLAN)
+    cli("tick", "1", "--as-of", "2007-08-10", "--no-prefect")
+    with Session(get_engine(sqlite_url)) as session:
+        request = session.exec(
+            select(ReportRequest).where(ReportRequest.bureau_code == "420100")
+        ).first()
+        assert request is not None
+        request.status, request.late = RequestStatus.submitted, True
+        session.add(request)
+        session.commit()
+    during = cli("status", "1", "--as-of", "2007-08-20").output
+    assert "近期节点：" in during
+    assert "420100 武汉市质量技术监督局：已报 1 项（其中迟报 1 项）" in during
+    after = cli("status", "1", "--as-of", "2008-01-10").output
+    assert "近期节点" not in after and "Next" not in after
+
+
+def test_times_read_in_the_plans_zone(cli):
+    """An 08:30 Beijing tick is stored as 00:30 UTC and shown as 08:30, zone named."""
+    cli("launch", PLAN)
+    tick = cli("tick", "1", "--as-of", "2007-08-10T08:30", "--no-prefect").output
+    assert tick.startswith("2007-08-10 08:30 Asia/Shanghai：")
+    log = cli("log", "1", "--bureau", "420100").output.splitlines()
+    assert log[0].startswith("2007-08-10 08:30 Asia/Shanghai  已下发通知")
+    english = CliRunner().invoke(app, ["log", "1"], env={"CAMPAIGN_LANGUAGE": "en"}).output
+    assert english.splitlines()[0].startswith("2007-08-10 08:30 Asia/Shanghai  directive sent")

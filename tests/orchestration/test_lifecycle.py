@@ -19,6 +19,13 @@ from models.request import ReportRequest, RequestStatus
 from models.schedule import ScheduledEvent
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); people see Chinese by
+    default (tests/cli/test_language.py)."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
+
+
 def audit_names(session) -> list[str]:
     return [e.event for e in session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
 

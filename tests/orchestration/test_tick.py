@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
 from orchestration_support import answer, at, ledger_rows, predicted_ledger
 from sqlmodel import select
 
@@ -15,6 +16,13 @@ from models.audit import AuditEvent
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionRecord, ActionState
 from models.request import ReportRequest, RequestStatus
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); people see Chinese by
+    default (tests/cli/test_language.py)."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
 
 
 def test_plan_tick_lists_due_events_by_phase_in_date_order(session, hubei_campaign):

@@ -258,7 +258,7 @@ def test_names_longer_than_a_period_label_are_refused() -> None:
         ("{a: 1}: 2\n", "键须为一段文字，不能是列表或映射"),
         ("a: &k [1]\n*k : 2\n", "键须为一段文字，别名 *k 却是列表或映射"),
         ("x: !!bool abc\n", "值 'abc' 不符合其类型标记 !!bool"),
-        ("x: !!float abc\n", "unknown field"),
+        ("x: !!float abc\n", "未知字段"),
     ],
 )
 def test_odd_yaml_is_a_problem_not_a_traceback(extra: str, message: str) -> None:

@@ -10,6 +10,14 @@ import yaml
 from campaign.plan import PlanError, load_plan, parse_plan
 from campaign.plan.checks import Problem
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English wording (CAMPAIGN_LANGUAGE=en); the Chinese one, which
+    people see by default, is checked in tests/cli/test_language.py."""
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
+
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUBEI_TEXT = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
 

@@ -126,7 +126,7 @@ def test_links_are_revoked_and_reissued_by_the_coordinator(
     assert count == 3  # the report, 签收 and new ad-hoc links of 420100
     live = select(ReplyLink).where(col(ReplyLink.revoked_at).is_(None))
     assert lite_session.exec(live).all()[0].bureau_code == "420200"  # noqa: E711
-    with pytest.raises(LinkAdminError, match="needs a request id"):
+    with pytest.raises(LinkAdminError, match="须给出报送要求编号"):
         reissue(
             session=lite_session,
             campaign_id=campaign_id,
@@ -134,7 +134,7 @@ def test_links_are_revoked_and_reissued_by_the_coordinator(
             purpose=LinkPurpose.report,
             actor="x",
         )
-    with pytest.raises(LinkAdminError, match="is not a request of bureau 420100"):
+    with pytest.raises(LinkAdminError, match="不属于专项整治 1 中的单位 420100"):
         reissue(
             session=lite_session,
             campaign_id=campaign_id,

@@ -133,3 +133,18 @@ def test_tables_from_the_generator_parse_back() -> None:
     with pytest.raises(UploadRejected) as refused:
         parse_report_xlsx(data=out.getvalue(), form=FORM, expected=other)
     assert "其他单位或其他报告期" in refused.value.message
+
+
+def test_a_formula_does_not_hide_the_tables_other_problems() -> None:
+    """One upload, every problem: the formula, an unknown key, and a value the form refuses."""
+    data = table_xlsx(
+        entries={**numeric_entries(), "qualified_batches": 99},
+        formula=("D8", "=1/0"),
+        extra_rows=[("no_such_key", 5)],
+    )
+    with pytest.raises(ReportInvalid) as caught:
+        parse_report_xlsx(data=data, form=FORM, expected=EXPECTED)
+    messages = [p.message for p in caught.value.problems]
+    assert messages[0] == "单元格D8含有公式，本系统不计算公式。请将公式改为数值后重新上传"
+    assert any("“no_such_key”不是本表的指标" in m for m in messages)
+    assert any("（99）不能大于" in m for m in messages)

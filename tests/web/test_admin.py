@@ -52,6 +52,7 @@ def test_accept_from_the_review_page(web: Web) -> None:
     queue = web.client.get("/admin/submissions").text
     sid = int(re.search(r'href="/admin/submissions/(\d+)"', queue).group(1))
     assert "武汉市质量技术监督局" in queue and "待审核" in queue
+    assert re.search(r"2007-\d\d-\d\d \d\d:\d\d Asia/Shanghai", queue)  # local, zone named
     detail = web.client.get(f"/admin/submissions/{sid}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail and "<script>" not in detail
     response = web.client.post(
@@ -104,7 +105,9 @@ def test_return_reopens_with_a_new_deadline_and_tells_the_bureau(web: Web) -> No
     mail = web.session.exec(select(OutboxMessage).where(OutboxMessage.notice == "returned")).one()
     assert "抽查批次与上周不符，请核实" in mail.text_body
     new_link = re.search(r"http://testserver/r/[\w-]+", mail.text_body).group(0)
-    assert web.client.get(web.url()).status_code == 404  # the earlier link was replaced
+    old = web.client.get(web.url())  # the earlier link was replaced: it says so, not 404
+    assert old.status_code == 410 and "链接已更换" in old.text
+    assert "新的专用链接已于" in old.text and "通过电子邮件发送给你单位" in old.text
     page = web.client.get(new_link.removeprefix("http://testserver")).text
     assert "退回意见：" in page and "抽查批次与上周不符，请核实" in page
     assert "已退回，请修改后重新报送" in page
