@@ -24,6 +24,11 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     assert set(result.mail) == {"sent"}
     delivered = len(mailbox.Maildir(data_dir / "maildir"))
     assert result.maildir_messages == result.mail["sent"] == delivered
+    # A mail client lists the campaign in its own time: each message dated with the
+    # simulated moment of its tick (the real date kept as X-Original-Date).
+    dated = [m for m in mailbox.Maildir(data_dir / "maildir") if m["X-Campaign-Date"]]
+    assert len(dated) == delivered
+    assert all("2007" in m["Date"] and m["X-Original-Date"] for m in dated)
     # 17 cities × (14 weekly reports, 4 stage summaries, 1 final summary): each answered
     # once (on time or late; a returned one counts again when sent again) or never.
     answered = result.answers["on time"] + result.answers["late"] - result.answers["returned"]

@@ -165,6 +165,7 @@ def simulate(
         if progress is not None:
             progress.start(len(moments))
         for moment in moments:
+            clock_file(maildir).write_text(moment.isoformat())
             _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result, imap=imap)
             report = _tick(campaign.id, moment, prefect)
             done = sum(len(e["done"]) for e in report["events"])
@@ -293,15 +294,22 @@ def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, An
     return list(row.result.get("targets", [])) if row else []
 
 
+def clock_file(maildir: Path) -> Path:
+    """Where the simulation writes its moment for the mail server to date messages with."""
+    return maildir.parent / "simulated-now.txt"
+
+
 @contextmanager
 def _mailserver(port: int, maildir: Path) -> Iterator[None]:
     """The SMTP server in a process of its own: in this one it would hold the GIL against
     the simulation for every message it stores."""
     code = (
         "import sys; from pathlib import Path; from campaign.mail.server import serve_forever; "
-        "serve_forever(host='127.0.0.1', port=int(sys.argv[1]), maildir=Path(sys.argv[2]))"
+        "serve_forever(host='127.0.0.1', port=int(sys.argv[1]), maildir=Path(sys.argv[2]), "
+        "clock_file=Path(sys.argv[3]))"
     )
-    server = subprocess.Popen([sys.executable, "-c", code, str(port), str(maildir)])
+    clock = clock_file(maildir)
+    server = subprocess.Popen([sys.executable, "-c", code, str(port), str(maildir), str(clock)])
     try:
         deadline = time.monotonic() + 30
         while True:

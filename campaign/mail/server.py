@@ -49,8 +49,9 @@ def message_id_of(data: bytes) -> str | None:
 class MaildirHandler:
     """aiosmtpd handler: store each new message in the Maildir, skip repeated Message-IDs."""
 
-    def __init__(self, maildir: Path) -> None:
+    def __init__(self, maildir: Path, clock_file: Path | None = None) -> None:
         self.path = Path(maildir)
+        self.clock_file = clock_file  # the simulated moment, written by a demo in another process
         self.path.parent.mkdir(parents=True, exist_ok=True)  # a fresh data dir
         self.box = mailbox.Maildir(self.path, create=True)
         self.lock = threading.Lock()
@@ -79,14 +80,21 @@ class MaildirHandler:
 
     def _dated(self, data: bytes) -> bytes:
         """The message with the simulated date (demo), or as it came."""
-        if self.simulated_now is None:
+        now = self.simulated_now or self._clock_from_file()
+        if now is None:
             return data
-        when = format_datetime(self.simulated_now).encode()
+        when = format_datetime(now).encode()
         head, sep, body = data.partition(b"\r\n\r\n")
         if not sep:
             head, sep, body = data.partition(b"\n\n")
         head = _DATE.sub(b"X-Original-Date:", head, count=1)
         return b"Date: " + when + b"\r\nX-Campaign-Date: " + when + b"\r\n" + head + sep + body
+
+    def _clock_from_file(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.clock_file.read_text().strip())  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            return None
 
     def stored_messages(self) -> list[mailbox.MaildirMessage]:
         return [self.box.get_message(key) for key in sorted(self.box.iterkeys())]
@@ -110,10 +118,12 @@ def running_mailserver(
         controller.stop()
 
 
-def serve_forever(*, host: str, port: int, maildir: Path) -> None:
-    """Run until interrupted (Ctrl-C)."""
+def serve_forever(*, host: str, port: int, maildir: Path, clock_file: Path | None = None) -> None:
+    """Run until interrupted (Ctrl-C). With clock_file, messages are dated with the moment
+    it holds (a demo's simulated time, see MaildirHandler)."""
     stop = threading.Event()
-    with running_mailserver(host=host, port=port, maildir=maildir):
+    handler = MaildirHandler(maildir, clock_file)
+    with running_mailserver(host=host, port=port, maildir=maildir, handler=handler):
         try:
             stop.wait()
         except KeyboardInterrupt:
