@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 from pathlib import Path
 
 from campaign import db as dbmod
@@ -44,6 +45,9 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
         assert len(threaded) == result.answers["by e-mail"]  # their receipts, in the thread
     text = "\n".join(describe(result, data_dir))
     assert "已完成" in text and "检查验收" in text and "始终未报" in text
+    assert "已发送" in text and " sent " not in text
+    acceptance = text.split("检查验收", 1)[1].split("进一步查看", 1)[0]
+    assert "未达标单位" in acceptance and not re.search(r"\b\d{6}\b", acceptance)  # names
 
 
 def _unanswered_acks(result) -> int:  # type: ignore[no-untyped-def]

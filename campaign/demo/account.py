@@ -54,6 +54,9 @@ class Progress:
             self.stream.flush()
 
 
+MAIL_STATES = {"sent": "已发送", "failed": "发送失败", "pending": "待发送", "sending": "发送中"}
+
+
 def outcome_table(result: DemoResult) -> list[tuple[str, int]]:
     """The counts of what the bureaus did, in a fixed order (the same seed, the same table)."""
     return [(OUTCOME_NAMES[k], result.answers[k]) for k in OUTCOME_NAMES]
@@ -67,7 +70,9 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
         f"专项工作 {result.campaign_id}（{result.document_number}）：{status}；"
         f"模拟单位 {result.units} 个，巡检 {result.ticks} 次，办理 {result.actions} 项",
         "报送情况：" + "，".join(f"{name} {n} 份" for name, n in outcome_table(result)),
-        f"邮件：{'，'.join(f'{k} {v} 封' for k, v in sorted(result.mail.items()))}；"
+        "邮件："
+        + "，".join(f"{MAIL_STATES.get(k, k)} {v} 封" for k, v in sorted(result.mail.items()))
+        + "；"
         f"{data_dir / 'maildir'} 中共 {result.maildir_messages} 封",
         "",
         "检查验收（对照实施方案的整治目标）：",
@@ -78,8 +83,17 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
         line = (
             f"  {t['name']}：{value}（要求 {t['comparator']} {t['threshold']}{t['unit']}）{verdict}"
         )
-        line += f"；未达标单位：{'、'.join(t['failing'])}" if t["failing"] else ""
-        line += f"；未报单位：{'、'.join(t['missing'])}" if t["missing"] else ""
+        names = result.unit_names
+        line += (
+            f"；未达标单位：{'、'.join(names.get(c, c) for c in t['failing'])}"
+            if t["failing"]
+            else ""
+        )
+        line += (
+            f"；未报单位：{'、'.join(names.get(c, c) for c in t['missing'])}"
+            if t["missing"]
+            else ""
+        )
         lines.append(line)
     lines += [
         "",

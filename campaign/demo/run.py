@@ -72,6 +72,7 @@ class DemoResult:
     status: str = ""
     last_day: str = ""
     sample_bureau: str = ""
+    unit_names: dict[str, str] = field(default_factory=dict)  # code -> name, for people
 
 
 def run_demo(
@@ -158,6 +159,7 @@ def simulate(
             units=len(bureaus),
             last_day=plan.end.isoformat(),
             sample_bureau=min(bureaus, default=""),
+            unit_names={code: b.name for code, b in bureaus.items()},
         )
         echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
         echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
