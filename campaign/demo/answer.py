@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaign.demo.bureaus import SimulatedBureau, filled_table
-from campaign.documents.xlsx_table import write_table
+from campaign.mail.notices import request_table
 from campaign.plan.schema import Plan, ReportForm
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.errors import ReportInvalid
@@ -106,18 +106,13 @@ def _from_table(
 ) -> ReportCreate:
     """The table the request came with, filled in and read back by the upload's parser."""
     assert campaign.id is not None and request.id is not None
-    blank = write_table(
-        campaign_id=campaign.id,
-        document_number=campaign.document_number,
+    blank = request_table(
+        campaign=campaign,
         form=form,
-        duty_key=request.duty_key,
-        period_key=request.period_key,
-        period_label=request.period_label,
-        due=request.due_date,
-        request_id=request.id,
+        request=request,
         bureau_code=bureau.code,
         bureau_name=bureau.name,
-    )
+    )  # the table the request's e-mail carried
     data = filled_table(blank, values, narrative)
     expected = ExpectedTable(campaign.id, bureau.code, form.key, request.id)
     parsed = parse_report_xlsx(data=data, form=form, expected=expected)

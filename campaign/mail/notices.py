@@ -36,7 +36,7 @@ from campaign.mail.followups import (
 )
 from campaign.mail.outbox import Attachment, find_message
 from campaign.mail.queue import NOTICES, queue_notice, store_notice
-from campaign.plan.schema import Plan
+from campaign.plan.schema import Plan, ReportForm
 from campaign.schedule import Event
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -148,15 +148,10 @@ def queue_request(
     if form is not None:
         name = _filename(f"{form.title}（{bureau.name}，{request.period_label}）.xlsx")
         try:
-            table = write_table(
-                campaign_id=campaign.id,
-                document_number=campaign.document_number,
+            table = request_table(
+                campaign=campaign,
                 form=form,
-                duty_key=request.duty_key,
-                period_key=request.period_key,
-                period_label=request.period_label,
-                due=request.due_date,
-                request_id=request.id,
+                request=request,
                 bureau_code=bureau.code,
                 bureau_name=bureau.name,
                 previous_values=previous_values,
@@ -180,6 +175,32 @@ def queue_request(
             "attachment_name": name,
         },
         attachments=attachments,
+    )
+
+
+def request_table(
+    *,
+    campaign: Campaign,
+    form: ReportForm,
+    request: ReportRequest,
+    bureau_code: str,
+    bureau_name: str,
+    previous_values: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The statistical table a request's e-mail carries, pre-filled for its bureau."""
+    assert campaign.id is not None and request.id is not None
+    return write_table(
+        campaign_id=campaign.id,
+        document_number=campaign.document_number,
+        form=form,
+        duty_key=request.duty_key,
+        period_key=request.period_key,
+        period_label=request.period_label,
+        due=request.due_date,
+        request_id=request.id,
+        bureau_code=bureau_code,
+        bureau_name=bureau_name,
+        previous_values=previous_values,
     )
 
 
