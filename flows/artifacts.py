@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import httpx
 from prefect.artifacts import create_progress_artifact, create_table_artifact
+from prefect.client.orchestration import get_client
+from prefect.exceptions import PrefectHTTPStatusError
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from campaign.db import session_scope
 from campaign.orchestration.status import campaign_standing, done_per_bureau, tick_table
@@ -32,17 +38,62 @@ def artifact_key(campaign_id: int, *parts: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
 
 
+WRITE_ATTEMPTS = 4
+
+
+def write_version(
+    create: Callable[..., Any], *, key: str, description: str, **content: Any
+) -> None:
+    """Add one version to artifact `key`, keyed by its description (which names the tick).
+
+    The Prefect client retries a create whose answer it did not read, and the server may
+    have stored it already: that is how one tick got two progress versions. So the create
+    itself runs without client retries, and before every attempt the latest version is
+    read back; when it already carries this description, the write has happened.
+    """
+    for attempt in range(WRITE_ATTEMPTS):
+        if latest_description(key) == description:
+            return
+        try:
+            with temporary_settings({PREFECT_CLIENT_MAX_RETRIES: 0}):
+                create(key=key, description=description, **content)
+            return
+        except (httpx.HTTPError, PrefectHTTPStatusError):
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
+
+
+def version_descriptions(key: str, limit: int = 1) -> list[str | None]:
+    """The descriptions of the newest `limit` versions of `key`, newest first, whatever
+    run or task wrote them.
+
+    Sent without run filters: the client's read_artifacts sends them as null, which the
+    server refuses, and empty ones would join away versions written outside a task."""
+    body = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": limit}
+    with get_client(sync_client=True) as client:
+        response = client.request("POST", "/artifacts/filter", json=body)
+    response.raise_for_status()
+    return [version.get("description") for version in response.json()]
+
+
+def latest_description(key: str) -> str | None:
+    return next(iter(version_descriptions(key)), None)
+
+
 def publish_tick(*, campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]) -> None:
     with session_scope() as session:
         standing = campaign_standing(session=session, campaign_id=campaign_id, as_of=as_of)
     title = f"{standing.document_number} {standing.today.isoformat()}"
-    create_table_artifact(
+    write_version(
+        create_table_artifact,
         table=tick_table(standing, done_per_bureau(outcomes)),
         key=artifact_key(campaign_id, "status"),
         description=f"**{title}**: 本次办理 {sum(len(o['done']) for o in outcomes)} 项；"
         f"已收报告 {standing.reports_received}/{standing.reports_expected}",
     )
-    create_progress_artifact(
+    write_version(
+        create_progress_artifact,
         progress=standing.timeline_percent,
         key=artifact_key(campaign_id, "progress"),
         description=f"{title}: 时间进度 {standing.timeline_percent}%；已收报告 "
@@ -70,7 +121,8 @@ def publish_summary_table(*, campaign_id: int, summary_id: int) -> None:
         }
         for t in result.get("targets", [])
     ]
-    create_table_artifact(
+    write_version(
+        create_table_artifact,
         table=rows,
         key=artifact_key(campaign_id, *key.split(":")),
         description=f"**{result.get('title') or key}**：应报 {reports.get('expected', 0)} 份，"

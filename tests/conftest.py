@@ -166,6 +166,8 @@ def prefect() -> Iterator[None]:
     """One Prefect test server for the whole session; request it only where a flow must run."""
     from prefect.testing.utilities import prefect_test_harness
 
+    # its telemetry heartbeat only adds writes (and SQLite lock waits) to a busy server
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with prefect_test_harness(server_startup_timeout=90):
         yield
 
