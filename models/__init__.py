@@ -18,6 +18,7 @@ from models.request import ReportRequest, RequestStatus
 from models.schedule import ScheduledEvent as ScheduledEvent  # orchestration
 from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary as CampaignSummary  # orchestration
+from models.task import TrackedTask as TrackedTask  # tasks
 
 __all__ = [
     "ActionRecord",

@@ -19,6 +19,7 @@ class RequestKind(StrEnum):
     final_summary = "final_summary"
     acknowledgement = "acknowledgement"  # 签收 of a directive
     ad_hoc = "ad_hoc"  # a report a bureau sends unasked
+    task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
 
 
 class RequestStatus(StrEnum):

@@ -61,6 +61,7 @@ def echo_status(standing: CampaignStanding, timezone: str) -> None:
             typer.echo("    " + _("overdue: {what}").format(what=item))
         for item in b.outstanding:
             typer.echo("    " + _("outstanding: {what}").format(what=item))
+    echo_task_ledger(standing.tasks)
 
 
 def echo_tick(report: dict[str, Any], timezone: str) -> None:
@@ -89,3 +90,21 @@ def echo_tick(report: dict[str, Any], timezone: str) -> None:
     if mail.get("unavailable"):
         parts.append(_("mail held in the outbox ({reason})").format(reason=mail["unavailable"]))
     typer.echo(_("{when}: {what}").format(when=day, what=_(", ").join(parts)))
+
+
+def echo_task_ledger(tasks: list[dict[str, Any]]) -> None:
+    """The task ledger (任务台账): how many tasks are done, then each task not done."""
+    if not tasks:
+        return
+    done = sum(1 for t in tasks if t["state"] == "done")
+    typer.echo(_("Task ledger: {done} of {total} task(s) done").format(done=done, total=len(tasks)))
+    for t in tasks:
+        if t["state"] == "done":
+            continue
+        pending = _("、").join(t["units_pending"]) or _("none")
+        typer.echo(
+            "  "
+            + _("[{state}] {title} (deadline {deadline}; not delivered: {units})").format(
+                state=t["state_label"], title=t["title"], deadline=t["deadline"], units=pending
+            )
+        )

@@ -73,6 +73,7 @@ EVENT_KINDS: dict[str, str] = {
     "final_summary": N_("final summary"),
     "summary": N_("summary"),
     "acceptance": N_("acceptance"),
+    "task_progress": N_("task progress"),
 }
 
 CAMPAIGN_STATES: dict[str, str] = {

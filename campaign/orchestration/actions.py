@@ -34,6 +34,7 @@ from campaign.plan.stored import plan_of
 from campaign.rows import chunked
 from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
 from campaign.schedule.kinds import Audience, Effect
+from campaign.tasks.units import units_named
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
 from models.request import RequestKind
@@ -140,7 +141,10 @@ def _targets(session: Session, c: Context) -> list[str]:
         return sorted(found)
     else:
         assert event.duty is not None
-        level = plan.duty(event.duty).reporters
+        duty = plan.duty(event.duty)
+        if duty.units:
+            return units_named(session=session, root_code=plan.root_bureau, names=duty.units)
+        level = duty.reporters
     reporters = select_reporters(session=session, root_code=plan.root_bureau, level=level)
     return [b.code for b in reporters]
 

@@ -14,6 +14,7 @@ from campaign.clock import local_date, utc
 from campaign.orchestration.store import load_rows
 from campaign.plan.stored import plan_of
 from campaign.schedule import ACK_DUTY, is_request_kind
+from campaign.tasks.store import task_ledger
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.ledger import ActionRecord, ActionState
@@ -49,6 +50,7 @@ class CampaignStanding:
     active_phases: list[dict[str, Any]]
     next_events: list[dict[str, Any]]
     bureaus: list[BureauStanding]
+    tasks: list[dict[str, Any]] = field(default_factory=list)  # the task ledger (任务台账)
 
     @property
     def reports_percent(self) -> float:
@@ -133,6 +135,10 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
         ],
         next_events=upcoming,
         bureaus=sorted(bureaus.values(), key=lambda b: b.code),
+        tasks=[
+            e.to_json()
+            for e in task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today)
+        ],
     )
 
 

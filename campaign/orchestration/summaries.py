@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from campaign.orchestration.targets import evaluate_targets
 from campaign.plan.schema import Plan
 from campaign.schedule import ACK_DUTY, SUMMARY_KIND, Event
+from campaign.tasks.store import task_summary
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
 from models.summary import CampaignSummary
@@ -108,6 +109,7 @@ def compile_summary(
         "reports": report_counts(
             session=session, campaign_id=campaign_id, duty_key=duty_key, period_key=period_key
         ),
+        **task_summary(session=session, campaign_id=campaign_id, plan=plan, today=event.date),
     }
     summary = CampaignSummary(
         campaign_id=campaign_id,

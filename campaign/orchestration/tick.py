@@ -34,6 +34,7 @@ from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
+from campaign.tasks.store import refresh_task_ledger
 from models.audit import Channel
 from models.campaign import Campaign, CampaignStatus
 
@@ -69,6 +70,7 @@ class TickReport:
     refused: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     overdue: int = 0
+    tasks_changed: int = 0  # tracked tasks whose state changed (campaign.tasks)
     completed: bool = False
     mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
     inbox: dict[str, Any] | None = None  # what reading the mailbox did (None: no mailbox)
@@ -137,6 +139,9 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
         at = as_utc(as_of, campaign.timezone)
         today = local_date(as_of, campaign.timezone)
         report.overdue = mark_overdue(session=session, campaign_id=campaign_id, today=today, at=at)
+        report.tasks_changed = refresh_task_ledger(
+            session=session, campaign_id=campaign_id, plan=plan_of(campaign), today=today, at=at
+        )
         session.execute(
             update(Campaign)
             .where(

@@ -49,7 +49,8 @@ WEEKDAYS: tuple[Weekday, ...] = (
 )
 PhaseKind = Literal["mobilization", "implementation", "acceptance"]
 FieldType = Literal["integer", "decimal", "percent", "text"]
-DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
+DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc", "task"]
+"""'task': the progress duty of a tracked task, derived from the task (campaign.tasks)."""
 ReporterLevel = Literal["city", "county", "all"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
 
@@ -91,15 +92,64 @@ class Offset(PlanModel):
         return self
 
 
+class Deliverable(PlanModel):
+    """What a tracked task delivers, read from a field of its report form: a figure (done
+    once it reaches `target`), a document (done once named), or done / not done (a
+    yes/no field: 1 done, 0 not yet)."""
+
+    type: Literal["done", "figure", "document"]
+    field: Line = Field(min_length=1, description="Key of the field of the task's form.")
+    target: Figure | None = Field(default=None, description="A figure: done at this value.")
+
+
 class Task(PlanModel):
+    """A task of the plan's 任务分解. With a `key` it is tracked (任务台账): its units
+    report its progress like any duty, and its state (未启动/推进中/已完成/逾期) follows."""
+
+    key: Key | None = Field(default=None, description="Set: a tracked task (任务台账).")
     title: Line = Field(min_length=1)
     description: Text = ""
-    lead_units: list[Line] = Field(min_length=1, max_length=100, description="牵头单位 (责任单位).")
+    lead_units: list[Line] = Field(
+        default_factory=list, max_length=100, description="牵头单位 (责任单位)."
+    )
     cooperating_units: list[Line] = Field(
         default_factory=list, max_length=100, description="配合单位."
     )
     start: PlanDate | None = None
     end: PlanDate | None = None
+    deadline: PlanDate | None = Field(default=None, description="完成时限 of a tracked task.")
+    progress: DutySchedule | None = Field(
+        default=None, description="When its units report progress; default: once, by deadline."
+    )
+    form: Line | None = Field(default=None, description="Key of the form its units answer.")
+    deliverable: Deliverable | None = None
+    reporters: Literal["lead", "all"] = Field(
+        default="lead", description="Who reports: the lead units, or cooperating ones as well."
+    )
+    reminders: ReminderPolicy | None = None
+
+    @model_validator(mode="after")
+    def _tracked(self) -> Task:
+        tracking = (self.deadline, self.progress, self.form, self.deliverable)
+        if self.key is None:
+            if any(v is not None for v in tracking):
+                raise ValueError(N_("deadline, progress, form and deliverable need a task key"))
+            if not self.lead_units:
+                raise ValueError(N_("a task names its lead units"))
+            return self
+        if self.deadline is None and self.progress is None:
+            raise ValueError(N_("a tracked task needs a deadline or a progress schedule"))
+        if self.form is None or self.deliverable is None:
+            raise ValueError(N_("a tracked task needs a form and a deliverable"))
+        if not self.lead_units and not self.cooperating_units:
+            raise ValueError(N_("a tracked task names its lead or cooperating units"))
+        return self
+
+    def reporting_units(self) -> list[str]:
+        """The units that report its progress (names or codes of the registry)."""
+        if self.reporters == "all" or not self.lead_units:
+            return [*self.lead_units, *self.cooperating_units]
+        return list(self.lead_units)
 
 
 class Action(PlanModel):
@@ -251,6 +301,11 @@ class Duty(PlanModel):
         default=None, description="Key of the phase or action whose window bounds the duty."
     )
     reporters: ReporterLevel = "city"
+    units: list[Line] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Units named (registry name or code) that report instead of a level.",
+    )
     schedule: DutySchedule
     reminders: ReminderPolicy | None = Field(
         default=None, description="Overrides the plan's reminder policy for this duty."
@@ -288,6 +343,24 @@ class Target(PlanModel):
     scope: Literal["per_bureau", "overall"] = "overall"
 
 
+class AccountabilityRule(PlanModel):
+    """A measure the plan states against units (通报, 约谈, 纳入考核), as data the summaries
+    apply: to units late at least `late_times` times, or with at least `overdue_tasks`
+    overdue tasks, or (neither given) to every unit."""
+
+    key: Key
+    measure: Name = Field(description="The plan's word for it, e.g. 通报批评, 约谈.")
+    late_times: int | None = Field(default=None, ge=1, le=1000)
+    overdue_tasks: int | None = Field(default=None, ge=1, le=1000)
+
+    def applies(self, late: int, overdue: int) -> bool:
+        if self.late_times is None and self.overdue_tasks is None:
+            return True
+        return (self.late_times is not None and late >= self.late_times) or (
+            self.overdue_tasks is not None and overdue >= self.overdue_tasks
+        )
+
+
 class Plan(PlanModel):
     """A whole campaign plan (实施方案)."""
 
@@ -320,6 +393,17 @@ class Plan(PlanModel):
     duties: list[Duty] = Field(default_factory=list, max_length=100)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     targets: list[Target] = Field(default_factory=list, max_length=100)
+    accountability: list[AccountabilityRule] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _task_duties(self) -> Plan:
+        """Each tracked task's progress duty joins `duties` (kind 'task', keyed by the
+        task), so that it is requested, reminded and escalated like every duty."""
+        from campaign.tasks.duties import task_duties  # noqa: PLC0415 (needs Plan's parts)
+
+        written = [d for d in self.duties if d.kind != "task"]
+        object.__setattr__(self, "duties", [*written, *task_duties(self)])
+        return self
 
     # Lookups used across the product -------------------------------------------------------
     def phase(self, key: str) -> Phase:
@@ -350,3 +434,8 @@ class Plan(PlanModel):
 
     def reminder_policy(self, duty: Duty) -> ReminderPolicy:
         return duty.reminders or self.reminders
+
+
+Task.model_rebuild()
+Phase.model_rebuild()
+Action.model_rebuild()

@@ -23,6 +23,7 @@ from campaign.results.figures import (
 )
 from campaign.results.load import Frames
 from campaign.results.targets import MET, NO_DENOMINATOR, NOT_MET, evaluate
+from campaign.tasks.accountability import measures_for
 
 REPORT_KINDS = ("request", "stage_summary", "final_summary")
 
@@ -177,6 +178,9 @@ def _laggards(
             reasons.append(f"迟报{row.late}次")
         if row.unit in behind.index:
             reasons.append(f"未达标：{behind[row.unit]}")
+        measures = measures_for(frames.plan, int(row.missing) + int(row.late), 0)
+        if measures:
+            reasons.append(f"问责措施：{'、'.join(measures)}")
         if reasons:
             rows.append(
                 {
@@ -185,10 +189,12 @@ def _laggards(
                     "missing": row.missing,
                     "late": row.late,
                     "behind": behind.get(row.unit, ""),
+                    "measures": "、".join(measures),
                     "reasons": "；".join(reasons),
                 }
             )
-    return pd.DataFrame(rows, columns=["unit", "name", "missing", "late", "behind", "reasons"])
+    columns = ["unit", "name", "missing", "late", "behind", "measures", "reasons"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _missing(states: pd.DataFrame, units: pd.DataFrame, frames: Frames) -> pd.DataFrame:

@@ -80,6 +80,10 @@ KINDS: tuple[Kind, ...] = (
         "final_summary", "总结报送", Effect.request, Audience.reporters, "request",
         "request_opened", duty_kind="final_summary", summarised=True,
     ),
+    Kind(
+        "task_progress", "任务进展报送", Effect.request, Audience.reporters, "request",
+        "request_opened", duty_kind="task",
+    ),
     Kind("reminder", "催报", Effect.remind, Audience.unanswered, "reminder", "reminder_sent"),
     Kind(
         "escalation", "逾期督办", Effect.escalate, Audience.unanswered, "escalation",
