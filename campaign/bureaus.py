@@ -75,6 +75,23 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
     return ImportSummary(created=created, updated=updated)
 
 
+def units_of_csv(raw: bytes) -> list[Unit]:
+    """The units a registry CSV holds, checked as an import into an empty registry would
+    check them (BureauImportError), without a database: `campaign validate --bureaus`."""
+    rows, problems = parse_bureau_csv(decode_csv(raw))
+    tree = _Tree(rows, {})
+    problems += tree.check()
+    if problems:
+        raise BureauImportError(problems)
+    units = []
+    for code, row in tree.incoming.items():
+        assert row.bureau is not None
+        level = tree.level_of(code)
+        assert level is not None
+        units.append(as_unit(Bureau.model_validate(row.bureau.model_dump() | {"level": level})))
+    return units
+
+
 class _Tree:
     """The registry as it would be after the import: stored bureaus, replaced by the file's."""
 
