@@ -16,6 +16,7 @@ from cronsim import CronSim, CronSimError
 
 from campaign.i18n import _
 from campaign.plan.schema import Plan, Task
+from campaign.plan.units import Selector
 
 Path = tuple[str | int, ...]
 
@@ -62,7 +63,7 @@ def _office_units(plan: Plan) -> Iterator[Problem]:
     """`office` (the issuing bureau itself) needs the plan's root_bureau."""
     if plan.root_bureau is not None:
         return
-    chosen = [(("directive_to",), plan.directive_to)]
+    chosen: list[tuple[Path, Selector]] = [(("directive_to",), plan.directive_to)]
     chosen += [(("duties", i, "reporters"), d.reporters) for i, d in enumerate(plan.duties)]
     for path, selector in chosen:
         if selector.names_office:
