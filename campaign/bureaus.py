@@ -265,6 +265,13 @@ def select_units(*, session: Session, plan: Plan, chosen: Selector) -> list[str]
     return [u.code for u in resolve_units(chosen, load_registry(session=session, plan=plan))]
 
 
+def addressed_units(*, session: Session, plan: Plan) -> list[str]:
+    """Every active unit the plan addresses: its directives' recipients and its reporters."""
+    registry = load_registry(session=session, plan=plan)
+    chosen = [plan.directive_to, *(d.reporters for d in plan.duties)]
+    return sorted({u.code for s in chosen for u in resolve_units(s, registry)})
+
+
 def report_recipients(
     *, session: Session, plan: Plan, duty: Duty, codes: Sequence[str]
 ) -> dict[str, list[dict[str, str | None]]]:
