@@ -23,6 +23,7 @@ from campaign.plan.fields import (
     WorkingDays,
     single_line,
 )
+from campaign.plan.units import DEFAULT_RECIPIENTS, Recipient, Selector, UnitGroup, selector
 
 Key = Annotated[
     str,
@@ -51,7 +52,6 @@ PhaseKind = Literal["mobilization", "implementation", "acceptance"]
 FieldType = Literal["integer", "decimal", "percent", "text"]
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc", "task"]
 """'task': the progress duty of a tracked task, derived from the task (campaign.tasks)."""
-ReporterLevel = Literal["city", "county", "all"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
 
 
@@ -300,11 +300,15 @@ class Duty(PlanModel):
     phase: Line | None = Field(
         default=None, description="Key of the phase or action whose window bounds the duty."
     )
-    reporters: ReporterLevel = "city"
-    units: list[Line] = Field(
-        default_factory=list,
-        max_length=200,
-        description="Units named (registry name or code) that report instead of a level.",
+    reporters: Selector = Field(
+        default_factory=lambda: selector("city"),
+        description="Who reports: a level, office, or a selector (campaign/plan/units.py).",
+    )
+    recipients: list[Recipient] = Field(
+        default_factory=lambda: list(DEFAULT_RECIPIENTS),
+        min_length=1,
+        max_length=10,
+        description="To whom the report goes: office, parent, government or {unit: code}.",
     )
     schedule: DutySchedule
     reminders: ReminderPolicy | None = Field(
@@ -381,8 +385,12 @@ class Plan(PlanModel):
         default=None, description="Folder of the plan's own templates, relative to the plan."
     )
     document: Document
-    directive_to: ReporterLevel = Field(
-        default="city", description="Which bureaus receive the directives (主送)."
+    directive_to: Selector = Field(
+        default_factory=lambda: selector("city"),
+        description="Which units receive the directives (主送), reporters or not (参照执行).",
+    )
+    groups: list[UnitGroup] = Field(
+        default_factory=list, max_length=100, description="Named sets of units (试点单位)."
     )
     acknowledge_within: Offset | None = Field(
         default_factory=lambda: Offset(working_days=2),

@@ -39,8 +39,7 @@ def task_duties(plan: Plan) -> list[Duty]:
                 kind="task",
                 form=task.form,
                 phase=window,
-                reporters="all",
-                units=task.reporting_units(),
+                reporters={"units": task.reporting_units()},
                 schedule=schedule,
                 reminders=task.reminders,
             )

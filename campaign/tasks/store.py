@@ -177,13 +177,14 @@ def late_by_unit(*, session: Session, campaign_id: int, today: date) -> dict[str
 def task_summary(*, session: Session, campaign_id: int, plan: Plan, today: date) -> dict[str, Any]:
     """What the summaries add for tasks and accountability: the ledger, the tasks not done,
     and each accountability rule with the units it applies to."""
-    from campaign.bureaus import select_reporters  # noqa: PLC0415
+    from campaign.bureaus import load_registry  # noqa: PLC0415
     from campaign.tasks.accountability import apply_rules  # noqa: PLC0415
     from campaign.tasks.ledger import not_done  # noqa: PLC0415
 
     entries = task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today)
+    registry = load_registry(session=session, plan=plan)
     units = [
-        b.name for b in select_reporters(session=session, root_code=plan.root_bureau, level="all")
+        u.name for _, u in sorted(registry.units.items()) if u.active and registry.below_root(u)
     ]
     late = late_by_unit(session=session, campaign_id=campaign_id, today=today)
     return {

@@ -49,7 +49,11 @@ def test_the_plan_schedules_its_tasks_like_reports() -> None:
         date(2017, 12, 28),  # its own policy: three days before, nothing after
     ]
     assert [e.kind for e in events if e.kind == "directive"] == ["directive"]  # one notice
-    assert plan.duty("policy-disclosure").units == ["办公室", "法规与行政审批处", "行政服务中心"]
+    assert plan.duty("policy-disclosure").reporters.units == {
+        "办公室",
+        "法规与行政审批处",
+        "行政服务中心",
+    }
 
 
 def test_task_states_come_from_the_units_reports(session) -> None:
