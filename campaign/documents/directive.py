@@ -27,7 +27,7 @@ from campaign.plan.schema import (
     Task,
     Weekly,
 )
-from campaign.schedule import Event, duty_periods, offset_date
+from campaign.schedule import Event, duty_periods, offset_date, plan_workdays
 from campaign.templating import cn_md
 from campaign.workdays import WorkCalendar
 
@@ -84,7 +84,7 @@ def build_directive(
     work: WorkCalendar | None = None,
 ) -> Directive:
     """The directive a directive event sends, its body taken from the plan."""
-    work = work or WorkCalendar()
+    work = plan_workdays(plan, work)
     phase = plan.phase(event.phase_key)
     action = (
         next(a for a in phase.actions if a.key == event.action_key) if event.action_key else None

@@ -211,21 +211,38 @@ def _duties(plan: Plan) -> Iterator[Problem]:
             yield Problem((*at, "form"), _("no report form with key {key!r}").format(key=duty.form))
         if duty.form is None and duty.kind != "ad_hoc":
             yield Problem((*at, "form"), _("a duty other than ad_hoc needs a report form"))
-        if duty.phase is not None and duty.phase not in windows:
-            yield Problem(
-                (*at, "phase"), _("no phase or action with key {key!r}").format(key=duty.phase)
-            )
+        keys = duty.window_keys
+        for j, key in enumerate(keys):
+            if key not in windows:
+                where = (*at, "phase") if isinstance(duty.phase, str) else (*at, "phase", j)
+                yield Problem(where, _("no phase or action with key {key!r}").format(key=key))
         schedule = duty.schedule
-        if (schedule.type == "any_time") != (duty.kind == "ad_hoc"):
+        if (schedule.type in ("any_time", "after_event")) != (duty.kind == "ad_hoc"):
             yield Problem(
                 (*at, "schedule", "type"),
-                _("ad_hoc duties, and only they, use the 'any_time' schedule"),
+                _("ad_hoc duties, and only they, use the 'any_time' or 'after_event' schedule"),
             )
-        if schedule.type in ("weekly", "monthly") and duty.phase is None:
-            yield Problem(
-                (*at, "phase"),
-                _("a {type} duty needs a phase or action window").format(type=schedule.type),
-            )
+        if schedule.type == "after_event" and duty.form in forms:
+            fields = {f.key for f in plan.form(duty.form).fields}
+            if schedule.field not in fields:
+                yield Problem(
+                    (*at, "schedule", "field"),
+                    _("form {form!r} has no field {field!r}").format(
+                        form=duty.form, field=schedule.field
+                    ),
+                )
+        if (
+            schedule.type == "monthly"
+            and schedule.first_due is not None
+            and all(k in windows for k in keys)
+        ):
+            spans = [windows[k][1] or windows[k][0] for k in keys]
+            start = min((w.start for w in spans), default=plan.start)
+            if not start <= schedule.first_due:
+                yield Problem(
+                    (*at, "schedule", "first_due"),
+                    _("due date {due} is before the duty starts").format(due=schedule.first_due),
+                )
         if schedule.type == "after_end":
             for j, key in enumerate(schedule.of):
                 if key not in windows:

@@ -181,14 +181,22 @@ class Weekly(PlanModel):
 
 
 class Monthly(PlanModel):
-    """One period a calendar month (every `interval` months: 3 = quarterly)."""
+    """One period a calendar month (every `interval` months: 2 = every two months,
+    3 = quarterly, 6 = half-yearly, 12 = yearly)."""
 
     type: Literal["monthly"]
     day: int = Field(ge=1, le=31, description="Day of month the report is due (clamped).")
     due_month: Literal["same", "next"] = Field(
         default="next", description="'next': the report on month M is due in month M+1."
     )
-    interval: int = Field(default=1, ge=1, le=12)
+    interval: Literal[1, 2, 3, 4, 6, 12] = Field(
+        default=1, description="Months a period lasts; periods align on the calendar year."
+    )
+    first_due: PlanDate | None = Field(
+        default=None,
+        description="首次报送: the first period's report is due by this date instead; the "
+        "later ones follow the rule.",
+    )
 
 
 class FixedDates(PlanModel):
@@ -214,6 +222,31 @@ class ByDate(PlanModel):
     opens: PlanDate | None = Field(default=None, description="Default: the duty's phase start.")
 
 
+class Within(PlanModel):
+    """A time limit after an event: days, working days or hours, exactly one of them."""
+
+    days: Days | None = None
+    working_days: WorkingDays | None = None
+    hours: int | None = Field(default=None, ge=1, le=24 * 31)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Within:
+        given = [v for v in (self.days, self.working_days, self.hours) if v is not None]
+        if len(given) != 1:
+            raise ValueError(N_("give exactly one of 'days', 'working_days' or 'hours'"))
+        return self
+
+
+class AfterEvent(PlanModel):
+    """A report due within a time limit after an event the unit itself reports (a decision
+    taken, an accident): the report gives the event's moment in the form field `field`."""
+
+    type: Literal["after_event"]
+    event: Name = Field(description="What happened, e.g. 作出行政处罚决定.")
+    field: Line = Field(description="Key of the form field holding the event's date or time.")
+    within: Within
+
+
 class AnyTime(PlanModel):
     """Ad-hoc reports (重大情况随时报送) a bureau may send at any time."""
 
@@ -221,7 +254,8 @@ class AnyTime(PlanModel):
 
 
 DutySchedule = Annotated[
-    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AnyTime, Field(discriminator="type")
+    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AfterEvent | AnyTime,
+    Field(discriminator="type"),
 ]
 
 
@@ -247,14 +281,23 @@ class Duty(PlanModel):
     name: Name = Field(description="e.g. 动态信息, 阶段小结.")
     kind: DutyKind
     form: Line | None = Field(default=None, description="Key of the report form.")
-    phase: Line | None = Field(
-        default=None, description="Key of the phase or action whose window bounds the duty."
+    phase: Line | list[Line] | None = Field(
+        default=None,
+        description="Key of the phase or action whose window bounds the duty, or a list of "
+        "them (the duty runs from the first's start to the last's end); none: the whole plan.",
     )
     reporters: ReporterLevel = "city"
     schedule: DutySchedule
     reminders: ReminderPolicy | None = Field(
         default=None, description="Overrides the plan's reminder policy for this duty."
     )
+
+    @property
+    def window_keys(self) -> list[str]:
+        """The phases and actions bounding the duty (none: the whole plan)."""
+        if self.phase is None:
+            return []
+        return [self.phase] if isinstance(self.phase, str) else list(self.phase)
 
 
 class Ratio(PlanModel):
@@ -288,6 +331,13 @@ class Target(PlanModel):
     scope: Literal["per_bureau", "overall"] = "overall"
 
 
+class PlanCalendar(PlanModel):
+    """Days the plan declares holidays or working days, beyond the official calendar."""
+
+    holidays: list[PlanDate] = Field(default_factory=list, max_length=400)
+    workdays: list[PlanDate] = Field(default_factory=list, max_length=400)
+
+
 class Plan(PlanModel):
     """A whole campaign plan (实施方案)."""
 
@@ -314,6 +364,15 @@ class Plan(PlanModel):
     acknowledge_within: Offset | None = Field(
         default_factory=lambda: Offset(working_days=2),
         description="Bureaus acknowledge (签收) each directive within this; null: no 签收.",
+    )
+    due_on_holidays: Literal["next_workday", "as_written"] = Field(
+        default="next_workday",
+        description="A report due on a holiday or weekend is due on the next working day "
+        "(遇节假日顺延), unless 'as_written'.",
+    )
+    calendar: PlanCalendar = Field(
+        default_factory=lambda: PlanCalendar(),
+        description="Holidays and adjusted working days (调休) the plan itself announces.",
     )
     phases: list[Phase] = Field(min_length=1, max_length=20)
     forms: list[ReportForm] = Field(default_factory=list, max_length=50)
@@ -347,6 +406,11 @@ class Plan(PlanModel):
     @property
     def end(self) -> date:
         return max(p.end for p in self.phases)
+
+    @property
+    def spans_years(self) -> bool:
+        """Whether the plan's dates need their year in what people read."""
+        return self.start.year != self.end.year
 
     def reminder_policy(self, duty: Duty) -> ReminderPolicy:
         return duty.reminders or self.reminders

@@ -17,7 +17,7 @@ from typing import Any
 
 from campaign.plan.schema import Action, Duty, Plan, ReminderPolicy
 from campaign.schedule.kinds import kind, request_kind
-from campaign.schedule.periods import duty_periods, offset_date
+from campaign.schedule.periods import duty_periods, offset_date, plan_workdays
 from campaign.workdays import WorkCalendar
 
 Day = date  # the type, for fields that follow Event.date (which shadows the name)
@@ -54,7 +54,7 @@ def event_order(event: Event) -> tuple[date, int, str]:
 
 def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
     """Every event of the campaign, in the order the tick carries them out."""
-    work = work or WorkCalendar()
+    work = plan_workdays(plan, work)
     events = list(_acceptances(plan))
     for directive in _directives(plan, work):
         events.append(directive)
