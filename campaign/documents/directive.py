@@ -16,6 +16,7 @@ from campaign.plan.schema import (
     WEEKDAYS,
     Action,
     AfterEnd,
+    AfterEvent,
     AnyTime,
     ByDate,
     Duty,
@@ -201,7 +202,7 @@ def _dues_in(
     plan: Plan, duty: Duty, phase: Phase, action: Action | None, work: WorkCalendar
 ) -> list[tuple[str, date]]:
     """(period label, due) of the duty's periods that belong to this phase (or action)."""
-    if isinstance(duty.schedule, AnyTime):
+    if isinstance(duty.schedule, AnyTime | AfterEvent):
         return [("随时", phase.end)]
     out = []
     for period, in_phase, in_action in duty_periods(plan, duty, work):
@@ -256,7 +257,9 @@ def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
             f"本阶段首次报送截止日期为{cn_md(first)}，最后一次为{cn_md(last)}"
         )
     if isinstance(schedule, Monthly):
-        every = {1: "每月", 3: "每季度"}.get(schedule.interval, f"每{schedule.interval}个月")
+        every = {1: "每月", 2: "每两个月", 3: "每季度", 6: "每半年", 12: "每年"}.get(
+            schedule.interval, f"每{schedule.interval}个月"
+        )
         return f"{who}{every}报送一次，本阶段截止日期依次为{_dates(dues)}"
     if isinstance(schedule, FixedDates):
         return f"{who}分别于{_dates(dues)}前报送"
@@ -267,6 +270,16 @@ def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
         return f"{who}在阶段性工作结束后{span}内上报（{each}）"
     if isinstance(schedule, ByDate):
         return f"{who}于{cn_md(schedule.due)}以前上报"
+    if isinstance(schedule, AfterEvent):
+        within = schedule.within
+        span = (
+            f"{within.hours}小时"
+            if within.hours is not None
+            else f"{within.days}日"
+            if within.days is not None
+            else f"{within.working_days}个工作日"
+        )
+        return f"{who}于{schedule.event}后{span}内报送"
     return "重大情况要做到随时发现，随时报送"
 
 

@@ -28,7 +28,7 @@ from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import carry_out_event
 from campaign.orchestration.escalations import carry_out_escalations
-from campaign.orchestration.events import moments, tick_time
+from campaign.orchestration.events import moments, tick_times
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
@@ -253,7 +253,7 @@ def tick_moments(
         campaign = _campaign(session, campaign_id)
         plan = plan_of(campaign)
         events = [to_event(r) for r in load_rows(session=session, campaign_id=campaign_id)]
-    return [tick_time(plan, day) for day in moments(events, start, end)]
+    return tick_times(plan, moments(events, start, end))
 
 
 def _campaign(session: Session, campaign_id: int) -> Campaign:
