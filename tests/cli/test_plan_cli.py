@@ -81,7 +81,8 @@ def test_schedule_json_has_the_documented_fields() -> None:
         "管理制度集中检查",
         "小作坊集中整治",
     ]
-    assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-03"]  # 12-01: Saturday
+    # 12-01 is a Saturday: due Monday 12-03
+    assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-03"]
     assert [e["date"] for e in events if e["kind"] == "acceptance"] == ["2007-12-10"]
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
 
