@@ -271,13 +271,13 @@ def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
     if isinstance(schedule, ByDate):
         return f"{who}于{cn_md(schedule.due)}以前上报"
     if isinstance(schedule, AfterEvent):
-        within = schedule.within
+        limit = schedule.within
         span = (
-            f"{within.hours}小时"
-            if within.hours is not None
-            else f"{within.days}日"
-            if within.days is not None
-            else f"{within.working_days}个工作日"
+            f"{limit.hours}小时"
+            if limit.hours is not None
+            else f"{limit.days}日"
+            if limit.days is not None
+            else f"{limit.working_days}个工作日"
         )
         return f"{who}于{schedule.event}后{span}内报送"
     return "重大情况要做到随时发现，随时报送"
