@@ -124,7 +124,7 @@ def naive_flow():  # type: ignore[no-untyped-def]
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
-    from campaign.bureaus import select_reporters
+    from campaign.bureaus import select_units
     from campaign.clock import as_utc
     from campaign.db import session_scope
     from campaign.orchestration import effects, ledger, requests
@@ -167,10 +167,7 @@ def naive_flow():  # type: ignore[no-untyped-def]
     def naive(campaign_id: int, as_of: datetime) -> int:
         with session_scope() as session:
             plan = plan_of(session.get(Campaign, campaign_id))
-            codes = [
-                b.code
-                for b in select_reporters(session=session, root_code=plan.root_bureau, level="city")
-            ]
+            codes = select_units(session=session, plan=plan, chosen=plan.duties[0].reporters)
         for code in codes:
             open_one(campaign_id, code, as_of)
         return len(codes)

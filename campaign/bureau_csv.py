@@ -16,11 +16,22 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from models.bureau import EDGE_SPACES, BureauCreate, BureauLevel, normalize_key
+from models.bureau import EDGE_SPACES, BureauCreate, BureauLevel, UnitKind, normalize_key
 
-COLUMNS = ("code", "name", "parent_code", "level", "email", "contact", "phone")
+BUREAU_COLUMNS = ("code", "name", "parent_code", "level", "email", "contact", "phone")
+UNIT_COLUMNS = ("kind", "government_code", "groups")
+"""Optional: a file without them holds bureaus only, in no group (the Hubei registry)."""
+COLUMNS = (*BUREAU_COLUMNS, *UNIT_COLUMNS)
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "email")
 LEVEL_NAMES = {BureauLevel.province: "省级", BureauLevel.city: "市级", BureauLevel.county: "县级"}
+KIND_NAMES = {
+    UnitKind.bureau: "局",
+    UnitKind.government: "人民政府",
+    UnitKind.department: "政府部门",
+    UnitKind.division: "处室",
+    UnitKind.affiliate: "直属单位",
+}
+GROUP_SEPARATORS = ";；、, "
 
 
 @dataclass(frozen=True)
@@ -51,10 +62,23 @@ class BureauRow:
     level: BureauLevel | None  # None: left empty (derive_level) or not a level
     derive_level: bool
     bureau: BureauCreate | None
+    kind: UnitKind | None = UnitKind.bureau  # None: not a kind (reported)
+    government_code: str | None = None
 
 
 def level_label(level: BureauLevel | str) -> str:
     return f"{LEVEL_NAMES[BureauLevel(level)]}（{BureauLevel(level).value}）"
+
+
+def kind_label(kind: UnitKind | str) -> str:
+    return f"{KIND_NAMES[UnitKind(kind)]}（{UnitKind(kind).value}）"
+
+
+def split_groups(text: str) -> list[str]:
+    """The group keys of a `groups` cell: separated by ';', '；', '、', ',' or spaces."""
+    for separator in GROUP_SEPARATORS[1:]:
+        text = text.replace(separator, GROUP_SEPARATORS[0])
+    return [normalize_key(part) for part in text.split(GROUP_SEPARATORS[0]) if part.strip()]
 
 
 # Encoding ------------------------------------------------------------------------------------
@@ -191,16 +215,35 @@ def _row(line: int, values: dict[str, str], problems: list[RowProblem]) -> Burea
                 "按上级推定）",
             )
         )
-    data = {k: v for k, v in values.items() if k in COLUMNS}
-    data["parent_code"] = parent  # type: ignore[assignment]
+    kind_text = normalize_key(values.get("kind", "")).lower() or UnitKind.bureau.value
+    kind = UnitKind(kind_text) if kind_text in UnitKind.__members__ else None
+    if kind is None:
+        problems.append(
+            RowProblem(
+                line,
+                "kind",
+                f"“{values['kind'].strip()}”不是有效的单位类别，应为"
+                + "、".join(kind_label(k) for k in UnitKind)
+                + "之一（留空为局）",
+            )
+        )
+    government = normalize_key(values.get("government_code", "")) or None
+    data: dict[str, object] = {
+        k: v for k, v in values.items() if k in COLUMNS and k not in UNIT_COLUMNS
+    }
+    data["parent_code"] = parent
+    data["government_code"] = government
+    data["groups"] = split_groups(values.get("groups", ""))
+    data["kind"] = (kind or UnitKind.bureau).value
     data["level"] = (level or BureauLevel.province).value  # derived later when left empty
     try:
         bureau: BureauCreate | None = BureauCreate.model_validate(data)
     except ValidationError as exc:
         bureau = None
         problems.extend(RowProblem(line, _column(e), _message(e)) for e in exc.errors())
+    valid = (level or not level_text) and kind is not None
     return BureauRow(
-        line, code, parent, level, not level_text, bureau if level or not level_text else None
+        line, code, parent, level, not level_text, bureau if valid else None, kind, government
     )
 
 

@@ -1,8 +1,8 @@
-"""The bureau registry: import from CSV (all or nothing), and who reports for a duty."""
+"""The unit registry: import from CSV (all or nothing), and the units a selector chooses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -12,15 +12,29 @@ from campaign.bureau_csv import (
     BureauRow,
     RowProblem,
     decode_csv,
+    kind_label,
     level_label,
     parse_bureau_csv,
 )
-from models.bureau import Bureau, BureauLevel
+from campaign.plan.schema import Duty, Plan
+from campaign.plan.units import Registry, Selector, Unit, resolve_recipients, resolve_units
+from models.bureau import Bureau, BureauLevel, UnitKind
 
 __all__ = ["BureauImportError", "ImportSummary", "RowProblem", "import_bureau_csv"]
 
 LEVEL_RANK = {BureauLevel.province: 0, BureauLevel.city: 1, BureauLevel.county: 2}
 _BELOW = {BureauLevel.province: BureauLevel.city, BureauLevel.city: BureauLevel.county}
+STEPPING = {UnitKind.bureau, UnitKind.government}
+"""Kinds one level below their parent (a root is provincial); the others share their
+parent's level (a 处室 of the provincial bureau is provincial)."""
+PARENT_KINDS = {
+    UnitKind.bureau: {UnitKind.bureau},
+    UnitKind.government: {UnitKind.government},
+    UnitKind.department: {UnitKind.government},
+    UnitKind.division: {UnitKind.bureau, UnitKind.department, UnitKind.affiliate},
+    UnitKind.affiliate: {UnitKind.bureau, UnitKind.department},
+}
+"""The kinds a unit's parent may be of; only bureaus and governments may have none."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,9 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
     if problems:
         raise BureauImportError(problems)
     created = updated = 0
-    # Parents first, so foreign keys hold at every insert.
-    for code in sorted(tree.incoming, key=lambda c: (tree.depth(c), c)):
+    # Governments, then parents first, so foreign keys hold at every insert.
+    order = sorted(tree.incoming, key=lambda c: (tree.kind_of[c] != "government", tree.depth(c), c))
+    for code in order:
         row = tree.incoming[code]
         assert row.bureau is not None
         level = tree.level_of(code)
@@ -80,26 +95,54 @@ class _Tree:
                 )
         self.parent_of = {code: b.parent_code for code, b in existing.items()}
         self.parent_of.update({code: r.parent_code for code, r in self.incoming.items()})
+        self.kind_of: dict[str, UnitKind | None] = {
+            code: UnitKind(b.kind) for code, b in existing.items()
+        }
+        self.kind_of.update({code: r.kind for code, r in self.incoming.items()})
         self._levels: dict[str, BureauLevel | None] = {}
 
     def check(self) -> list[RowProblem]:
         for code, row in self.incoming.items():
             self._check_parent(code, row)
+            self._check_government(row)
         for child in self.existing.values():
             if child.parent_code in self.incoming and child.code not in self.incoming:
                 self._check_stored_child(child)
         return self.problems
 
     def _check_parent(self, code: str, row: BureauRow) -> None:
-        parent = row.parent_code
+        parent, kind = row.parent_code, row.kind
         if parent is None:
+            if kind is not None and kind not in STEPPING:
+                self._add(row, "parent_code", f"{kind_label(kind)}须填写上级单位代码")
             return
         if parent not in self.parent_of:
             self._add(row, "parent_code", f"上级代码“{parent}”在文件和单位登记册中都不存在")
-        elif self._in_cycle(code):
+            return
+        if self._in_cycle(code):
             self._add(row, "parent_code", f"“{code}”成了自己的上级（经由“{parent}”形成循环）")
-        elif (parent_level := self.level_of(parent)) is None:
+            return
+        parent_kind = self.kind_of.get(parent)
+        if kind is None or parent_kind is None:
+            return  # the row's (or its parent's) kind problem is reported already
+        if parent_kind not in PARENT_KINDS[kind]:
+            allowed = "或".join(kind_label(k) for k in sorted(PARENT_KINDS[kind]))
+            self._add(
+                row,
+                "parent_code",
+                f"{kind_label(kind)}的上级应为{allowed}，而“{parent}”是{kind_label(parent_kind)}",
+            )
+            return
+        if (parent_level := self.level_of(parent)) is None:
             return  # the parent's own row says what is wrong
+        if kind not in STEPPING:
+            if row.level is not None and row.level != parent_level:
+                self._add(
+                    row,
+                    "level",
+                    f"{kind_label(kind)}与其上级“{parent}”同级，应为{level_label(parent_level)}"
+                    "（也可留空）",
+                )
         elif row.derive_level and parent_level == BureauLevel.county:
             self._add(
                 row, "level", f"上级“{parent}”已是{level_label(parent_level)}，其下不能再设下级"
@@ -111,13 +154,31 @@ class _Tree:
                 f"{level_label(row.level)}单位不能隶属于{level_label(parent_level)}单位“{parent}”",
             )
 
+    def _check_government(self, row: BureauRow) -> None:
+        government = row.government_code
+        if government is None:
+            return
+        if government not in self.kind_of:
+            self._add(
+                row,
+                "government_code",
+                f"本级政府代码“{government}”在文件和单位登记册中都不存在",
+            )
+        elif (kind := self.kind_of[government]) not in (UnitKind.government, None):
+            self._add(
+                row,
+                "government_code",
+                f"“{government}”是{kind_label(kind)}，不是{kind_label(UnitKind.government)}",
+            )
+
     def _check_stored_child(self, child: Bureau) -> None:
         """A stored bureau below one the file changes must still sit below it."""
         parent = self.incoming[child.parent_code]  # type: ignore[index]
         level = self.level_of(parent.code)
         if level is None or self._in_cycle(parent.code):
             return
-        if LEVEL_RANK[level] >= LEVEL_RANK[BureauLevel(child.level)]:
+        rank, child_rank = LEVEL_RANK[level], LEVEL_RANK[BureauLevel(child.level)]
+        if rank > child_rank if UnitKind(child.kind) not in STEPPING else rank >= child_rank:
             self._add(
                 parent,
                 "level",
@@ -143,7 +204,7 @@ class _Tree:
             elif row.parent_code is None:
                 self._levels[code] = BureauLevel.province
             elif not self._in_cycle(code) and (parent := self.level_of(row.parent_code)):
-                self._levels[code] = _BELOW.get(parent)
+                self._levels[code] = _BELOW.get(parent) if row.kind in STEPPING else parent
         return self._levels[code]
 
     def _in_cycle(self, code: str) -> bool:
@@ -163,29 +224,47 @@ class _Tree:
         return n
 
 
-def select_reporters(*, session: Session, root_code: str | None, level: str) -> list[Bureau]:
-    """Active bureaus that report for a duty: below root_code (if given), at level (or 'all')."""
-    bureaus = session.exec(select(Bureau).where(Bureau.active == True)).all()  # noqa: E712
-    if root_code is not None:
-        by_code = {b.code: b for b in bureaus}
-        bureaus = [
-            b for b in bureaus if b.code != root_code and _has_ancestor(b, root_code, by_code)
-        ]
-    elif level == "all":
-        bureaus = [b for b in bureaus if b.parent_code is not None]
-    if level != "all":
-        bureaus = [b for b in bureaus if b.level == level]
-    return sorted(bureaus, key=lambda b: b.code)
+def load_registry(*, session: Session, plan: Plan) -> Registry:
+    """The registry as selectors see it: every unit, the plan's root and groups."""
+    units = [as_unit(b) for b in session.exec(select(Bureau)).all()]
+    return Registry.of(units, root=plan.root_bureau, groups=plan.groups)
 
 
-def _has_ancestor(bureau: Bureau, root: str, by_code: dict[str, Bureau]) -> bool:
-    current: str | None = bureau.parent_code
-    while current is not None:
-        if current == root:
-            return True
-        parent = by_code.get(current)
-        current = parent.parent_code if parent else None
-    return False
+def as_unit(bureau: Bureau) -> Unit:
+    return Unit(
+        code=bureau.code,
+        name=bureau.name,
+        kind=str(bureau.kind),
+        level=str(bureau.level),
+        parent_code=bureau.parent_code,
+        government_code=bureau.government_code,
+        groups=tuple(bureau.groups or ()),
+        active=bureau.active,
+    )
+
+
+def select_units(*, session: Session, plan: Plan, chosen: Selector) -> list[str]:
+    """The codes of the active units a selector of the plan chooses (campaign.plan.units)."""
+    return [u.code for u in resolve_units(chosen, load_registry(session=session, plan=plan))]
+
+
+def report_recipients(
+    *, session: Session, plan: Plan, duty: Duty, codes: Sequence[str]
+) -> dict[str, list[dict[str, str | None]]]:
+    """To whom each reporter's report on a duty goes, as stored on its request:
+    [{name, code}] (code None: the plan's office). A recipient the registry lacks (no own
+    government, say) is left out; `campaign validate --bureaus` warns about it."""
+    registry = load_registry(session=session, plan=plan)
+    found = {}
+    for code in codes:
+        unit = registry.units.get(code)
+        if unit is None:
+            continue
+        addressees, _missing = resolve_recipients(
+            duty.recipients, unit, registry, office_name=plan.office.name
+        )
+        found[code] = [{"name": a.name, "code": a.code} for a in addressees]
+    return found
 
 
 def parent_of(*, session: Session, code: str) -> Bureau | None:

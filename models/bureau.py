@@ -1,4 +1,10 @@
-"""Bureaus: the tree of units (province → city → county) that receive and answer."""
+"""Units: the registry of those that receive and answer, each with a parent.
+
+A unit has a kind (a bureau of the province → city → county tree, a government, one of its
+departments, an internal 处室 or a 直属单位), a level (derived from its parent when left
+empty), optionally its own government, and the groups it belongs to (e.g. 试点单位). The
+table keeps the name "bureau" it had when bureaus were the only kind.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from models._common import enum_column
@@ -39,11 +46,27 @@ class BureauLevel(StrEnum):
     county = "county"
 
 
+class UnitKind(StrEnum):
+    bureau = "bureau"  # a bureau of the province → city → county tree (省局, 市局, 县局)
+    government = "government"  # a people's government (省/市/县人民政府)
+    department = "department"  # a department of a government (政府部门, 牵头单位)
+    division = "division"  # an internal division of a unit (机关处室)
+    affiliate = "affiliate"  # a directly affiliated unit (直属单位)
+
+
+GROUP_PATTERN = r"[a-z][a-z0-9_-]*"
+
+
 class BureauBase(SQLModel):
     code: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=200)
     parent_code: str | None = Field(default=None, foreign_key="bureau.code", index=True)
     level: BureauLevel = enum_column(BureauLevel)
+    kind: UnitKind = enum_column(UnitKind, default=UnitKind.bureau)
+    government_code: str | None = Field(
+        default=None, foreign_key="bureau.code", max_length=32, description="本级政府."
+    )
+    groups: list[str] = Field(default_factory=list, sa_type=JSON)
     email: str = Field(max_length=254)
     contact: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=50)
@@ -58,7 +81,7 @@ class BureauCreate(BureauBase):
 
     Messages are Chinese: they reach the coordinator who prepared the file."""
 
-    @field_validator("code", "parent_code", "email", "phone", mode="before")
+    @field_validator("code", "parent_code", "government_code", "email", "phone", mode="before")
     @classmethod
     def _normalize_key(cls, value: Any) -> Any:
         return normalize_key(value) if isinstance(value, str) else value
@@ -85,7 +108,7 @@ class BureauCreate(BureauBase):
             raise ValueError("不能为空")
         return value
 
-    @field_validator("code", "parent_code")
+    @field_validator("code", "parent_code", "government_code")
     @classmethod
     def _code_chars(cls, value: str | None) -> str | None:
         if value and not re.fullmatch(CODE_PATTERN, value):
@@ -98,3 +121,13 @@ class BureauCreate(BureauBase):
         if not re.fullmatch(EMAIL_PATTERN, value):
             raise ValueError(f"“{value}”不是有效的电子邮件地址")
         return value
+
+    @field_validator("groups")
+    @classmethod
+    def _group_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not re.fullmatch(GROUP_PATTERN, key) or len(key) > 64:
+                raise ValueError(
+                    f"分组“{key}”只能由小写字母、数字、“-”和“_”组成，以字母开头，不超过64个字符"
+                )
+        return sorted(set(value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models._common import enum_column, optional_timestamp, timestamp
@@ -50,3 +50,8 @@ class ReportRequest(SQLModel, table=True):
     opened_at: datetime = timestamp()
     answered_at: datetime | None = optional_timestamp()
     late: bool = False
+    recipients: list[dict[str, str | None]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="To whom the report goes: [{name, code}] (code null: the plan's office).",
+    )

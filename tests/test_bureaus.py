@@ -7,12 +7,19 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from campaign.bureaus import BureauImportError, import_bureau_csv, select_reporters
+from campaign.bureaus import BureauImportError, as_unit, import_bureau_csv
+from campaign.plan.units import Registry, resolve_units, selector
 from models.bureau import Bureau
 
 HEADER = "code,name,parent_code,level,email,contact,phone\n"
 PROVINCE = "42,省局,,,a@x.example.org,,\n"
 EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "bureaus-hubei.csv").read_bytes()
+
+
+def chosen(session: Session, root: str, written: object) -> list[Bureau]:
+    """The bureaus a plan's selector (as written in YAML) chooses below root."""
+    registry = Registry.of(map(as_unit, session.exec(select(Bureau))), root=root)
+    return [session.get(Bureau, u.code) for u in resolve_units(selector(written), registry)]
 
 
 def count(session: Session) -> int:
@@ -23,7 +30,7 @@ def test_example_registry_has_the_province_and_17_units(session: Session) -> Non
     summary = import_bureau_csv(session=session, raw=EXAMPLE)
     session.commit()
     assert (summary.created, summary.updated) == (18, 0)
-    cities = select_reporters(session=session, root_code="420000", level="city")
+    cities = chosen(session, "420000", "city")
     assert len(cities) == 17
     assert {b.name for b in cities} >= {
         "武汉市质量技术监督局",
@@ -50,10 +57,8 @@ def test_counties_below_cities_and_levels_from_depth(session: Session) -> None:
     import_bureau_csv(session=session, raw=raw)
     session.commit()
     assert session.get(Bureau, "420102").level == "county"
-    assert [b.code for b in select_reporters(session=session, root_code="42", level="county")] == [
-        "420102"
-    ]
-    assert [b.code for b in select_reporters(session=session, root_code="42", level="all")] == [
+    assert [b.code for b in chosen(session, "42", "county")] == ["420102"]
+    assert [b.code for b in chosen(session, "42", "all")] == [
         "4201",
         "420102",
     ]

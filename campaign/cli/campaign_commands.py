@@ -26,6 +26,7 @@ from campaign.i18n.labels import (
 from campaign.orchestration.launch import (
     CampaignExists,
     CampaignNotFound,
+    UnitsUnmatched,
     find_campaign,
     launch_campaign,
     validated_plan,
@@ -120,7 +121,7 @@ def launch(
                 actor=by,
                 channel=Channel.cli,
             )
-    except (CampaignExists, OverrideFileError) as exc:
+    except (CampaignExists, OverrideFileError, UnitsUnmatched) as exc:
         fail(str(exc))
     typer.echo(
         _("Launched campaign {id}: {number} {title}").format(

@@ -15,7 +15,7 @@ import io
 import math
 import random
 
-from campaign.bureau_csv import COLUMNS
+from campaign.bureau_csv import BUREAU_COLUMNS
 from campaign.plan.schema import Plan
 
 COUNTIES_PER_CITY = 10
@@ -26,7 +26,8 @@ SECOND += "通西溪祥兴阳宜永源远州庄"
 
 
 def needs_counties(plan: Plan) -> bool:
-    return plan.directive_to == "county" or any(d.reporters == "county" for d in plan.duties)
+    chosen = [plan.directive_to, *(d.reporters for d in plan.duties)]
+    return any(c.may_reach("county") for c in chosen)
 
 
 def _unit_suffix(authority: str) -> str:
@@ -95,6 +96,6 @@ def generate_registry(plan: Plan, units: int, seed: int) -> bytes:
                 )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(BUREAU_COLUMNS)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")

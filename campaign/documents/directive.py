@@ -224,7 +224,7 @@ def _duty_blocks(
         return []
     blocks = [Block("heading1", "二、报送要求")]
     for n, (duty, dues) in enumerate(duties, start=1):
-        who = REPORTERS_CN[duty.reporters]
+        who = duty.reporters.label or REPORTERS_CN.get(duty.reporters.shorthand() or "", "各单位")
         form_note = ""
         if duty.form and not isinstance(duty.schedule, AnyTime):
             form = plan.form(duty.form)

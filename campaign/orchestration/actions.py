@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from campaign.bureaus import select_reporters
+from campaign.bureaus import report_recipients, select_units
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
@@ -131,7 +131,7 @@ def _targets(session: Session, c: Context) -> list[str]:
     if audience is Audience.campaign:
         return [ledger.CAMPAIGN_WIDE]
     if audience is Audience.directed:
-        level = plan.directive_to
+        chosen = plan.directive_to
     elif audience is Audience.unanswered:
         assert event.duty is not None and event.period is not None
         found = requests.chaseable_requests(
@@ -140,9 +140,8 @@ def _targets(session: Session, c: Context) -> list[str]:
         return sorted(found)
     else:
         assert event.duty is not None
-        level = plan.duty(event.duty).reporters
-    reporters = select_reporters(session=session, root_code=plan.root_bureau, level=level)
-    return [b.code for b in reporters]
+        chosen = plan.duty(event.duty).reporters
+    return select_units(session=session, plan=plan, chosen=chosen)
 
 
 def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
@@ -184,6 +183,9 @@ def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutco
         period_label=event.period_label or "",
         bureau_codes=codes,
         opened_at=c.at,
+        recipients=report_recipients(
+            session=session, plan=c.plan, duty=c.plan.duty(event.duty), codes=codes
+        ),
     )
     effects.queue_request(
         session=session,

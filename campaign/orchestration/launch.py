@@ -9,9 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from campaign.audit import record_audit
+from campaign.bureaus import load_registry
 from campaign.i18n import _
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
+from campaign.plan.reach import launch_problems
 from campaign.plan.yaml_read import read_limited
 from campaign.schedule import ACK_DUTY, build_schedule
 from campaign.workdays import WorkCalendar
@@ -30,6 +32,17 @@ class CampaignExists(Exception):
                 "cancel that one instead"
             ).format(number=campaign.document_number, id=campaign.id, status=_(campaign.status))
         )
+
+
+class UnitsUnmatched(Exception):
+    """A duty's reporters (or the directives' recipients) match no unit of the registry."""
+
+    def __init__(self, document_number: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        header = _("{number} is not launched: the plan's units are not in the registry").format(
+            number=document_number
+        )
+        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
 
 
 class CampaignNotFound(LookupError):
@@ -68,10 +81,14 @@ def launch_campaign(
     actor: str,
     channel: Channel,
 ) -> Campaign:
-    """Store the campaign and its schedule; CampaignExists if the document was launched."""
+    """Store the campaign and its schedule; CampaignExists if the document was launched,
+    UnitsUnmatched if a duty's reporters match no unit of the registry."""
     existing = campaign_by_document(session=session, document_number=plan.document_number)
     if existing is not None:
         raise CampaignExists(existing)
+    unmatched = launch_problems(plan, load_registry(session=session, plan=plan))
+    if unmatched:
+        raise UnitsUnmatched(plan.document_number, unmatched)
     events = build_schedule(plan, work)  # before anything is stored: a failure stores nothing
     campaign = Campaign(
         document_number=plan.document_number,

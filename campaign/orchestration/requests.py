@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import update
@@ -31,8 +31,10 @@ def open_requests(
     period_label: str,
     bureau_codes: Sequence[str],
     opened_at: datetime,
+    recipients: Mapping[str, list[dict[str, str | None]]] | None = None,
 ) -> dict[str, int]:
-    """Create the bureaus' requests (existing ones are kept); returns request id by bureau."""
+    """Create the bureaus' requests (existing ones are kept); returns request id by bureau.
+    recipients: to whom each bureau's report goes (campaign.bureaus.report_recipients)."""
     rows = [
         dict(
             campaign_id=campaign_id,
@@ -47,6 +49,7 @@ def open_requests(
             status=RequestStatus.open.value,
             opened_at=opened_at,
             late=False,
+            recipients=(recipients or {}).get(code, []),
         )
         for code in sorted(set(bureau_codes))
     ]

@@ -54,7 +54,21 @@ def check_plan(plan: Plan) -> list[Problem]:
         *_forms(plan),
         *_duties(plan),
         *_targets(plan),
+        *_office_units(plan),
     ]
+
+
+def _office_units(plan: Plan) -> Iterator[Problem]:
+    """`office` (the issuing bureau itself) needs the plan's root_bureau."""
+    if plan.root_bureau is not None:
+        return
+    chosen = [(("directive_to",), plan.directive_to)]
+    chosen += [(("duties", i, "reporters"), d.reporters) for i, d in enumerate(plan.duties)]
+    for path, selector in chosen:
+        if selector.names_office:
+            yield Problem(
+                path, _("'office' names the issuing bureau: give its code as root_bureau")
+            )
 
 
 def _identity(plan: Plan) -> Iterator[Problem]:
@@ -147,6 +161,7 @@ def _duplicate_keys(plan: Plan) -> Iterator[Problem]:
         (_("form"), [(f.key, ("forms", i, "key")) for i, f in enumerate(plan.forms)]),
         (_("duty"), [(d.key, ("duties", i, "key")) for i, d in enumerate(plan.duties)]),
         (_("target"), [(t.key, ("targets", i, "key")) for i, t in enumerate(plan.targets)]),
+        (_("group"), [(g.key, ("groups", i, "key")) for i, g in enumerate(plan.groups)]),
     ]
     for i, form in enumerate(plan.forms):
         groups.append(

@@ -23,6 +23,7 @@ from campaign.plan.fields import (
     WorkingDays,
     single_line,
 )
+from campaign.plan.units import DEFAULT_RECIPIENTS, Recipient, Selector, UnitGroup, selector
 
 Key = Annotated[
     str,
@@ -50,7 +51,6 @@ WEEKDAYS: tuple[Weekday, ...] = (
 PhaseKind = Literal["mobilization", "implementation", "acceptance"]
 FieldType = Literal["integer", "decimal", "percent", "text"]
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
-ReporterLevel = Literal["city", "county", "all"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
 
 
@@ -286,7 +286,16 @@ class Duty(PlanModel):
         description="Key of the phase or action whose window bounds the duty, or a list of "
         "them (the duty runs from the first's start to the last's end); none: the whole plan.",
     )
-    reporters: ReporterLevel = "city"
+    reporters: Selector = Field(
+        default_factory=lambda: selector("city"),
+        description="Who reports: a level, office, or a selector (campaign/plan/units.py).",
+    )
+    recipients: list[Recipient] = Field(
+        default_factory=lambda: list(DEFAULT_RECIPIENTS),
+        min_length=1,
+        max_length=10,
+        description="To whom the report goes: office, parent, government or {unit: code}.",
+    )
     schedule: DutySchedule
     reminders: ReminderPolicy | None = Field(
         default=None, description="Overrides the plan's reminder policy for this duty."
@@ -358,8 +367,12 @@ class Plan(PlanModel):
         default=None, description="Folder of the plan's own templates, relative to the plan."
     )
     document: Document
-    directive_to: ReporterLevel = Field(
-        default="city", description="Which bureaus receive the directives (主送)."
+    directive_to: Selector = Field(
+        default_factory=lambda: selector("city"),
+        description="Which units receive the directives (主送), reporters or not (参照执行).",
+    )
+    groups: list[UnitGroup] = Field(
+        default_factory=list, max_length=100, description="Named sets of units (试点单位)."
     )
     acknowledge_within: Offset | None = Field(
         default_factory=lambda: Offset(working_days=2),

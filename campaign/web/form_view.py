@@ -18,7 +18,7 @@ from campaign.replies.reply_context import ReplyContext
 from campaign.replies.values import MAX_TEXT_CHARS
 from campaign.templating import cn_date
 from models.link import LinkPurpose
-from models.request import RequestStatus
+from models.request import ReportRequest, RequestStatus
 from models.submission import ReviewStatus
 
 STATUS_TEXT = {
@@ -65,6 +65,15 @@ def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldVie
     )
 
 
+def report_to(request: ReportRequest | None) -> list[str]:
+    """Whom the report goes to, when not only the plan's office (the office is the default
+    and goes unsaid); names as stored on the request at its opening."""
+    recipients = request.recipients if request is not None else []
+    if not any(r.get("code") for r in recipients):
+        return []
+    return [str(r["name"]) for r in recipients]
+
+
 def facts(target: ReplyContext, now: datetime) -> dict[str, Any]:
     request = target.request
     late_now = bool(
@@ -81,6 +90,7 @@ def facts(target: ReplyContext, now: datetime) -> dict[str, Any]:
         "due_date": request.due_date if request else None,
         "late_now": late_now,
         "status_text": STATUS_TEXT.get(request.status, "") if request else "",
+        "recipients": report_to(request),
         "due_title": "报送截止",
         "late_note": "（已逾期，现在报送将记为迟报）",
     }
