@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, create_engine, select
 
 from campaign import db as dbmod
 from campaign.demo.run import simulate
@@ -17,6 +18,7 @@ from campaign.orchestration.events import moments, tick_times
 from campaign.orchestration.launch import validated_plan
 from campaign.plan.schema import Plan
 from campaign.schedule import Event, build_schedule
+from models.request import ReportRequest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PLAN = EXAMPLES / "guangdong-2009.yaml"
@@ -37,12 +39,17 @@ def of(events: list[Event], kind: str, duty: str | None = None) -> list[Event]:
     return [e for e in events if e.kind == kind and (duty is None or e.duty == duty)]
 
 
-def test_the_registry_holds_the_province_and_its_21_cities() -> None:
+def test_the_registry_holds_the_province_its_21_cities_and_their_governments() -> None:
     rows = list(csv.DictReader(io.StringIO(UNITS.read_text("utf-8"))))
-    cities = [r for r in rows if r["level"] == "city"]
-    assert len(rows) == 22 and len(cities) == 21
+    bureaus = {r["code"]: r for r in rows if r["kind"] == "bureau"}
+    governments = {r["code"]: r for r in rows if r["kind"] == "government"}
+    cities = [r for r in bureaus.values() if r["level"] == "city"]
+    assert (len(bureaus), len(cities), len(governments)) == (22, 21, 22)
     assert {r["parent_code"] for r in cities} == {"440000"}
-    assert len({r["name"] for r in rows}) == 22
+    for bureau in bureaus.values():  # each bureau reports to its own 人民政府
+        government = governments[bureau["government_code"]]
+        assert government["name"] == bureau["name"].replace("质量技术监督局", "人民政府")
+    assert len({r["name"] for r in rows}) == len(rows)
 
 
 def test_three_phases_each_opened_by_a_directive(events: list[Event]) -> None:
@@ -73,6 +80,22 @@ def test_monthly_reports_through_the_three_phases(events: list[Event]) -> None:
         ("2009年12月", "总结表彰阶段", date(2009, 12, 25)),
     ]
     assert [e.date for e in monthly][:2] == [date(2009, 3, 1), date(2009, 4, 1)]
+
+
+def test_the_province_analyses_each_quarter_for_its_government(
+    plan: Plan, events: list[Event]
+) -> None:
+    quarters = of(events, "request", "province-analysis")
+    assert [(e.period_label, e.due) for e in quarters] == [
+        ("2009年3月", date(2009, 3, 31)),  # the first quarter cut to the plan's start
+        ("2009年第二季度", date(2009, 6, 30)),
+        ("2009年第三季度", date(2009, 9, 30)),
+        ("2009年第四季度", date(2009, 12, 31)),
+    ]
+    duties = {d.key: d for d in plan.duties}
+    assert [r.to for r in duties["province-analysis"].recipients] == ["government"]
+    assert [r.to for r in duties["quality-analysis"].recipients] == ["office", "government"]
+    assert [r.to for r in duties["monthly-progress"].recipients] == ["office"]
 
 
 def test_the_quality_analysis_every_two_months(events: list[Event]) -> None:
@@ -137,7 +160,9 @@ def test_the_plan_runs_end_to_end(tmp_path: Path) -> None:
         )
     finally:
         dbmod.reset()
-    assert result.status == "completed" and result.units == 21
+    # simulated: the 21 cities and 21 governments below the root (the simulator does not
+    # play the office itself: its own quarterly analyses stay unanswered)
+    assert result.status == "completed" and result.units == 42
     assert result.last_day == "2010-01-06"
     assert set(result.mail) == {"sent"}
     assert (
@@ -155,3 +180,14 @@ def test_the_plan_runs_end_to_end(tmp_path: Path) -> None:
     }  # fmt: skip
     ccc = next(t for t in result.targets if t["key"] == "ccc-inspection")
     assert ccc["scope"] == "per_bureau" and len(ccc["per_bureau"]) == 21
+    engine = create_engine(f"sqlite:///{data_dir / 'campaign.db'}")
+    with Session(engine) as session:
+        asked = session.exec(select(ReportRequest)).all()
+    engine.dispose()
+    assert not [r for r in asked if r.bureau_code.startswith("g")]  # governments only receive
+    guangzhou = {r.duty_key: r.recipients for r in asked if r.bureau_code == "440100"}
+    assert [r["name"] for r in guangzhou["quality-analysis"]][1:] == ["广州市人民政府"]
+    province = {r.duty_key: r.recipients for r in asked if r.bureau_code == "440000"}
+    assert list(province) == ["province-analysis"]  # its four quarters, one key
+    assert len([r for r in asked if r.bureau_code == "440000"]) == 4
+    assert [r["name"] for r in province["province-analysis"]] == ["广东省人民政府"]
