@@ -52,6 +52,7 @@ FieldType = Literal["integer", "decimal", "percent", "text"]
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
 ReporterLevel = Literal["city", "county", "all"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
+TargetComparator = Literal[">=", ">", "<=", "<", "==", "between"]
 
 
 class PlanModel(BaseModel):
@@ -275,17 +276,47 @@ class Metric(PlanModel):
         return self
 
 
+class Condition(PlanModel):
+    """One alternative way of meeting a target (或): its own metric and threshold."""
+
+    metric: Metric
+    comparator: TargetComparator
+    threshold: Figure
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    unit: Line = ""
+
+
+class Baseline(PlanModel):
+    """The figure a change is measured against (比2008年提高1个百分点): the plan's overall
+    value, and a unit's own where the plan gives one."""
+
+    value: Figure | None = None
+    per_unit: dict[Line, Figure] = Field(default_factory=dict, max_length=5000)
+    label: Line = Field(default="", description="e.g. 2008年.")
+
+
 class Target(PlanModel):
-    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%."""
+    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%.
+
+    Shapes (see docs/targets.md): 'between' with `upper` (3至5个); `alternatives`, any one
+    of which also meets it (不少于50%或500家); a `baseline` the change is measured
+    against (提高1个百分点); `per_unit` thresholds; an `owner`, the one unit it concerns."""
 
     key: Key
     name: Name
     form: Line
     metric: Metric
-    comparator: Comparator
+    comparator: TargetComparator
     threshold: Figure
     unit: Line = ""
     scope: Literal["per_bureau", "overall"] = "overall"
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    alternatives: list[Condition] = Field(default_factory=list, max_length=10)
+    baseline: Baseline | None = None
+    per_unit: dict[Line, Figure] = Field(
+        default_factory=dict, max_length=5000, description="Unit code -> its own threshold."
+    )
+    owner: Line | None = Field(default=None, description="Code of the one unit it concerns.")
 
 
 class Plan(PlanModel):

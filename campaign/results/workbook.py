@@ -25,7 +25,6 @@ from campaign.results.cells import (
     RATE,
     blank,
     number_format_of,
-    plain,
     start_sheet,
     write_header,
     write_lines,
@@ -187,7 +186,7 @@ def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
     ]
     row = start_sheet(ws, f"{title}：目标完成情况", head)
     for t in compiled.targets_overall.to_dict("records"):
-        requirement = f"{t['comparator']} {plain(t['threshold'])}{t['unit_of_measure']}"
+        requirement = t["requirement"]
         values = [
             t["name"],
             t["scope"],
