@@ -48,7 +48,10 @@ WEEKDAYS: tuple[Weekday, ...] = (
     "sunday",
 )
 PhaseKind = Literal["mobilization", "implementation", "acceptance"]
-FieldType = Literal["integer", "decimal", "percent", "text"]
+FieldType = Literal["integer", "decimal", "percent", "text", "yes_no", "date", "choice"]
+NUMERIC_TYPES: tuple[str, ...] = ("integer", "decimal", "percent")
+"""Field types that hold a number: summed, compared, read by targets. yes_no (是/否), date
+and choice (one of `choices`) are counted, never summed."""
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
 ReporterLevel = Literal["city", "county", "all"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
@@ -146,6 +149,13 @@ class FormField(PlanModel):
         "campaign began, never lower than the bureau's last accepted report.",
     )
     help: Text = ""
+    choices: list[Name] = Field(
+        default_factory=list, max_length=50, description="The options of a 'choice' field."
+    )
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
 
 
 NARRATIVE_KEY = "__narrative__"
@@ -157,6 +167,14 @@ class Narrative(PlanModel):
     label: Name = "情况说明"
     required: bool = True
     max_length: int = Field(default=20000, gt=0, le=100_000)
+
+
+class AttachmentRule(PlanModel):
+    """Files the answer carries (佐证材料): required or not, and what they are."""
+
+    label: Name = "附件"
+    required: bool = False
+    help: Text = ""
 
 
 class PartOfWhole(PlanModel):
@@ -172,6 +190,7 @@ class ReportForm(PlanModel):
     fields: list[FormField] = Field(default_factory=list, max_length=200)
     narrative: Narrative | None = Field(default_factory=Narrative)
     part_of_whole: list[PartOfWhole] = Field(default_factory=list, max_length=200)
+    attachment: AttachmentRule = Field(default_factory=AttachmentRule)
 
 
 class Weekly(PlanModel):

@@ -58,16 +58,13 @@ def metric_problems(form: ReportForm, metric: Metric, at: Path) -> Iterator[Prob
             yield Problem(
                 path, _("form {form!r} has no field {field!r}").format(form=form.key, field=name)
             )
-        elif fields[name].type not in NUMERIC:
+        elif not fields[name].numeric:
             yield Problem(
                 path,
                 _("field {field!r} is not a number; a target needs a numeric field").format(
                     field=name
                 ),
             )
-
-
-NUMERIC = ("integer", "decimal", "percent")
 
 
 def target_warnings(plan: Plan) -> Iterator[Problem]:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.documents.xlsx_table import put_cell
+from campaign.results.answers_sheet import write_answers
 from campaign.results.cells import (
     FONT,
     INTEGER,
@@ -49,6 +50,8 @@ def write_workbook(compiled: Compiled, path: Path) -> Path:
     _targets(wb.create_sheet("目标"), title, compiled)
     _missing(wb.create_sheet("未报"), title, compiled)
     _narratives(wb.create_sheet("情况说明"), title, compiled)
+    if len(compiled.answers):
+        write_answers(wb.create_sheet("选项统计"), title, compiled)
     _ranking(wb.create_sheet("排名"), title, compiled)
     _notes(wb.create_sheet("说明"), title, compiled)
     path.parent.mkdir(parents=True, exist_ok=True)
