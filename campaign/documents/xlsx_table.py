@@ -359,7 +359,7 @@ def _validate_other(ws: Worksheet, f: FormField, ref: str) -> None:
     else:
         options = ["是", "否"] if f.type == "yes_no" else list(f.choices)
         inline = ",".join(options)
-        if len(inline) <= INLINE_LIST_CHARS and not any(c in inline for c in '",;'):
+        if len(inline) <= INLINE_LIST_CHARS and not any(c in o for o in options for c in ',"'):
             formula = f'"{inline}"'
         else:
             formula = _list_range(ws, options)

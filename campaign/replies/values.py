@@ -81,10 +81,12 @@ def check_value(field: FormField, raw: str | None) -> Checked:
             return Checked(None, message=f"“{field.label}”应填写日期，如2009-03-05")
         return Checked(day.isoformat())
     if field.type == "choice":
-        if text not in field.choices:
+        # Compared as typed and as read from a cell (both NFKC): the plan's own text stored.
+        choices = {unicodedata.normalize("NFKC", c).strip(): c for c in field.choices}
+        if text not in choices:
             options = "、".join(field.choices)
             return Checked(None, message=f"“{field.label}”应从以下选项中选择一项：{options}")
-        return Checked(text)
+        return Checked(choices[text])
     number = _parse_number(text, percent=field.type == "percent")
     if number is None:
         kind = "整数" if field.type == "integer" else "数字"
