@@ -12,6 +12,7 @@ from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import PlanError, load_plan
+from campaign.plan.load import plan_warnings
 from campaign.schedule import acknowledgement_label, build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
@@ -62,6 +63,8 @@ def validate(plan: Path = typer.Argument(..., help=PLAN_HELP)) -> None:
             path=plan, number=loaded.document_number, title=loaded.title
         )
     )
+    for warning in plan_warnings(plan):
+        typer.echo(_("warning: {message}").format(message=warning), err=True)
 
 
 def schedule(

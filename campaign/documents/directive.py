@@ -8,6 +8,7 @@ render this one description, so they never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -122,9 +123,25 @@ def build_directive(
     )
 
 
-def field_hint(*, type_: str, minimum: object, maximum: object, required: bool, help_: str) -> str:
+def field_hint(
+    *,
+    type_: str,
+    minimum: object,
+    maximum: object,
+    required: bool,
+    help_: str,
+    choices: Sequence[str] = (),
+) -> str:
     """填报说明 of a form field, e.g. 整数，≥0 (shared by the directive and the .xlsx table)."""
-    words = {"integer": "整数", "decimal": "数值", "percent": "百分比（%）", "text": "文字"}
+    words = {
+        "integer": "整数",
+        "decimal": "数值",
+        "percent": "百分比（%）",
+        "text": "文字",
+        "yes_no": "填“是”或“否”",
+        "date": "日期（年-月-日）",
+        "choice": "选填一项：" + "、".join(choices),
+    }
     parts = [words.get(type_, type_)]
     if minimum is not None and maximum is not None:
         parts.append(f"{minimum}～{maximum}")
@@ -322,7 +339,12 @@ def _appendix(number: int, form: ReportForm) -> Appendix:
     for i, f in enumerate(form.fields, start=1):
         label = f.label + ("（累计）" if f.accumulation == "cumulative" else "")
         hint = field_hint(
-            type_=f.type, minimum=f.min, maximum=f.max, required=f.required, help_=f.help
+            type_=f.type,
+            minimum=f.min,
+            maximum=f.max,
+            required=f.required,
+            help_=f.help,
+            choices=f.choices,
         )
         rows.append((str(i), label, f.unit, hint))
     if form.narrative is not None:

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from campaign.i18n import _
-from campaign.plan.schema import Plan, Task
+from campaign.plan.schema import FormField, Plan, Task
+from campaign.plan.units import Selector
 
 Path = tuple[str | int, ...]
 
@@ -62,7 +63,7 @@ def _office_units(plan: Plan) -> Iterator[Problem]:
     """`office` (the issuing bureau itself) needs the plan's root_bureau."""
     if plan.root_bureau is not None:
         return
-    chosen = [(("directive_to",), plan.directive_to)]
+    chosen: list[tuple[tuple[str | int, ...], Selector]] = [(("directive_to",), plan.directive_to)]
     chosen += [(("duties", i, "reporters"), d.reporters) for i, d in enumerate(plan.duties)]
     for path, selector in chosen:
         if selector.names_office:
@@ -202,6 +203,7 @@ def _forms(plan: Plan) -> Iterator[Problem]:
                         )
             if field.type == "text" and field.accumulation == "cumulative":
                 yield Problem((*at, "accumulation"), _("a text field cannot be cumulative"))
+            yield from _kind_rules(field, at)
         for j, rule in enumerate(form.part_of_whole):
             for side in ("part", "whole"):
                 name = getattr(rule, side)
@@ -215,6 +217,37 @@ def _forms(plan: Plan) -> Iterator[Problem]:
                     yield Problem(
                         at, _("field {field!r} is text and cannot be compared").format(field=name)
                     )
+                elif not fields[name].numeric:
+                    yield Problem(
+                        at,
+                        _("field {field!r} is not a number and cannot be compared").format(
+                            field=name
+                        ),
+                    )
+
+
+def _kind_rules(field: FormField, at: Path) -> Iterator[Problem]:
+    """yes_no, date and choice fields: no bounds, not cumulative; choices for a choice."""
+    if field.type in ("yes_no", "date", "choice"):
+        if field.min is not None or field.max is not None:
+            yield Problem(
+                at,
+                _("field {key!r} is not a number and cannot have min or max").format(key=field.key),
+            )
+        if field.accumulation == "cumulative":
+            yield Problem((*at, "accumulation"), _("only a numeric field can be cumulative"))
+    if field.type == "choice":
+        if len(field.choices) < 2:
+            yield Problem((*at, "choices"), _("a choice field needs at least two choices"))
+        seen: set[str] = set()
+        for k, choice in enumerate(field.choices):
+            if choice in seen:
+                yield Problem(
+                    (*at, "choices", k), _("choice {choice!r} appears twice").format(choice=choice)
+                )
+            seen.add(choice)
+    elif field.choices:
+        yield Problem((*at, "choices"), _("only a field of type 'choice' has choices"))
 
 
 def _duties(plan: Plan) -> Iterator[Problem]:
@@ -317,3 +350,10 @@ def _targets(plan: Plan) -> Iterator[Problem]:
                     else _("field {field!r} is text; a target needs a numeric field")
                 )
                 yield Problem(path, message.format(field=name))
+            elif not fields[name].numeric:
+                yield Problem(
+                    path,
+                    _("field {field!r} is not a number; a target needs a numeric field").format(
+                        field=name
+                    ),
+                )

@@ -95,8 +95,8 @@ def _named(plan: Plan, registry: Registry) -> Iterator[Problem]:
                 )
         for code in sorted(chosen.units - set(registry.units)):
             yield Problem(path, _("unit {code} is not in the registry").format(code=code))
-    for g, group in enumerate(plan.groups):
-        for code in sorted(set(group.units) - set(registry.units)):
+    for g, declared in enumerate(plan.groups):
+        for code in sorted(set(declared.units) - set(registry.units)):
             yield Problem(
                 ("groups", g, "units"),
                 _("unit {code} is not in the registry").format(code=code),

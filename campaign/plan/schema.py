@@ -49,9 +49,13 @@ WEEKDAYS: tuple[Weekday, ...] = (
     "sunday",
 )
 PhaseKind = Literal["mobilization", "implementation", "acceptance"]
-FieldType = Literal["integer", "decimal", "percent", "text"]
+FieldType = Literal["integer", "decimal", "percent", "text", "yes_no", "date", "choice"]
+NUMERIC_TYPES: tuple[str, ...] = ("integer", "decimal", "percent")
+"""Field types that hold a number: summed, compared, read by targets. yes_no (是/否), date
+and choice (one of `choices`) are counted, never summed."""
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc"]
 Comparator = Literal[">=", ">", "<=", "<", "=="]
+TargetComparator = Literal[">=", ">", "<=", "<", "==", "between"]
 
 
 class PlanModel(BaseModel):
@@ -145,6 +149,13 @@ class FormField(PlanModel):
         "campaign began, never lower than the bureau's last accepted report.",
     )
     help: Text = ""
+    choices: list[Name] = Field(
+        default_factory=list, max_length=50, description="The options of a 'choice' field."
+    )
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
 
 
 NARRATIVE_KEY = "__narrative__"
@@ -156,6 +167,14 @@ class Narrative(PlanModel):
     label: Name = "情况说明"
     required: bool = True
     max_length: int = Field(default=20000, gt=0, le=100_000)
+
+
+class AttachmentRule(PlanModel):
+    """Files the answer carries (佐证材料): required or not, and what they are."""
+
+    label: Name = "附件"
+    required: bool = False
+    help: Text = ""
 
 
 class PartOfWhole(PlanModel):
@@ -171,6 +190,7 @@ class ReportForm(PlanModel):
     fields: list[FormField] = Field(default_factory=list, max_length=200)
     narrative: Narrative | None = Field(default_factory=Narrative)
     part_of_whole: list[PartOfWhole] = Field(default_factory=list, max_length=200)
+    attachment: AttachmentRule = Field(default_factory=AttachmentRule)
 
 
 class Weekly(PlanModel):
@@ -327,17 +347,47 @@ class Metric(PlanModel):
         return self
 
 
+class Condition(PlanModel):
+    """One alternative way of meeting a target (或): its own metric and threshold."""
+
+    metric: Metric
+    comparator: TargetComparator
+    threshold: Figure
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    unit: Line = ""
+
+
+class Baseline(PlanModel):
+    """The figure a change is measured against (比2008年提高1个百分点): the plan's overall
+    value, and a unit's own where the plan gives one."""
+
+    value: Figure | None = None
+    per_unit: dict[Line, Figure] = Field(default_factory=dict, max_length=5000)
+    label: Line = Field(default="", description="e.g. 2008年.")
+
+
 class Target(PlanModel):
-    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%."""
+    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%.
+
+    Shapes (see docs/targets.md): 'between' with `upper` (3至5个); `alternatives`, any one
+    of which also meets it (不少于50%或500家); a `baseline` the change is measured
+    against (提高1个百分点); `per_unit` thresholds; an `owner`, the one unit it concerns."""
 
     key: Key
     name: Name
     form: Line
     metric: Metric
-    comparator: Comparator
+    comparator: TargetComparator
     threshold: Figure
     unit: Line = ""
     scope: Literal["per_bureau", "overall"] = "overall"
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    alternatives: list[Condition] = Field(default_factory=list, max_length=10)
+    baseline: Baseline | None = None
+    per_unit: dict[Line, Figure] = Field(
+        default_factory=dict, max_length=5000, description="Unit code -> its own threshold."
+    )
+    owner: Line | None = Field(default=None, description="Code of the one unit it concerns.")
 
 
 class PlanCalendar(PlanModel):
