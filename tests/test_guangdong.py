@@ -92,6 +92,8 @@ def test_the_province_analyses_each_quarter_for_its_government(
         ("2009年第三季度", date(2009, 9, 30)),
         ("2009年第四季度", date(2009, 12, 31)),
     ]
+    ccc = next(t for t in plan.targets if t.key == "ccc-inspection")  # 50%或500家
+    assert (ccc.threshold, ccc.alternatives[0].threshold) == (50, 500)
     duties = {d.key: d for d in plan.duties}
     assert [r.to for r in duties["province-analysis"].recipients] == ["government"]
     assert [r.to for r in duties["quality-analysis"].recipients] == ["office", "government"]

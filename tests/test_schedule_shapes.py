@@ -287,3 +287,15 @@ def test_ticks_only_at_moments_the_cron_allows() -> None:
     assert tick_times(plan, [saturday, sunday, monday]) == [at_monday]
     daily = plan_of([], tick_cron="0 18 * * *")
     assert tick_time(daily, saturday) == datetime(2009, 10, 10, 18, 0, tzinfo=SHANGHAI)
+
+
+def test_mail_dates_carry_the_year_when_the_plan_spans_years() -> None:
+    from campaign.templating import get_environment
+
+    subject = get_environment().from_string("请于{{ due|cn_md }}前报送")
+    spanning = plan_of([], phases=year_phases("2009-12-01", "2010-01-20"))
+    within = plan_of([])
+    due = date(2010, 1, 5)
+    assert subject.render(due=due, plan=spanning) == "请于2010年1月5日前报送"
+    assert subject.render(due=due, plan=within) == "请于1月5日前报送"
+    assert subject.render(due=due) == "请于1月5日前报送"  # no plan in the context
