@@ -10,7 +10,15 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -25,6 +33,14 @@ def cn_date(value: date | datetime) -> str:
 def cn_md(value: date | datetime) -> str:
     """8月27日."""
     return f"{value.month}月{value.day}日"
+
+
+@pass_context
+def cn_md_in_plan(context: Context, value: date | datetime) -> str:
+    """The `cn_md` filter: 8月27日, with the year (2009年12月28日) when the `plan` of the
+    template's context spans years, so that no reader mistakes the year."""
+    plan = context.get("plan")
+    return cn_date(value) if getattr(plan, "spans_years", False) else cn_md(value)
 
 
 def cn_upper_date(value: date | datetime) -> str:
@@ -53,5 +69,5 @@ def get_environment(plan_templates: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # templates are part of the release: no stat() per render
     )
-    env.filters.update(cn_date=cn_date, cn_md=cn_md, cn_upper_date=cn_upper_date)
+    env.filters.update(cn_date=cn_date, cn_md=cn_md_in_plan, cn_upper_date=cn_upper_date)
     return env

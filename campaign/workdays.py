@@ -8,6 +8,7 @@ precedence; years neither covers fall back to "Monday to Friday" and say so.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,6 +65,22 @@ class WorkCalendar:
                 )
             )
         return cls(holidays=holidays, workdays=workdays)
+
+    def with_days(self, holidays: Iterable[date], workdays: Iterable[date]) -> WorkCalendar:
+        """This calendar with more holidays and working days (a plan's own); they win over
+        the days this calendar lists."""
+        holidays, workdays = set(holidays), set(workdays)
+        if not holidays and not workdays:
+            return self
+        return WorkCalendar(
+            holidays=(self.holidays - workdays) | holidays,
+            workdays=(self.workdays - holidays) | workdays,
+            estimated_years=self.estimated_years,
+        )
+
+    def next_workday(self, day: date) -> date:
+        """The day itself if it is a working day, else the first working day after it."""
+        return day if self.is_workday(day) else self.add_workdays(day, 1)
 
     def is_workday(self, day: date) -> bool:
         if day in self.workdays:

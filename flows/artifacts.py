@@ -113,7 +113,7 @@ def publish_summary_table(*, campaign_id: int, summary_id: int) -> None:
         {
             "目标": t["name"],
             "范围": "各单位" if t["scope"] == "per_bureau" else "全省",
-            "要求": f"{t['comparator']} {t['threshold']}{t['unit']}",
+            "要求": t.get("requirement") or f"{t['comparator']} {t['threshold']}{t['unit']}",
             "实际": "—" if t["value"] is None else f"{t['value']}{t['unit']}",
             "达标": {True: "是", False: "否", None: "无数据"}[t["met"]],
             "未达标单位": "、".join(t["failing"]),

@@ -41,7 +41,8 @@ def test_a_stage_summary_after_each_concentrated_action(hubei_plan) -> None:
     assert by_action == {
         "市场准入集中检查": (date(2007, 9, 21), date(2007, 9, 25)),
         "管理制度集中检查": (date(2007, 10, 21), date(2007, 10, 25)),
-        "小作坊集中整治": (date(2007, 11, 21), date(2007, 11, 25)),
+        # 11-20 + 5 days is Sunday 11-25: due on the next working day, Monday 11-26.
+        "小作坊集中整治": (date(2007, 11, 21), date(2007, 11, 26)),
     }
     mobilization = next(e for e in summaries if e.action is None)
     assert (mobilization.phase, mobilization.due) == ("宣传发动阶段", date(2007, 9, 5))
@@ -52,7 +53,7 @@ def test_final_summary_and_acceptance(hubei_plan) -> None:
     (final,) = kinds(events, "final_summary")
     assert (final.date, final.due, final.phase) == (
         date(2007, 11, 21),
-        date(2007, 12, 1),
+        date(2007, 12, 3),  # "12月1日以前": 2007-12-01 is a Saturday, due Monday 12-03
         "总结验收阶段",
     )
     (acceptance,) = kinds(events, "acceptance")
@@ -122,7 +123,7 @@ def test_monthly_duty_due_on_day_n_of_the_next_month() -> None:
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.date, e.due) for e in requests] == [
         ("2007-08", date(2007, 9, 1), date(2007, 9, 5)),
-        ("2007-09", date(2007, 10, 1), date(2007, 10, 5)),
+        ("2007-09", date(2007, 10, 1), date(2007, 10, 8)),  # 10-05 is in National Day
         ("2007-10", date(2007, 11, 1), date(2007, 11, 5)),
         ("2007-11", date(2007, 11, 21), date(2007, 12, 5)),
     ]
@@ -158,8 +159,9 @@ def test_quarterly_analysis() -> None:
     )
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.period_label, e.due) for e in requests] == [
-        ("2007-Q3", "2007年第3季度", date(2007, 10, 10)),
-        ("2007-Q4", "2007年第4季度", date(2007, 12, 10)),  # clipped at 11-20: due in December
+        # both quarters are cut short by the phase (08-20 to 11-20): labelled by their days
+        ("2007-Q3", "2007年8月20日至9月30日", date(2007, 10, 10)),
+        ("2007-Q4", "2007年10月1日至11月20日", date(2007, 12, 10)),  # due in December
     ]
 
 
@@ -175,7 +177,7 @@ def test_fixed_dates_cover_the_days_since_the_previous_date() -> None:
     )
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period_start, e.due, e.phase) for e in requests] == [
-        (date(2007, 8, 10), date(2007, 9, 15), "实施阶段"),
+        (date(2007, 8, 10), date(2007, 9, 17), "实施阶段"),  # 09-15 is a Saturday
         (date(2007, 9, 16), date(2007, 10, 15), "实施阶段"),
     ]
 

@@ -13,6 +13,7 @@ from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import Plan, PlanError, load_plan
+from campaign.plan.load import plan_warnings
 from campaign.plan.reach import launch_problems, registry_warnings
 from campaign.plan.units import Registry
 from campaign.schedule import acknowledgement_label, build_schedule
@@ -72,6 +73,8 @@ def validate(
             path=plan, number=loaded.document_number, title=loaded.title
         )
     )
+    for warning in plan_warnings(plan):
+        typer.echo(_("warning: {message}").format(message=warning), err=True)
     if bureaus is not None:
         warn_about_units(loaded, bureaus)
 

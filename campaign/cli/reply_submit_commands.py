@@ -102,6 +102,8 @@ def prompt_missing(form: ReportForm | None, entries: dict[str, str], narrative: 
     for f in form.fields:
         if f.key not in entries:
             unit = f"（{f.unit}）" if f.unit else ""
+            options = {"yes_no": "是/否", "date": "YYYY-MM-DD", "choice": "/".join(f.choices)}
+            unit += f" [{options[f.type]}]" if f.type in options else ""
             default = None if f.required else ""
             entries[f.key] = str(typer.prompt(f"{f.label}{unit}", default=default)).strip()
     if not narrative and form.narrative is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from campaign.demo.run import DemoResult
@@ -80,9 +80,7 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
     for t in result.targets:
         verdict = {True: "达标", False: "未达标", None: "无数据"}[t["met"]]
         value = f"{t['value']}{t['unit']}" if t["value"] is not None else "—"
-        line = (
-            f"  {t['name']}：{value}（要求 {t['comparator']} {t['threshold']}{t['unit']}）{verdict}"
-        )
+        line = f"  {t['name']}：{value}（要求 {_requirement(t)}）{verdict}"
         names = result.unit_names
         line += (
             f"；未达标单位：{'、'.join(names.get(c, c) for c in t['failing'])}"
@@ -104,3 +102,8 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
         "  .venv/bin/campaign outbox list | head",
     ]
     return lines
+
+
+def _requirement(t: dict[str, Any]) -> str:
+    """The target's requirement in words; summaries stored before it was kept: built."""
+    return str(t.get("requirement") or f"{t['comparator']} {t['threshold']}{t['unit']}")

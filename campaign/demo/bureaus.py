@@ -111,7 +111,7 @@ class SimulatedBureau:
         wholes = {w for _, w in rules}
         numbers: dict[str, float] = {}
         for f in form.fields:
-            if f.type != "text" and f.key not in parts:
+            if f.numeric and f.key not in parts:
                 numbers[f.key] = self._base(f, weeks, done, request.period_key, f.key in wholes)
         for _ in range(len(parts)):  # parts of parts settle in as many passes
             for part in sorted(parts):
@@ -124,11 +124,22 @@ class SimulatedBureau:
                     numbers[part] = float(min(shares))
         values = {}
         for f in form.fields:
-            if f.type == "text":
-                values[f.key] = "无"
+            if not f.numeric:
+                values[f.key] = self._other(f, request.due_date or start)
             else:
                 values[f.key] = _shown(f, numbers.get(f.key, 0.0))
         return values
+
+    def _other(self, f: FormField, due: date) -> str:
+        """A text, yes/no, date or choice answer: mostly 是, a date within the period."""
+        rng = self._rng("other", f.key)
+        if f.type == "yes_no":
+            return "是" if rng.random() < 0.85 else "否"
+        if f.type == "date":
+            return (due - timedelta(days=rng.randint(1, 6))).isoformat()
+        if f.type == "choice":
+            return rng.choice(f.choices)
+        return "无"
 
     def _share(
         self, part: str, whole: str, done: float, caps: dict[tuple[str, str], float]
@@ -165,7 +176,7 @@ class SimulatedBureau:
                 broken[rule.part] = str(int(float(broken[rule.whole])) + 1)
                 return broken
         for f in form.fields:
-            if f.type != "text":
+            if f.numeric:
                 broken[f.key] = "约" + broken[f.key]
                 return broken
         return None

@@ -164,7 +164,9 @@ def simulate(
         )
         echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
         echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
-        moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=plan.end)
+        # through the last event: reminders of the last reports may follow the plan's end
+        moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=None)
+        result.last_day = max(plan.end, *(m.date() for m in moments)).isoformat()
         if progress is not None:
             progress.start(len(moments))
         for moment in moments:

@@ -8,6 +8,7 @@ render this one description, so they never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -16,6 +17,7 @@ from campaign.plan.schema import (
     WEEKDAYS,
     Action,
     AfterEnd,
+    AfterEvent,
     AnyTime,
     ByDate,
     Duty,
@@ -27,7 +29,7 @@ from campaign.plan.schema import (
     Task,
     Weekly,
 )
-from campaign.schedule import Event, duty_periods, offset_date
+from campaign.schedule import Event, duty_periods, offset_date, plan_workdays
 from campaign.templating import cn_md
 from campaign.workdays import WorkCalendar
 
@@ -84,7 +86,7 @@ def build_directive(
     work: WorkCalendar | None = None,
 ) -> Directive:
     """The directive a directive event sends, its body taken from the plan."""
-    work = work or WorkCalendar()
+    work = plan_workdays(plan, work)
     phase = plan.phase(event.phase_key)
     action = (
         next(a for a in phase.actions if a.key == event.action_key) if event.action_key else None
@@ -121,9 +123,25 @@ def build_directive(
     )
 
 
-def field_hint(*, type_: str, minimum: object, maximum: object, required: bool, help_: str) -> str:
+def field_hint(
+    *,
+    type_: str,
+    minimum: object,
+    maximum: object,
+    required: bool,
+    help_: str,
+    choices: Sequence[str] = (),
+) -> str:
     """填报说明 of a form field, e.g. 整数，≥0 (shared by the directive and the .xlsx table)."""
-    words = {"integer": "整数", "decimal": "数值", "percent": "百分比（%）", "text": "文字"}
+    words = {
+        "integer": "整数",
+        "decimal": "数值",
+        "percent": "百分比（%）",
+        "text": "文字",
+        "yes_no": "填“是”或“否”",
+        "date": "日期（年-月-日）",
+        "choice": "选填一项：" + "、".join(choices),
+    }
     parts = [words.get(type_, type_)]
     if minimum is not None and maximum is not None:
         parts.append(f"{minimum}～{maximum}")
@@ -201,7 +219,7 @@ def _dues_in(
     plan: Plan, duty: Duty, phase: Phase, action: Action | None, work: WorkCalendar
 ) -> list[tuple[str, date]]:
     """(period label, due) of the duty's periods that belong to this phase (or action)."""
-    if isinstance(duty.schedule, AnyTime):
+    if isinstance(duty.schedule, AnyTime | AfterEvent):
         return [("随时", phase.end)]
     out = []
     for period, in_phase, in_action in duty_periods(plan, duty, work):
@@ -256,7 +274,9 @@ def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
             f"本阶段首次报送截止日期为{cn_md(first)}，最后一次为{cn_md(last)}"
         )
     if isinstance(schedule, Monthly):
-        every = {1: "每月", 3: "每季度"}.get(schedule.interval, f"每{schedule.interval}个月")
+        every = {1: "每月", 2: "每两个月", 3: "每季度", 6: "每半年", 12: "每年"}.get(
+            schedule.interval, f"每{schedule.interval}个月"
+        )
         return f"{who}{every}报送一次，本阶段截止日期依次为{_dates(dues)}"
     if isinstance(schedule, FixedDates):
         return f"{who}分别于{_dates(dues)}前报送"
@@ -267,6 +287,16 @@ def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
         return f"{who}在阶段性工作结束后{span}内上报（{each}）"
     if isinstance(schedule, ByDate):
         return f"{who}于{cn_md(schedule.due)}以前上报"
+    if isinstance(schedule, AfterEvent):
+        limit = schedule.within
+        span = (
+            f"{limit.hours}小时"
+            if limit.hours is not None
+            else f"{limit.days}日"
+            if limit.days is not None
+            else f"{limit.working_days}个工作日"
+        )
+        return f"{who}于{schedule.event}后{span}内报送"
     return "重大情况要做到随时发现，随时报送"
 
 
@@ -309,7 +339,12 @@ def _appendix(number: int, form: ReportForm) -> Appendix:
     for i, f in enumerate(form.fields, start=1):
         label = f.label + ("（累计）" if f.accumulation == "cumulative" else "")
         hint = field_hint(
-            type_=f.type, minimum=f.min, maximum=f.max, required=f.required, help_=f.help
+            type_=f.type,
+            minimum=f.min,
+            maximum=f.max,
+            required=f.required,
+            help_=f.help,
+            choices=f.choices,
         )
         rows.append((str(i), label, f.unit, hint))
     if form.narrative is not None:

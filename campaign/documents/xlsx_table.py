@@ -25,12 +25,16 @@ keys and layout cannot be changed by accident; rows and columns may still be res
 narrative row is tall and column D wide enough to write a few paragraphs in.
 
 Number cells (D) carry data validation (whole or decimal, with the plan's min/max) where
-the plan sets bounds. No formulas anywhere; no macros. Every text cell is written as text,
+the plan sets bounds. A yes/no cell has a drop-down list 是/否 and a choice cell its
+options (inline, or from a column of the hidden sheet "_lists" when they do not fit); a
+date cell is formatted yyyy-mm-dd and accepts dates 1900-01-01 to 2100-12-31.
+No formulas anywhere; no macros. Every text cell is written as text,
 whatever it starts with: a plan label or bureau name such as "=HYPERLINK(…)" or "-5%" is a
 string cell (never a formula), and text starting with one of = + - @ tab CR LF (OWASP's CSV
 injection list) also carries Excel's quotePrefix, so editing the cell keeps it text.
 
-Hidden second sheet "_meta": key in column A, value in column B, one pair per row, in this
+Hidden sheet "_meta" (after the table): key in column A, value in column B, one pair per
+row, in this
 order: layout_version (1), campaign_id, document_number, request_id, bureau_code, duty_key,
 period_key, form_key. All values are written as text.
 
@@ -75,6 +79,8 @@ CUMULATIVE_SUFFIX = "（累计）"
 NARRATIVE_HEIGHT = 300  # points (Excel's maximum is 409): room for several paragraphs
 VALUE_WIDTH = 48  # characters: the input column, also the narrative's width
 META_SHEET = "_meta"
+LISTS_SHEET = "_lists"  # hidden: the options of long drop-down lists
+INLINE_LIST_CHARS = 250  # Excel's limit for an inline list is 255 characters
 META_KEYS = (
     "layout_version",
     "campaign_id",
@@ -146,7 +152,7 @@ def write_table(
 
 def _previous(f: FormField, value: Any) -> Any:
     """A last accepted value as a cell value: numbers (stored as decimal strings) as numbers."""
-    if value is None or value == "" or f.type == "text":
+    if value is None or value == "" or not f.numeric:
         return value
     try:
         number = Decimal(str(value))
@@ -252,7 +258,12 @@ def _build(key: _TemplateKey, form: ReportForm) -> bytes:
     for index, f in enumerate(form.fields, start=1):
         label = f.label + (CUMULATIVE_SUFFIX if f.accumulation == "cumulative" else "")
         hint = field_hint(
-            type_=f.type, minimum=f.min, maximum=f.max, required=f.required, help_=f.help
+            type_=f.type,
+            minimum=f.min,
+            maximum=f.max,
+            required=f.required,
+            help_=f.help,
+            choices=f.choices,
         )
         if f.accumulation == "cumulative":
             hint += "，自整治开始累计，不低于上期已确认数"
@@ -301,6 +312,9 @@ def _row(ws: Worksheet, row: int, values: list[Any]) -> None:
 
 
 def _validate(ws: Worksheet, f: FormField, ref: str) -> None:
+    if f.type in ("yes_no", "choice", "date"):
+        _validate_other(ws, f, ref)
+        return
     if f.type == "text" or (f.min is None and f.max is None):
         return
     kind = "whole" if f.type == "integer" else "decimal"
@@ -325,3 +339,54 @@ def _validate(ws: Worksheet, f: FormField, ref: str) -> None:
     )
     ws.add_data_validation(rule)
     rule.add(ref)
+
+
+def _validate_other(ws: Worksheet, f: FormField, ref: str) -> None:
+    """yes/no and choices: a drop-down list (the options on the hidden sheet _lists when
+    they do not fit Excel's inline list); a date: a date cell (yyyy-mm-dd)."""
+    if f.type == "date":
+        rule = DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(1900,1,1)",
+            formula2="DATE(2100,12,31)",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="填报日期有误",
+            error="请填写日期，如2009-03-05",
+        )
+        ws[ref].number_format = "yyyy-mm-dd"
+    else:
+        options = ["是", "否"] if f.type == "yes_no" else list(f.choices)
+        inline = ",".join(options)
+        if len(inline) <= INLINE_LIST_CHARS and not any(c in o for o in options for c in ',"'):
+            formula = f'"{inline}"'
+        else:
+            formula = _list_range(ws, options)
+        rule = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            showDropDown=False,  # (sic) False shows the in-cell drop-down arrow
+            errorTitle="填报内容有误",
+            error="请从下拉列表中选择：" + "、".join(options),
+        )
+    ws.add_data_validation(rule)
+    rule.add(ref)
+
+
+def _list_range(ws: Worksheet, options: list[str]) -> str:
+    """The options written in a new column of the hidden sheet _lists; its range."""
+    wb = ws.parent
+    if LISTS_SHEET in wb.sheetnames:
+        lists = wb[LISTS_SHEET]
+        column = lists.max_column + 1
+    else:
+        lists = wb.create_sheet(LISTS_SHEET)
+        lists.sheet_state = "hidden"
+        column = 1
+    for row, option in enumerate(options, start=1):
+        _put(lists.cell(row, column), option, quote=False)
+    letter = lists.cell(1, column).column_letter
+    return f"{LISTS_SHEET}!${letter}$1:${letter}${len(options)}"

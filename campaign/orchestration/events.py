@@ -29,11 +29,16 @@ def ledger_key(event: Event) -> tuple[str, str]:
 
 
 def tick_time(plan: Plan, day: date) -> datetime:
-    """When the campaign's tick runs on `day` (first tick_cron time that day, else 00:00)."""
+    """When the campaign's tick first runs on or after `day`: the first tick_cron time that
+    day, or, when the cron does not run that day (weekdays only, say), its next run."""
     zone = ZoneInfo(plan.timezone)
     midnight = datetime.combine(day, time(0), tzinfo=zone)
-    first = next(CronSim(plan.tick_cron, midnight - timedelta(microseconds=1)))
-    return first if first.date() == day else midnight
+    return next(CronSim(plan.tick_cron, midnight - timedelta(microseconds=1)))
+
+
+def tick_times(plan: Plan, days: list[date]) -> list[datetime]:
+    """The tick times that carry out what falls due on these days, each once, in order."""
+    return sorted({tick_time(plan, day) for day in days})
 
 
 def moments(events: list[Event], start: date, end: date) -> list[date]:

@@ -28,7 +28,7 @@ from campaign.inbox.fetch import fetch_now
 from campaign.mail.sender import deliver_now
 from campaign.orchestration.actions import carry_out_event
 from campaign.orchestration.escalations import carry_out_escalations
-from campaign.orchestration.events import moments, tick_time
+from campaign.orchestration.events import moments, tick_times
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.stored import plan_of
@@ -251,14 +251,15 @@ def run_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) -> Ti
 
 
 def tick_moments(
-    *, campaign_id: int, start: date, end: date, url: str | None = None
+    *, campaign_id: int, start: date, end: date | None, url: str | None = None
 ) -> list[datetime]:
-    """The tick times between start and end (inclusive) when something falls due."""
+    """The tick times between start and end (inclusive; None: through the campaign's last
+    event, which may follow the plan's last day) when something falls due."""
     with session_scope(url) as session:
         campaign = _campaign(session, campaign_id)
         plan = plan_of(campaign)
         events = [to_event(r) for r in load_rows(session=session, campaign_id=campaign_id)]
-    return [tick_time(plan, day) for day in moments(events, start, end)]
+    return tick_times(plan, moments(events, start, end or date.max))
 
 
 def _campaign(session: Session, campaign_id: int) -> Campaign:

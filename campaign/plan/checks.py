@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from campaign.i18n import _
-from campaign.plan.schema import Plan, Task
+from campaign.plan.schema import FormField, Plan, Task
 from campaign.plan.units import Selector
 
 Path = tuple[str | int, ...]
@@ -203,6 +203,7 @@ def _forms(plan: Plan) -> Iterator[Problem]:
                         )
             if field.type == "text" and field.accumulation == "cumulative":
                 yield Problem((*at, "accumulation"), _("a text field cannot be cumulative"))
+            yield from _kind_rules(field, at)
         for j, rule in enumerate(form.part_of_whole):
             for side in ("part", "whole"):
                 name = getattr(rule, side)
@@ -216,6 +217,37 @@ def _forms(plan: Plan) -> Iterator[Problem]:
                     yield Problem(
                         at, _("field {field!r} is text and cannot be compared").format(field=name)
                     )
+                elif not fields[name].numeric:
+                    yield Problem(
+                        at,
+                        _("field {field!r} is not a number and cannot be compared").format(
+                            field=name
+                        ),
+                    )
+
+
+def _kind_rules(field: FormField, at: Path) -> Iterator[Problem]:
+    """yes_no, date and choice fields: no bounds, not cumulative; choices for a choice."""
+    if field.type in ("yes_no", "date", "choice"):
+        if field.min is not None or field.max is not None:
+            yield Problem(
+                at,
+                _("field {key!r} is not a number and cannot have min or max").format(key=field.key),
+            )
+        if field.accumulation == "cumulative":
+            yield Problem((*at, "accumulation"), _("only a numeric field can be cumulative"))
+    if field.type == "choice":
+        if len(field.choices) < 2:
+            yield Problem((*at, "choices"), _("a choice field needs at least two choices"))
+        seen: set[str] = set()
+        for k, choice in enumerate(field.choices):
+            if choice in seen:
+                yield Problem(
+                    (*at, "choices", k), _("choice {choice!r} appears twice").format(choice=choice)
+                )
+            seen.add(choice)
+    elif field.choices:
+        yield Problem((*at, "choices"), _("only a field of type 'choice' has choices"))
 
 
 def _duties(plan: Plan) -> Iterator[Problem]:
@@ -227,21 +259,38 @@ def _duties(plan: Plan) -> Iterator[Problem]:
             yield Problem((*at, "form"), _("no report form with key {key!r}").format(key=duty.form))
         if duty.form is None and duty.kind != "ad_hoc":
             yield Problem((*at, "form"), _("a duty other than ad_hoc needs a report form"))
-        if duty.phase is not None and duty.phase not in windows:
-            yield Problem(
-                (*at, "phase"), _("no phase or action with key {key!r}").format(key=duty.phase)
-            )
+        keys = duty.window_keys
+        for j, key in enumerate(keys):
+            if key not in windows:
+                where = (*at, "phase") if isinstance(duty.phase, str) else (*at, "phase", j)
+                yield Problem(where, _("no phase or action with key {key!r}").format(key=key))
         schedule = duty.schedule
-        if (schedule.type == "any_time") != (duty.kind == "ad_hoc"):
+        if (schedule.type in ("any_time", "after_event")) != (duty.kind == "ad_hoc"):
             yield Problem(
                 (*at, "schedule", "type"),
-                _("ad_hoc duties, and only they, use the 'any_time' schedule"),
+                _("ad_hoc duties, and only they, use the 'any_time' or 'after_event' schedule"),
             )
-        if schedule.type in ("weekly", "monthly") and duty.phase is None:
-            yield Problem(
-                (*at, "phase"),
-                _("a {type} duty needs a phase or action window").format(type=schedule.type),
-            )
+        if schedule.type == "after_event" and duty.form in forms:
+            fields = {f.key for f in plan.form(duty.form).fields}
+            if schedule.field not in fields:
+                yield Problem(
+                    (*at, "schedule", "field"),
+                    _("form {form!r} has no field {field!r}").format(
+                        form=duty.form, field=schedule.field
+                    ),
+                )
+        if (
+            schedule.type == "monthly"
+            and schedule.first_due is not None
+            and all(k in windows for k in keys)
+        ):
+            spans = [windows[k][1] or windows[k][0] for k in keys]
+            start = min((w.start for w in spans), default=plan.start)
+            if not start <= schedule.first_due:
+                yield Problem(
+                    (*at, "schedule", "first_due"),
+                    _("due date {due} is before the duty starts").format(due=schedule.first_due),
+                )
         if schedule.type == "after_end":
             for j, key in enumerate(schedule.of):
                 if key not in windows:
@@ -301,3 +350,10 @@ def _targets(plan: Plan) -> Iterator[Problem]:
                     else _("field {field!r} is text; a target needs a numeric field")
                 )
                 yield Problem(path, message.format(field=name))
+            elif not fields[name].numeric:
+                yield Problem(
+                    path,
+                    _("field {field!r} is not a number; a target needs a numeric field").format(
+                        field=name
+                    ),
+                )

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from campaign.i18n import N_, _, ngettext
 from campaign.plan.checks import Path, Problem, check_plan
 from campaign.plan.schema import Plan
+from campaign.plan.target_checks import target_problems, target_warnings
 from campaign.plan.yaml_read import ComposedPlan, PlanYAMLLimit, read_limited, too_big
 
 
@@ -32,6 +33,7 @@ class PlanError(Exception):
 class LoadResult:
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the plan is usable regardless
 
 
 def load_plan(path: str | FilePath) -> Plan:
@@ -48,6 +50,12 @@ def load_plan(path: str | FilePath) -> Plan:
     if result.plan is None:
         raise PlanError(str(path), result.problems)
     return result.plan
+
+
+def plan_warnings(path: str | FilePath) -> list[Problem]:
+    """What `campaign validate` warns about in a valid plan (e.g. a target that can
+    never be evaluated), each with its line."""
+    return parse_plan(read_limited(FilePath(path))).warnings
 
 
 def load_plan_text(text: str, source: str = "<plan>") -> Plan:
@@ -95,8 +103,10 @@ def parse_plan(raw: bytes) -> LoadResult:
     except ValidationError as exc:
         problems = [_from_pydantic(err, data, lines) for err in exc.errors()]
         return LoadResult(None, _unique(problems))
-    problems = [_with_line(p, lines) for p in check_plan(plan)]
-    return LoadResult(None if problems else plan, problems)
+    problems = [_with_line(p, lines) for p in (*check_plan(plan), *target_problems(plan))]
+    if problems:
+        return LoadResult(None, problems)
+    return LoadResult(plan, [], [_with_line(p, lines) for p in target_warnings(plan)])
 
 
 def _index_lines(node: yaml.Node, at: Path, lines: dict[Path, int], dups: list[Problem]) -> None:

@@ -95,8 +95,8 @@ def _named(plan: Plan, registry: Registry) -> Iterator[Problem]:
                 )
         for code in registry.unknown(chosen.units):
             yield Problem(path, _("unit {code} is not in the registry").format(code=code))
-    for g, named in enumerate(plan.groups):
-        for code in sorted(set(named.units) - set(registry.units)):
+    for g, declared in enumerate(plan.groups):
+        for code in sorted(set(declared.units) - set(registry.units)):
             yield Problem(
                 ("groups", g, "units"),
                 _("unit {code} is not in the registry").format(code=code),

@@ -49,10 +49,14 @@ WEEKDAYS: tuple[Weekday, ...] = (
     "sunday",
 )
 PhaseKind = Literal["mobilization", "implementation", "acceptance"]
-FieldType = Literal["integer", "decimal", "percent", "text"]
+FieldType = Literal["integer", "decimal", "percent", "text", "yes_no", "date", "choice"]
+NUMERIC_TYPES: tuple[str, ...] = ("integer", "decimal", "percent")
+"""Field types that hold a number: summed, compared, read by targets. yes_no (是/否), date
+and choice (one of `choices`) are counted, never summed."""
 DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc", "task"]
 """'task': the progress duty of a tracked task, derived from the task (campaign.tasks)."""
 Comparator = Literal[">=", ">", "<=", "<", "=="]
+TargetComparator = Literal[">=", ">", "<=", "<", "==", "between"]
 
 
 class PlanModel(BaseModel):
@@ -195,6 +199,13 @@ class FormField(PlanModel):
         "campaign began, never lower than the bureau's last accepted report.",
     )
     help: Text = ""
+    choices: list[Name] = Field(
+        default_factory=list, max_length=50, description="The options of a 'choice' field."
+    )
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
 
 
 NARRATIVE_KEY = "__narrative__"
@@ -206,6 +217,14 @@ class Narrative(PlanModel):
     label: Name = "情况说明"
     required: bool = True
     max_length: int = Field(default=20000, gt=0, le=100_000)
+
+
+class AttachmentRule(PlanModel):
+    """Files the answer carries (佐证材料): required or not, and what they are."""
+
+    label: Name = "附件"
+    required: bool = False
+    help: Text = ""
 
 
 class PartOfWhole(PlanModel):
@@ -221,6 +240,7 @@ class ReportForm(PlanModel):
     fields: list[FormField] = Field(default_factory=list, max_length=200)
     narrative: Narrative | None = Field(default_factory=Narrative)
     part_of_whole: list[PartOfWhole] = Field(default_factory=list, max_length=200)
+    attachment: AttachmentRule = Field(default_factory=AttachmentRule)
 
 
 class Weekly(PlanModel):
@@ -231,14 +251,22 @@ class Weekly(PlanModel):
 
 
 class Monthly(PlanModel):
-    """One period a calendar month (every `interval` months: 3 = quarterly)."""
+    """One period a calendar month (every `interval` months: 2 = every two months,
+    3 = quarterly, 6 = half-yearly, 12 = yearly)."""
 
     type: Literal["monthly"]
     day: int = Field(ge=1, le=31, description="Day of month the report is due (clamped).")
     due_month: Literal["same", "next"] = Field(
         default="next", description="'next': the report on month M is due in month M+1."
     )
-    interval: int = Field(default=1, ge=1, le=12)
+    interval: Literal[1, 2, 3, 4, 6, 12] = Field(
+        default=1, description="Months a period lasts; periods align on the calendar year."
+    )
+    first_due: PlanDate | None = Field(
+        default=None,
+        description="首次报送: the first period's report is due by this date instead; the "
+        "later ones follow the rule.",
+    )
 
 
 class FixedDates(PlanModel):
@@ -264,6 +292,31 @@ class ByDate(PlanModel):
     opens: PlanDate | None = Field(default=None, description="Default: the duty's phase start.")
 
 
+class Within(PlanModel):
+    """A time limit after an event: days, working days or hours, exactly one of them."""
+
+    days: Days | None = None
+    working_days: WorkingDays | None = None
+    hours: int | None = Field(default=None, ge=1, le=24 * 31)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Within:
+        given = [v for v in (self.days, self.working_days, self.hours) if v is not None]
+        if len(given) != 1:
+            raise ValueError(N_("give exactly one of 'days', 'working_days' or 'hours'"))
+        return self
+
+
+class AfterEvent(PlanModel):
+    """A report due within a time limit after an event the unit itself reports (a decision
+    taken, an accident): the report gives the event's moment in the form field `field`."""
+
+    type: Literal["after_event"]
+    event: Name = Field(description="What happened, e.g. 作出行政处罚决定.")
+    field: Line = Field(description="Key of the form field holding the event's date or time.")
+    within: Within
+
+
 class AnyTime(PlanModel):
     """Ad-hoc reports (重大情况随时报送) a bureau may send at any time."""
 
@@ -271,7 +324,8 @@ class AnyTime(PlanModel):
 
 
 DutySchedule = Annotated[
-    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AnyTime, Field(discriminator="type")
+    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AfterEvent | AnyTime,
+    Field(discriminator="type"),
 ]
 
 
@@ -297,8 +351,10 @@ class Duty(PlanModel):
     name: Name = Field(description="e.g. 动态信息, 阶段小结.")
     kind: DutyKind
     form: Line | None = Field(default=None, description="Key of the report form.")
-    phase: Line | None = Field(
-        default=None, description="Key of the phase or action whose window bounds the duty."
+    phase: Line | list[Line] | None = Field(
+        default=None,
+        description="Key of the phase or action whose window bounds the duty, or a list of "
+        "them (the duty runs from the first's start to the last's end); none: the whole plan.",
     )
     reporters: Selector = Field(
         default_factory=lambda: selector("city"),
@@ -314,6 +370,13 @@ class Duty(PlanModel):
     reminders: ReminderPolicy | None = Field(
         default=None, description="Overrides the plan's reminder policy for this duty."
     )
+
+    @property
+    def window_keys(self) -> list[str]:
+        """The phases and actions bounding the duty (none: the whole plan)."""
+        if self.phase is None:
+            return []
+        return [self.phase] if isinstance(self.phase, str) else list(self.phase)
 
 
 class Ratio(PlanModel):
@@ -334,17 +397,54 @@ class Metric(PlanModel):
         return self
 
 
+class Condition(PlanModel):
+    """One alternative way of meeting a target (或): its own metric and threshold."""
+
+    metric: Metric
+    comparator: TargetComparator
+    threshold: Figure
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    unit: Line = ""
+
+
+class Baseline(PlanModel):
+    """The figure a change is measured against (比2008年提高1个百分点): the plan's overall
+    value, and a unit's own where the plan gives one."""
+
+    value: Figure | None = None
+    per_unit: dict[Line, Figure] = Field(default_factory=dict, max_length=5000)
+    label: Line = Field(default="", description="e.g. 2008年.")
+
+
 class Target(PlanModel):
-    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%."""
+    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%.
+
+    Shapes (see docs/targets.md): 'between' with `upper` (3至5个); `alternatives`, any one
+    of which also meets it (不少于50%或500家); a `baseline` the change is measured
+    against (提高1个百分点); `per_unit` thresholds; an `owner`, the one unit it concerns."""
 
     key: Key
     name: Name
     form: Line
     metric: Metric
-    comparator: Comparator
+    comparator: TargetComparator
     threshold: Figure
     unit: Line = ""
     scope: Literal["per_bureau", "overall"] = "overall"
+    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
+    alternatives: list[Condition] = Field(default_factory=list, max_length=10)
+    baseline: Baseline | None = None
+    per_unit: dict[Line, Figure] = Field(
+        default_factory=dict, max_length=5000, description="Unit code -> its own threshold."
+    )
+    owner: Line | None = Field(default=None, description="Code of the one unit it concerns.")
+
+
+class PlanCalendar(PlanModel):
+    """Days the plan declares holidays or working days, beyond the official calendar."""
+
+    holidays: list[PlanDate] = Field(default_factory=list, max_length=400)
+    workdays: list[PlanDate] = Field(default_factory=list, max_length=400)
 
 
 class AccountabilityRule(PlanModel):
@@ -396,6 +496,15 @@ class Plan(PlanModel):
         default_factory=lambda: Offset(working_days=2),
         description="Bureaus acknowledge (签收) each directive within this; null: no 签收.",
     )
+    due_on_holidays: Literal["next_workday", "as_written"] = Field(
+        default="next_workday",
+        description="A report due on a holiday or weekend is due on the next working day "
+        "(遇节假日顺延), unless 'as_written'.",
+    )
+    calendar: PlanCalendar = Field(
+        default_factory=lambda: PlanCalendar(),
+        description="Holidays and adjusted working days (调休) the plan itself announces.",
+    )
     phases: list[Phase] = Field(min_length=1, max_length=20)
     forms: list[ReportForm] = Field(default_factory=list, max_length=50)
     duties: list[Duty] = Field(default_factory=list, max_length=100)
@@ -439,6 +548,11 @@ class Plan(PlanModel):
     @property
     def end(self) -> date:
         return max(p.end for p in self.phases)
+
+    @property
+    def spans_years(self) -> bool:
+        """Whether the plan's dates need their year in what people read."""
+        return self.start.year != self.end.year
 
     def reminder_policy(self, duty: Duty) -> ReminderPolicy:
         return duty.reminders or self.reminders

@@ -22,7 +22,10 @@ from campaign.replies.reply_context import ReplyContext, ensure_answerable, is_l
 from campaign.replies.request_lock import lock_request
 from campaign.replies.validation import validate_report
 from campaign.rows import detached, insert_row, update_row
+from campaign.schedule.deadlines import reported_late
+from campaign.schedule.periods import plan_workdays
 from campaign.settings import get_settings
+from campaign.workdays import WorkCalendar
 from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
@@ -83,7 +86,13 @@ def submit_report(
         clean = validate_report(form=target.form, report_in=report_in, baseline=None)
         request = target.request = open_ad_hoc_request(session=session, target=target, now=now)
         version = 1
-    late = is_late(request, now, target.timezone)
+    late = is_late(request, now, target.timezone) or reported_late(
+        plan=target.plan,
+        duty=target.duty,
+        values=clean.values,
+        at=now,
+        work=plan_workdays(target.plan, WorkCalendar.from_file(get_settings().holidays_file)),
+    )
     row = {
         "request_id": request.id,
         "campaign_id": target.campaign.id,

@@ -2,7 +2,8 @@
 
 Checks, in the order a bureau reads the form: each field's type, range and presence;
 part not greater than whole (plan.form.part_of_whole); cumulative figures never below the
-bureau's previous accepted report; the narrative (情况说明); the attachments.
+bureau's previous accepted report; the narrative (情况说明); the attachments (and one at
+least when the form requires it).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from decimal import Decimal
 
 from campaign.plan.schema import NARRATIVE_KEY, ReportForm
 from campaign.replies.attachments import check_attachments
-from campaign.replies.errors import Problem, ReportInvalid
+from campaign.replies.errors import ATTACHMENTS, Problem, ReportInvalid
 from campaign.replies.values import as_number, check_value, clean_text, plain, unit_suffix
+from models.attachment import AttachmentKind
 from models.reply import ReportCreate
 
 
@@ -94,6 +96,10 @@ def validate_report(
         narrative = ""
 
     problems.extend(check_attachments(report_in.attachments))
+    if form.attachment.required and not any(
+        a.kind == AttachmentKind.attachment for a in report_in.attachments
+    ):
+        problems.append(Problem(ATTACHMENTS, f"请上传“{form.attachment.label}”"))
     if problems:
         raise ReportInvalid(_in_form_order(problems, form))
     return CleanReport(values=values, numbers=numbers, narrative=narrative)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from campaign.plan.schema import FormField
@@ -15,6 +16,13 @@ MAX_TEXT_CHARS = 2000  # a text field; the form's maxlength too
 # UTF-8 cannot encode a lone surrogate (an .xlsx can carry one as _xD800_).
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NUMBER = re.compile(r"^[+-]?\d{1,18}(\.\d{1,6})?$")
+_DATE = re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?$")
+YES, NO = "是", "否"
+YES_NO = {
+    **dict.fromkeys(("是", "y", "yes", "true", "√", "✓", "有"), YES),
+    **dict.fromkeys(("否", "n", "no", "false", "×", "✗", "无"), NO),
+}
+"""What a person types (or a cell holds) for yes and no, as stored: 是 / 否."""
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -62,6 +70,23 @@ def check_value(field: FormField, raw: str | None) -> Checked:
         if len(text) > MAX_TEXT_CHARS:
             return Checked(None, message=f"“{field.label}”不能超过{MAX_TEXT_CHARS}字")
         return Checked(text)
+    if field.type == "yes_no":
+        answer = YES_NO.get(text.lower())
+        if answer is None:
+            return Checked(None, message=f"“{field.label}”应填写“是”或“否”")
+        return Checked(answer)
+    if field.type == "date":
+        day = parse_date(text)
+        if day is None:
+            return Checked(None, message=f"“{field.label}”应填写日期，如2009-03-05")
+        return Checked(day.isoformat())
+    if field.type == "choice":
+        # Compared as typed and as read from a cell (both NFKC): the plan's own text stored.
+        choices = {unicodedata.normalize("NFKC", c).strip(): c for c in field.choices}
+        if text not in choices:
+            options = "、".join(field.choices)
+            return Checked(None, message=f"“{field.label}”应从以下选项中选择一项：{options}")
+        return Checked(choices[text])
     number = _parse_number(text, percent=field.type == "percent")
     if number is None:
         kind = "整数" if field.type == "integer" else "数字"
@@ -81,6 +106,18 @@ def check_value(field: FormField, raw: str | None) -> Checked:
             None, message=f"“{field.label}”不能大于{plain(field.max)}{unit_suffix(field)}"
         )
     return Checked(plain(number), number)
+
+
+def parse_date(text: str) -> date | None:
+    """2009-03-05, 2009/3/5, 2009.3.5, 2009年3月5日, or a cell's 2009-03-05 00:00:00."""
+    match = _DATE.match(text.replace(" 00:00:00", "").replace(" ", ""))
+    if not match:
+        return None
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2100 else None
 
 
 def _parse_number(text: str, *, percent: bool) -> Decimal | None:

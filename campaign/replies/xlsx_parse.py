@@ -27,9 +27,10 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
-from campaign.plan.schema import NARRATIVE_KEY, ReportForm
-from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected
+from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
+from campaign.replies.errors import ATTACHMENTS, UPLOAD, Problem, ReportInvalid, UploadRejected
 from campaign.replies.validation import validate_report
 from campaign.replies.values import plain
 from campaign.replies.xlsx_safety import check_xlsx_bytes
@@ -141,10 +142,15 @@ def _check_meta(meta: dict[str, str], form: ReportForm, expected: ExpectedTable)
         raise UploadRejected(f"上传的统计表不是“{form.title}”，请使用随本次通知发送的统计表")
 
 
-def _cell_value(cell: Any, percent: bool) -> str:
+def _cell_value(cell: Any, form_field: FormField) -> str:
     value = cell.value
+    percent = form_field.type == "percent"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if form_field.type == "date" and isinstance(value, int | float) and 1 <= value < 80000:
+        return from_excel(value).date().isoformat()  # a date serial not formatted as one
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -202,8 +208,7 @@ def _read_table(sheet: Any, form: ReportForm, parsed: ParsedTable) -> None:
         elif key == NARRATIVE_KEY:
             parsed.narrative = "" if cell is None or cell.value is None else _unescape(cell.value)
         elif key in fields:
-            percent = fields[key].type == "percent"
-            parsed.values[key] = "" if cell is None else _cell_value(cell, percent)
+            parsed.values[key] = "" if cell is None else _cell_value(cell, fields[key])
         else:
             problems.append(Problem(UPLOAD, f"第{line}行：指标代码“{key}”不是本表的指标"))
     problems = list(formulas.values()) + problems
@@ -220,7 +225,9 @@ def _value_problems(form: ReportForm, parsed: ParsedTable, unread: set[str]) -> 
             report_in=ReportCreate(values=dict(parsed.values), narrative=parsed.narrative),
         )
     except ReportInvalid as exc:
-        skip = unread  # the narrative's problems carry NARRATIVE_KEY, like its row
+        # The narrative's problems carry NARRATIVE_KEY, like its row; the files added
+        # beside a table are checked when it is sent, not here.
+        skip = unread | {ATTACHMENTS}
         return [p for p in exc.problems if p.field not in skip]
     except Exception:  # noqa: BLE001 - the table's own problems are reported regardless
         return []

@@ -11,6 +11,13 @@ from datetime import date
 
 import pandas as pd
 
+from campaign.results.choices import (
+    BY_UNIT_COLUMNS,
+    COUNT_COLUMNS,
+    counts,
+    latest_answers,
+    listed_fields,
+)
 from campaign.results.completeness import by_period, by_unit, overall, request_states
 from campaign.results.figures import (
     ACCEPTED,
@@ -50,6 +57,10 @@ class Compiled:
     laggards: pd.DataFrame
     missing_reports: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BY_UNIT_COLUMNS))
+    """Each unit's latest yes/no, choice and date answers (campaign.results.choices)."""
+    answer_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
+    """Per yes/no and choice field, the count of each option (是 / 否, the choices)."""
 
 
 def in_window(requests: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
@@ -103,6 +114,8 @@ def compile_results(
         laggards=_laggards(units, completeness_unit, targets_unit, frames),
         missing_reports=_missing(states, units, frames),
     )
+    compiled.answers = latest_answers(plan, units, joined, frames.texts)
+    compiled.answer_counts = counts(plan, compiled.answers)
     compiled.notes = _notes(compiled, states, joined, frames)
     return compiled
 
@@ -130,7 +143,11 @@ def _narratives(joined: pd.DataFrame, frames: Frames, units: pd.DataFrame) -> pd
     """Accepted answers' narratives and text fields (典型案例…), per unit and period."""
     accepted = joined[joined["review_status"] == ACCEPTED]
     labels = {f.key: f.label for form in frames.plan.forms for f in form.fields}
-    texts = frames.texts[frames.texts["request_id"].isin(accepted["request_id"])].copy()
+    listed = listed_fields(frames.plan)  # yes/no, choices, dates: counted apart, not prose
+    texts = frames.texts[
+        frames.texts["request_id"].isin(accepted["request_id"])
+        & ~frames.texts["field"].isin(list(listed))
+    ].copy()
     texts["label"] = texts["field"].map(labels).fillna(texts["field"])
     narrative = accepted[accepted["narrative"].fillna("").str.strip() != ""][["request_id"]].copy()
     narrative["label"] = "情况说明"

@@ -45,12 +45,12 @@ def main_form(plan: Plan) -> ReportForm | None:
     the first form with numeric fields."""
     keys = [d.form for d in plan.duties if d.kind == "progress" and d.form]
     keys += [t.form for t in plan.targets]
-    keys += [f.key for f in plan.forms if any(x.type != "text" for x in f.fields)]
+    keys += [f.key for f in plan.forms if any(x.numeric for x in f.fields)]
     return plan.form(keys[0]) if keys else None
 
 
 def numeric(form: ReportForm) -> list[FormField]:
-    return [f for f in form.fields if f.type != "text"]
+    return [f for f in form.fields if f.numeric]
 
 
 def answered_requests(requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:

@@ -153,7 +153,7 @@ def _answers(
 
 
 def numeric_fields(plan: Plan) -> frozenset[str]:
-    return frozenset(f.key for form in plan.forms for f in form.fields if f.type != "text")
+    return frozenset(f.key for form in plan.forms for f in form.fields if f.numeric)
 
 
 def split_values(

@@ -19,13 +19,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.documents.xlsx_table import put_cell
+from campaign.results.answers_sheet import write_answers
 from campaign.results.cells import (
     FONT,
     INTEGER,
     RATE,
     blank,
     number_format_of,
-    plain,
     start_sheet,
     write_header,
     write_lines,
@@ -50,6 +50,8 @@ def write_workbook(compiled: Compiled, path: Path) -> Path:
     _targets(wb.create_sheet("目标"), title, compiled)
     _missing(wb.create_sheet("未报"), title, compiled)
     _narratives(wb.create_sheet("情况说明"), title, compiled)
+    if len(compiled.answers):
+        write_answers(wb.create_sheet("选项统计"), title, compiled)
     _ranking(wb.create_sheet("排名"), title, compiled)
     _notes(wb.create_sheet("说明"), title, compiled)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +189,7 @@ def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
     ]
     row = start_sheet(ws, f"{title}：目标完成情况", head)
     for t in compiled.targets_overall.to_dict("records"):
-        requirement = f"{t['comparator']} {plain(t['threshold'])}{t['unit_of_measure']}"
+        requirement = t["requirement"]
         values = [
             t["name"],
             t["scope"],

@@ -18,7 +18,15 @@ from campaign.schedule.events import (
     window_key,
 )
 from campaign.schedule.kinds import KINDS, Kind, is_request_kind, kind
-from campaign.schedule.periods import Period, duty_periods, offset_date
+from campaign.schedule.periods import (
+    Period,
+    day_label,
+    duty_periods,
+    duty_window,
+    offset_date,
+    plan_workdays,
+    span_label,
+)
 
 __all__ = [
     "ACK_DUTY",
@@ -29,13 +37,17 @@ __all__ = [
     "Period",
     "acknowledgement_label",
     "build_schedule",
+    "day_label",
     "duty_periods",
     "duty_requests",
+    "duty_window",
     "event_order",
     "events_due",
     "is_request_kind",
     "kind",
     "offset_date",
+    "plan_workdays",
+    "span_label",
     "summary_event",
     "window_key",
 ]

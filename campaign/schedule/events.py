@@ -17,7 +17,7 @@ from typing import Any
 
 from campaign.plan.schema import Action, Duty, Plan, ReminderPolicy
 from campaign.schedule.kinds import kind, request_kind
-from campaign.schedule.periods import duty_periods, offset_date
+from campaign.schedule.periods import duty_periods, offset_date, plan_workdays
 from campaign.workdays import WorkCalendar
 
 Day = date  # the type, for fields that follow Event.date (which shadows the name)
@@ -54,8 +54,8 @@ def event_order(event: Event) -> tuple[date, int, str]:
 
 def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
     """Every event of the campaign, in the order the tick carries them out."""
-    work = work or WorkCalendar()
-    events = list(_acceptances(plan))
+    work = plan_workdays(plan, work)
+    events: list[Event] = []
     for directive in _directives(plan, work):
         events.append(directive)
         if directive.due is not None:
@@ -69,6 +69,7 @@ def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
             )
             if kind(request.kind).summarised:
                 events.append(summary_event(request))
+    events.extend(_acceptances(plan, events))
     return sorted(events, key=event_order)
 
 
@@ -176,13 +177,22 @@ def _directives(plan: Plan, work: WorkCalendar) -> Iterator[Event]:
             )
 
 
-def _acceptances(plan: Plan) -> Iterator[Event]:
-    for phase in plan.phases:
-        if phase.kind == "acceptance":
-            yield Event(
-                date=phase.end,
-                kind="acceptance",
-                key=f"acceptance:{phase.key}",
-                phase=phase.name,
-                phase_key=phase.key,
-            )
+def _acceptances(plan: Plan, events: list[Event]) -> Iterator[Event]:
+    """The acceptance (检查验收) at the end of each acceptance phase; a plan with targets and
+    no such phase is evaluated at its end. It waits until the reports its targets rest on
+    are due: the day after the last of them, as a summary."""
+    phases = [p for p in plan.phases if p.kind == "acceptance"]
+    if not phases and plan.targets:
+        phases = [max(plan.phases, key=lambda p: p.end)]
+    forms = {t.form for t in plan.targets}
+    duties = {d.key for d in plan.duties if d.form in forms}
+    dues = [e.due for e in events if e.duty in duties and e.due and kind(e.kind).opens_request]
+    waits = max(dues) + timedelta(days=1) if dues else None
+    for phase in phases:
+        yield Event(
+            date=max(phase.end, waits) if waits else phase.end,
+            kind="acceptance",
+            key=f"acceptance:{phase.key}",
+            phase=phase.name,
+            phase_key=phase.key,
+        )

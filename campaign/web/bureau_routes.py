@@ -60,6 +60,23 @@ async def _read(upload: UploadFile, limit: int) -> bytes:
     return await upload.read(limit + 1)
 
 
+async def _files(uploads: list[UploadFile]) -> tuple[AttachmentIn, ...]:
+    """The files added to a form (the file inputs left empty skipped)."""
+    files = []
+    for upload in uploads:
+        if not upload.filename:  # a file input left empty
+            continue
+        data = await _read(upload, MAX_ATTACHMENT_BYTES)
+        files.append(
+            AttachmentIn(
+                filename=upload.filename[:255],
+                content_type=(upload.content_type or "application/octet-stream")[:100],
+                data=data,
+            )
+        )
+    return tuple(files)
+
+
 @router.get("/{token}", response_class=HTMLResponse, summary="The bureau's page for its link")
 async def show(request: Request, token: str) -> Response:
     cookie = request.cookies.get(CSRF_COOKIE)
@@ -80,24 +97,12 @@ async def submit(
         for key, value in form.multi_items()
         if key.startswith("f_") and isinstance(value, str)
     }
-    files = []
-    for upload in attachments:
-        if not upload.filename:  # a file input left empty
-            continue
-        data = await _read(upload, MAX_ATTACHMENT_BYTES)
-        files.append(
-            AttachmentIn(
-                filename=upload.filename[:255],
-                content_type=(upload.content_type or "application/octet-stream")[:100],
-                data=data,
-            )
-        )
     post = FormPost(
         csrf_cookie=request.cookies.get(CSRF_COOKIE),
         csrf_field=csrf_token,
         entries=entries,
         narrative=narrative,
-        attachments=tuple(files),
+        attachments=await _files(attachments),
     )
     return await _guarded(request, lambda: _run(request, "submit", token, post))
 
@@ -108,10 +113,16 @@ async def upload_table(
     token: str,
     csrf_token: str = Form(""),
     table: UploadFile | None = File(None),
+    attachments: list[UploadFile] = File(default_factory=_no_files),
 ) -> Response:
     data = await _read(table, MAX_UPLOAD_BYTES) if table is not None else b""
     filename = (table.filename or "") if table is not None else ""
-    post = FormPost(csrf_cookie=request.cookies.get(CSRF_COOKIE), csrf_field=csrf_token, entries={})
+    post = FormPost(
+        csrf_cookie=request.cookies.get(CSRF_COOKIE),
+        csrf_field=csrf_token,
+        entries={},
+        attachments=await _files(attachments),
+    )
     views: BureauViews = request.app.state.bureau_views
     return await _guarded(request, lambda: views.upload(token, post, filename, data))
 

@@ -317,7 +317,7 @@ class BureauViews:
             csrf_field=post.csrf_field,
             entries=parsed.table.values,
             narrative=parsed.table.narrative,
-            attachments=(source,),
+            attachments=(source, *post.attachments),
         )
         return await self.run(partial(self.submit, channel=Channel.xlsx), token, table_post)
 

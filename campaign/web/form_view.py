@@ -29,8 +29,21 @@ STATUS_TEXT = {
     RequestStatus.returned: "已退回，请修改后重新报送",
     RequestStatus.closed: "已关闭",
 }
-INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "percent": "decimal", "text": "text"}
-TYPE_HINTS = {"integer": "填写整数", "decimal": "填写数字", "percent": "填写0至100之间的数字"}
+INPUT_MODES = {
+    "integer": "numeric",
+    "decimal": "decimal",
+    "percent": "decimal",
+    "text": "text",
+    "yes_no": "text",
+    "date": "numeric",
+    "choice": "text",
+}
+TYPE_HINTS = {
+    "integer": "填写整数",
+    "decimal": "填写数字",
+    "percent": "填写0至100之间的数字",
+    "date": "填写日期，如2009-03-05",
+}
 
 
 @dataclass
@@ -44,6 +57,8 @@ class FieldView:
     inputmode: str
     value: str = ""
     errors: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # yes/no: 是, 否; a choice: its options
+    required: bool = True
 
 
 def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldView:
@@ -62,6 +77,8 @@ def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldVie
         inputmode=INPUT_MODES[form_field.type],
         value=value,
         errors=errors,
+        choices=["是", "否"] if form_field.type == "yes_no" else list(form_field.choices),
+        required=form_field.required,
     )
 
 
@@ -166,6 +183,7 @@ def report_page(
             "value": narrative or "",
             "errors": by_field.get(NARRATIVE_KEY, []),
         },
+        attachment=form.attachment,
         attachment_errors=by_field.get(ATTACHMENTS, []),
         upload_errors=by_field.get(UPLOAD, []),
         summary=[{"anchor": _anchor(p.field), "message": p.message} for p in problems],

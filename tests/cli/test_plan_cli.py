@@ -81,7 +81,8 @@ def test_schedule_json_has_the_documented_fields() -> None:
         "管理制度集中检查",
         "小作坊集中整治",
     ]
-    assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-01"]
+    # 12-01 is a Saturday: due Monday 12-03
+    assert [e["due"] for e in events if e["kind"] == "final_summary"] == ["2007-12-03"]
     assert [e["date"] for e in events if e["kind"] == "acceptance"] == ["2007-12-10"]
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
 
@@ -92,7 +93,7 @@ def test_schedule_text() -> None:
     assert "2007-12-10  验收" in result.output
     directive = next(line for line in result.output.splitlines() if "  通知  " in line)
     assert "宣传发动阶段通知签收" in directive and "截止 2007-08-14" in directive  # its 签收
-    assert "2007-12-02  汇总" in result.output  # the final summary compiled
+    assert "2007-12-04  汇总" in result.output  # the final summary compiled (due 12-03)
 
 
 def test_workdays() -> None:

@@ -72,7 +72,7 @@ def test_other_schedules_monthly_fixed_dates_working_days() -> None:
     plan = load_plan(EXAMPLES / "ebike-2026.yaml")
     events = directive_events(plan)
     body = text_of(build_directive(plan=plan, event=events["directive:rectification"]))
-    assert "每月报送一次，本阶段截止日期依次为5月5日" in body
+    assert "每月报送一次，本阶段截止日期依次为5月6日" in body  # 05-05: 劳动节
     assert "个工作日内上报" in body
     assert "各县（市、区）局" in body
     assert "分别于" in body

@@ -67,9 +67,9 @@ def test_completeness_targets_missing_and_narratives(tmp_path):
     assert values(ws, 8)[9] == 71.43
     assert ws.cell(8, 10).number_format == "0.00"
     ws = wb["目标"]
-    assert values(ws, 4)[:6] == ["获证率", "逐单位", ">= 90%", 93.33, 3.33, "未达标"]
+    assert values(ws, 4)[:6] == ["获证率", "逐单位", "≥ 90%", 93.33, 3.33, "未达标"]
     assert values(ws, 4)[8:10] == ["丙局", "丁局"]
-    assert values(ws, 5)[:6] == ["检查企业", "总体", ">= 10家次", 12, 2, "达标"]
+    assert values(ws, 5)[:6] == ["检查企业", "总体", "≥ 10家次", 12, 2, "达标"]
     assert values(ws, 6)[3] == "无数据"  # a percent field: no overall value
     ws = wb["未报"]
     assert values(ws, 4) == ["丙局", "动态信息", "第1周", "2026-01-12", "退回待重报"]

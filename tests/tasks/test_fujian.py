@@ -36,7 +36,8 @@ def test_the_plan_schedules_its_tasks_like_reports() -> None:
     assert {(e.date, e.due) for e in first} == {(date(2017, 5, 27), date(2017, 11, 30))}
     by_key = {e.key.split(":", 2)[1]: e for e in tasks}
     assert by_key["inspection"].date == date(2017, 12, 1)
-    assert by_key["inspection"].due == date(2017, 12, 31)
+    # 12-31 is a Sunday of the 元旦 holiday (12-30 to 01-01): moved to Tuesday 01-02
+    assert by_key["inspection"].due == date(2018, 1, 2)
     chase = sorted((e.date, e.kind) for e in events if e.duty == "budgets-and-fees")
     assert [d for d, _ in chase] == [
         date(2017, 5, 27),  # asked with the notice
@@ -46,7 +47,7 @@ def test_the_plan_schedules_its_tasks_like_reports() -> None:
     ]
     assert [e.date for e in events if e.duty == "inspection"] == [
         date(2017, 12, 1),
-        date(2017, 12, 28),  # its own policy: three days before, nothing after
+        date(2017, 12, 30),  # its own policy: three days before the moved due, nothing after
     ]
     assert [e.kind for e in events if e.kind == "directive"] == ["directive"]  # one notice
     assert plan.duty("policy-disclosure").reporters.units == {
