@@ -248,7 +248,7 @@ def dashboard_context(
     return {
         "title": campaign.title,
         "campaign": campaign,
-        "status": STATUS_TEXT.get(campaign.status, str(campaign.status)),
+        "campaign_status": STATUS_TEXT.get(campaign.status, str(campaign.status)),
         "today": today,
         "timeline": timeline(plan, today),
         "overall": overall,
