@@ -42,7 +42,7 @@ def evaluate(
     percent_field = ratio is None and _field_type(plan, target) == "percent"
     known = _lookup(latest, fields)
     rows = []
-    for code, name in zip(units["code"], units["name"], strict=True):
+    for code, name in zip(units["code"].tolist(), units["name"].tolist(), strict=True):
         parts = [known.get((code, f)) for f in fields]
         value: float | None = None
         if any(p is None for p in parts):

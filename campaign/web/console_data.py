@@ -14,7 +14,7 @@ unit's latest accepted report, evaluated by campaign.results.targets.evaluate as
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -49,14 +49,20 @@ class Unit:
     order: int  # registry order (by code)
 
 
-@dataclass
 class Counts:
     """How many requests are in each state (STATE_TEXT keys)."""
 
-    by_state: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_TEXT, 0))
+    __slots__ = ("by_state",)
+
+    def __init__(self) -> None:
+        self.by_state = dict.fromkeys(STATE_TEXT, 0)
 
     def add(self, state: str, n: int) -> None:
         self.by_state[state] += n
+
+    def merge(self, other: Counts) -> None:
+        for state, n in other.by_state.items():
+            self.by_state[state] += n
 
     def __getitem__(self, state: str) -> int:
         return self.by_state[state]
@@ -111,32 +117,19 @@ def _asked(campaign_id: int):  # type: ignore[no-untyped-def]
     return and_(col(r.campaign_id) == campaign_id, col(r.kind).in_(REPORT_KINDS))
 
 
-def campaign_units(*, session: Session, campaign_id: int) -> list[Unit]:
-    """Every unit asked for a report, grouped by parent (parents in code order), then in
-    registry order."""
+def campaign_units(*, session: Session, codes: set[str]) -> list[Unit]:
+    """The units asked for a report (codes, as unit_counts found them), grouped by parent
+    (parents in code order), then in registry order. The registry is read whole: a few
+    thousand short rows cost less than a DISTINCT over every request."""
     parent = aliased(Bureau)
-    asked = select(col(ReportRequest.bureau_code)).where(_asked(campaign_id)).distinct()
     query = (
         select(col(Bureau.code), col(Bureau.name), col(Bureau.parent_code), parent.name)
         .outerjoin(parent, parent.code == col(Bureau.parent_code))
-        .where(col(Bureau.code).in_(asked))
         .order_by(col(Bureau.code))
     )
-    rows = session.connection().execute(query).tuples().all()
+    rows = [r for r in session.connection().execute(query).tuples().all() if r[0] in codes]
     units = [Unit(c, n, p, pn, i) for i, (c, n, p, pn) in enumerate(rows)]
     return sorted(units, key=lambda u: (u.parent_code or "", u.order))
-
-
-def duties_asked(*, session: Session, campaign_id: int) -> list[tuple[str, int]]:
-    """(duty key, number of requests) of the duties units report on, most requests first."""
-    r = ReportRequest
-    query = (
-        select(col(r.duty_key), func.count())
-        .where(_asked(campaign_id))
-        .group_by(col(r.duty_key))
-        .order_by(func.count().desc(), col(r.duty_key))
-    )
-    return [(k, int(n)) for k, n in session.connection().execute(query).tuples().all()]
 
 
 def unit_counts(*, session: Session, campaign_id: int, today: date) -> dict[str, dict[str, Counts]]:
@@ -199,26 +192,26 @@ def latest_figures(
     *, session: Session, campaign_id: int, plan: Plan, form_key: str, fields: list[str]
 ) -> pd.DataFrame:
     """Each unit's latest accepted report of the form (by period end): the given fields as
-    floats, indexed by unit — what the 汇总表's targets read, only the fields they need."""
+    floats, indexed by unit — what the 汇总表's targets read, only the fields they need.
+    The request's status (accepted once its answer is) finds the period without reading
+    the answers; only those answers are read."""
     r, s = ReportRequest, ReportSubmission
     duties = [d.key for d in plan.duties if d.form == form_key]
-    accepted = and_(col(s.request_id) == col(r.id), col(s.review_status) == ReviewStatus.accepted)
-    mine = and_(_asked(campaign_id), col(r.duty_key).in_(duties))
-    last = (
-        select(col(r.bureau_code).label("unit"), func.max(col(r.period_end)).label("end"))
-        .join(s, accepted)
-        .where(mine)
-        .group_by(col(r.bureau_code))
-        .subquery()
+    mine = and_(
+        _asked(campaign_id), col(r.duty_key).in_(duties), col(r.status) == RequestStatus.accepted
     )
+    newest_first = (col(r.period_end).desc(), col(r.id).desc())
+    rank = func.row_number().over(partition_by=col(r.bureau_code), order_by=newest_first)
+    ranked = select(col(r.id).label("id"), rank.label("rank")).where(mine).subquery()
+    latest = select(ranked.c.id).where(ranked.c.rank == 1)
+    ids = list(session.connection().execute(latest).scalars())
+    # Then only those answers: the join above would read every answer's row first.
     query = (
-        select(col(r.bureau_code), *(s.values[f].as_string() for f in fields))  # type: ignore[index]
-        .join(s, accepted)
-        .join(last, and_(last.c.unit == col(r.bureau_code), last.c.end == col(r.period_end)))
-        .where(mine)
-        .order_by(col(r.id))
+        select(col(s.bureau_code), *(s.values[f].as_string() for f in fields))  # type: ignore[index]
+        .where(col(s.request_id).in_(ids), col(s.review_status) == ReviewStatus.accepted)
+        .order_by(col(s.request_id))
     )
-    rows = session.connection().execute(query).tuples().all()
+    rows = [tuple(row) for row in session.connection().execute(query).tuples().all()]
     frame = pd.DataFrame(rows, columns=["unit", *fields]).drop_duplicates("unit", keep="last")
     frame = frame.set_index("unit")
     return frame.apply(pd.to_numeric, errors="coerce").astype(float)
@@ -256,9 +249,20 @@ def target_standing(
     return pd.concat(per_unit, ignore_index=True), overall
 
 
-def pending_count(*, session: Session, campaign_id: int) -> int:
-    s = ReportSubmission
-    query = select(func.count()).where(
-        col(s.campaign_id) == campaign_id, col(s.review_status) == ReviewStatus.pending
+def pending_queue(
+    *, session: Session, campaign_id: int, limit: int = 10
+) -> tuple[int, list[tuple[ReportSubmission, ReportRequest, str]]]:
+    """(how many answers await review, the newest `limit` of them with their request and
+    unit name). Found through the requests' status (indexed), not by reading every answer."""
+    r, s = ReportRequest, ReportSubmission
+    waiting = and_(col(r.campaign_id) == campaign_id, col(r.status) == RequestStatus.submitted)
+    total = session.connection().execute(select(func.count()).where(waiting)).scalar_one()
+    query = (
+        select(s, r, col(Bureau.name))
+        .join(r, col(r.id) == col(s.request_id))
+        .join(Bureau, col(Bureau.code) == col(r.bureau_code))
+        .where(waiting, col(s.review_status) == ReviewStatus.pending)
+        .order_by(col(r.answered_at).desc(), col(s.id).desc())
+        .limit(limit)
     )
-    return int(session.connection().execute(query).scalar_one())
+    return int(total), [(a, b, c) for a, b, c in session.exec(query).all()]  # type: ignore[call-overload]

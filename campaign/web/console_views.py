@@ -12,15 +12,13 @@ from sqlmodel import Session, col, select
 
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
-from campaign.replies.review import review_queue
 from campaign.results.targets import NOT_MET
 from campaign.web.admin_views import REVIEW_TEXT
 from campaign.web.console_data import (
     Counts,
     Unit,
     campaign_units,
-    duties_asked,
-    pending_count,
+    pending_queue,
     target_standing,
     unit_counts,
 )
@@ -182,20 +180,22 @@ def _stages(plan: Plan, today: date, campaign_id: int) -> list[dict[str, Any]]:
     return stages
 
 
-def _queue(session: Session, campaign: Campaign, plan: Plan) -> list[dict[str, Any]]:
+def _queue(
+    items: list[tuple[ReportSubmission, ReportRequest, str]], plan: Plan
+) -> list[dict[str, Any]]:
     duties = {d.key: d.name for d in plan.duties}
     return [
         {
-            "id": item.submission.id,
-            "bureau": item.bureau_name,
-            "type": duties.get(item.request.duty_key, KIND_TEXT.get(item.request.kind, "报告")),
-            "kind": KIND_TEXT.get(item.request.kind, item.request.kind),
-            "period": item.request.period_label or item.request.period_key,
-            "version": item.submission.version,
-            "late": item.submission.late,
-            "review": REVIEW_TEXT[item.submission.review_status],
+            "id": submission.id,
+            "bureau": bureau,
+            "type": duties.get(request.duty_key, KIND_TEXT.get(request.kind, "报告")),
+            "kind": KIND_TEXT.get(request.kind, request.kind),
+            "period": request.period_label or request.period_key,
+            "version": submission.version,
+            "late": submission.late,
+            "review": REVIEW_TEXT[submission.review_status],
         }
-        for item in review_queue(session=session, campaign_id=campaign.id, limit=10)
+        for submission, request, bureau in items
     ]
 
 
@@ -206,17 +206,17 @@ def dashboard_context(
     if campaign is None:
         return None
     plan = plan_of(campaign)
-    units = campaign_units(session=session, campaign_id=campaign_id)
+    pending, queue = pending_queue(session=session, campaign_id=campaign_id)
     by_duty = unit_counts(session=session, campaign_id=campaign_id, today=today)
     totals: dict[str, Counts] = {}
+    overall = Counts()
     for per_unit in by_duty.values():
         for code, c in per_unit.items():
-            for state, n in c.by_state.items():
-                totals.setdefault(code, Counts()).add(state, n)
-    overall = Counts()
-    for c in totals.values():
-        for state, n in c.by_state.items():
-            overall.add(state, n)
+            if code not in totals:
+                totals[code] = Counts()
+            totals[code].merge(c)
+            overall.merge(c)
+    units = campaign_units(session=session, codes=set(totals))
     per_unit_targets, targets_overall = target_standing(
         session=session, campaign_id=campaign_id, plan=plan, units=units
     )
@@ -224,10 +224,10 @@ def dashboard_context(
     behind = failed.groupby("unit")["target_name"].agg(list).to_dict()
     laggards = _laggards(units, totals, behind)
     duty_names = {d.key: d.name for d in plan.duties}
-    duties = [
-        {"key": k, "name": duty_names.get(k, k), "requests": n}
-        for k, n in duties_asked(session=session, campaign_id=campaign_id)
-    ]
+    asked = sorted(
+        by_duty.items(), key=lambda kv: (-sum(c.owed + c["not_due"] for c in kv[1].values()), kv[0])
+    )
+    duties = [{"key": k, "name": duty_names.get(k, k)} for k, _ in asked]
     duty_key = query.duty if query.duty in {d["key"] for d in duties} else ""
     duty_key = duty_key or (duties[0]["key"] if duties else "")
     grid = matrix(
@@ -264,8 +264,8 @@ def dashboard_context(
         "laggard_count": len(laggards),
         "laggards_link": grid["query"].link(state="laggard", page=1) + "#matrix",
         "stages": _stages(plan, today, campaign_id),
-        "queue": _queue(session, campaign, plan),
-        "pending": pending_count(session=session, campaign_id=campaign_id),
+        "queue": _queue(queue, plan),
+        "pending": pending,
     }
 
 
