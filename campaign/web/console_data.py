@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select, true
@@ -100,7 +101,7 @@ class Cell:
     pending: bool  # answered, awaiting review
 
 
-def _state(today: date):  # type: ignore[no-untyped-def]
+def _state(today: date) -> Any:
     r = ReportRequest
     answered = col(r.status).in_(list(ANSWERED))
     return case(
@@ -112,7 +113,7 @@ def _state(today: date):  # type: ignore[no-untyped-def]
     )
 
 
-def _asked(campaign_id: int):  # type: ignore[no-untyped-def]
+def _asked(campaign_id: int) -> Any:
     r = ReportRequest
     return and_(col(r.campaign_id) == campaign_id, col(r.kind).in_(REPORT_KINDS))
 
@@ -123,8 +124,8 @@ def campaign_units(*, session: Session, codes: set[str]) -> list[Unit]:
     thousand short rows cost less than a DISTINCT over every request."""
     parent = aliased(Bureau)
     query = (
-        select(col(Bureau.code), col(Bureau.name), col(Bureau.parent_code), parent.name)
-        .outerjoin(parent, parent.code == col(Bureau.parent_code))
+        select(col(Bureau.code), col(Bureau.name), col(Bureau.parent_code), col(parent.name))
+        .outerjoin(parent, col(parent.code) == col(Bureau.parent_code))
         .order_by(col(Bureau.code))
     )
     rows = [r for r in session.connection().execute(query).tuples().all() if r[0] in codes]
@@ -207,7 +208,7 @@ def latest_figures(
     ids = list(session.connection().execute(latest).scalars())
     # Then only those answers: the join above would read every answer's row first.
     query = (
-        select(col(s.bureau_code), *(s.values[f].as_string() for f in fields))  # type: ignore[index]
+        select(col(s.bureau_code), *(col(s.values)[f].as_string() for f in fields))
         .where(col(s.request_id).in_(ids), col(s.review_status) == ReviewStatus.accepted)
         .order_by(col(s.request_id))
     )

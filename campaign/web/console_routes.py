@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -15,7 +16,7 @@ from sqlmodel import Session
 
 from campaign.clock import local_date
 from campaign.results.charts import CJKFontMissing, write_charts
-from campaign.results.compile import compile_results
+from campaign.results.compile import Compiled, compile_results
 from campaign.results.load import load_frames, window_of
 from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
@@ -37,7 +38,7 @@ def _today(request: Request, session: Session, campaign_id: int) -> date | None:
     return local_date(_state(request).clock(), campaign.timezone)
 
 
-def _bar(request: Request, who: Coordinator) -> dict[str, str]:
+def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
     """What the coordinator bar needs: the name and the logout form's token."""
     return {"who": who.name, "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}")}
 
@@ -70,7 +71,9 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
     return page("console_dashboard.html", **context, **_bar(request, who))
 
 
-def _stage_outputs(request: Request, session: Session, campaign_id: int, stage: str):  # type: ignore[no-untyped-def]
+def _stage_outputs(
+    request: Request, session: Session, campaign_id: int, stage: str
+) -> Compiled | Response:
     """The stage's compiled results, or an error page (unknown campaign or stage)."""
     today = _today(request, session, campaign_id)
     if today is None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.results.targets import NOT_MET
-from campaign.web.admin_views import REVIEW_TEXT
+from campaign.web.admin_views import KIND_TEXT, REVIEW_TEXT, report_type
 from campaign.web.console_data import (
     Counts,
     Unit,
@@ -24,7 +24,7 @@ from campaign.web.console_data import (
 )
 from campaign.web.console_matrix import STATE_FILTERS, MatrixQuery, matrix
 from models.campaign import Campaign, CampaignStatus
-from models.request import ReportRequest, RequestKind
+from models.request import ReportRequest
 from models.submission import ReportSubmission, ReviewStatus
 
 STATUS_TEXT = {
@@ -34,13 +34,6 @@ STATUS_TEXT = {
     CampaignStatus.completed: "已结束",
 }
 COMPARATOR_TEXT = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "==": "＝"}
-KIND_TEXT = {
-    RequestKind.request: "定期报告",
-    RequestKind.stage_summary: "阶段小结",
-    RequestKind.final_summary: "总结报告",
-    RequestKind.ad_hoc: "重大情况",
-    RequestKind.acknowledgement: "签收",
-}
 LAGGARDS_SHOWN = 20
 CHARTS = ("报送率", "主要指标趋势", "目标完成情况")  # campaign.results.charts.write_charts order
 
@@ -64,7 +57,7 @@ def campaigns_context(*, session: Session) -> dict[str, Any]:
                 "document_number": c.document_number,
                 "status": STATUS_TEXT.get(c.status, str(c.status)),
                 "span": f"{plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d}",
-                "pending": int(pending.get(c.id, 0)),
+                "pending": int(pending.get(c.id or 0, 0)),
             }
         )
     return {"title": "专项行动", "campaigns": rows}
@@ -173,7 +166,7 @@ def _stages(plan: Plan, today: date, campaign_id: int) -> list[dict[str, Any]]:
         stages.append({"key": key, "name": window.name, "span": span, "state": done})
     for stage in stages:
         stage["workbook"] = f"{base}/{stage['key']}/workbook.xlsx"
-        stage["charts"] = [
+        stage["charts"] = [  # type: ignore[assignment]
             {"name": name, "url": f"{base}/{stage['key']}/charts/{i}.png"}
             for i, name in enumerate(CHARTS, 1)
         ]
@@ -188,7 +181,7 @@ def _queue(
         {
             "id": submission.id,
             "bureau": bureau,
-            "type": duties.get(request.duty_key, KIND_TEXT.get(request.kind, "报告")),
+            "type": report_type(request, duties),
             "kind": KIND_TEXT.get(request.kind, request.kind),
             "period": request.period_label or request.period_key,
             "version": submission.version,
@@ -267,18 +260,3 @@ def dashboard_context(
         "queue": _queue(queue, plan),
         "pending": pending,
     }
-
-
-def report_types(session: Session, rows: list[tuple[int, ReportRequest]]) -> dict[int, str]:
-    """Submission id → the report type a coordinator reads (the duty's name from the plan,
-    else the kind of request), for the review queue."""
-    names: dict[int, dict[str, str]] = {}
-    out = {}
-    for sid, request in rows:
-        if request.campaign_id not in names:
-            campaign = session.get_one(Campaign, request.campaign_id)
-            names[request.campaign_id] = {d.key: d.name for d in plan_of(campaign).duties}
-        out[sid] = names[request.campaign_id].get(
-            request.duty_key, KIND_TEXT.get(request.kind, "报告")
-        )
-    return out

@@ -48,9 +48,21 @@ ROWS: dict[str, list[tuple[str, bool, str | None, dict[str, str]] | None]] = {
         ("accepted", True, "accepted", FULL),
         ("open", False, None, {}),
     ],
-    "002": [("submitted", False, "pending", FULL), ("overdue", False, None, {}), ("open", False, None, {})],
-    "003": [("returned", False, "returned", FULL), ("open", False, None, {}), ("submitted", False, "pending", FULL)],
-    "004": [None, ("accepted", False, "accepted", {**FULL, "licensed": "5"}), ("open", False, None, {})],
+    "002": [
+        ("submitted", False, "pending", FULL),
+        ("overdue", False, None, {}),
+        ("open", False, None, {}),
+    ],
+    "003": [
+        ("returned", False, "returned", FULL),
+        ("open", False, None, {}),
+        ("submitted", False, "pending", FULL),
+    ],
+    "004": [
+        None,
+        ("accepted", False, "accepted", {**FULL, "licensed": "5"}),
+        ("open", False, None, {}),
+    ],
     "005": [("overdue", False, None, {}), ("overdue", False, None, {}), ("open", False, None, {})],
 }
 EXPECTED = {

@@ -64,6 +64,8 @@ def test_campaigns_and_the_dashboard(web: Web) -> None:
     queue = page[page.index('id="queue"') :]
     assert "武汉市质量技术监督局" in queue and "动态信息" in queue  # the report type
     assert f'href="/admin/campaigns/{cid}/stages/all/workbook.xlsx"' in page
+    review = web.client.get("/admin/submissions").text  # the queue names the report type
+    assert "<th>报告类型</th>" in review and "<td>动态信息</td>" in review
 
 
 def test_filters_arrive_by_query_string(web: Web) -> None:
