@@ -70,7 +70,8 @@ class Counts:
 
     @property
     def owed(self) -> int:
-        return sum(self.by_state[s] for s in OWED)
+        b = self.by_state
+        return b["on_time"] + b["late"] + b["missing"] + b["returned"]
 
     @property
     def reported(self) -> int:
@@ -133,27 +134,39 @@ def campaign_units(*, session: Session, codes: set[str]) -> list[Unit]:
     return sorted(units, key=lambda u: (u.parent_code or "", u.order))
 
 
-def unit_counts(*, session: Session, campaign_id: int, today: date) -> dict[str, dict[str, Counts]]:
-    """duty key → unit code → its requests' states counted (one grouped query)."""
+@dataclass
+class Tally:
+    """by_duty: duty key → unit code → its requests' states counted; accepted: duty key →
+    unit code → the period end of its latest accepted report (what the targets read)."""
+
+    by_duty: dict[str, dict[str, Counts]]
+    accepted: dict[str, dict[str, date]]
+
+
+def unit_counts(*, session: Session, campaign_id: int, today: date) -> Tally:
+    """Every unit's requests counted by state, per duty (one grouped query)."""
     r, state = ReportRequest, _state(today)
+    accepted_end = func.max(case((col(r.status) == RequestStatus.accepted, col(r.period_end))))
     query = (
-        select(col(r.duty_key), col(r.bureau_code), state, func.count())
+        select(col(r.duty_key), col(r.bureau_code), state, func.count(), accepted_end)
         .where(_asked(campaign_id))
         .group_by(col(r.duty_key), col(r.bureau_code), state)
     )
     found: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
-    for duty, unit, st, n in session.connection().execute(query).tuples().all():
+    accepted: dict[str, dict[str, date]] = defaultdict(dict)
+    for duty, unit, st, n, end in session.connection().execute(query).tuples().all():
         found[duty][unit].add(st, int(n))
-    return found
+        if end is not None and (unit not in accepted[duty] or end > accepted[duty][unit]):
+            accepted[duty][unit] = end
+    return Tally(found, accepted)
 
 
-def period_counts(
-    *, session: Session, campaign_id: int, duty_key: str, today: date
-) -> list[Period]:
-    """The duty's periods in date order, each with its requests' states counted."""
+def period_counts(*, session: Session, campaign_id: int, today: date) -> dict[str, list[Period]]:
+    """Each duty's periods in date order, each with its requests' states counted."""
     r, state = ReportRequest, _state(today)
     query = (
         select(
+            col(r.duty_key),
             col(r.period_key),
             func.min(col(r.period_label)),
             func.min(col(r.period_end)),
@@ -161,15 +174,21 @@ def period_counts(
             state,
             func.count(),
         )
-        .where(_asked(campaign_id), col(r.duty_key) == duty_key)
-        .group_by(col(r.period_key), state)
+        .where(_asked(campaign_id))
+        .group_by(col(r.duty_key), col(r.period_key), state)
     )
-    periods: dict[str, Period] = {}
-    for key, label, end, due, st, n in session.connection().execute(query).tuples().all():
-        if key not in periods:
-            periods[key] = Period(key, label or key, end, due, Counts())
-        periods[key].counts.add(st, int(n))
-    return sorted(periods.values(), key=lambda p: (p.end or p.due or date.max, p.key))
+    periods: dict[tuple[str, str], Period] = {}
+    for duty, key, label, end, due, st, n in session.connection().execute(query).tuples().all():
+        if (duty, key) not in periods:
+            periods[duty, key] = Period(key, label or key, end, due, Counts())
+        periods[duty, key].counts.add(st, int(n))
+    found: dict[str, list[Period]] = defaultdict(list)
+    for (duty, _key), period in periods.items():
+        found[duty].append(period)
+    return {
+        duty: sorted(ps, key=lambda p: (p.end or p.due or date.max, p.key))
+        for duty, ps in found.items()
+    }
 
 
 def matrix_cells(
@@ -190,36 +209,55 @@ def matrix_cells(
 
 
 def latest_figures(
-    *, session: Session, campaign_id: int, plan: Plan, form_key: str, fields: list[str]
+    *,
+    session: Session,
+    campaign_id: int,
+    duties: list[str],
+    fields: list[str],
+    tally: Tally,
+    periods: dict[str, list[Period]],
 ) -> pd.DataFrame:
-    """Each unit's latest accepted report of the form (by period end): the given fields as
-    floats, indexed by unit — what the 汇总表's targets read, only the fields they need.
-    The request's status (accepted once its answer is) finds the period without reading
-    the answers; only those answers are read."""
+    """Each unit's latest accepted report (by period end) over the given duties (a form's):
+    the given fields as floats, indexed by unit — what the 汇总表's targets read, only the
+    fields they need. The tally says which period that is; the answers are then read
+    period by period through the requests' unique index, never all of them."""
     r, s = ReportRequest, ReportSubmission
-    duties = [d.key for d in plan.duties if d.form == form_key]
-    mine = and_(
-        _asked(campaign_id), col(r.duty_key).in_(duties), col(r.status) == RequestStatus.accepted
-    )
-    newest_first = (col(r.period_end).desc(), col(r.id).desc())
-    rank = func.row_number().over(partition_by=col(r.bureau_code), order_by=newest_first)
-    ranked = select(col(r.id).label("id"), rank.label("rank")).where(mine).subquery()
-    latest = select(ranked.c.id).where(ranked.c.rank == 1)
-    ids = list(session.connection().execute(latest).scalars())
-    # Then only those answers: the join above would read every answer's row first.
-    query = (
-        select(col(s.bureau_code), *(col(s.values)[f].as_string() for f in fields))
-        .where(col(s.request_id).in_(ids), col(s.review_status) == ReviewStatus.accepted)
-        .order_by(col(s.request_id))
-    )
-    rows = [tuple(row) for row in session.connection().execute(query).tuples().all()]
-    frame = pd.DataFrame(rows, columns=["unit", *fields]).drop_duplicates("unit", keep="last")
-    frame = frame.set_index("unit")
+    latest: dict[str, tuple[date, str]] = {}
+    for duty in duties:
+        for unit, end in tally.accepted.get(duty, {}).items():
+            if unit not in latest or end > latest[unit][0]:
+                latest[unit] = (end, duty)
+    keys = {(duty, p.end): p.key for duty in duties for p in periods.get(duty, [])}
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for unit, (end, duty) in latest.items():
+        groups[duty, keys[duty, end]].add(unit)
+    rows: list[tuple[Any, ...]] = []
+    for (duty, period_key), members in groups.items():
+        query = (
+            select(col(r.bureau_code), *(col(s.values)[f].as_string() for f in fields))
+            .join(s, col(s.request_id) == col(r.id))
+            .where(
+                col(r.campaign_id) == campaign_id,
+                col(r.duty_key) == duty,
+                col(r.period_key) == period_key,
+                col(r.status) == RequestStatus.accepted,
+                col(s.review_status) == ReviewStatus.accepted,
+            )
+        )
+        found = session.connection().execute(query).tuples().all()
+        rows += [tuple(row) for row in found if row[0] in members]
+    frame = pd.DataFrame(rows, columns=["unit", *fields]).set_index("unit")
     return frame.apply(pd.to_numeric, errors="coerce").astype(float)
 
 
 def target_standing(
-    *, session: Session, campaign_id: int, plan: Plan, units: list[Unit]
+    *,
+    session: Session,
+    campaign_id: int,
+    plan: Plan,
+    units: list[Unit],
+    tally: Tally,
+    periods: dict[str, list[Period]],
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """(per-unit rows, overall rows) of every target, as campaign.results.targets.evaluate
     gives them over the whole campaign to date."""
@@ -236,9 +274,10 @@ def target_standing(
         latest = latest_figures(
             session=session,
             campaign_id=campaign_id,
-            plan=plan,
-            form_key=form_key,
+            duties=[d.key for d in plan.duties if d.form == form_key],
             fields=[f for f in dict.fromkeys(fields) if f],
+            tally=tally,
+            periods=periods,
         )
         for target in targets:
             rows, row = evaluate(plan, target, latest, frame)

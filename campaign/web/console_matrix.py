@@ -18,7 +18,6 @@ from campaign.web.console_data import (
     Period,
     Unit,
     matrix_cells,
-    period_counts,
 )
 
 STATE_FILTERS = {
@@ -80,16 +79,18 @@ def keep_unit(
         return False
     if query.name and query.name.casefold() not in unit.name.casefold():
         return False
-    c = counts or Counts()
-    wanted = {
-        "missing": c["missing"] > 0,
-        "late": c["late"] > 0,
-        "returned": c["returned"] > 0,
-        "behind": unit.code in behind,
-        "laggard": unit.code in laggards,
-        "complete": c.owed > 0 and c["on_time"] == c.owed,
-    }
-    return wanted.get(query.state, True)
+    state = query.state
+    if not state:
+        return True
+    if state == "behind":
+        return unit.code in behind
+    if state == "laggard":
+        return unit.code in laggards
+    if counts is None:
+        return False
+    if state == "complete":
+        return counts.owed > 0 and counts["on_time"] == counts.owed
+    return counts[state] > 0  # missing, late, returned
 
 
 def matrix(
@@ -101,14 +102,12 @@ def matrix(
     duty_key: str,
     units: list[Unit],
     counts: dict[str, Counts],
+    periods: list[Period],
     behind: set[str],
     laggards: set[str],
 ) -> dict[str, Any]:
     """The page of the matrix: periods (with their rates over all units), the filtered
     units of this page grouped by parent, their cells, and the paging."""
-    periods: list[Period] = period_counts(
-        session=session, campaign_id=campaign_id, duty_key=duty_key, today=today
-    )
     kept = [u for u in units if keep_unit(query, u, counts.get(u.code), behind, laggards)]
     pages = max(math.ceil(len(kept) / query.per_page), 1)
     page = min(query.page, pages)

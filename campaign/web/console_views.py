@@ -19,6 +19,7 @@ from campaign.web.console_data import (
     Unit,
     campaign_units,
     pending_queue,
+    period_counts,
     target_standing,
     unit_counts,
 )
@@ -130,26 +131,31 @@ def _laggards(
     (missing and returned, then late), registry order among equals."""
     rows = []
     for unit in units:
-        c = totals.get(unit.code) or Counts()
+        c = totals.get(unit.code)
+        missing, returned, late = (
+            (c["missing"], c["returned"], c["late"]) if c is not None else (0, 0, 0)
+        )
+        targets = behind.get(unit.code)
+        if not (missing or returned or late or targets):
+            continue
         reasons = []
-        if c["missing"]:
-            reasons.append(f"未报{c['missing']}期")
-        if c["returned"]:
-            reasons.append(f"退回待重报{c['returned']}期")
-        if c["late"]:
-            reasons.append(f"迟报{c['late']}次")
-        if unit.code in behind:
-            reasons.append("未达标：" + "、".join(behind[unit.code]))
-        if reasons:
-            rows.append(
-                {
-                    "code": unit.code,
-                    "name": unit.name,
-                    "parent": unit.parent_name or "",
-                    "reasons": "；".join(reasons),
-                    "sort": (-(c["missing"] + c["returned"]), -c["late"], unit.order),
-                }
-            )
+        if missing:
+            reasons.append(f"未报{missing}期")
+        if returned:
+            reasons.append(f"退回待重报{returned}期")
+        if late:
+            reasons.append(f"迟报{late}次")
+        if targets:
+            reasons.append("未达标：" + "、".join(targets))
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "parent": unit.parent_name or "",
+                "reasons": "；".join(reasons),
+                "sort": (-(missing + returned), -late, unit.order),
+            }
+        )
     return sorted(rows, key=lambda r: r["sort"])
 
 
@@ -200,7 +206,9 @@ def dashboard_context(
         return None
     plan = plan_of(campaign)
     pending, queue = pending_queue(session=session, campaign_id=campaign_id)
-    by_duty = unit_counts(session=session, campaign_id=campaign_id, today=today)
+    tally = unit_counts(session=session, campaign_id=campaign_id, today=today)
+    by_duty = tally.by_duty
+    periods = period_counts(session=session, campaign_id=campaign_id, today=today)
     totals: dict[str, Counts] = {}
     overall = Counts()
     for per_unit in by_duty.values():
@@ -211,7 +219,12 @@ def dashboard_context(
             overall.merge(c)
     units = campaign_units(session=session, codes=set(totals))
     per_unit_targets, targets_overall = target_standing(
-        session=session, campaign_id=campaign_id, plan=plan, units=units
+        session=session,
+        campaign_id=campaign_id,
+        plan=plan,
+        units=units,
+        tally=tally,
+        periods=periods,
     )
     failed = per_unit_targets[per_unit_targets["status"] == NOT_MET]
     behind = failed.groupby("unit")["target_name"].agg(list).to_dict()
@@ -231,6 +244,7 @@ def dashboard_context(
         duty_key=duty_key,
         units=units,
         counts=by_duty.get(duty_key, {}),
+        periods=periods.get(duty_key, []),
         behind=set(behind),
         laggards={r["code"] for r in laggards},
     )
