@@ -16,12 +16,15 @@ through the web app in this process (login, cookies, routing, the queries, the t
              targets, laggards, summaries, queue; and a filtered, paged view.
 
 Not a test: it prints the medians, the page size, the ratios against the baselines and
-whether the goal (dashboard ≤ 300 ms of server time) is met.
+whether the goal (dashboard ≤ 300 ms of server time) is met, by the wall clock and by this
+process's CPU time (on a shared, busy machine the wall clock also counts the wait for a
+core; with SQLite the CPU time includes the database's work, with PostgreSQL it does not).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -149,21 +152,29 @@ def main() -> None:
         assert "报送情况" in page.decode()
         print(f"{'':<34} {'wall median':>12} {'CPU median':>11} {'first (wall)':>13}")
 
-        def line(label: str, measured: tuple[list[float], list[float], Any]) -> float:
+        def line(label: str, measured: tuple[list[float], list[float], Any]) -> tuple[float, float]:
             wall, cpu = statistics.median(measured[0]), statistics.median(measured[1])
             print(f"{label:<34} {wall:9.1f} ms {cpu:8.1f} ms {measured[0][0]:10.1f} ms")
-            return cpu
+            return wall, cpu
 
         bare_ms = line("bare page (/admin/campaigns)", bare)
         rows_ms = line(f"rows: load {count:,} requests", loaded)
         board_ms = line("dashboard (first page)", board)
         filtered_ms = line("dashboard (parent+state filter)", filtered)
         print(f"dashboard page size: {len(page) / 1024:.0f} KiB")
-        print(f"dashboard / bare page    = {board_ms / bare_ms:.1f}× (CPU)")
-        print(f"dashboard / loading rows = {board_ms / rows_ms:.2f}× (CPU)")
-        worst = max(board_ms, filtered_ms)
-        verdict = "met" if worst <= GOAL_MS else "NOT met"
-        print(f"goal: dashboard ≤ {GOAL_MS} ms of server time (CPU): {worst:.0f} ms, {verdict}")
+        for i, kind in enumerate(("wall", "CPU")):
+            print(
+                f"{kind:<4} dashboard / bare page = {board_ms[i] / bare_ms[i]:5.1f}×   "
+                f"dashboard / loading rows = {board_ms[i] / rows_ms[i]:.2f}×"
+            )
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"load average of this machine: {load} ({os.cpu_count()} cores)")
+        for i, kind in enumerate(("wall clock", "CPU of this process")):
+            worst = max(board_ms[i], filtered_ms[i])
+            verdict = "met" if worst <= GOAL_MS else "NOT met"
+            print(f"goal: dashboard ≤ {GOAL_MS} ms, {kind}: {worst:.0f} ms, {verdict}")
+        if not url.startswith("sqlite"):
+            print("(CPU of this process leaves out the database server's own work)")
 
 
 if __name__ == "__main__":
