@@ -141,24 +141,39 @@ class Tally:
 
     by_duty: dict[str, dict[str, Counts]]
     accepted: dict[str, dict[str, date]]
+    pending: int  # answers awaiting review
 
 
 def unit_counts(*, session: Session, campaign_id: int, today: date) -> Tally:
-    """Every unit's requests counted by state, per duty (one grouped query)."""
+    """Every unit's requests counted by state, per duty (one grouped query over the
+    campaign's requests; answers awaiting review counted too, 重大情况 reports included)."""
     r, state = ReportRequest, _state(today)
     accepted_end = func.max(case((col(r.status) == RequestStatus.accepted, col(r.period_end))))
+    waiting = func.sum(case((col(r.status) == RequestStatus.submitted, 1), else_=0))
     query = (
-        select(col(r.duty_key), col(r.bureau_code), state, func.count(), accepted_end)
-        .where(_asked(campaign_id))
-        .group_by(col(r.duty_key), col(r.bureau_code), state)
+        select(
+            col(r.duty_key),
+            col(r.kind),
+            col(r.bureau_code),
+            state,
+            func.count(),
+            accepted_end,
+            waiting,
+        )
+        .where(col(r.campaign_id) == campaign_id)
+        .group_by(col(r.duty_key), col(r.kind), col(r.bureau_code), state)
     )
     found: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
     accepted: dict[str, dict[str, date]] = defaultdict(dict)
-    for duty, unit, st, n, end in session.connection().execute(query).tuples().all():
+    pending = 0
+    for duty, kind, unit, st, n, end, w in session.connection().execute(query).tuples().all():
+        pending += int(w or 0)
+        if kind not in REPORT_KINDS:
+            continue  # acknowledgements, reports sent unasked: no period, no state
         found[duty][unit].add(st, int(n))
         if end is not None and (unit not in accepted[duty] or end > accepted[duty][unit]):
             accepted[duty][unit] = end
-    return Tally(found, accepted)
+    return Tally(found, accepted, pending)
 
 
 def period_counts(*, session: Session, campaign_id: int, today: date) -> dict[str, list[Period]]:
@@ -291,18 +306,20 @@ def target_standing(
 
 def pending_queue(
     *, session: Session, campaign_id: int, limit: int = 10
-) -> tuple[int, list[tuple[ReportSubmission, ReportRequest, str]]]:
-    """(how many answers await review, the newest `limit` of them with their request and
-    unit name). Found through the requests' status (indexed), not by reading every answer."""
+) -> list[tuple[ReportSubmission, ReportRequest, str]]:
+    """The newest `limit` answers awaiting review, with their request and unit name (the
+    count is Tally.pending). Found through the requests' status, not every answer."""
     r, s = ReportRequest, ReportSubmission
-    waiting = and_(col(r.campaign_id) == campaign_id, col(r.status) == RequestStatus.submitted)
-    total = session.connection().execute(select(func.count()).where(waiting)).scalar_one()
     query = (
         select(s, r, col(Bureau.name))
         .join(r, col(r.id) == col(s.request_id))
         .join(Bureau, col(Bureau.code) == col(r.bureau_code))
-        .where(waiting, col(s.review_status) == ReviewStatus.pending)
-        .order_by(col(r.answered_at).desc(), col(s.id).desc())
+        .where(
+            col(r.campaign_id) == campaign_id,
+            col(r.status) == RequestStatus.submitted,
+            col(s.review_status) == ReviewStatus.pending,
+        )
+        .order_by(col(r.answered_at).desc().nulls_last(), col(s.id).desc())
         .limit(limit)
     )
-    return int(total), [(a, b, c) for a, b, c in session.exec(query).all()]  # type: ignore[call-overload]
+    return [(a, b, c) for a, b, c in session.exec(query).all()]  # type: ignore[call-overload]

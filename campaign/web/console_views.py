@@ -205,9 +205,10 @@ def dashboard_context(
     if campaign is None:
         return None
     plan = plan_of(campaign)
-    pending, queue = pending_queue(session=session, campaign_id=campaign_id)
     tally = unit_counts(session=session, campaign_id=campaign_id, today=today)
     by_duty = tally.by_duty
+    pending = tally.pending
+    queue = pending_queue(session=session, campaign_id=campaign_id) if pending else []
     periods = period_counts(session=session, campaign_id=campaign_id, today=today)
     totals: dict[str, Counts] = {}
     overall = Counts()

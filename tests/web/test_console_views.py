@@ -4,6 +4,8 @@ targets as the 汇总表 computes them, laggards by name."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 from sqlmodel import Session
 
@@ -11,6 +13,8 @@ from campaign.results.compile import compile_results
 from campaign.results.load import load_frames
 from campaign.web.console_matrix import MatrixQuery
 from campaign.web.console_views import dashboard_context
+from models.request import ReportRequest, RequestStatus
+from models.submission import ReportSubmission
 from tests.web.console_fixture import (
     EVIL,
     EXPECTED,
@@ -131,3 +135,37 @@ def test_query_string_is_read_safely() -> None:
     )
     assert query == MatrixQuery(parent="000", name="甲", page=1, per_page=50)
     assert MatrixQuery.read({"page": "99999999999"}).page == 1
+
+
+def test_the_queue_counts_reports_sent_unasked(session: Session) -> None:
+    campaign_id = store_console_fixture(session)
+    assert _dashboard(session, campaign_id)["pending"] == 2  # 乙局 第1周, 丙局 第3周
+    request = ReportRequest(
+        campaign_id=campaign_id,
+        duty_key="urgent",
+        period_key="ad-hoc-1",
+        period_label="重大情况（1月20日）",
+        bureau_code="004",
+        kind="ad_hoc",
+        status=RequestStatus.submitted,
+        answered_at=datetime(2026, 1, 20, tzinfo=UTC),
+    )
+    session.add(request)
+    session.flush()
+    session.add(
+        ReportSubmission(
+            request_id=request.id,  # type: ignore[arg-type]
+            campaign_id=campaign_id,
+            bureau_code="004",
+            version=1,
+            values={},
+            narrative="发现重大质量问题",
+            channel="web",
+            late=False,
+        )
+    )
+    session.commit()
+    context = _dashboard(session, campaign_id)
+    assert context["pending"] == 3
+    assert context["queue"][0]["bureau"] == "丁局" and context["queue"][0]["type"] == "重大情况"
+    assert _cells(context) == EXPECTED  # not a period of the matrix
