@@ -150,3 +150,57 @@ def test_logout_from_the_console_needs_its_token(web: Web) -> None:
     )
     assert done.status_code == 303
     assert web.client.get("/admin/campaigns", follow_redirects=False).status_code == 303
+
+
+def test_three_thousand_units_send_one_page(web: Web) -> None:
+    """3,000 units under 30 parents: one page of 50 rows, not the whole matrix."""
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from models.request import ReportRequest
+
+    parents = [
+        {"code": f"43{p:02d}00", "name": f"第{p}市局", "parent_code": "420000", "level": "city"}
+        for p in range(30)
+    ]
+    units = [
+        {"code": f"5{i:05d}", "name": f"第{i}县局", "parent_code": f"43{i % 30:02d}00"}
+        for i in range(3000)
+    ]
+    common = {"email": "x@example.org", "contact": "", "phone": "", "active": True}
+    with web.session.get_bind().begin() as conn:  # type: ignore[union-attr]
+        conn.execute(insert(Bureau.__table__), [{**p, **common} for p in parents])  # type: ignore[attr-defined]
+        conn.execute(
+            insert(Bureau.__table__),  # type: ignore[attr-defined]
+            [{**u, **common, "level": "county"} for u in units],
+        )
+        conn.execute(
+            insert(ReportRequest.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "campaign_id": web.world.campaign.id,
+                    "duty_key": "weekly-progress",
+                    "period_key": "2007-W36",
+                    "period_label": "第3周",
+                    "period_end": date(2007, 9, 9),
+                    "due_date": date(2007, 9, 7),
+                    "bureau_code": u["code"],
+                    "kind": "request",
+                    "status": "overdue",
+                    "late": False,
+                    "opened_at": web.clock.now,
+                }
+                for u in units
+            ],
+        )
+    login(web)
+    page = web.client.get(f"/admin/campaigns/{web.world.campaign.id}")
+    assert page.status_code == 200 and len(page.content) < 200_000
+    matrix = page.text[page.text.index('id="matrix"') : page.text.index('id="targets"')]
+    body = matrix[matrix.index("<tbody>") : matrix.index("</tbody>")]
+    assert body.count('<th scope="row" class="unit">') == 50 and "符合条件3002个" in matrix
+    assert "第1/61页" in matrix and 'rel="next"' in matrix
+    assert "落后单位（3000个）" in page.text  # every county missed week 3, by name
+    laggards = page.text[page.text.index('id="laggards"') : page.text.index('id="summaries"')]
+    assert laggards.count("<li>") == 20 and "第0县局" in laggards
