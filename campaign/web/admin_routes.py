@@ -27,6 +27,7 @@ from models.attachment import SubmissionAttachment
 
 router = APIRouter(prefix="/admin", tags=["coordinator"])
 DISABLED = "协调员页面未启用：尚未配置协调员密码（CAMPAIGN_COORDINATOR_PASSWORD）。"
+HOME = "/admin/campaigns"  # the console (console_routes)
 STALE = "页面已过期，操作未执行。请刷新页面后重试。"
 
 
@@ -139,7 +140,7 @@ async def login(
             s, name.strip() or "协调员", now=now, replacing=presented
         ),
     )
-    response = RedirectResponse("/admin/submissions", status_code=303)
+    response = RedirectResponse(HOME, status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, session_cookie, "/admin", SESSION_MAX_AGE)
     if device is None:
         device_cookie = state.auth.make_device()
@@ -164,7 +165,7 @@ async def logout(request: Request, csrf_token: str = Form("")) -> Response:
 
 @router.get("", include_in_schema=False)
 async def home() -> Response:
-    return RedirectResponse("/admin/submissions", status_code=303)
+    return RedirectResponse(HOME, status_code=303)
 
 
 @router.get("/submissions", response_class=HTMLResponse, summary="The review queue")

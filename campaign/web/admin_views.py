@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from campaign.clock import shown_time
+from campaign.plan.stored import plan_of
 from campaign.replies.history import versions
 from campaign.replies.receipt import receipt_context, receipt_number
 from campaign.replies.reply_context import resolve_context
@@ -22,6 +23,13 @@ REVIEW_TEXT = {
     ReviewStatus.accepted: "已通过",
     ReviewStatus.returned: "已退回",
 }
+KIND_TEXT: dict[str, str] = {
+    RequestKind.request: "定期报告",
+    RequestKind.stage_summary: "阶段小结",
+    RequestKind.final_summary: "总结报告",
+    RequestKind.ad_hoc: "重大情况",
+    RequestKind.acknowledgement: "签收",
+}
 STATUS_FILTERS = {
     "pending": ReviewStatus.pending,
     "accepted": ReviewStatus.accepted,
@@ -35,11 +43,18 @@ def _when(moment: datetime, campaign: Campaign) -> str:
     return shown_time(moment, campaign.timezone)
 
 
+def report_type(request: ReportRequest, duty_names: dict[str, str]) -> str:
+    """The report type a coordinator reads: the duty's name in the plan (动态信息, 阶段小结…),
+    else the kind of request."""
+    return duty_names.get(request.duty_key) or KIND_TEXT.get(request.kind, "报告")
+
+
 def list_context(*, session: Session, status: str, campaign_id: int | None) -> dict[str, Any]:
     items: list[ReviewItem] = review_queue(
         session=session, campaign_id=campaign_id, status=STATUS_FILTERS.get(status)
     )
     campaigns = {c.id: c for c in session.exec(select(Campaign)).all()}
+    duty_names = {cid: {d.key: d.name for d in plan_of(c).duties} for cid, c in campaigns.items()}
     rows = [
         {
             "id": item.submission.id,
@@ -47,6 +62,7 @@ def list_context(*, session: Session, status: str, campaign_id: int | None) -> d
             "document_number": campaigns[item.submission.campaign_id].document_number,
             "bureau": item.bureau_name,
             "duty": item.request.duty_key,
+            "type": report_type(item.request, duty_names[item.submission.campaign_id]),
             "period": item.request.period_label or item.request.period_key,
             "version": item.submission.version,
             "submitted": _when(

@@ -1,0 +1,134 @@
+"""The coordinators' console (/admin/campaigns): the campaigns, a campaign's dashboard, and
+a stage's 汇总表 and charts to download. Behind the coordinator login; GET only (no form
+changes anything here). Pages are built by console_views; outputs by campaign.results."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from campaign.clock import local_date
+from campaign.results.charts import CJKFontMissing, write_charts
+from campaign.results.compile import Compiled, compile_results
+from campaign.results.load import load_frames, window_of
+from campaign.results.workbook import write_workbook
+from campaign.web.admin_auth import Coordinator
+from campaign.web.admin_routes import _gate, _run, _state
+from campaign.web.console_matrix import MatrixQuery
+from campaign.web.console_views import CHARTS, campaigns_context, dashboard_context
+from campaign.web.pages import error_page, page
+from models.campaign import Campaign
+
+router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_CAMPAIGN = "没有这个专项行动"
+
+
+def _today(request: Request, session: Session, campaign_id: int) -> date | None:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    return local_date(_state(request).clock(), campaign.timezone)
+
+
+def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
+    """What the coordinator bar needs: the name and the logout form's token."""
+    return {"who": who.name, "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}")}
+
+
+@router.get("", response_class=HTMLResponse, summary="The campaigns")
+async def campaigns(request: Request) -> Response:
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
+        return who
+    context = await _run(request, lambda s: campaigns_context(session=s))
+    return page("console_campaigns.html", **context, **_bar(request, who))
+
+
+@router.get("/{campaign_id}", response_class=HTMLResponse, summary="A campaign's dashboard")
+async def dashboard(request: Request, campaign_id: int) -> Response:
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
+        return who
+    query = MatrixQuery.read(dict(request.query_params))
+
+    def build(session: Session) -> dict[str, object] | None:
+        today = _today(request, session, campaign_id)
+        if today is None:
+            return None
+        return dashboard_context(session=session, campaign_id=campaign_id, today=today, query=query)
+
+    context = await _run(request, build)
+    if context is None:
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+    return page("console_dashboard.html", **context, **_bar(request, who))
+
+
+def _stage_outputs(
+    request: Request, session: Session, campaign_id: int, stage: str
+) -> Compiled | Response:
+    """The stage's compiled results, or an error page (unknown campaign or stage)."""
+    today = _today(request, session, campaign_id)
+    if today is None:
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    try:
+        window = window_of(frames.plan, None if stage == "all" else stage)
+    except KeyError as exc:
+        return error_page("没有这个阶段", str(exc.args[0]), status=404)
+    return compile_results(frames, stage=window, today=today)
+
+
+def _download(data: bytes, filename: str, media_type: str) -> Response:
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=media_type, headers={"content-disposition": disposition})
+
+
+@router.get("/{campaign_id}/stages/{stage}/workbook.xlsx", summary="A stage's 汇总表")
+async def workbook(request: Request, campaign_id: int, stage: str) -> Response:
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
+        return who
+
+    def build(session: Session) -> Response:
+        with tempfile.TemporaryDirectory() as tmp:
+            compiled = _stage_outputs(request, session, campaign_id, stage)
+            if isinstance(compiled, Response):
+                return compiled
+            name = f"汇总表-{compiled.stage_name}.xlsx"
+            path = write_workbook(compiled, Path(tmp) / "workbook.xlsx")
+            return _download(path.read_bytes(), name, XLSX)
+
+    result: Response = await _run(request, build)
+    return result
+
+
+@router.get("/{campaign_id}/stages/{stage}/charts/{number}.png", summary="A stage's chart")
+async def chart(request: Request, campaign_id: int, stage: str, number: int) -> Response:
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
+        return who
+    if not 1 <= number <= len(CHARTS):
+        return error_page("没有这个图表", "没有这个图表。", status=404)
+
+    def build(session: Session) -> Response:
+        with tempfile.TemporaryDirectory() as tmp:
+            compiled = _stage_outputs(request, session, campaign_id, stage)
+            if isinstance(compiled, Response):
+                return compiled
+            try:
+                paths = write_charts(compiled, Path(tmp) / "charts")
+            except CJKFontMissing as exc:
+                return error_page("无法绘制图表", str(exc), status=503)
+            name = f"{CHARTS[number - 1]}-{compiled.stage_name}.png"
+            return _download(paths[number - 1].read_bytes(), name, "image/png")
+
+    result: Response = await _run(request, build)
+    return result
