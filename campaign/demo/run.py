@@ -40,6 +40,7 @@ from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
 from campaign.replies.review import accept_submission
+from campaign.schedule import build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
@@ -153,17 +154,20 @@ def simulate(
         session.commit()
         assert campaign.id is not None
         bureaus = _simulated(session, seed, rates)
+        # To the last event: reports of the last period and the acceptance that waits for
+        # them may fall after the plan's last day.
+        last_day = max([plan.end, *(e.date for e in build_schedule(plan, WorkCalendar()))])
         result = DemoResult(
             campaign_id=campaign.id,
             document_number=campaign.document_number,
             units=len(bureaus),
-            last_day=plan.end.isoformat(),
+            last_day=last_day.isoformat(),
             sample_bureau=min(bureaus, default=""),
             unit_names={code: b.name for code, b in bureaus.items()},
         )
         echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
         echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
-        moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=plan.end)
+        moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=last_day)
         if progress is not None:
             progress.start(len(moments))
         for moment in moments:
@@ -251,6 +255,7 @@ def _bureaus_answer(
                 values=bureau.figures(form, request, plan.start, plan.end, plan.targets),
                 narrative=bureau.narrative(form, request),
                 when=when,
+                files=bureau.files(form),
             ):
                 mailed.add(request.id)
                 continue

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replies import factories
 from sqlmodel import Session, select
 from typer.testing import CliRunner
+from web.test_form_fields import EXTRA, plan_text
 
 from campaign.cli import app
 from models.attachment import SubmissionAttachment
 from models.submission import ReportSubmission
-from web.test_form_fields import EXTRA, plan_text
+from replies import factories
 
 runner = CliRunner()
 
