@@ -44,22 +44,25 @@ def answer_request(
     again = request.status == RequestStatus.returned
     values = bureau.figures(form, request, plan.start, plan.end, plan.targets)
     narrative = bureau.narrative(form, request)
+    files = bureau.files(form)
     outcomes = []
     if conduct.invalid and not again:
         broken = bureau.invalid_figures(form, values)
         if broken is not None:
             try:
-                _submit(session, request, ReportCreate(values=broken, narrative=narrative), when)
+                broken_in = ReportCreate(values=broken, narrative=narrative, attachments=files)
+                _submit(session, request, broken_in, when)
             except ReportInvalid:
                 outcomes.append("invalid")
             else:  # pragma: no cover - the checks let a mistake through
                 raise AssertionError(f"an invalid answer was accepted: {broken}")
     if conduct.xlsx:
         report = _from_table(campaign, form, bureau, request, values, narrative)
+        report.attachments.extend(files)
         channel = Channel.xlsx
         outcomes.append("xlsx")
     else:
-        report = ReportCreate(values=values, narrative=narrative)
+        report = ReportCreate(values=values, narrative=narrative, attachments=files)
         channel = Channel.web
     submission = _submit(session, request, report, when, channel)
     assert submission.id is not None

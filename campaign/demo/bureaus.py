@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from campaign.plan.schema import FormField, ReportForm, Target
+from models.reply import AttachmentIn
 from models.request import ReportRequest
 
 XLSX_SHARE = 0.03  # of the answers to a form, sent as the filled .xlsx table (~0.15 s each)
@@ -180,6 +181,14 @@ class SimulatedBureau:
                 broken[f.key] = "约" + broken[f.key]
                 return broken
         return None
+
+    def files(self, form: ReportForm) -> list[AttachmentIn]:
+        """The file the form requires (佐证材料), when it requires one: a small PDF."""
+        if not form.attachment.required:
+            return []
+        name = f"{self.name}{form.attachment.label}.pdf"
+        body = f"%PDF-1.4\n% {self.name} {form.attachment.label}\n%%EOF\n".encode()
+        return [AttachmentIn(filename=name, content_type="application/pdf", data=body)]
 
     def narrative(self, form: ReportForm, request: ReportRequest) -> str:
         return (

@@ -8,7 +8,7 @@ Without Dovecot installed the demo says so and every bureau answers through the 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from campaign.inbox.dovecot import Dovecot, dovecot_installed, running_dovecot
 from campaign.mail.outbox import load_blobs
 from models.outbox import OutboxMessage
+from models.reply import AttachmentIn
 from models.request import ReportRequest
 
 MAIL_BUREAUS = (2, 7, 12)  # indexes of the simulated bureaus that answer by e-mail
@@ -63,6 +64,7 @@ def send_reply(
     values: dict[str, str],
     narrative: str,
     when: datetime,
+    files: Sequence[AttachmentIn] = (),
 ) -> bool:
     """Put the bureau's reply with its filled-in table into the office mailbox, as
     received at `when`; False when there is no request mail with a table to answer."""
@@ -87,6 +89,14 @@ def send_reply(
         subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename=("gb18030", "", attachment["filename"]),
     )
+    for file in files:  # the evidence the form requires (佐证材料)
+        maintype, _, subtype = file.content_type.partition("/")
+        message.add_attachment(
+            file.data,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=("gb18030", "", file.filename),
+        )
     client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
     try:
         client.login(server.user, server.password)

@@ -158,11 +158,11 @@ def simulate(
             campaign_id=campaign.id,
             document_number=campaign.document_number,
             units=len(bureaus),
-            last_day=plan.end.isoformat(),
+            last_day=last_day.isoformat(),
             sample_bureau=min(bureaus, default=""),
             unit_names={code: b.name for code, b in bureaus.items()},
         )
-        echo(f"已启动专项工作 {campaign.id}：{campaign.document_number} {campaign.title}")
+        echo(f"已启动（编号 {campaign.id}）：{campaign.document_number} {campaign.title}")
         echo(f"模拟单位 {len(bureaus)} 个；邮件服务器 127.0.0.1:{port}，邮件保存在 {maildir}")
         # through the last event: reminders of the last reports may follow the plan's end
         moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=None)
@@ -256,6 +256,7 @@ def _bureaus_answer(
                 values=bureau.figures(form, request, plan.start, plan.end, plan.targets),
                 narrative=bureau.narrative(form, request),
                 when=when,
+                files=bureau.files(form),
             ):
                 mailed.add(request.id)
                 continue

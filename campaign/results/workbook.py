@@ -214,15 +214,12 @@ def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
         put_cell(ws.cell(row, 1), "方案未设定量化目标。")
         row += 1
     row += 1
-    write_header(ws, row, ["单位", "目标", "数值", "差距", "结论"])
+    write_header(ws, row, ["单位", "目标", "数值", "差距", "结论", "本单位目标值", "说明"])
     row += 1
     for t in compiled.targets_unit.to_dict("records"):
-        write_row(
-            ws,
-            row,
-            [t["name"], t["target_name"], t["value"], t["gap"], t["status"]],
-            [None, None, RATE, RATE, None],
-        )
+        values = [t["name"], t["target_name"], t["value"], t["gap"], t["status"]]
+        values += [t.get("threshold"), f"按“{t['met_by']}”达标" if t.get("met_by") else ""]
+        write_row(ws, row, values, [None, None, RATE, RATE, None, RATE, None])
         row += 1
 
 

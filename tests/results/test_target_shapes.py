@@ -300,3 +300,32 @@ def test_an_alternative_reading_a_missing_field_is_refused():
         plan_with(bad)
     (problem,) = caught.value.problems
     assert problem.where == "targets[0].alternatives[0].metric.field"
+
+
+def test_the_workbook_shows_each_units_threshold_and_what_met_it(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    import tests.results.fixture as fixture
+    from campaign.results.compile import compile_results
+    from campaign.results.workbook import write_workbook
+
+    shaped = fixture.PLAN.replace(
+        "metric: {ratio: {numerator: licensed, denominator: enterprises}}, scope: per_bureau}",
+        "metric: {ratio: {numerator: licensed, denominator: enterprises}}, scope: per_bureau,\n"
+        '     per_unit: {"001": 100},\n'
+        '     alternatives: [{metric: {field: licensed}, comparator: ">=", threshold: 4}]}',
+    )
+    assert shaped != fixture.PLAN
+    monkeypatch.setattr(fixture, "PLAN", shaped)
+    compiled = compile_results(fixture.frames(), today=fixture.TODAY)
+    rows = compiled.targets_unit[compiled.targets_unit["target"] == "license-rate"]
+    # 甲: 10/10 = 100% against its own 100; 乙: 4/5 = 80% < 90, but 4 licensed ≥ 4.
+    assert rows[["name", "value", "threshold", "status", "met_by"]].values.tolist()[:2] == [
+        ["甲局", 100.0, 100.0, MET, ""],
+        ["乙局", 80.0, 90.0, MET, "获证企业数 ≥ 4"],
+    ]
+    ws = load_workbook(write_workbook(compiled, tmp_path / "汇总表.xlsx"))["目标"]
+    lines = [[c.value for c in row][:7] for row in ws.iter_rows()]
+    head = lines.index(["单位", "目标", "数值", "差距", "结论", "本单位目标值", "说明"])
+    assert lines[head + 1] == ["甲局", "获证率", 100, 0, "达标", 100, None]
+    assert lines[head + 2] == ["乙局", "获证率", 80, -10, "达标", 90, "按“获证企业数 ≥ 4”达标"]

@@ -49,9 +49,10 @@ def plan_text() -> str:
 
 
 @pytest.fixture
-def web(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+def web(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+    """On SQLite and PostgreSQL: what is stored is the subject."""
     monkeypatch.setattr(factories, "plan_text", plan_text)
-    yield from _serve(sqlite_url, monkeypatch)
+    yield from _serve(db_url, monkeypatch)
 
 
 def post(web: Web, changes: dict[str, str], files: list[tuple[str, object]] | None = None):  # type: ignore[no-untyped-def]
