@@ -293,6 +293,8 @@ def report_recipients(
     """To whom each reporter's report on a duty goes, as stored on its request:
     [{name, code}] (code None: the plan's office). A recipient the registry lacks (no own
     government, say) is left out; `campaign validate --bureaus` warns about it."""
+    if all(r.to == "office" for r in duty.recipients):  # the default: no registry needed
+        return {code: [{"name": plan.office.name, "code": None}] for code in codes}
     registry = load_registry(session=session, plan=plan)
     found = {}
     for code in codes:
