@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -49,6 +49,7 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
     stored unless the whole file is right."""
     rows, problems = parse_bureau_csv(decode_csv(raw))
     existing = {b.code: b for b in session.exec(select(Bureau)).all()}
+    rows = [_keep_stored(row, existing.get(row.code)) for row in rows]
     tree = _Tree(rows, existing)
     problems += tree.check()
     if problems:
@@ -73,6 +74,20 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
             created += 1
         session.flush()
     return ImportSummary(created=created, updated=updated)
+
+
+def _keep_stored(row: BureauRow, stored: Bureau | None) -> BureauRow:
+    """A row of a file without the kind, government_code or groups column keeps the stored
+    unit's values (a Hubei-style file updating addresses leaves kinds and groups alone)."""
+    if stored is None or not row.absent:
+        return row
+    kept = {column: getattr(stored, column) for column in row.absent}
+    return replace(
+        row,
+        kind=UnitKind(kept.get("kind", row.kind)) if row.kind else None,
+        government_code=kept.get("government_code", row.government_code),
+        bureau=row.bureau.model_copy(update=kept) if row.bureau else None,
+    )
 
 
 def units_of_csv(raw: bytes) -> list[Unit]:
@@ -278,6 +293,8 @@ def report_recipients(
     """To whom each reporter's report on a duty goes, as stored on its request:
     [{name, code}] (code None: the plan's office). A recipient the registry lacks (no own
     government, say) is left out; `campaign validate --bureaus` warns about it."""
+    if all(r.to == "office" for r in duty.recipients):  # the default: no registry needed
+        return {code: [{"name": plan.office.name, "code": None}] for code in codes}
     registry = load_registry(session=session, plan=plan)
     found = {}
     for code in codes:

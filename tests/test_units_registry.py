@@ -143,3 +143,24 @@ def test_a_generated_registry_holds_the_kinds_and_groups_the_plan_names() -> Non
         generate_registry(load_plan_text(HUBEI_PLAN.read_text("utf-8")), 3, 1)
     )
     assert {u.kind for u in hubei_like} == {"bureau"}
+
+
+def test_a_file_without_the_unit_columns_keeps_stored_kinds_and_groups(session: Session) -> None:
+    import_bureau_csv(session=session, raw=REGISTRY.encode())
+    session.commit()
+    update = (
+        "code,name,parent_code,level,email,contact,phone\n"
+        "4401,广州市质量技术监督局,44,,new-gz@gdqts.example.org,,\n"
+        "44-bgs,办公室,44,,new-bgs@gdqts.example.org,,\n"
+    )
+    summary = import_bureau_csv(session=session, raw=update.encode())
+    session.commit()
+    assert summary.updated == 2
+    gz, office = session.get(Bureau, "4401"), session.get(Bureau, "44-bgs")
+    assert (gz.email, gz.kind, gz.government_code, gz.groups) == (
+        "new-gz@gdqts.example.org",
+        "bureau",
+        "g4401",
+        ["leading", "pilot"],
+    )
+    assert (office.kind, office.level) == ("division", "province")

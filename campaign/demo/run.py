@@ -158,7 +158,7 @@ def simulate(
             campaign_id=campaign.id,
             document_number=campaign.document_number,
             units=len(bureaus),
-            last_day=last_day.isoformat(),
+            last_day=plan.end.isoformat(),
             sample_bureau=min(bureaus, default=""),
             unit_names={code: b.name for code, b in bureaus.items()},
         )

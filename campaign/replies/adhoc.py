@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from campaign.bureaus import report_recipients
 from campaign.clock import local_time, local_today
 from campaign.replies.reply_context import ReplyContext
 from models.request import ReportRequest, RequestKind, RequestStatus
@@ -20,6 +21,13 @@ def open_ad_hoc_request(*, session: Session, target: ReplyContext, now: datetime
     """A new request for one ad-hoc report of the target's bureau (flushed, with an id)."""
     local = local_time(now, target.timezone)
     duty_key = target.duty.key if target.duty is not None else DEFAULT_DUTY_KEY
+    recipients = (
+        report_recipients(
+            session=session, plan=target.plan, duty=target.duty, codes=[target.bureau.code]
+        ).get(target.bureau.code, [])
+        if target.duty is not None
+        else []
+    )
     request = ReportRequest(
         campaign_id=target.campaign.id,  # type: ignore[arg-type]
         duty_key=duty_key,
@@ -32,6 +40,7 @@ def open_ad_hoc_request(*, session: Session, target: ReplyContext, now: datetime
         due_date=None,
         status=RequestStatus.open,
         opened_at=now,
+        recipients=recipients,
     )
     session.add(request)
     session.flush()
