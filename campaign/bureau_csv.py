@@ -64,6 +64,7 @@ class BureauRow:
     bureau: BureauCreate | None
     kind: UnitKind | None = UnitKind.bureau  # None: not a kind (reported)
     government_code: str | None = None
+    absent: frozenset[str] = frozenset()  # UNIT_COLUMNS the file lacks: stored values stay
 
 
 def level_label(level: BureauLevel | str) -> str:
@@ -242,8 +243,17 @@ def _row(line: int, values: dict[str, str], problems: list[RowProblem]) -> Burea
         bureau = None
         problems.extend(RowProblem(line, _column(e), _message(e)) for e in exc.errors())
     valid = (level or not level_text) and kind is not None
+    absent = frozenset(c for c in UNIT_COLUMNS if c not in values)
     return BureauRow(
-        line, code, parent, level, not level_text, bureau if valid else None, kind, government
+        line,
+        code,
+        parent,
+        level,
+        not level_text,
+        bureau if valid else None,
+        kind,
+        government,
+        absent,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -49,6 +49,7 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
     stored unless the whole file is right."""
     rows, problems = parse_bureau_csv(decode_csv(raw))
     existing = {b.code: b for b in session.exec(select(Bureau)).all()}
+    rows = [_keep_stored(row, existing.get(row.code)) for row in rows]
     tree = _Tree(rows, existing)
     problems += tree.check()
     if problems:
@@ -73,6 +74,37 @@ def import_bureau_csv(*, session: Session, raw: bytes) -> ImportSummary:
             created += 1
         session.flush()
     return ImportSummary(created=created, updated=updated)
+
+
+def _keep_stored(row: BureauRow, stored: Bureau | None) -> BureauRow:
+    """A row of a file without the kind, government_code or groups column keeps the stored
+    unit's values (a Hubei-style file updating addresses leaves kinds and groups alone)."""
+    if stored is None or not row.absent:
+        return row
+    kept = {column: getattr(stored, column) for column in row.absent}
+    return replace(
+        row,
+        kind=UnitKind(kept.get("kind", row.kind)) if row.kind else None,
+        government_code=kept.get("government_code", row.government_code),
+        bureau=row.bureau.model_copy(update=kept) if row.bureau else None,
+    )
+
+
+def units_of_csv(raw: bytes) -> list[Unit]:
+    """The units a registry CSV holds, checked as an import into an empty registry would
+    check them (BureauImportError), without a database: `campaign validate --bureaus`."""
+    rows, problems = parse_bureau_csv(decode_csv(raw))
+    tree = _Tree(rows, {})
+    problems += tree.check()
+    if problems:
+        raise BureauImportError(problems)
+    units = []
+    for code, row in tree.incoming.items():
+        assert row.bureau is not None
+        level = tree.level_of(code)
+        assert level is not None
+        units.append(as_unit(Bureau.model_validate(row.bureau.model_dump() | {"level": level})))
+    return units
 
 
 class _Tree:
@@ -246,6 +278,13 @@ def as_unit(bureau: Bureau) -> Unit:
 def select_units(*, session: Session, plan: Plan, chosen: Selector) -> list[str]:
     """The codes of the active units a selector of the plan chooses (campaign.plan.units)."""
     return [u.code for u in resolve_units(chosen, load_registry(session=session, plan=plan))]
+
+
+def addressed_units(*, session: Session, plan: Plan) -> list[str]:
+    """Every active unit the plan addresses: its directives' recipients and its reporters."""
+    registry = load_registry(session=session, plan=plan)
+    chosen = [plan.directive_to, *(d.reporters for d in plan.duties)]
+    return sorted({u.code for s in chosen for u in resolve_units(s, registry)})
 
 
 def report_recipients(

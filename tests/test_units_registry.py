@@ -104,3 +104,63 @@ def test_every_problem_of_kinds_parents_and_governments_at_once(session: Session
         "第10行，parent_code列：“4404”成了自己的上级（经由“4403”形成循环）",
     ]
     assert session.exec(select(Bureau)).first() is None
+
+
+def test_a_generated_registry_holds_the_kinds_and_groups_the_plan_names() -> None:
+    """`campaign simulate PLAN --bureaus N` for a plan of 处室, 直属单位 and governments."""
+    from campaign.bureaus import units_of_csv
+    from campaign.demo.registry import generate_registry
+    from campaign.plan import load_plan_text
+    from campaign.plan.reach import launch_problems, registry_warnings
+    from campaign.plan.units import Registry
+    from tests.support.hubei import HUBEI_PLAN
+
+    text = HUBEI_PLAN.read_text(encoding="utf-8").replace(
+        "    reporters: city\n    schedule: {type: weekly",
+        "    reporters: [{kind: [division, affiliate]}, {group: pilot}]\n"
+        "    recipients: [office, government]\n    schedule: {type: weekly",
+    )
+    plan = load_plan_text(text)
+    units = units_of_csv(generate_registry(plan, 9, seed=3))
+    kinds = sorted({(u.kind, u.level) for u in units})
+    assert kinds == [
+        ("affiliate", "province"),
+        ("bureau", "city"),
+        ("bureau", "county"),  # a group may hold counties: they are generated
+        ("bureau", "province"),
+        ("division", "province"),
+        ("government", "city"),
+        ("government", "county"),
+        ("government", "province"),
+    ]
+    pilot = sorted(u.code for u in units if "pilot" in u.groups)
+    assert pilot == ["420100", "420103", "420106", "420109"]  # every third below the root
+    registry = Registry.of(units, root=plan.root_bureau)
+    assert launch_problems(plan, registry) == []
+    (warning,) = [str(w) for w in registry_warnings(plan, registry)]
+    assert "9个报送单位在单位名录中没有报送对象“本级政府”：办公室、法规处" in warning  # 处室
+    hubei_like = units_of_csv(
+        generate_registry(load_plan_text(HUBEI_PLAN.read_text("utf-8")), 3, 1)
+    )
+    assert {u.kind for u in hubei_like} == {"bureau"}
+
+
+def test_a_file_without_the_unit_columns_keeps_stored_kinds_and_groups(session: Session) -> None:
+    import_bureau_csv(session=session, raw=REGISTRY.encode())
+    session.commit()
+    update = (
+        "code,name,parent_code,level,email,contact,phone\n"
+        "4401,广州市质量技术监督局,44,,new-gz@gdqts.example.org,,\n"
+        "44-bgs,办公室,44,,new-bgs@gdqts.example.org,,\n"
+    )
+    summary = import_bureau_csv(session=session, raw=update.encode())
+    session.commit()
+    assert summary.updated == 2
+    gz, office = session.get(Bureau, "4401"), session.get(Bureau, "44-bgs")
+    assert (gz.email, gz.kind, gz.government_code, gz.groups) == (
+        "new-gz@gdqts.example.org",
+        "bureau",
+        "g4401",
+        ["leading", "pilot"],
+    )
+    assert (office.kind, office.level) == ("division", "province")

@@ -6,13 +6,16 @@ from pathlib import Path
 
 import typer
 
+from campaign.bureau_csv import KIND_NAMES
 from campaign.bureaus import BureauImportError, import_bureau_csv, list_bureaus
 from campaign.cli._output import fail, print_json
 from campaign.db import session_scope
 from campaign.i18n import _
+from models.bureau import Bureau, UnitKind
 
 bureaus_app = typer.Typer(
-    help=_("The bureau registry (province → city → county)."), no_args_is_help=True
+    help=_("The unit registry: bureaus, governments, departments, divisions, affiliates."),
+    no_args_is_help=True,
 )
 
 
@@ -25,7 +28,11 @@ def register(app: typer.Typer) -> None:
 )
 def import_(
     csv_file: Path = typer.Argument(
-        ..., help=_("CSV: code,name,parent_code,level,email,contact,phone")
+        ...,
+        help=_(
+            "CSV: code,name,parent_code,level,email,contact,phone "
+            "(optional: kind,government_code,groups)"
+        ),
     ),
 ) -> None:
     """Import bureaus from CSV; nothing is stored if any row is wrong."""
@@ -66,17 +73,18 @@ def list_(as_json: bool = typer.Option(False, "--json", help=_("Print JSON."))) 
         children.setdefault(b.parent_code, []).append(b)
     codes = {b.code for b in bureaus}
 
+    def line(b: Bureau) -> str:
+        kind = "" if b.kind == UnitKind.bureau else f"［{KIND_NAMES[UnitKind(b.kind)]}］"
+        groups = f"  {{{', '.join(b.groups)}}}" if b.groups else ""
+        return f"{b.code}  {b.name}{kind}  <{b.email}>  {b.contact} {b.phone}".rstrip() + groups
+
     def show(parent: str | None, depth: int) -> None:
         for b in children.get(parent, []):
-            typer.echo(
-                f"{'  ' * depth}{b.code}  {b.name}  <{b.email}>  {b.contact} {b.phone}".rstrip()
-            )
+            typer.echo(f"{'  ' * depth}{line(b)}")
             show(b.code, depth + 1)
 
     for root in [b for b in bureaus if b.parent_code is None or b.parent_code not in codes]:
-        typer.echo(
-            f"{root.code}  {root.name}  <{root.email}>  {root.contact} {root.phone}".rstrip()
-        )
+        typer.echo(line(root))
         show(root.code, 1)
     if not bureaus:
         typer.echo(

@@ -76,6 +76,7 @@ def simulate(
     from campaign.demo.account import Progress, describe
     from campaign.demo.bureaus import Rates
     from campaign.demo.run import simulate as run_simulation
+    from campaign.orchestration.launch import UnitsUnmatched
     from campaign.plan import PlanError
 
     rates = Rates(
@@ -120,5 +121,7 @@ def simulate(
         for row_problem in exc.problems:
             typer.echo(f"  {row_problem}", err=True)
         raise typer.Exit(1) from None
+    except UnitsUnmatched as exc:
+        fail(str(exc))
     for line in describe(result, data_dir):
         typer.echo(line)

@@ -8,11 +8,14 @@ from typing import NoReturn
 
 import typer
 
+from campaign.bureaus import BureauImportError, units_of_csv
 from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_to_stderr
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
-from campaign.plan import PlanError, load_plan
+from campaign.plan import Plan, PlanError, load_plan
 from campaign.plan.load import plan_warnings
+from campaign.plan.reach import launch_problems, registry_warnings
+from campaign.plan.units import Registry
 from campaign.schedule import acknowledgement_label, build_schedule
 from campaign.settings import get_settings
 from campaign.workdays import OverrideFileError, WorkCalendar
@@ -52,7 +55,14 @@ def plan_problems(plan: Path, exc: PlanError) -> NoReturn:
     echo_problems(header, exc.problems)
 
 
-def validate(plan: Path = typer.Argument(..., help=PLAN_HELP)) -> None:
+def validate(
+    plan: Path = typer.Argument(..., help=PLAN_HELP),
+    bureaus: Path | None = typer.Option(
+        None,
+        "--bureaus",
+        help=_("Registry CSV to check the plan's units against (warnings only)."),
+    ),
+) -> None:
     """Check a plan; list every problem with its field path and line."""
     try:
         loaded = load_plan(plan)
@@ -65,6 +75,33 @@ def validate(plan: Path = typer.Argument(..., help=PLAN_HELP)) -> None:
     )
     for warning in plan_warnings(plan):
         typer.echo(_("warning: {message}").format(message=warning), err=True)
+    if bureaus is not None:
+        warn_about_units(loaded, bureaus)
+
+
+def warn_about_units(loaded: Plan, csv_file: Path) -> None:
+    """What the plan's unit selectors reach in a registry CSV: what would refuse the launch
+    and what may be wrong (groups without members, units missing, recipients lacking)."""
+    try:
+        units = units_of_csv(csv_file.read_bytes())
+    except OSError as exc:
+        fail(_("{file}: cannot read it ({reason})").format(file=csv_file, reason=exc.strerror), 2)
+    except BureauImportError as exc:
+        echo_problems(
+            _("{file}: {n} problem(s) in the registry").format(file=csv_file, n=len(exc.problems)),
+            exc.problems,
+        )
+    registry = Registry.of(units, root=loaded.root_bureau, groups=loaded.groups)
+    warnings = [*launch_problems(loaded, registry), *registry_warnings(loaded, registry)]
+    if warnings:
+        typer.echo(
+            _("{file}: {n} warning(s) about the plan's units").format(
+                file=csv_file, n=len(warnings)
+            ),
+            err=True,
+        )
+        for warning in warnings:
+            typer.echo(f"  {warning}", err=True)
 
 
 def schedule(

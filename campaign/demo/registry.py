@@ -15,7 +15,7 @@ import io
 import math
 import random
 
-from campaign.bureau_csv import BUREAU_COLUMNS
+from campaign.bureau_csv import BUREAU_COLUMNS, COLUMNS
 from campaign.plan.schema import Plan
 
 COUNTIES_PER_CITY = 10
@@ -94,8 +94,59 @@ def generate_registry(plan: Plan, units: int, seed: int) -> bytes:
                         "",
                     ]
                 )
+    header, rows = _with_units(plan, rows, suffix, domain)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(BUREAU_COLUMNS)
+    writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+DIVISIONS = ("办公室", "法规处", "监督处", "稽查处", "计量处", "标准化处")
+AFFILIATES = ("行政服务中心", "信息中心", "检验研究院")
+DEPARTMENTS = ("发展和改革委员会", "经济和信息化委员会", "农业厅")
+
+
+def _with_units(
+    plan: Plan, bureaus: list[list[str]], suffix: str, domain: str
+) -> tuple[tuple[str, ...], list[list[str]]]:
+    """The bureau rows, with the other kinds of unit the plan's selectors and recipients
+    name (处室 and 直属单位 of the root, governments of each bureau and their departments)
+    and its groups (every third bureau below the root); bureaus alone need none of it."""
+    clauses = [
+        c for s in (plan.directive_to, *(d.reporters for d in plan.duties)) for c in s.any_of
+    ]
+    kinds = {k for c in clauses for k in c.kind}
+    if any(r.to == "government" for d in plan.duties for r in d.recipients):
+        kinds.add("government")
+    defined = {g.key for g in plan.groups}
+    groups = sorted({g for c in clauses for g in c.group} - defined)
+    if not kinds and not groups:
+        return BUREAU_COLUMNS, bureaus
+    root = bureaus[0][0]
+    rows = [[*b, "bureau", "", ""] for b in bureaus]
+    extra: list[list[str]] = []
+
+    def unit(code: str, name: str, parent: str, kind: str) -> list[str]:
+        return [code, name, parent, "", f"q{code}@{domain}", "联络员", "", kind, "", ""]
+
+    if "division" in kinds:
+        extra += [unit(f"{root}-c{i}", n, root, "division") for i, n in enumerate(DIVISIONS, 1)]
+    if "affiliate" in kinds:
+        extra += [unit(f"{root}-z{i}", n, root, "affiliate") for i, n in enumerate(AFFILIATES, 1)]
+    if kinds & {"government", "department"}:
+        governments: list[list[str]] = []
+        for row in rows:
+            place = row[1].split(suffix)[0] or row[1]
+            parent = f"g{row[2]}" if row[2] else ""
+            governments.append(unit(f"g{row[0]}", f"{place}人民政府", parent, "government"))
+            row[8] = f"g{row[0]}"
+        extra = governments + extra
+        if "department" in kinds:
+            extra += [
+                unit(f"g{root}-d{i}", n, f"g{root}", "department")
+                for i, n in enumerate(DEPARTMENTS, 1)
+            ]
+    for i, row in enumerate(rows[1:]):
+        row[9] = ";".join(groups) if i % 3 == 0 else ""
+    return COLUMNS, extra + rows

@@ -29,7 +29,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
-from campaign.bureaus import import_bureau_csv
+from campaign.bureaus import addressed_units, import_bureau_csv
 from campaign.demo import mail_answers
 from campaign.demo.account import Progress
 from campaign.demo.answer import REVIEWER, answer_request
@@ -38,6 +38,7 @@ from campaign.demo.registry import generate_registry
 from campaign.inbox.dovecot import Dovecot
 from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
+from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.replies.review import accept_submission
 from campaign.settings import get_settings
@@ -152,7 +153,7 @@ def simulate(
         )
         session.commit()
         assert campaign.id is not None
-        bureaus = _simulated(session, seed, rates)
+        bureaus = _simulated(session, plan, seed, rates)
         result = DemoResult(
             campaign_id=campaign.id,
             document_number=campaign.document_number,
@@ -208,11 +209,13 @@ def _tick(campaign_id: int, moment: datetime, prefect: bool) -> dict[str, Any]:
     return run_ticks(campaign_id, [moment], heartbeats=False)[0]
 
 
-def _simulated(session: Session, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:
+def _simulated(session: Session, plan: Plan, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:
+    """The units the plan addresses (the issuing bureau too when it carries a duty)."""
+    addressed = set(addressed_units(session=session, plan=plan))
     return {
         b.code: SimulatedBureau(b.code, b.name, seed, rates, b.email)
         for b in session.exec(select(Bureau)).all()
-        if b.parent_code
+        if b.code in addressed
     }
 
 

@@ -63,7 +63,7 @@ def _office_units(plan: Plan) -> Iterator[Problem]:
     """`office` (the issuing bureau itself) needs the plan's root_bureau."""
     if plan.root_bureau is not None:
         return
-    chosen: list[tuple[tuple[str | int, ...], Selector]] = [(("directive_to",), plan.directive_to)]
+    chosen: list[tuple[Path, Selector]] = [(("directive_to",), plan.directive_to)]
     chosen += [(("duties", i, "reporters"), d.reporters) for i, d in enumerate(plan.duties)]
     for path, selector in chosen:
         if selector.names_office:

@@ -93,10 +93,10 @@ def _named(plan: Plan, registry: Registry) -> Iterator[Problem]:
                         group=group
                     ),
                 )
-        for code in sorted(chosen.units - set(registry.units)):
+        for code in sorted(ref for ref in chosen.units if not registry.lookup(ref)):
             yield Problem(path, _("unit {code} is not in the registry").format(code=code))
-    for g, declared in enumerate(plan.groups):
-        for code in sorted(set(declared.units) - set(registry.units)):
+    for g, named in enumerate(plan.groups):
+        for code in sorted(ref for ref in named.units if not registry.lookup(ref)):
             yield Problem(
                 ("groups", g, "units"),
                 _("unit {code} is not in the registry").format(code=code),

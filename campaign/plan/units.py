@@ -6,7 +6,8 @@ the issuing office itself. It is written in the plan as
 - `office`: the issuing bureau itself (the plan's root_bureau);
 - a mapping, one clause: `{level: county, kind: government}` (各县(区)政府),
   `{kind: [division, affiliate]}` (省局机关各处室、直属各单位), `{group: pilot}`,
-  `{units: ["130600", "130623"]}`; every criterion given must hold, a list matches any of
+  `{units: ["130600", "130623"]}` (codes, or names as the registry writes them); every
+  criterion given must hold, a list matches any of
   its values; `label` (optional) is how documents call these units;
 - a list of the above, or `{any_of: [...], label: ...}`: the units any clause matches.
 A clause that names no kind, group or units matches bureaus only, so a level keeps meaning
@@ -22,13 +23,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-from campaign.plan.fields import Line, Name
+from campaign.plan.fields import Line, Name, single_line
 
 LevelName = Literal["province", "city", "county", "all"]
 KindName = Literal["bureau", "government", "department", "division", "affiliate"]
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=32)]
+UnitRef = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(single_line)]
+"""A unit named in a plan: its code, or its name as the registry writes it (办公室)."""
 GroupKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 LEVEL_SHORTHANDS = ("province", "city", "county", "all")
 OFFICE = "office"
@@ -54,7 +63,7 @@ class Clause(_Model):
     group: Annotated[list[GroupKey], BeforeValidator(_listed)] = Field(
         default_factory=list, max_length=50
     )
-    units: Annotated[list[Code], BeforeValidator(_listed)] = Field(
+    units: Annotated[list[UnitRef], BeforeValidator(_listed)] = Field(
         default_factory=list, max_length=5000
     )
     office: bool = Field(default=False, description="The issuing bureau itself.")
@@ -148,7 +157,7 @@ class UnitGroup(_Model):
 
     key: GroupKey
     name: Name
-    units: list[Code] = Field(default_factory=list, max_length=5000)
+    units: list[UnitRef] = Field(default_factory=list, max_length=5000)
 
 
 RecipientTo = Literal["office", "parent", "government", "unit"]
@@ -159,7 +168,7 @@ class Recipient(_Model):
     government (本级政府), or a named unit (a department, a 处室)."""
 
     to: RecipientTo
-    unit: Code | None = None
+    unit: UnitRef | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -219,9 +228,20 @@ class Registry:
         for unit in by_code.values():
             for key in unit.groups:
                 members.setdefault(key, set()).add(unit.code)
+        registry = cls(by_code, root, members)
         for group in groups:
-            members.setdefault(group.key, set()).update(group.units)
-        return cls(by_code, root, members)
+            found = {u.code for ref in group.units for u in registry.lookup(ref)}
+            members.setdefault(group.key, set()).update(found)
+        return registry
+
+    def lookup(self, ref: str) -> list[Unit]:
+        """The units a plan names: by code, else by name (those below the root first: 办公室
+        is the issuing bureau's, not another's)."""
+        if ref in self.units:
+            return [self.units[ref]]
+        named = [u for u in self.units.values() if u.name == ref]
+        below = [u for u in named if self.below_root(u)]
+        return sorted(below or named, key=lambda u: u.code)
 
     def below_root(self, unit: Unit) -> bool:
         """Whether a unit lies below the root (any unit with a parent when there is none)."""
@@ -252,7 +272,7 @@ def _matches(clause: Clause, registry: Registry) -> Iterable[Unit]:
         return [root] if root is not None and root.active else []
     candidates: Iterable[Unit]
     if clause.units:
-        candidates = [registry.units[c] for c in clause.units if c in registry.units]
+        candidates = [u for ref in clause.units for u in registry.lookup(ref)]
     elif clause.group:
         codes = set().union(*(registry.members.get(g, set()) for g in clause.group))
         candidates = [registry.units[c] for c in codes if c in registry.units]
@@ -286,16 +306,17 @@ def resolve_recipients(
     found: list[Addressee] = []
     missing: list[Recipient] = []
     for recipient in recipients:
-        code = {
-            "office": None,
-            "parent": reporter.parent_code,
-            "government": reporter.government_code,
-            "unit": recipient.unit,
-        }[recipient.to]
         if recipient.to == "office":
             found.append(Addressee(office_name))
-        elif code is not None and code in registry.units:
-            found.append(Addressee(registry.units[code].name, code))
+            continue
+        code = {"parent": reporter.parent_code, "government": reporter.government_code}.get(
+            recipient.to
+        )
+        units = registry.lookup(code or "") if code else registry.lookup(recipient.unit or "")
+        if recipient.to == "unit" and len(units) > 1:
+            units = []  # a name several units bear: say which by code
+        if units:
+            found.append(Addressee(units[0].name, units[0].code))
         else:
             missing.append(recipient)
     unique = list(dict.fromkeys(found))

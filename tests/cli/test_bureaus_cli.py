@@ -47,3 +47,53 @@ def test_bureaus_import_of_a_missing_file(sqlite_url: str, tmp_path: Path) -> No
     result = runner.invoke(app, ["bureaus", "import", str(tmp_path / "none.csv")])
     assert result.exit_code == 2
     assert "无法读取" in result.output
+
+
+UNITS_CSV = (
+    "code,name,parent_code,level,email,contact,phone,kind,government_code,groups\n"
+    "420000,湖北省质量技术监督局,,,office@x.example.org,,,,,\n"
+    "420100,武汉市质量技术监督局,420000,,wh@x.example.org,,,,,pilot\n"
+    "420000-zjc,质量监督处,420000,,zjc@x.example.org,,,division,,\n"
+)
+
+
+def test_bureaus_list_shows_kinds_and_groups(sqlite_url: str, tmp_path: Path) -> None:
+    csv = tmp_path / "units.csv"
+    csv.write_text(UNITS_CSV, encoding="utf-8")
+    assert runner.invoke(app, ["bureaus", "import", str(csv)]).exit_code == 0
+    tree = runner.invoke(app, ["bureaus", "list"]).output.splitlines()
+    assert tree[1].startswith("  420000-zjc  质量监督处［处室］  <zjc@x.example.org>")
+    assert tree[2] == "  420100  武汉市质量技术监督局  <wh@x.example.org>  {pilot}"
+
+
+def test_validate_with_a_registry_warns_about_the_plans_units(tmp_path: Path) -> None:
+    csv = tmp_path / "units.csv"
+    csv.write_text(UNITS_CSV, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    text = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
+    plan.write_text(
+        text.replace(
+            "    reporters: city\n    schedule: {type: weekly",
+            "    reporters: [{group: pilot}, {group: leading}, {units: ['429999']}]\n"
+            "    recipients: [office, government]\n    schedule: {type: weekly",
+        ).replace("    reporters: all\n", "    reporters: county\n"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", str(plan), "--bureaus", str(csv)])
+    assert result.exit_code == 0, result.output
+    warnings = result.stderr.splitlines()
+    assert warnings[0] == f"{csv}：方案所指的单位有 4 处提示"
+    assert warnings[1].startswith(
+        "  duties[3].reporters: 报送任务“重大情况报告”（urgent）的报送单位（county）"
+    )
+    assert warnings[2:] == [
+        "  duties[0].reporters: 分组“leading”在方案和单位名录中都没有成员",
+        "  duties[0].reporters: 单位代码“429999”不在单位名录中",
+        "  duties[0].recipients: 报送任务“动态信息”（weekly-progress）：1个报送单位在单位名录中"
+        "没有报送对象“本级政府”：武汉市质量技术监督局",
+    ]
+    broken = tmp_path / "broken.csv"
+    broken.write_text(UNITS_CSV.replace(",division,", ",office,"), encoding="utf-8")
+    refused = runner.invoke(app, ["validate", str(plan), "--bureaus", str(broken)])
+    assert refused.exit_code == 1
+    assert "第4行，kind列：“office”不是有效的单位类别" in refused.stderr

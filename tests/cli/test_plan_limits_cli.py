@@ -17,6 +17,7 @@ from campaign.workdays import WorkCalendar
 from models.audit import AuditEvent
 from models.campaign import Campaign
 from models.schedule import ScheduledEvent
+from tests.support.hubei import import_hubei_bureaus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUBEI_TEXT = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
@@ -93,6 +94,7 @@ def test_the_longest_names_the_plan_allows_are_stored(session: Session) -> None:
         .replace("title: 全省质监系统", "title: " + "题" * 170 + "全省质监系统")
     )
     plan, plan_text = validated_plan(text.encode(), "long names")
+    import_hubei_bureaus(session)
     launch_campaign(
         session=session,
         plan=plan,
@@ -109,6 +111,7 @@ def test_the_longest_names_the_plan_allows_are_stored(session: Session) -> None:
 
 def test_amend_refuses_a_date_out_of_range_and_keeps_the_plan(session: Session) -> None:
     plan, plan_text = validated_plan(HUBEI_TEXT.encode(), "hubei")
+    import_hubei_bureaus(session)
     campaign = launch_campaign(
         session=session,
         plan=plan,

@@ -16,6 +16,7 @@ from deployments.campaigns import set_schedule_paused, tick_deployment
 from deployments.worker import campaigns_to_serve
 from flows.launch_campaign import launch_campaign_flow
 from models.campaign import Campaign, CampaignStatus
+from tests.support.hubei import import_hubei_bureaus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = EXAMPLES / "hubei-2007.yaml"
@@ -57,6 +58,8 @@ def test_a_pasted_alias_bomb_or_an_oversized_file_fails_at_once(prefect_runs, sq
 
 
 def test_launch_creates_the_scheduled_deployment(prefect_runs, sqlite_url):
+    with session_scope() as session:
+        import_hubei_bureaus(session)
     launched = launch_campaign_flow(plan=str(PLAN))
     assert launched["deployment_id"] is not None
     with get_client(sync_client=True) as client:
@@ -83,6 +86,7 @@ def test_the_worker_serves_active_and_paused_campaigns(sqlite_url):
     from campaign.workdays import WorkCalendar
 
     with session_scope() as session:
+        import_hubei_bureaus(session)
         for number in ("77", "78", "79"):
             plan, text = validated_plan(launched_text.replace("77号", f"{number}号").encode(), "x")
             launch_campaign(

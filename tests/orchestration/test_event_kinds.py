@@ -12,12 +12,15 @@ from orchestration_support import at
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from campaign.bureaus import import_bureau_csv
 from campaign.cli import app
+from campaign.demo.registry import generate_registry
 from campaign.mail import notices
 from campaign.orchestration import effects
 from campaign.orchestration.actions import EFFECTS
 from campaign.orchestration.store import load_rows, store_schedule, to_event
 from campaign.orchestration.tick import run_tick
+from campaign.plan import load_plan_text
 from campaign.plan.schema import DutyKind
 from campaign.schedule import KINDS, build_schedule, event_order, is_request_kind, kind, kinds
 from campaign.schedule.kinds import Audience, Effect, Kind
@@ -58,7 +61,9 @@ def test_a_days_events_follow_the_registry_order(hubei_plan) -> None:
 def test_schedule_prints_what_the_tick_carries_out(session, launch, example) -> None:
     printed = CliRunner().invoke(app, ["schedule", str(EXAMPLES / example), "--json"])
     assert printed.exit_code == 0, printed.output
-    campaign_id = launch((EXAMPLES / example).read_text(encoding="utf-8"))
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    import_bureau_csv(session=session, raw=generate_registry(load_plan_text(text), 20, seed=1))
+    campaign_id = launch(text)
     stored = [to_event(r).to_json() for r in load_rows(session=session, campaign_id=campaign_id)]
     assert json.loads(printed.output) == stored
     summaries = [e for e in stored if e["kind"] == "summary"]

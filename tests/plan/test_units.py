@@ -85,6 +85,23 @@ def test_named_units_anywhere_in_the_registry() -> None:
     assert codes({"units": ["4403"]}) == []  # inactive
 
 
+def test_units_named_by_name_as_the_registry_writes_them() -> None:
+    """(责任单位：办公室、法规与行政审批处): names below the root first, else anywhere."""
+    assert codes({"units": ["办公室", "法规与行政审批处", "越秀区人民政府", "无此单位"]}) == [
+        "44-bgs",
+        "44-fg",
+        "g440101",
+    ]
+    twin = Unit("4402-bgs", "办公室", "division", "city", "4402")
+    reg = Registry.of([*UNITS, twin], root="4402")
+    assert [u.code for u in resolve_units(selector({"units": "办公室"}), reg)] == ["4402-bgs"]
+    reg = Registry.of([*UNITS, twin], root=None)
+    assert [u.code for u in resolve_units(selector({"units": "办公室"}), reg)] == [
+        "44-bgs",
+        "4402-bgs",
+    ]
+
+
 def test_the_office_itself_carries_a_duty() -> None:
     """省局每季度…: the issuing bureau (root_bureau) reports."""
     assert codes("office") == ["44"]
@@ -107,7 +124,7 @@ def test_a_union_of_clauses() -> None:
         ("town", "“town”不是有效的单位范围"),
         ({"kind": "bureaux"}, "kind"),
         ({"level": "city", "office": True}, "office（发文单位本身）不能与"),
-        ({"units": ["广州"]}, "units"),
+        ({"units": ["广州\n"]}, "units"),
     ],
 )
 def test_a_bad_selector_is_refused(written: object, message: str) -> None:
