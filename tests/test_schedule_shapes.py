@@ -299,3 +299,22 @@ def test_mail_dates_carry_the_year_when_the_plan_spans_years() -> None:
     assert subject.render(due=due, plan=spanning) == "请于2010年1月5日前报送"
     assert subject.render(due=due, plan=within) == "请于1月5日前报送"
     assert subject.render(due=due) == "请于1月5日前报送"  # no plan in the context
+
+
+def test_an_after_event_field_holds_a_date_or_a_time() -> None:
+    data = {**HUBEI, "targets": []}
+    urgent_form = next(f for f in data["forms"] if f["key"] == "urgent")
+    data["forms"] = [f for f in data["forms"] if f["key"] != "urgent"] + [
+        {**urgent_form, "fields": [
+            {"key": "count", "label": "伤亡人数", "type": "integer"},
+            {"key": "when", "label": "发生时间", "type": "date"},
+        ]}
+    ]  # fmt: skip
+    urgent = {"key": "u", "name": "事故报告", "kind": "ad_hoc", "form": "urgent",
+              "schedule": {"type": "after_event", "event": "发生事故", "field": "count",
+                           "within": {"hours": 2}}}  # fmt: skip
+    data["duties"] = [urgent]
+    result = parse_plan(yaml.safe_dump(data, allow_unicode=True).encode())
+    assert [p.path for p in result.problems] == [("duties", 0, "schedule", "field")]
+    urgent["schedule"]["field"] = "when"
+    assert parse_plan(yaml.safe_dump(data, allow_unicode=True).encode()).problems == []

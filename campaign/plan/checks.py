@@ -271,13 +271,21 @@ def _duties(plan: Plan) -> Iterator[Problem]:
                 _("ad_hoc duties, and only they, use the 'any_time' or 'after_event' schedule"),
             )
         if schedule.type == "after_event" and duty.form in forms:
-            fields = {f.key for f in plan.form(duty.form).fields}
-            if schedule.field not in fields:
+            types = {f.key: f.type for f in plan.form(duty.form).fields}
+            if schedule.field not in types:
                 yield Problem(
                     (*at, "schedule", "field"),
                     _("form {form!r} has no field {field!r}").format(
                         form=duty.form, field=schedule.field
                     ),
+                )
+            elif types[schedule.field] not in ("date", "text"):
+                yield Problem(
+                    (*at, "schedule", "field"),
+                    _(
+                        "field {field!r} cannot hold the event's date or time: "
+                        "use a date or text field"
+                    ).format(field=schedule.field),
                 )
         if (
             schedule.type == "monthly"

@@ -31,8 +31,8 @@ def acceptances(text: str) -> list[tuple[date, str]]:
 
 
 def test_targets_are_evaluated_at_the_end_without_an_acceptance_phase():
-    # The last monthly report (November) is due 2009-12-05, a Saturday, moved to Monday
-    # 12-07 (the next working day): the acceptance waits until the day after.
+    # The last monthly report (November) is due 2009-12-05, a Saturday: moved to Monday
+    # 12-07 (due_on_holidays: next_workday); the acceptance waits until the day after.
     assert acceptances(TARGET.format(form="monthly")) == [(date(2009, 12, 8), "acceptance:work")]
 
 
