@@ -122,8 +122,8 @@ class Selector(_Model):
         return {u for c in self.any_of for u in c.units}
 
     def may_reach(self, level: str) -> bool:
-        """Whether a clause may match units at this level (a group or named units may)."""
-        return any(c.group or c.units or c.levels is None or level in c.levels for c in self.any_of)
+        """Whether a clause names this level, or a group (which may hold units of any)."""
+        return any(level in c.level or c.group for c in self.any_of)
 
     def shorthand(self) -> str | None:
         """The level shorthand this selector was written as, if it was one (`city`)."""
