@@ -25,6 +25,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -109,10 +110,11 @@ def evaluate(
     alternatives = [Rule.of(c) for c in target.alternatives]
     if target.owner is not None:
         units = units[units["code"] == target.owner]
+    figures = _figures(latest)
     rows = []
     for code, name in zip(units["code"], units["name"], strict=True):
         threshold = float(target.per_unit.get(code, target.threshold))
-        numerator, denominator, measured, status = _value(target.metric, latest, code)
+        numerator, denominator, measured, status = _value(target.metric, figures, code)
         value = measured
         if measured is not None and target.baseline is not None:
             baseline = target.baseline.per_unit.get(code, target.baseline.value)
@@ -126,7 +128,7 @@ def evaluate(
             met = rule.holds(value, threshold)
             if not met:
                 for alt in alternatives:
-                    alt_value = _value(alt.metric, latest, code)[2]
+                    alt_value = _value(alt.metric, figures, code)[2]
                     if alt_value is not None and alt.holds(alt_value):
                         met, met_by = (
                             True,
@@ -256,14 +258,20 @@ def _metric_label(plan: Plan, target: Target, metric: Metric) -> str:
     return labels.get(metric.field or "", metric.field or "")
 
 
+def _figures(latest: pd.DataFrame) -> dict[Any, dict[Any, Any]]:
+    """Unit → field → value of the latest figures, read once (a unit listed twice has
+    none: which row would count is not known)."""
+    return latest[~latest.index.duplicated(keep=False)].to_dict("index")
+
+
 def _value(
-    metric: Metric, latest: pd.DataFrame, code: str
+    metric: Metric, figures: dict[Any, dict[Any, Any]], code: str
 ) -> tuple[float | None, float | None, float | None, str]:
     """(numerator, denominator, value, status) of a metric for one unit; status MET here
     means 'has a value'."""
     ratio = metric.ratio
     fields = [ratio.numerator, ratio.denominator] if ratio else [metric.field or ""]
-    parts = [_get(latest, code, f) for f in fields]
+    parts = [_get(figures, code, f) for f in fields]
     numerator = parts[0] if ratio else None
     denominator = parts[1] if ratio else None
     if any(p is None for p in parts):
@@ -274,10 +282,11 @@ def _value(
     return numerator, denominator, value, MET
 
 
-def _get(latest: pd.DataFrame, code: str, field: str) -> float | None:
-    if code not in latest.index or field not in latest.columns:
+def _get(figures: dict[Any, dict[Any, Any]], code: str, field: str) -> float | None:
+    row = figures.get(code)
+    if row is None or field not in row:
         return None
-    value = latest.at[code, field]
+    value = row[field]
     try:
         return None if pd.isna(value) else float(value)
     except (TypeError, ValueError):

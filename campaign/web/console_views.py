@@ -253,8 +253,15 @@ def dashboard_context(
         tally=tally,
         periods=periods,
     )
-    failed = per_unit_targets[per_unit_targets["status"] == NOT_MET]
-    behind = failed.groupby("unit")["target_name"].agg(list).to_dict()
+    behind: dict[str, list[str]] = {}
+    for code, status, name in zip(
+        per_unit_targets["unit"],
+        per_unit_targets["status"],
+        per_unit_targets["target_name"],
+        strict=True,
+    ):
+        if status == NOT_MET:
+            behind.setdefault(code, []).append(name)
     laggards = _laggards(units, totals, behind)
     duty_names = {d.key: d.name for d in plan.duties}
     asked = sorted(
