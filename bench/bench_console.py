@@ -20,8 +20,9 @@ through the web app in this process (login, cookies, routing, the queries, the t
 
 Not a test: it prints the medians, the page size, the ratios against the baselines and
 whether the goal (dashboard ≤ 300 ms of server time) is met, by the wall clock and by this
-process's CPU time (on a shared, busy machine the wall clock also counts the wait for a
-core; with SQLite the CPU time includes the database's work, with PostgreSQL it does not).
+process's CPU time plus the database's (on a shared, busy machine the wall clock also
+counts the wait for a core; with SQLite the database works in this process, with
+PostgreSQL the CPU time of its backends serving the bench database is read from /proc).
 """
 
 from __future__ import annotations
@@ -101,16 +102,48 @@ def analyze(engine: Any) -> None:
             conn.execute(text("VACUUM report_request"))
 
 
-def timed(work: Callable[[], Any], runs: int) -> tuple[list[float], list[float], Any]:
+class DatabaseCPU:
+    """CPU milliseconds spent so far by the PostgreSQL backends serving this database
+    (read from /proc: the server runs on this machine), the measuring connection aside.
+    With SQLite the database works inside this process: always 0."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = None if url.startswith("sqlite") else create_engine(url).connect()
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        if self.conn is None:
+            return 0.0
+        pids = self.conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile, or another machine's server
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        self.conn.rollback()
+        return total * 1000 / self.tick
+
+
+def timed(
+    work: Callable[[], Any], runs: int, database: Callable[[], float] = lambda: 0.0
+) -> tuple[list[float], list[float], Any]:
     """Milliseconds of each run (the first, cold, included), wall clock and CPU time of
-    this process (the app runs in it: on a shared, busy machine CPU time is the server's
-    own work, the wall clock also counts the wait for a core), and the last result."""
+    this process plus the database's (the app runs in this process: on a shared, busy
+    machine CPU time is the server's own work, the wall clock also counts the wait for a
+    core), and the last result."""
     walls, cpus, result = [], [], None
     for _ in range(runs):
-        began, cpu = time.perf_counter(), time.process_time()
+        began, cpu, db = time.perf_counter(), time.process_time(), database()
         result = work()
         walls.append((time.perf_counter() - began) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000 + database() - db)
     return walls, cpus, result
 
 
@@ -165,15 +198,16 @@ def main() -> None:
         for index in tally_indexes():
             index.drop(engine)
         analyze(engine)
-        bare = timed(lambda: get("/admin/campaigns"), args.runs)
-        loaded = timed(rows, args.runs)
-        board_before = timed(lambda: get(dashboard_path), args.runs)
-        filtered_before = timed(lambda: get(filtered_path), args.runs)
+        db = DatabaseCPU(url)
+        bare = timed(lambda: get("/admin/campaigns"), args.runs, db)
+        loaded = timed(rows, args.runs, db)
+        board_before = timed(lambda: get(dashboard_path), args.runs, db)
+        filtered_before = timed(lambda: get(filtered_path), args.runs, db)
         for index in tally_indexes():
             index.create(engine)
         analyze(engine)
-        board = timed(lambda: get(dashboard_path), args.runs)
-        filtered = timed(lambda: get(filtered_path), args.runs)
+        board = timed(lambda: get(dashboard_path), args.runs, db)
+        filtered = timed(lambda: get(filtered_path), args.runs, db)
         count, page = loaded[2], board[2]
         token = re.compile(rb'name="csrf_token" value="[^"]+"')
         same = token.sub(b"", page) == token.sub(b"", board_before[2])
@@ -201,12 +235,10 @@ def main() -> None:
             )
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"load average of this machine: {load} ({os.cpu_count()} cores)")
-        for i, kind in enumerate(("wall clock", "CPU of this process")):
+        for i, kind in enumerate(("wall clock", "CPU of this process and the database")):
             worst = max(board_ms[i], filtered_ms[i])
             verdict = "met" if worst <= GOAL_MS else "NOT met"
             print(f"goal: dashboard ≤ {GOAL_MS} ms, {kind}: {worst:.0f} ms, {verdict}")
-        if not url.startswith("sqlite"):
-            print("(CPU of this process leaves out the database server's own work)")
 
 
 if __name__ == "__main__":
