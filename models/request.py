@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models._common import enum_column, optional_timestamp, timestamp
@@ -31,9 +31,19 @@ class RequestStatus(StrEnum):
     closed = "closed"  # no longer answerable (campaign closed or cancelled)
 
 
+# The console's tallies read only these columns (campaign.web.console_data), grouped in
+# these orders: counted from the index alone, in order, never the rows (migration 0018).
+UNIT_TALLY = ("campaign_id", "duty_key", "bureau_code", "kind", "status", "late", "due_date")
+PERIOD_TALLY = ("campaign_id", "duty_key", "period_key", "kind", "status", "late", "due_date")
+
+
 class ReportRequest(SQLModel, table=True):
     __tablename__ = "report_request"
-    __table_args__ = (UniqueConstraint("campaign_id", "duty_key", "period_key", "bureau_code"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "duty_key", "period_key", "bureau_code"),
+        Index("ix_report_request_units", *UNIT_TALLY, "period_end", "period_key"),
+        Index("ix_report_request_periods", *PERIOD_TALLY, "period_end", "period_label"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)

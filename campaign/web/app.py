@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -31,6 +32,15 @@ from campaign.workdays import WorkCalendar
 STYLESHEET = (TEMPLATES_DIR / "web" / "site.css").read_bytes()
 
 
+def settle_heap() -> None:
+    """Once started: collect, then freeze what is alive (modules, templates, the plan
+    cache) so the collector no longer walks it. A dashboard over 3,000 units allocates
+    enough to trigger full collections, each walking the whole heap (~80 ms of the page
+    on the console's benchmark); frozen, they walk only what requests made."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     *,
     settings: Settings | None = None,
@@ -46,6 +56,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(url)
         app.state.mail_delivery.start()
+        settle_heap()
         yield
         await app.state.mail_delivery.stop()
         app.state.bureau_views.close()

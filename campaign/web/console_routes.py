@@ -4,7 +4,6 @@ changes anything here). Pages are built by console_views; outputs by campaign.re
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from campaign.clock import local_date
+from campaign.plan.stored import plan_of
 from campaign.results.charts import CJKFontMissing, write_charts
-from campaign.results.compile import Compiled, compile_results
+from campaign.results.compile import compile_results
 from campaign.results.load import load_frames, window_of
 from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_routes import _gate, _run, _state
+from campaign.web.console_downloads import cached_file, data_key
 from campaign.web.console_matrix import MatrixQuery
 from campaign.web.console_views import CHARTS, campaigns_context, dashboard_context
 from campaign.web.pages import error_page, page
@@ -71,19 +72,38 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
     return page("console_dashboard.html", **context, **_bar(request, who))
 
 
-def _stage_outputs(
-    request: Request, session: Session, campaign_id: int, stage: str
-) -> Compiled | Response:
-    """The stage's compiled results, or an error page (unknown campaign or stage)."""
-    today = _today(request, session, campaign_id)
-    if today is None:
+def _stage_file(
+    request: Request, session: Session, campaign_id: int, stage: str, name: str
+) -> Path | Response:
+    """A stage's output file (workbook.xlsx or charts/<n>.png) compiled from accepted
+    answers, from the download cache when the data has not changed (console_downloads);
+    else an error page (unknown campaign or stage, no CJK font)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
         return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
-    frames = load_frames(session=session, campaign_id=campaign_id)
+    today = local_date(_state(request).clock(), campaign.timezone)
     try:
-        window = window_of(frames.plan, None if stage == "all" else stage)
+        window = window_of(plan_of(campaign), None if stage == "all" else stage)
     except KeyError as exc:
         return error_page("没有这个阶段", str(exc.args[0]), status=404)
-    return compile_results(frames, stage=window, today=today)
+    key = data_key(session=session, campaign=campaign, today=today)
+
+    def build(directory: Path) -> None:
+        frames = load_frames(session=session, campaign_id=campaign_id)
+        compiled = compile_results(frames, stage=window, today=today)
+        (directory / "charts").mkdir()
+        (directory / "stage-name.txt").write_text(compiled.stage_name, encoding="utf-8")
+        if name == "workbook.xlsx":
+            write_workbook(compiled, directory / name)
+        else:
+            for i, made in enumerate(write_charts(compiled, directory / "drawn"), 1):
+                made.rename(directory / "charts" / f"{i}.png")
+
+    root = Path(_state(request).data_dir)
+    try:
+        return cached_file(root, campaign_id, stage, key, name, build)
+    except CJKFontMissing as exc:
+        return error_page("无法绘制图表", str(exc), status=503)
 
 
 def _download(data: bytes, filename: str, media_type: str) -> Response:
@@ -98,13 +118,10 @@ async def workbook(request: Request, campaign_id: int, stage: str) -> Response:
         return who
 
     def build(session: Session) -> Response:
-        with tempfile.TemporaryDirectory() as tmp:
-            compiled = _stage_outputs(request, session, campaign_id, stage)
-            if isinstance(compiled, Response):
-                return compiled
-            name = f"汇总表-{compiled.stage_name}.xlsx"
-            path = write_workbook(compiled, Path(tmp) / "workbook.xlsx")
-            return _download(path.read_bytes(), name, XLSX)
+        path = _stage_file(request, session, campaign_id, stage, "workbook.xlsx")
+        if isinstance(path, Response):
+            return path
+        return _download(path.read_bytes(), f"汇总表-{_stage_name(path)}.xlsx", XLSX)
 
     result: Response = await _run(request, build)
     return result
@@ -119,16 +136,17 @@ async def chart(request: Request, campaign_id: int, stage: str, number: int) -> 
         return error_page("没有这个图表", "没有这个图表。", status=404)
 
     def build(session: Session) -> Response:
-        with tempfile.TemporaryDirectory() as tmp:
-            compiled = _stage_outputs(request, session, campaign_id, stage)
-            if isinstance(compiled, Response):
-                return compiled
-            try:
-                paths = write_charts(compiled, Path(tmp) / "charts")
-            except CJKFontMissing as exc:
-                return error_page("无法绘制图表", str(exc), status=503)
-            name = f"{CHARTS[number - 1]}-{compiled.stage_name}.png"
-            return _download(paths[number - 1].read_bytes(), name, "image/png")
+        path = _stage_file(request, session, campaign_id, stage, f"charts/{number}.png")
+        if isinstance(path, Response):
+            return path
+        name = f"{CHARTS[number - 1]}-{_stage_name(path)}.png"
+        return _download(path.read_bytes(), name, "image/png")
 
     result: Response = await _run(request, build)
     return result
+
+
+def _stage_name(path: Path) -> str:
+    """The stage's name as the compilation gave it, kept beside its outputs."""
+    folder = path.parent if path.parent.name != "charts" else path.parent.parent
+    return (folder / "stage-name.txt").read_text(encoding="utf-8")

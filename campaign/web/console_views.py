@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.results.targets import NOT_MET
+from campaign.tasks.ledger import TaskEntry, not_done
+from campaign.tasks.store import task_ledger
 from campaign.web.admin_views import KIND_TEXT, REVIEW_TEXT, report_type
 from campaign.web.console_data import (
     Counts,
@@ -179,6 +181,30 @@ def _stages(plan: Plan, today: date, campaign_id: int) -> list[dict[str, Any]]:
     return stages
 
 
+def task_rows(entries: list[TaskEntry]) -> list[dict[str, Any]]:
+    """The task ledger as the dashboard shows it: the tasks not done first (overdue, then
+    in plan order, as `campaign.tasks.ledger.not_done` orders them), then those done."""
+    open_ = not_done(entries)
+    ordered = open_ + [e for e in entries if e not in open_]
+    return [
+        {
+            "key": e.key,
+            "title": e.title,
+            "window": e.window,
+            "lead": "、".join(e.lead_units),
+            "cooperating": "、".join(e.cooperating_units),
+            "deadline": e.deadline,
+            "state": e.state.value,
+            "label": e.label,
+            "done": len(e.units_done),
+            "total": len(e.units_done) + len(e.units_pending),
+            "pending": "、".join(e.units_pending[:10])
+            + ("等" if len(e.units_pending) > 10 else ""),
+        }
+        for e in ordered
+    ]
+
+
 def _queue(
     items: list[tuple[ReportSubmission, ReportRequest, str]], plan: Plan
 ) -> list[dict[str, Any]]:
@@ -227,8 +253,15 @@ def dashboard_context(
         tally=tally,
         periods=periods,
     )
-    failed = per_unit_targets[per_unit_targets["status"] == NOT_MET]
-    behind = failed.groupby("unit")["target_name"].agg(list).to_dict()
+    behind: dict[str, list[str]] = {}
+    for code, status, name in zip(
+        per_unit_targets["unit"],
+        per_unit_targets["status"],
+        per_unit_targets["target_name"],
+        strict=True,
+    ):
+        if status == NOT_MET:
+            behind.setdefault(code, []).append(name)
     laggards = _laggards(units, totals, behind)
     duty_names = {d.key: d.name for d in plan.duties}
     asked = sorted(
@@ -249,6 +282,7 @@ def dashboard_context(
         behind=set(behind),
         laggards={r["code"] for r in laggards},
     )
+    tasks = task_rows(task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today))
     parents: dict[str, str] = {}
     for u in units:
         if u.parent_code is not None:
@@ -271,6 +305,8 @@ def dashboard_context(
         "laggards": laggards[:LAGGARDS_SHOWN],
         "laggard_count": len(laggards),
         "laggards_link": grid["query"].link(state="laggard", page=1) + "#matrix",
+        "tasks": tasks,
+        "tasks_open": sum(t["state"] != "done" for t in tasks),
         "stages": _stages(plan, today, campaign_id),
         "queue": _queue(queue, plan),
         "pending": pending,
