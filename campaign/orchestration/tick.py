@@ -31,6 +31,7 @@ from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.events import moments, tick_time
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
+from campaign.orchestration.summaries import refresh_summaries
 from campaign.plan.stored import plan_of
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
@@ -72,6 +73,7 @@ class TickReport:
     completed: bool = False
     mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
     inbox: dict[str, Any] | None = None  # what reading the mailbox did (None: no mailbox)
+    summary_versions: list[int] = field(default_factory=list)  # summaries recompiled
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,6 +139,10 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
         at = as_utc(as_of, campaign.timezone)
         today = local_date(as_of, campaign.timezone)
         report.overdue = mark_overdue(session=session, campaign_id=campaign_id, today=today, at=at)
+        recompiled = refresh_summaries(
+            session=session, campaign_id=campaign_id, plan=plan_of(campaign), as_of=at
+        )
+        report.summary_versions = [s.id for s in recompiled if s.id is not None]
         session.execute(
             update(Campaign)
             .where(

@@ -1,0 +1,88 @@
+"""summary versions: campaign_summary keyed by (campaign, key, version), with the changes
+
+Revision ID: 0016
+Revises: 0013
+Create Date: 2026-11-30 16:30:00
+
+The table is rebuilt (the unnamed unique constraint on (campaign_id, key) has a different
+name on each database); existing summaries become version 1.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | Sequence[str] | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OLD_COLUMNS = "id, campaign_id, key, kind, window_end, as_of, result"
+
+
+def _create(name: str, versioned: bool) -> None:
+    text = sqlmodel.sql.sqltypes.AutoString
+    columns = [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("key", text(length=200), nullable=False),
+    ]
+    if versioned:
+        columns.append(sa.Column("version", sa.Integer(), nullable=False))
+    columns += [
+        sa.Column("kind", text(length=32), nullable=False),
+        sa.Column("window_end", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+    ]
+    if versioned:
+        columns += [
+            sa.Column("digest", text(length=64), nullable=False),
+            sa.Column("basis", text(length=200), nullable=False),
+        ]
+    columns.append(sa.Column("result", sa.JSON(), nullable=False))
+    if versioned:
+        columns.append(sa.Column("changes", sa.JSON(), nullable=False))
+    unique = ("campaign_id", "key", "version") if versioned else ("campaign_id", "key")
+    op.create_table(
+        name,
+        *columns,
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(*unique),
+    )
+
+
+def _swap(versioned: bool, copy: str) -> None:
+    _create("campaign_summary_new", versioned)
+    op.execute(copy)
+    with op.batch_alter_table("campaign_summary", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaign_summary_campaign_id"))
+    op.drop_table("campaign_summary")
+    op.rename_table("campaign_summary_new", "campaign_summary")
+    with op.batch_alter_table("campaign_summary", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_campaign_summary_campaign_id"), ["campaign_id"], unique=False
+        )
+    if op.get_bind().dialect.name == "postgresql":  # the copied ids are taken
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('campaign_summary', 'id'), "
+            "COALESCE(MAX(id), 0) + 1, false) FROM campaign_summary"
+        )
+
+
+def upgrade() -> None:
+    _swap(
+        True,
+        f"INSERT INTO campaign_summary_new ({OLD_COLUMNS}, version, digest, basis, changes) "
+        f"SELECT {OLD_COLUMNS}, 1, '', '', '[]' FROM campaign_summary",
+    )
+
+
+def downgrade() -> None:
+    _swap(
+        False,
+        f"INSERT INTO campaign_summary_new ({OLD_COLUMNS}) SELECT {OLD_COLUMNS} "
+        "FROM campaign_summary WHERE version = 1",
+    )
