@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from campaign.plan.schema import Plan
-from campaign.results.compile import Compiled
+from campaign.results.compile import Compiled, summed_targets
 from campaign.results.load import window_of
 from campaign.results.targets import MET, NO_DATA, NO_DENOMINATOR, NOT_MET
 from campaign.schedule import Event
@@ -112,6 +112,7 @@ def _by_unit(compiled: Compiled) -> list[dict[str, Any]]:
 def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
     targets = []
     scope_of = {t.key: t.scope for t in plan.targets}
+    summed = summed_targets(plan)
     for row in compiled.targets_overall.to_dict("records"):
         mine = compiled.targets_unit[compiled.targets_unit["target"] == row["target"]]
         targets.append(
@@ -127,7 +128,9 @@ def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
                 "status": row["status"],
                 "met": {MET: True, NOT_MET: False}.get(row["status"]),
                 "note": row["note"],
-                "failing": mine.loc[mine["status"] == NOT_MET, "name"].tolist(),
+                "failing": []
+                if row["target"] in summed
+                else mine.loc[mine["status"] == NOT_MET, "name"].tolist(),
                 "missing": mine.loc[mine["status"] == NO_DATA, "name"].tolist(),
                 "zero_denominator": mine.loc[mine["status"] == NO_DENOMINATOR, "name"].tolist(),
                 "per_unit": {

@@ -1,0 +1,228 @@
+"""Drafts of the 阶段小结, the 工作总结 and the 通报 as .docx, in the directives' GB/T 9704 
+
+The wording comes from templates (templates/documents/stage_summary.txt, bulletin.txt;
+a plan's templates_dir may bring its own), rendered over a stored summary's result
+(campaign.results.summary): one line per paragraph, "# " and "## " headings,
+"[[表 名称]]" a table of figures, "[[图 名称]]" a chart. The page, the 发文机关标志, the
+signature, the 版记 and the page numbers are the directive builder's
+(campaign.documents.directive_docx); the 发文字号 is left for the office to fill in.
+A coordinator edits the paragraphs marked for it before the document is issued.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Mm
+
+from campaign.documents.directive_docx import (
+    _block,
+    _cell,
+    _colophon,
+    _fallback_fonts,
+    _head,
+    _page_numbers,
+    _page_setup,
+    _signature,
+    _styles,
+)
+from campaign.documents.directive import Block, Directive
+from campaign.plan.schema import Plan
+from campaign.templating import get_environment
+
+DocumentKind = Literal["stage", "final", "bulletin"]
+TEMPLATE = {"stage": "stage_summary.txt", "final": "stage_summary.txt", "bulletin": "bulletin.txt"}
+COMPARATOR_CN = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
+DRAFT_NUMBER = "〔    〕号"
+_PLACEHOLDER = re.compile(r"^\[\[(表|图) (.+)\]\]$")
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: Literal["heading1", "heading2", "paragraph", "table", "chart"]
+    text: str
+
+
+def context(result: dict[str, Any], plan: Plan, kind: DocumentKind) -> dict[str, Any]:
+    """What the templates read: the summary's figures in sentences' terms."""
+    stage = result.get("stage", {})
+    reports = result.get("reports", {})
+    final = kind == "final" or not stage.get("key")
+    if stage.get("start"):
+        start, end = date.fromisoformat(stage["start"]), date.fromisoformat(stage["end"])
+        period = f"{start.month}月{start.day}日至{end.month}月{end.day}日"
+    else:
+        period = f"专项整治开展以来（截至{_md(result.get('today'))}）"
+    laggard_names = {row["name"] for row in result.get("laggards", [])}
+    good = [
+        row["name"]
+        for row in result.get("by_unit", [])
+        if row["reported"] and row["name"] not in laggard_names
+    ]
+    return {
+        "final": final,
+        "core": plan.title.removesuffix("实施方案"),
+        "plan_title": plan.title,
+        "document_number": plan.document_number,
+        "office": plan.office.name,
+        "stage_name": stage.get("name") or "",
+        "period_phrase": period,
+        "reports": reports,
+        "rate": f"{reports['reporting_rate']}%" if reports.get("reporting_rate") else "无法计算",
+        "missing_units": [row["name"] for row in result.get("by_unit", []) if row["missing"]],
+        "totals": [
+            {"label": t["label"], "text": _total_text(t)}
+            for t in result.get("totals", [])
+            if t["total"] is not None or t["median"] is not None
+        ],
+        "targets": [_target(t) for t in result.get("targets", [])],
+        "laggards": result.get("laggards", []),
+        "good": good,
+        "notes": result.get("notes", []),
+    }
+
+
+def _md(day: str | None) -> str:
+    if not day:
+        return "目前"
+    d = date.fromisoformat(day)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _total_text(total: dict[str, Any]) -> str:
+    unit = total["unit"]
+    if total["total"] is not None:
+        return f"{total['total']}{unit}"
+    return f"各单位中位数{total['median']}{unit}（最低{total['min']}{unit}、最高{total['max']}{unit}）"
+
+
+def _target(t: dict[str, Any]) -> dict[str, Any]:
+    unit = t["unit"] or ""
+    if t["value"] is not None:
+        actual = f"实际{t['value']}{unit}"
+    elif t["zero_denominator"] and not t["missing"]:
+        actual = "分母为零，无法计算"
+    elif t["note"] and t["status"] != "无法评价":
+        actual = t["note"]
+    else:
+        actual = "尚无数据"
+    return {
+        **t,
+        "requirement": f"{COMPARATOR_CN.get(t['comparator'], t['comparator'])}{t['threshold']}{unit}",
+        "actual": actual,
+    }
+
+
+def render_lines(
+    result: dict[str, Any], plan: Plan, kind: DocumentKind, templates_dir: Path | None = None
+) -> tuple[str, list[Line]]:
+    """(title, body lines) of the document, from its template."""
+    template = get_environment(templates_dir).get_template(f"documents/{TEMPLATE[kind]}")
+    text = template.render(**context(result, plan, kind))
+    rows = [row.strip() for row in text.splitlines() if row.strip()]
+    title, body = rows[0], rows[1:]
+    lines = []
+    for row in body:
+        match = _PLACEHOLDER.match(row)
+        if match:
+            lines.append(Line("table" if match[1] == "表" else "chart", match[2]))
+        elif row.startswith("## "):
+            lines.append(Line("heading2", row[3:]))
+        elif row.startswith("# "):
+            lines.append(Line("heading1", row[2:]))
+        else:
+            lines.append(Line("paragraph", row))
+    return title, lines
+
+
+def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """The tables a template may place, header row first."""
+    targets = [["目标", "要求", "实际", "差距", "评价"]] + [
+        [
+            t["name"],
+            f"{t['comparator']} {t['threshold']}{t['unit']}",
+            f"{t['value']}{t['unit']}" if t["value"] is not None else "无数据",
+            t["gap"] if t["gap"] is not None else "—",
+            t["status"],
+        ]
+        for t in result.get("targets", [])
+    ]
+    figures = [["指标", "合计", "说明"]] + [
+        [f"{t['label']}（{t['unit']}）" if t["unit"] else t["label"], t["total"] or "—", t["note"]]
+        for t in result.get("totals", [])
+    ]
+    laggards = [["单位", "情况"]] + [[r["name"], r["reasons"]] for r in result.get("laggards", [])]
+    return {"整治目标": targets, "主要数据": figures, "落后单位": laggards}
+
+
+def summary_docx(
+    result: dict[str, Any],
+    plan: Plan,
+    kind: DocumentKind,
+    *,
+    charts: dict[str, Path] | None = None,
+    issued_on: date | None = None,
+    templates_dir: Path | None = None,
+) -> bytes:
+    """The .docx bytes of a draft; `charts` maps a chart's name (报送率, 主要指标趋势,
+    目标完成情况) to its PNG (a chart not given is left out)."""
+    title, lines = render_lines(result, plan, kind, templates_dir)
+    issued = issued_on or (date.fromisoformat(result["today"]) if result.get("today") else None)
+    head = Directive(
+        authority_mark=f"{plan.issuing_authority}文件",
+        document_number=DRAFT_NUMBER,
+        title=title,
+        recipients=plan.document.recipients,
+        blocks=[],
+        signature=plan.issuing_authority,
+        issued_on=issued or plan.end,
+        cc=list(plan.document.cc),
+        printed_by=plan.document.printed_by,
+        printed_on=issued or plan.end,
+    )
+    doc = Document()
+    _page_setup(doc)
+    _styles(doc)
+    _fallback_fonts(doc)
+    _head(doc, head)
+    figures, pictures = tables(result), charts or {}
+    for line in lines:
+        if line.kind == "table":
+            _table(doc, figures.get(line.text, []))
+        elif line.kind == "chart":
+            if line.text in pictures and pictures[line.text].exists():
+                _chart(doc, pictures[line.text])
+        else:
+            _block(doc, Block(line.kind, line.text))
+    _signature(doc, head)
+    _colophon(doc, head)
+    _page_numbers(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _table(doc: DocxDocument, rows: list[list[str]]) -> None:
+    if len(rows) < 2:
+        return
+    table = doc.add_table(rows=0, cols=len(rows[0]))
+    table.style = "Table Grid"
+    for i, row in enumerate(rows):
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            _cell(cell, str(text), bold=i == 0)
+    doc.add_paragraph()
+
+
+def _chart(doc: DocxDocument, path: Path) -> None:
+    doc.add_picture(str(path), width=Mm(150))
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # not the text grid
