@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from campaign.orchestration.launch import launch_campaign, validated_plan
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.stored import plan_of
 from campaign.replies.review import accept_submission
+from campaign.results.load import load_frames
+from campaign.results.outputs import write_outputs, write_summary_versions
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
@@ -73,6 +75,7 @@ class DemoResult:
     last_day: str = ""
     sample_bureau: str = ""
     unit_names: dict[str, str] = field(default_factory=dict)  # code -> name, for people
+    outputs: list[Path] = field(default_factory=list)  # 汇总表, drafts, charts written
 
 
 def run_demo(
@@ -183,6 +186,7 @@ def simulate(
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
         result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
         result.targets = _acceptance_targets(session, campaign.id)
+        result.outputs = _write_results(session, campaign.id, data_dir / "results", plan.end)
         unanswered = select(ReportRequest).where(
             col(ReportRequest.campaign_id) == campaign.id,
             col(ReportRequest.answered_at) == None,  # noqa: E711
@@ -292,8 +296,18 @@ def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, An
             col(CampaignSummary.campaign_id) == campaign_id,
             col(CampaignSummary.kind) == "acceptance",
         )
+        .order_by(col(CampaignSummary.version).desc())
     ).first()
     return list(row.result.get("targets", [])) if row else []
+
+
+def _write_results(session: Session, campaign_id: int, out: Path, last_day: date) -> list[Path]:
+    """The campaign's outputs for the coordinator: the 汇总表, the 工作总结 and 通报 drafts,
+    the charts, and each stored summary's draft."""
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    outputs = write_outputs(frames, out, today=last_day, whole=True)
+    versions = write_summary_versions(session=session, campaign_id=campaign_id, out=out / "阶段小结")
+    return [*outputs.files, *versions]
 
 
 def clock_file(maildir: Path) -> Path:

@@ -19,7 +19,7 @@ from campaign.plan.stored import plan_of
 from campaign.results.charts import CJKFontMissing, write_charts
 from campaign.results.compile import Compiled, compile_results
 from campaign.results.load import Frames, load_frames, window_of
-from campaign.results.summary import summary_result
+from campaign.results.summary import WHOLE, summary_result
 from campaign.results.workbook import write_workbook
 from models.campaign import Campaign
 from models.summary import CampaignSummary
@@ -47,9 +47,11 @@ def write_outputs(
     stage: str | None = None,
     today: date | None = None,
     templates_dir: Path | None = None,
+    whole: bool = False,
 ) -> Outputs:
-    """Compile the stage (see load.window_of) and write its files into `out`."""
-    window = window_of(frames.plan, stage, today)
+    """Compile the stage (see load.window_of; `whole`: the whole campaign) and write its
+    files into `out`."""
+    window = WHOLE if whole else window_of(frames.plan, stage, today)
     compiled = compile_results(frames, stage=window, today=today)
     name = compiled.stage_key or "全程"
     heading = compiled.stage_name if compiled.stage_key else "工作总结"
@@ -98,3 +100,21 @@ def summary_document(*, session: Session, summary_id: int, kind: DocumentKind) -
         raise LookupError(f"找不到编号为 {summary_id} 的汇总")
     plan = plan_of(session.get_one(Campaign, summary.campaign_id))
     return summary_docx(dict(summary.result), plan, kind)
+
+
+def write_summary_versions(*, session: Session, campaign_id: int, out: Path) -> list[Path]:
+    """The latest version of every stored summary as its .docx draft (阶段小结, or 工作总结
+    for the final summary and the acceptance), named by its heading and version."""
+    from campaign.orchestration.summaries import latest_versions
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for summary in latest_versions(session, campaign_id).values():
+        assert summary.id is not None
+        stage = summary.result.get("stage", {})
+        kind: DocumentKind = "stage" if stage.get("key") else "final"
+        heading = summary.result.get("heading") or summary.key
+        path = out / f"{heading}（第{summary.version}版）.docx"
+        path.write_bytes(summary_document(session=session, summary_id=summary.id, kind=kind))
+        paths.append(path)
+    return sorted(paths)
