@@ -27,11 +27,11 @@ from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 from campaign.clock import local_date
 from campaign.db import session_scope
 from campaign.orchestration.status import campaign_standing, done_per_bureau, tick_table
-from campaign.settings import get_settings
 from campaign.results.compile import compile_results
 from campaign.results.load import load_frames
 from campaign.results.markdown import standing_markdown, summary_markdown
 from campaign.results.summary import summary_result
+from campaign.settings import get_settings
 from models.campaign import Campaign
 from models.summary import CampaignSummary
 

@@ -51,6 +51,7 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     # The coordinator's material: the 汇总表, the drafts, the charts, each stage's 小结.
     names = {p.name for p in result.outputs}
     assert {"汇总表-全程.xlsx", "工作总结（草稿）-全程.docx", "通报（草稿）-全程.docx"} <= names
+    assert {"检查验收表.xlsx", "检查验收报告（草稿）.docx"} <= names
     assert all(p.exists() and p.stat().st_size for p in result.outputs)
     bulletin = Document(str(data_dir / "results" / "通报（草稿）-全程.docx"))
     assert any("工作滞后的单位" in p.text for p in bulletin.paragraphs)

@@ -19,7 +19,10 @@ STAGE_HELP = _(
 
 def register(app: typer.Typer) -> None:
     app.command(
-        name="report", help=_("Write a stage's summary workbook (汇总表 .xlsx), charts (.png) and drafts (.docx).")
+        name="report",
+        help=_(
+            "Write a stage's summary workbook (汇总表 .xlsx), charts (.png) and drafts (.docx)."
+        ),
     )(report)
     app.command(
         name="export", help=_("Write every accepted figure of the campaign to one .xlsx table.")
@@ -28,7 +31,9 @@ def register(app: typer.Typer) -> None:
 
 def report(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    out: Path = typer.Option(..., "--out", help=_("Folder for the workbook, the charts and the drafts.")),
+    out: Path = typer.Option(
+        ..., "--out", help=_("Folder for the workbook, the charts and the drafts.")
+    ),
     stage: str | None = typer.Option(None, "--stage", help=STAGE_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
+from campaign.acceptance.report import write_acceptance_report
 from campaign.bureaus import import_bureau_csv
 from campaign.demo import mail_answers
 from campaign.demo.account import Progress
@@ -292,7 +293,8 @@ def _review_mail_answers(session: Session, campaign_id: int, result: DemoResult)
 
 def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     row = session.exec(
-        select(CampaignSummary).where(
+        select(CampaignSummary)
+        .where(
             col(CampaignSummary.campaign_id) == campaign_id,
             col(CampaignSummary.kind) == "acceptance",
         )
@@ -306,8 +308,13 @@ def _write_results(session: Session, campaign_id: int, out: Path, last_day: date
     the charts, and each stored summary's draft."""
     frames = load_frames(session=session, campaign_id=campaign_id)
     outputs = write_outputs(frames, out, today=last_day, whole=True)
-    versions = write_summary_versions(session=session, campaign_id=campaign_id, out=out / "阶段小结")
-    return [*outputs.files, *versions]
+    versions = write_summary_versions(
+        session=session, campaign_id=campaign_id, out=out / "阶段小结"
+    )
+    acceptance = write_acceptance_report(
+        session=session, campaign_id=campaign_id, out=out / "检查验收", today=last_day
+    )
+    return [*outputs.files, *acceptance, *versions]
 
 
 def clock_file(maildir: Path) -> Path:

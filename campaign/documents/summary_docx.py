@@ -1,4 +1,4 @@
-"""Drafts of the 阶段小结, the 工作总结 and the 通报 as .docx, in the directives' GB/T 9704 
+"""Drafts of the 阶段小结, the 工作总结 and the 通报 as .docx, in the directives' GB/T 9704
 
 The wording comes from templates (templates/documents/stage_summary.txt, bulletin.txt;
 a plan's templates_dir may bring its own), rendered over a stored summary's result
@@ -23,6 +23,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Mm
 
+from campaign.documents.directive import Block, Directive
 from campaign.documents.directive_docx import (
     _block,
     _cell,
@@ -34,12 +35,16 @@ from campaign.documents.directive_docx import (
     _signature,
     _styles,
 )
-from campaign.documents.directive import Block, Directive
 from campaign.plan.schema import Plan
 from campaign.templating import get_environment
 
-DocumentKind = Literal["stage", "final", "bulletin"]
-TEMPLATE = {"stage": "stage_summary.txt", "final": "stage_summary.txt", "bulletin": "bulletin.txt"}
+DocumentKind = Literal["stage", "final", "bulletin", "acceptance"]
+TEMPLATE = {
+    "stage": "stage_summary.txt",
+    "final": "stage_summary.txt",
+    "bulletin": "bulletin.txt",
+    "acceptance": "acceptance.txt",
+}
 COMPARATOR_CN = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
 DRAFT_NUMBER = "〔    〕号"
 _PLACEHOLDER = re.compile(r"^\[\[(表|图) (.+)\]\]$")
@@ -87,6 +92,8 @@ def context(result: dict[str, Any], plan: Plan, kind: DocumentKind) -> dict[str,
         "laggards": result.get("laggards", []),
         "good": good,
         "notes": result.get("notes", []),
+        "inspections": result.get("inspections", []),
+        "orders": result.get("orders", []),
     }
 
 
@@ -101,7 +108,9 @@ def _total_text(total: dict[str, Any]) -> str:
     unit = total["unit"]
     if total["total"] is not None:
         return f"{total['total']}{unit}"
-    return f"各单位中位数{total['median']}{unit}（最低{total['min']}{unit}、最高{total['max']}{unit}）"
+    return (
+        f"各单位中位数{total['median']}{unit}（最低{total['min']}{unit}、最高{total['max']}{unit}）"
+    )
 
 
 def _target(t: dict[str, Any]) -> dict[str, Any]:
@@ -114,11 +123,8 @@ def _target(t: dict[str, Any]) -> dict[str, Any]:
         actual = t["note"]
     else:
         actual = "尚无数据"
-    return {
-        **t,
-        "requirement": f"{COMPARATOR_CN.get(t['comparator'], t['comparator'])}{t['threshold']}{unit}",
-        "actual": actual,
-    }
+    comparator = COMPARATOR_CN.get(t["comparator"], t["comparator"])
+    return {**t, "requirement": f"{comparator}{t['threshold']}{unit}", "actual": actual}
 
 
 def render_lines(
@@ -160,7 +166,20 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         for t in result.get("totals", [])
     ]
     laggards = [["单位", "情况"]] + [[r["name"], r["reasons"]] for r in result.get("laggards", [])]
-    return {"整治目标": targets, "主要数据": figures, "落后单位": laggards}
+    inspections = [["单位", "检查日期", "结论", "发现的问题"]] + [
+        [i["unit"], i["date"], i["verdict"], i["findings"]] for i in result.get("inspections", [])
+    ]
+    orders = [["编号", "单位", "整改事项", "整改期限", "状态"]] + [
+        [f"第{o['number']}号", o["unit"], o["what"], o["deadline"], o["status"]]
+        for o in result.get("orders", [])
+    ]
+    return {
+        "整治目标": targets,
+        "主要数据": figures,
+        "落后单位": laggards,
+        "现场检查": inspections,
+        "整改": orders,
+    }
 
 
 def summary_docx(

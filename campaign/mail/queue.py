@@ -30,6 +30,7 @@ NOTICES = frozenset(
         "returned",
         "ad_hoc_alert",
         "link_reissued",
+        "rectification",  # campaign.acceptance.chase: 整改 order, reminder, escalation
     }
 )
 

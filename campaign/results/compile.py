@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from campaign.plan.schema import Plan
 from campaign.results.completeness import by_period, by_unit, overall, request_states
 from campaign.results.figures import (
     ACCEPTED,
@@ -21,7 +22,6 @@ from campaign.results.figures import (
     form_figures,
     main_form,
 )
-from campaign.plan.schema import Plan
 from campaign.results.load import Frames
 from campaign.results.targets import MET, NO_DENOMINATOR, NOT_MET, evaluate
 

@@ -91,7 +91,5 @@ def standing_markdown(result: dict[str, Any], *, today: str) -> str:
     lines = [f"# {title}", "", body]
     if ranking:
         lines += ["## 排名", "", "| 名次 | 单位 | 达标目标数 |", "| --- | --- | --- |"]
-        lines += [
-            f"| {r['rank']} | {escape(r['name'])} | {r['targets_met']} |" for r in ranking
-        ]
+        lines += [f"| {r['rank']} | {escape(r['name'])} | {r['targets_met']} |" for r in ranking]
     return "\n".join(lines)

@@ -67,7 +67,10 @@ def write_outputs(
     pictures = {path.stem: path for path in charts}
     kind: DocumentKind = "stage" if compiled.stage_key else "final"
     documents = {}
-    for doc_kind, label in ((kind, "工作总结" if kind == "final" else "阶段小结"), ("bulletin", "通报")):
+    for doc_kind, label in (
+        (kind, "工作总结" if kind == "final" else "阶段小结"),
+        ("bulletin", "通报"),
+    ):
         path = out / f"{label}（草稿）-{name}.docx"
         path.write_bytes(
             summary_docx(

@@ -57,7 +57,7 @@ def summary_result(
     """What a summary version stores."""
     names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
     overall = compiled.completeness_overall
-    reports = {
+    reports: dict[str, int | str | None] = {
         column: int(overall[column].iloc[0]) if len(overall) else 0
         for column in ("owed", "reported", "on_time", "late", "missing", "pending", "returned")
     }

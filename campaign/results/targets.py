@@ -63,7 +63,8 @@ def evaluate(
                 "gap": None if value is None else round(value - threshold, 2),
             }
         )
-    per_unit = pd.DataFrame(rows)
+    columns = ["target", "unit", "name", "numerator", "denominator", "value", "status", "gap"]
+    per_unit = pd.DataFrame(rows, columns=columns)
     return per_unit, _overall(target, per_unit, threshold, compare, percent_field)
 
 

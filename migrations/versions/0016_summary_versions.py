@@ -1,4 +1,5 @@
-"""summary versions: campaign_summary keyed by (campaign, key, version), with the changes
+"""summary versions: campaign_summary keyed by (campaign, key, version), with the changes;
+inspections and rectification (整改) orders
 
 Revision ID: 0016
 Revises: 0013
@@ -78,9 +79,64 @@ def upgrade() -> None:
         f"INSERT INTO campaign_summary_new ({OLD_COLUMNS}, version, digest, basis, changes) "
         f"SELECT {OLD_COLUMNS}, 1, '', '', '[]' FROM campaign_summary",
     )
+    _acceptance_tables()
+
+
+def _acceptance_tables() -> None:
+    text = sqlmodel.sql.sqltypes.AutoString
+    op.create_table(
+        "inspection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("bureau_code", text(), nullable=False),
+        sa.Column("inspected_on", sa.Date(), nullable=False),
+        sa.Column("inspector", text(length=100), nullable=False),
+        sa.Column("verdict", text(length=32), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bureau_code"], ["bureau.code"]),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inspection_bureau_code"), ["bureau_code"])
+        batch_op.create_index(batch_op.f("ix_inspection_campaign_id"), ["campaign_id"])
+    op.create_table(
+        "rectification_order",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("bureau_code", text(), nullable=False),
+        sa.Column("inspection_id", sa.Integer(), nullable=True),
+        sa.Column("what", sa.Text(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("open", "reported", "closed", name="orderstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("ordered_by", text(length=100), nullable=False),
+        sa.Column("ordered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("report", sa.Text(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", text(length=100), nullable=False),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["bureau_code"], ["bureau.code"]),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.ForeignKeyConstraint(["inspection_id"], ["inspection.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("campaign_id", "number"),
+    )
+    with op.batch_alter_table("rectification_order", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rectification_order_bureau_code"), ["bureau_code"])
+        batch_op.create_index(batch_op.f("ix_rectification_order_campaign_id"), ["campaign_id"])
+        batch_op.create_index(batch_op.f("ix_rectification_order_status"), ["status"])
 
 
 def downgrade() -> None:
+    op.drop_table("rectification_order")
+    op.drop_table("inspection")
     _swap(
         False,
         f"INSERT INTO campaign_summary_new ({OLD_COLUMNS}) SELECT {OLD_COLUMNS} "

@@ -101,7 +101,10 @@ def test_a_late_report_and_a_correction_recompile_the_summary_as_new_versions(
     assert (first_again.id, first_again.result) == (first.id, first.result)  # kept
     assert second.version == 2
     changed = {c["item"]: (c["before"], c["after"]) for c in second.changes}
-    assert changed["黄石市质量技术监督局：食品生产加工企业生产许可证获证率"] == ("无数据（未报）", "100%")
+    assert changed["黄石市质量技术监督局：食品生产加工企业生产许可证获证率"] == (
+        "无数据（未报）",
+        "100%",
+    )
     assert second.result["notes"][0].startswith("与第1版相比：")
     # A tick with nothing new adds no version, twice.
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-28"))
@@ -114,7 +117,10 @@ def test_a_late_report_and_a_correction_recompile_the_summary_as_new_versions(
     run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-29"))
     third = summary_versions(session, MARKET)[-1]
     assert third.version == 3
-    assert "武汉市质量技术监督局：食品生产加工企业生产许可证获证率由100%下调为75%" in third.result["notes"][0]
+    assert (
+        "武汉市质量技术监督局：食品生产加工企业生产许可证获证率由100%下调为75%"
+        in third.result["notes"][0]
+    )
 
 
 def test_standing_shows_phases_deadlines_and_each_bureau(session, hubei_campaign):

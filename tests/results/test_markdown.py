@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from campaign.results.compile import compile_results
 from campaign.results.markdown import escape, standing_markdown, summary_markdown
-from campaign.results.summary import changes_between, change_notes, summary_result
+from campaign.results.summary import change_notes, changes_between, summary_result
 from tests.results.fixture import TODAY, frames
 
 
