@@ -31,6 +31,7 @@ NOTICES = frozenset(
         "ad_hoc_alert",
         "link_reissued",
         "rectification",  # campaign.acceptance.chase: 整改 order, reminder, escalation
+        "digest",  # campaign.results.digest: each period's reporting, to the office
     }
 )
 

@@ -34,6 +34,7 @@ from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
 from campaign.orchestration.summaries import refresh_summaries
 from campaign.plan.stored import plan_of
+from campaign.results.digest import queue_digests
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
 from models.audit import Channel
@@ -145,6 +146,7 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
         )
         report.summary_versions = [s.id for s in recompiled if s.id is not None]
         chase_orders(session=session, campaign=campaign, plan=plan_of(campaign), today=today, at=at)
+        queue_digests(session=session, campaign=campaign, plan=plan_of(campaign), today=today)
         session.execute(
             update(Campaign)
             .where(
