@@ -144,3 +144,27 @@ def test_standing_shows_phases_deadlines_and_each_bureau(session, hubei_campaign
     assert 0 < standing.timeline_percent < 20
     data = standing.to_json()
     assert data["bureaus"][0]["code"] == "420100" and data["reports_percent"] == 5.9
+
+
+def test_a_concurrent_run_storing_the_same_version_adds_nothing(session, hubei_campaign):
+    from datetime import date
+
+    from campaign.orchestration.summaries import store_version, versions
+    from campaign.schedule import Event
+
+    event = Event(date=date(2007, 12, 10), kind="acceptance", key="acceptance:x", phase="验收",
+                  phase_key="acceptance")  # fmt: skip
+    result = {"reports": {"reported": 1}, "notes": [], "stage": {}}
+    first = store_version(session=session, campaign_id=hubei_campaign, event=event,
+                          result=result, basis="a", as_of=at("2007-12-10"))  # fmt: skip
+    changed = {**result, "reports": {"reported": 2}}
+    second = store_version(session=session, campaign_id=hubei_campaign, event=event,
+                           result=changed, basis="b", as_of=at("2007-12-11"))  # fmt: skip
+    # Another run that read version 1 as the latest tries version 2 too: refused, quietly.
+    third = {**result, "reports": {"reported": 3}}
+    lost = store_version(session=session, campaign_id=hubei_campaign, event=event, result=third,
+                         basis="c", as_of=at("2007-12-11"), previous=first)  # fmt: skip
+    session.commit()
+    assert lost is None and second is not None and second.version == 2
+    assert [v.version for v in versions(session, hubei_campaign, "acceptance:x")] == [1, 2]
+    assert second.changes == [{"item": "报送情况：已报", "before": "1", "after": "2"}]
