@@ -8,10 +8,10 @@ render this one description, so they never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
+from campaign.documents.official import Appendix, Block, OfficialDocument, attachment_label
 from campaign.plan.schema import (
     WEEKDAYS,
     Action,
@@ -31,48 +31,19 @@ from campaign.schedule import Event, duty_periods, offset_date
 from campaign.templating import cn_md
 from campaign.workdays import WorkCalendar
 
-BlockKind = Literal["heading1", "heading2", "paragraph", "item"]
 CN_NUMBERS = "一二三四五六七八九十"
 WEEKDAY_CN = dict(zip(WEEKDAYS, "一二三四五六日", strict=True))
 REPORTERS_CN = {"city": "各市州局", "county": "各县（市、区）局", "all": "各地方局"}
+FORM_HEADER = ("序号", "指标名称", "计量单位", "填报说明")
+FORM_PREAMBLE = "填报单位（盖章）：                    报告期："
+FORM_WIDTHS_MM = (14, 70, 22, 50)
 
 
 @dataclass(frozen=True)
-class Block:
-    """One paragraph of the body; `lead` is the bold run of a numbered item (三级标题)."""
+class Directive(OfficialDocument):
+    """A 通知 the campaign sends: a 公文 the units acknowledge (签收) by a date."""
 
-    kind: BlockKind
-    text: str
-    lead: str = ""
-
-
-@dataclass(frozen=True)
-class Appendix:
-    """附件: a blank statistical table of one report form."""
-
-    number: int
-    title: str
-    rows: list[tuple[str, str, str, str]]  # 序号, 指标名称, 计量单位, 填报说明
-
-
-@dataclass(frozen=True)
-class Directive:
-    authority_mark: str
-    document_number: str
-    title: str
-    recipients: str
-    blocks: list[Block]
-    signature: str
-    issued_on: date
-    cc: list[str]
-    printed_by: str
-    printed_on: date
-    appendices: list[Appendix] = field(default_factory=list)
     acknowledge_by: date | None = None
-
-    @property
-    def attachment_names(self) -> list[str]:
-        return [a.title for a in self.appendices]
 
 
 def build_directive(
@@ -227,7 +198,8 @@ def _duty_blocks(
         form_note = ""
         if duty.form and not isinstance(duty.schedule, AnyTime):
             form = plan.form(duty.form)
-            form_note = f"，填报《{form.title}》（附件{forms.index(form) + 1}）"
+            label = attachment_label(forms.index(form) + 1, len(forms))
+            form_note = f"，填报《{form.title}》（{label}）"
         blocks.append(
             Block(
                 "item",
@@ -305,7 +277,7 @@ def _forms_of(plan: Plan, duties: list[Duty]) -> list[ReportForm]:
 
 
 def _appendix(number: int, form: ReportForm) -> Appendix:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i, f in enumerate(form.fields, start=1):
         label = f.label + ("（累计）" if f.accumulation == "cumulative" else "")
         hint = field_hint(
@@ -314,7 +286,14 @@ def _appendix(number: int, form: ReportForm) -> Appendix:
         rows.append((str(i), label, f.unit, hint))
     if form.narrative is not None:
         rows.append((str(len(rows) + 1), form.narrative.label, "", "文字"))
-    return Appendix(number=number, title=form.title, rows=rows)
+    return Appendix(
+        number=number,
+        title=form.title,
+        rows=rows,
+        header=FORM_HEADER,
+        preamble=FORM_PREAMBLE,
+        widths_mm=FORM_WIDTHS_MM,
+    )
 
 
 def _date(day: date) -> str:
