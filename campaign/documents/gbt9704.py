@@ -31,6 +31,7 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
@@ -63,12 +64,21 @@ TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72  # ≈ 442.2 pt
 LINE_PITCH_TWIPS = math.floor(TEXT_HEIGHT_PT * 20 / LINES_PER_PAGE)  # 579 twips ≈ 28.95 pt
 LINE_PITCH = Twips(LINE_PITCH_TWIPS)
 CHAR_PITCH_PT = TEXT_WIDTH_PT / CHARS_PER_LINE  # ≈ 15.79 pt
+COLOPHON_CHARS = math.floor(TEXT_WIDTH_PT / NOTE_SIZE.pt) - 2  # 4号 characters a 版记 line
 # Character spacing of the body in twentieths of a point: 16 pt − 0.25 pt = 15.75 pt ≤ 15.79.
 CHAR_SPACING = math.floor((CHAR_PITCH_PT - BODY_SIZE.pt) * 20)
 # w:rPr children that follow w:spacing and w:w (the schema's order, which Word enforces).
 _AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
                   "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
                   "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")  # fmt: skip
+# w:pPr children that follow w:pBdr, and those that follow w:framePr.
+_AFTER_BORDERS = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                  "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                  "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                  "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")  # fmt: skip
+_AFTER_FRAME = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_AFTER_BORDERS)
 
 
 def official_docx(document: OfficialDocument) -> bytes:
@@ -212,7 +222,7 @@ def _border(p: Paragraph, side: str, *, size_eighths: int, color: str, space: in
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        ppr.insert_element_before(borders, *_AFTER_BORDERS)
     line = OxmlElement(f"w:{side}")
     for key, value in (("val", "single"), ("sz", size_eighths), ("space", space), ("color", color)):
         line.set(qn(f"w:{key}"), str(value))
@@ -303,19 +313,63 @@ def _cell(cell: _Cell, text: str, bold: bool = False) -> None:
 
 
 def _colophon(doc: DocxDocument, d: OfficialDocument) -> None:
-    """版记: 抄送 and 印发机关/印发日期 between a thick, a thin and a thick black rule."""
-    _paragraph(doc)
-    cc = "、".join(d.cc)
-    copy = _paragraph(doc, f"抄送：{cc}。" if cc else "", size=NOTE_SIZE)
-    copy.paragraph_format.left_indent = copy.paragraph_format.right_indent = Pt(NOTE_SIZE.pt)
-    _border(copy, "top", size_eighths=8, color="000000")
-    _border(copy, "bottom", size_eighths=6, color="000000")
-    printed = _paragraph(doc, d.printed_by, size=NOTE_SIZE)
-    fmt = printed.paragraph_format
-    fmt.left_indent = fmt.right_indent = Pt(NOTE_SIZE.pt)
-    fmt.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - 2 * NOTE_SIZE.pt), WD_TAB_ALIGNMENT.RIGHT)
-    _run(printed, f"\t{cn_date(d.printed_on)}印发", font=BODY_FONT, size=NOTE_SIZE)
-    _border(printed, "bottom", size_eighths=8, color="000000")
+    """版记 at the foot of the last page: 抄送 (if any), then 印发机关 and 印发日期, between a
+    thick, a thin and a thick black rule. A table floating at the bottom of the text block
+    (anchored to the page horizontally: LibreOffice floats no table as wide as the text)."""
+    _paragraph(doc)  # keeps it apart from a 附件 table before it
+    cc = f"抄送：{'、'.join(d.cc)}。" if d.cc else ""
+    lines = [math.ceil(len(cc) / COLOPHON_CHARS)] if cc else []
+    table = doc.add_table(rows=len(lines) + 1, cols=1)
+    _float_at_foot(table._tbl.tblPr, lines=sum(lines) + 1)
+    width = round(TEXT_WIDTH_PT * 20)
+    table._tbl.tblGrid.find(qn("w:gridCol")).set(qn("w:w"), str(width))
+    for row, count in zip(table.rows, [*lines, 1], strict=True):
+        row.height = Twips(LINE_PITCH_TWIPS * count)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        row.cells[0].width = Twips(width)
+        fmt = row.cells[0].paragraphs[0].paragraph_format
+        fmt.left_indent = fmt.right_indent = Pt(NOTE_SIZE.pt)  # 左右各空一字
+    if cc:
+        _run(table.cell(0, 0).paragraphs[0], cc, font=BODY_FONT, size=NOTE_SIZE)
+    printed = table.rows[-1].cells[0].paragraphs[0]
+    _run(printed, f"{d.printed_by}\t{cn_date(d.printed_on)}印发", font=BODY_FONT, size=NOTE_SIZE)
+    printed.paragraph_format.tab_stops.add_tab_stop(
+        Twips(width - round(NOTE_SIZE.pt * 20)), WD_TAB_ALIGNMENT.RIGHT
+    )
+    anchor = doc.add_paragraph()  # the table's anchor; a document ends with a paragraph
+    anchor.paragraph_format.line_spacing = Pt(1)
+
+
+def _float_at_foot(tbl_pr: Any, *, lines: int) -> None:
+    """Table properties: floating, its bottom on the text block's, rules above, between
+    the rows and below, no cell margins, as wide as the text."""
+    floating = OxmlElement("w:tblpPr")
+    for key, value in (
+        ("leftFromText", "0"), ("rightFromText", "0"), ("vertAnchor", "margin"),
+        ("horzAnchor", "page"), ("tblpX", str(round(MARGIN_LEFT.pt * 20))),
+        ("tblpY", str(round(TEXT_HEIGHT_PT * 20) - lines * LINE_PITCH_TWIPS)),
+    ):  # fmt: skip
+        floating.set(qn(f"w:{key}"), value)
+    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, floating)
+    width = tbl_pr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(round(TEXT_WIDTH_PT * 20)))
+    borders = OxmlElement("w:tblBorders")
+    for side, eighths in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6)):
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single" if eighths else "nil")
+        if eighths:
+            for key, value in (("sz", eighths), ("space", 0), ("color", "000000")):
+                line.set(qn(f"w:{key}"), str(value))
+        borders.append(line)
+    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    margins = OxmlElement("w:tblCellMar")  # none: the paragraphs' indents leave 一字
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tbl_pr.insert_element_before(margins, "w:tblLook")
 
 
 def _page_numbers(doc: DocxDocument) -> None:

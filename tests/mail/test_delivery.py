@@ -101,8 +101,11 @@ def test_seventeen_bureaus_receive_one_directive_each(
     assert any("（责任单位：省局办公室；配合单位：法规处）" in t for t in texts)
     assert any("阶段工作小结" in t and "9月5日前" in t for t in texts)
     assert "2007年8月27日" in texts
-    assert any(t.startswith("抄送：国家质检总局、省政府") for t in texts)
-    assert any("湖北省质量技术监督局办公室" in t and "2007年8月27日印发" in t for t in texts)
+    colophon = [c.text for row in doc.tables[-1].rows for c in row.cells]  # 版记, at the foot
+    assert colophon == [
+        "抄送：国家质检总局、省政府。",
+        "湖北省质量技术监督局办公室\t2007年8月27日印发",
+    ]
     mark = next(p for p in doc.paragraphs if p.text == "湖北省质量技术监督局文件")
     assert str(mark.runs[0].font.color.rgb) == "FF0000"
     fonts = mark.runs[0]._element.rPr.find(qn("w:rFonts"))
