@@ -359,8 +359,8 @@ def _float_at_foot(tbl_pr: Any, *, lines: int) -> None:
         line = OxmlElement(f"w:{side}")
         line.set(qn("w:val"), "single" if eighths else "nil")
         if eighths:
-            for key, value in (("sz", eighths), ("space", 0), ("color", "000000")):
-                line.set(qn(f"w:{key}"), str(value))
+            for key, value in (("sz", str(eighths)), ("space", "0"), ("color", "000000")):
+                line.set(qn(f"w:{key}"), value)
         borders.append(line)
     tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
     margins = OxmlElement("w:tblCellMar")  # none: the paragraphs' indents leave 一字
