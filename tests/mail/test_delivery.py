@@ -62,7 +62,7 @@ def test_seventeen_bureaus_receive_one_directive_each(
     messages = stored(mailserver)
     assert len(messages) == len(mailserver.received) == 17
     assert sorted(e.recipients[0] for e in mailserver.received) == sorted(b.email for b in cities)
-    title = "关于做好全省质监系统产品质量和食品安全专项整治宣传发动阶段工作的通知"
+    title = "关于印发《全省质监系统产品质量和食品安全专项整治实施方案》的通知"
     for message in messages:
         address = message["To"].addresses[0]
         row = rows[address.addr_spec]
@@ -76,7 +76,7 @@ def test_seventeen_bureaus_receive_one_directive_each(
         assert message["From"].addresses[0].addr_spec == "zxzz-office@hbqts.example.org"
         text, html = body(message, "plain"), body(message, "html")
         assert links[address.addr_spec] in text and links[address.addr_spec] in html
-        assert "请于8月14日前" in text and f"{bureau.name}：" in text
+        assert "请于8月29日前" in text and f"{bureau.name}：" in text
         assert "向当地党委政府主要领导汇报" in text and "<b>" in html
     assert len({m["Message-ID"] for m in messages}) == 17
 
@@ -188,7 +188,7 @@ def test_report_requests_carry_link_and_prefilled_table(
 def test_queueing_twice_stores_and_sends_once(
     session: Session, db_url, campaign, cities, hubei_plan, mailserver
 ) -> None:
-    event = directive_event(hubei_plan, "directive:acceptance")
+    event = directive_event(hubei_plan)
     first = queue_directive(
         session=session,
         campaign=campaign,
@@ -211,6 +211,6 @@ def test_queueing_twice_stores_and_sends_once(
     send_pending(url=db_url)
     send_pending(url=db_url)
     assert len(mailserver.received) == 1
-    assert stored(mailserver)[0]["Subject"].startswith("【通知】关于做好")
+    assert stored(mailserver)[0]["Subject"].startswith("【通知】关于印发")
     assert "12月1日以前" in body(stored(mailserver)[0], "plain")
     assert date(2007, 11, 21).isoformat() in event.date.isoformat()
