@@ -4,8 +4,8 @@ The wording comes from templates (templates/documents/stage_summary.txt, bulleti
 a plan's templates_dir may bring its own), rendered over a stored summary's result
 (campaign.results.summary): one line per paragraph, "# " and "## " headings,
 "[[表 名称]]" a table of figures, "[[图 名称]]" a chart. The page, the 发文机关标志, the
-signature, the 版记 and the page numbers are the directive builder's
-(campaign.documents.directive_docx); the 发文字号 is left for the office to fill in.
+signature, the 版记 and the page numbers are those of every 公文 the campaign writes
+(campaign.documents.gbt9704); the 发文字号 is left for the office to fill in.
 A coordinator edits the paragraphs marked for it before the document is issued.
 """
 
@@ -26,8 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml.etree import SubElement
 
-from campaign.documents.directive import Block, Directive
-from campaign.documents.directive_docx import (
+from campaign.documents.gbt9704 import (
     BODY_FONT,
     NOTE_SIZE,
     _block,
@@ -38,8 +37,10 @@ from campaign.documents.directive_docx import (
     _page_numbers,
     _page_setup,
     _signature,
+    _spacing,
     _styles,
 )
+from campaign.documents.official import Block, OfficialDocument
 from campaign.plan.schema import Plan
 from campaign.templating import get_environment
 
@@ -203,7 +204,7 @@ def summary_docx(
     目标完成情况) to its PNG (a chart not given is left out)."""
     title, lines = render_lines(result, plan, kind, templates_dir)
     issued = issued_on or (date.fromisoformat(result["today"]) if result.get("today") else None)
-    head = Directive(
+    head = OfficialDocument(
         authority_mark=f"{plan.issuing_authority}文件",
         document_number=DRAFT_NUMBER,
         title=title,
@@ -265,6 +266,7 @@ def _cell_style(doc: DocxDocument) -> Any:
     style = doc.styles.add_style(CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     _font(style.font, style.element, BODY_FONT, NOTE_SIZE)
+    _spacing(style.element.get_or_add_rPr(), 0)  # the body's condensing is for 3号 text
     style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     style.paragraph_format.first_line_indent = Pt(0)
     return style

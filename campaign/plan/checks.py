@@ -47,6 +47,8 @@ def format_path(path: Path) -> str:
 
 
 def check_plan(plan: Plan) -> list[Problem]:
+    from campaign.plan.directive_checks import check_directives
+
     return [
         *_identity(plan),
         *_windows(plan),
@@ -54,6 +56,7 @@ def check_plan(plan: Plan) -> list[Problem]:
         *_forms(plan),
         *_duties(plan),
         *_targets(plan),
+        *check_directives(plan),
     ]
 
 
