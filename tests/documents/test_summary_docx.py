@@ -77,3 +77,15 @@ def test_a_plan_brings_its_own_wording(tmp_path):
     body = texts(summary_docx(result, f.plan, "bulletin", templates_dir=tmp_path))
     assert body[2:5] == ["自定标题", "各单位：", "一、情况"]
     assert "已报5份。" in body
+
+
+def test_libreoffice_lays_the_bulletin_out_with_its_names_and_charts(libreoffice, tmp_path):
+    from tests.documents.test_docx_layout import to_pages
+
+    out = write_outputs(frames(), tmp_path / "out", today=TODAY)
+    pages = to_pages(libreoffice, out.summary.read_bytes(), tmp_path)
+    text = "\n".join("".join(page) for page in pages)
+    assert "关于测试专项行动集中整治工作情况的小结" in text
+    assert "丙局：未报2期。" in text  # CJK text, not boxes (pdftotext reads the glyphs back)
+    assert "测试办公室" in pages[-1][-1] or "印发" in "".join(pages[-1])  # 版记 on the last page
+    assert 2 <= len(pages) <= 8  # three charts and two tables among the text
