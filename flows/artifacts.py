@@ -15,14 +15,24 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from prefect.artifacts import create_progress_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+)
 from prefect.client.orchestration import get_client
 from prefect.exceptions import PrefectHTTPStatusError
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
+from campaign.clock import local_date
 from campaign.db import session_scope
 from campaign.orchestration.status import campaign_standing, done_per_bureau, tick_table
+from campaign.results.compile import compile_results
+from campaign.results.load import load_frames
+from campaign.results.markdown import standing_markdown, summary_markdown
+from campaign.results.summary import summary_result
 from campaign.settings import get_settings
+from models.campaign import Campaign
 from models.summary import CampaignSummary
 
 
@@ -102,29 +112,38 @@ def publish_tick(*, campaign_id: int, as_of: datetime, outcomes: list[dict[str, 
     )
 
 
-def publish_summary_table(*, campaign_id: int, summary_id: int) -> None:
+def publish_summary(*, campaign_id: int, summary_id: int) -> None:
+    """One version of a summary's markdown artifact (keyed by the summary, described by
+    its version)."""
     with session_scope() as session:
         summary = session.get(CampaignSummary, summary_id)
         if summary is None:
             raise LookupError(f"no summary {summary_id}")
-        result, key = dict(summary.result), summary.key
+        result, key, version = dict(summary.result), summary.key, summary.version
+        changes = list(summary.changes)
     reports = result.get("reports", {})
-    rows = [
-        {
-            "目标": t["name"],
-            "范围": "各单位" if t["scope"] == "per_bureau" else "全省",
-            "要求": t.get("requirement") or f"{t['comparator']} {t['threshold']}{t['unit']}",
-            "实际": "—" if t["value"] is None else f"{t['value']}{t['unit']}",
-            "达标": {True: "是", False: "否", None: "无数据"}[t["met"]],
-            "未达标单位": "、".join(t["failing"]),
-            "未报单位": "、".join(t["missing"]),
-        }
-        for t in result.get("targets", [])
-    ]
     write_version(
-        create_table_artifact,
-        table=rows,
+        create_markdown_artifact,
+        markdown=summary_markdown(result, version=version, changes=changes),
         key=artifact_key(campaign_id, *key.split(":")),
-        description=f"**{result.get('title') or key}**：应报 {reports.get('expected', 0)} 份，"
-        f"已报 {reports.get('received', 0)} 份，未报单位 {len(reports.get('missing', {}))} 个",
+        description=f"{result.get('heading') or key}（第{version}版）：应报 "
+        f"{reports.get('owed', 0)} 份，已报 {reports.get('reported', 0)} 份，"
+        f"未报 {reports.get('missing', 0)} 份",
+    )
+
+
+def publish_standing(*, campaign_id: int, as_of: datetime) -> None:
+    """The campaign-level artifact: the whole campaign compiled as it stands at `as_of`."""
+    with session_scope() as session:
+        campaign = session.get_one(Campaign, campaign_id)
+        today = local_date(as_of, campaign.timezone)
+        frames = load_frames(session=session, campaign_id=campaign_id)
+    compiled = compile_results(frames, today=today)
+    result = summary_result(compiled, frames.plan, heading="当前进展", today=today)
+    reports = result["reports"]
+    write_version(
+        create_markdown_artifact,
+        markdown=standing_markdown(result, today=today.isoformat()),
+        key=artifact_key(campaign_id, "standing"),
+        description=f"截至{as_of.isoformat()}：已报 {reports['reported']}/{reports['owed']} 份",
     )

@@ -41,7 +41,7 @@ def carry_out(campaign_id: int, event_key: str, as_of: datetime) -> dict[str, An
 
 @task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary_artifact(campaign_id: int, summary_id: int) -> None:
-    artifacts.publish_summary_table(campaign_id=campaign_id, summary_id=summary_id)
+    artifacts.publish_summary(campaign_id=campaign_id, summary_id=summary_id)
 
 
 @flow(name="phase")

@@ -66,6 +66,9 @@ def close_tick(campaign_id: int, as_of: datetime, outcomes: list[dict[str, Any]]
     if inbox and inbox["unavailable"]:
         get_run_logger().warning("mailbox not read: %s", inbox["unavailable"])
     artifacts.publish_tick(campaign_id=campaign_id, as_of=as_of, outcomes=outcomes)
+    for summary_id in report.summary_versions:  # recompiled by a late report or a review
+        artifacts.publish_summary(campaign_id=campaign_id, summary_id=summary_id)
+    artifacts.publish_standing(campaign_id=campaign_id, as_of=as_of)
     if report.completed:  # nothing left to do: its schedule stops too
         from deployments.campaigns import set_schedule_paused
 

@@ -14,6 +14,8 @@ from models.inbox import InboxSender as InboxSender  # inbox
 from models.ledger import ActionRecord, ActionState
 from models.link import LinkPurpose, ReplyLink
 from models.outbox import MailState, OutboxBlob, OutboxMessage  # noqa: F401
+from models.rectification import Inspection as Inspection  # acceptance
+from models.rectification import RectificationOrder as RectificationOrder  # acceptance
 from models.request import ReportRequest, RequestStatus
 from models.schedule import ScheduledEvent as ScheduledEvent  # orchestration
 from models.submission import ReportSubmission, ReviewStatus

@@ -2,7 +2,8 @@
 # Set up everything the project needs on a fresh machine; safe to run again.
 #   scripts/setup.sh          Python environment (.venv) with the app and test tools
 #   scripts/setup.sh --system also Debian packages the tests use (chromium, dovecot-imapd,
-#                             fonts-noto-cjk, libreoffice-calc-nogui), when root
+#                             fonts-noto-cjk, libreoffice-calc-nogui, libreoffice-writer-nogui,
+#                             poppler-utils), when root
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,9 @@ if [ "${1:-}" = "--system" ]; then
   fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
   # LibreOffice Calc: the .xlsx table saved again by a real spreadsheet program (tests)
   dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+  # The .docx documents are converted to PDF and measured (tests/documents/test_docx_layout.py)
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       echo "setup: installing ${need[*]} (apt-get)"

@@ -216,12 +216,30 @@ def mailserver(smtp_port: int, tmp_path: Path) -> Iterator[MaildirHandler]:
 # Tiers ------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def libreoffice() -> str:
+    """The soffice command and pdftotext (Debian's libreoffice-writer-nogui, poppler-utils).
+    Missing, the tests that need them skip, except under CI (CI=true), where they fail."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        message = "LibreOffice (soffice) and pdftotext are needed: scripts/setup.sh --system"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return soffice
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what needs PostgreSQL, the Prefect harness or a browser, so a fast tier can
-    deselect it: `pytest -m "not postgres and not prefect and not browser"` (`make test-fast`)."""
+    """Mark what needs PostgreSQL, the Prefect harness, a browser or LibreOffice, so a fast
+    tier can deselect it: `pytest -m "not postgres and not prefect and not browser and not
+    libreoffice"` (`make test-fast`)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():
             item.add_marker(pytest.mark.postgres)
         if "prefect" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.prefect)
+        if "libreoffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)

@@ -6,6 +6,8 @@ import mailbox
 import re
 from pathlib import Path
 
+from docx import Document
+
 from campaign import db as dbmod
 from campaign.demo import mail_answers
 from campaign.demo.account import describe
@@ -46,6 +48,15 @@ def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     text = "\n".join(describe(result, data_dir))
     assert "已完成" in text and "检查验收" in text and "始终未报" in text
     assert "已发送" in text and " sent " not in text
+    # The coordinator's material: the 汇总表, the drafts, the charts, each stage's 小结.
+    names = {p.name for p in result.outputs}
+    assert {"汇总表-全程.xlsx", "工作总结（草稿）-全程.docx", "通报（草稿）-全程.docx"} <= names
+    assert {"检查验收表.xlsx", "检查验收报告（草稿）.docx"} <= names
+    assert all(p.exists() and p.stat().st_size for p in result.outputs)
+    bulletin = Document(str(data_dir / "results" / "通报（草稿）-全程.docx"))
+    assert any("工作滞后的单位" in p.text for p in bulletin.paragraphs)
+    assert len([p for p in result.outputs if p.parent.name == "阶段小结"]) == 6
+    assert "汇总材料" in text
     acceptance = text.split("检查验收", 1)[1].split("进一步查看", 1)[0]
     assert "未达标单位" in acceptance and not re.search(r"\b\d{6}\b", acceptance)  # names
 

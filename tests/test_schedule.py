@@ -7,13 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from campaign.plan import load_plan_text
+from campaign.plan import load_plan, load_plan_text
 from campaign.schedule import build_schedule, events_due
 from campaign.workdays import WorkCalendar
 
-HUBEI_TEXT = (Path(__file__).resolve().parent.parent / "examples" / "hubei-2007.yaml").read_text(
-    encoding="utf-8"
-)
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HUBEI_TEXT = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
 
 
 def kinds(events, kind):  # type: ignore[no-untyped-def]
@@ -61,12 +60,17 @@ def test_final_summary_and_acceptance(hubei_plan) -> None:
     assert events[-1] == acceptance
 
 
-def test_directives_at_each_phase_start(hubei_plan) -> None:
+def test_one_directive_for_the_plan_on_its_date(hubei_plan) -> None:
     directives = kinds(build_schedule(hubei_plan), "directive")
+    assert [(e.date, e.phase) for e in directives] == [(date(2007, 8, 27), "宣传发动阶段")]
+
+
+def test_directives_at_each_phase_start() -> None:
+    directives = kinds(build_schedule(load_plan(EXAMPLES / "ebike-2026.yaml")), "directive")
     assert [(e.date, e.phase) for e in directives] == [
-        (date(2007, 8, 10), "宣传发动阶段"),
-        (date(2007, 8, 20), "实施阶段"),
-        (date(2007, 11, 21), "总结验收阶段"),
+        (date(2026, 3, 2), "动员部署阶段"),
+        (date(2026, 4, 1), "集中整治阶段"),
+        (date(2026, 11, 2), "总结验收阶段"),
     ]
 
 
@@ -98,7 +102,9 @@ def test_schedule_is_in_date_order_with_unique_keys(hubei_plan) -> None:
 def test_events_due_between_two_ticks(hubei_plan) -> None:
     events = build_schedule(hubei_plan)
     due = events_due(events, date(2007, 8, 19), date(2007, 8, 20))
-    assert [e.key for e in due] == ["directive:implementation", "request:weekly-progress:2007-W34"]
+    assert [e.key for e in due] == ["request:weekly-progress:2007-W34"]
+    on_the_27th = events_due(events, date(2007, 8, 26), date(2007, 8, 27))
+    assert "directive:mobilization" in [e.key for e in on_the_27th]
     assert events_due(events, None, date(2007, 8, 9)) == []
 
 

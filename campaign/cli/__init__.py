@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from campaign.cli import (
+    acceptance_commands,
     bureau_commands,
     campaign_commands,
     demo_commands,
@@ -84,6 +85,7 @@ inbox_commands.register(app)
 campaign_commands.register(app)
 demo_commands.register(app)
 results_commands.register(app)
+acceptance_commands.register(app)
 
 
 def main() -> None:

@@ -19,7 +19,10 @@ STAGE_HELP = _(
 
 def register(app: typer.Typer) -> None:
     app.command(
-        name="report", help=_("Write a stage's summary workbook (汇总表 .xlsx) and charts (.png).")
+        name="report",
+        help=_(
+            "Write a stage's summary workbook (汇总表 .xlsx), charts (.png) and drafts (.docx)."
+        ),
     )(report)
     app.command(
         name="export", help=_("Write every accepted figure of the campaign to one .xlsx table.")
@@ -28,37 +31,35 @@ def register(app: typer.Typer) -> None:
 
 def report(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
-    out: Path = typer.Option(..., "--out", help=_("Folder for the workbook and the charts.")),
+    out: Path = typer.Option(
+        ..., "--out", help=_("Folder for the workbook, the charts and the drafts.")
+    ),
     stage: str | None = typer.Option(None, "--stage", help=STAGE_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
-    """Write a stage's summary workbook (汇总表 .xlsx) and charts (.png)."""
-    from campaign.results.charts import CJKFontMissing, write_charts
-    from campaign.results.compile import compile_results
-    from campaign.results.load import load_frames, window_of
-    from campaign.results.workbook import write_workbook
+    """Write a stage's summary workbook (汇总表 .xlsx), charts (.png) and drafts (.docx)."""
+    from campaign.results.load import load_frames
+    from campaign.results.outputs import write_outputs
 
     campaign_id, timezone = resolve(campaign)
     today = local_date(as_of_option(as_of, timezone), timezone)
     with session_scope() as session:
         frames = load_frames(session=session, campaign_id=campaign_id)
     try:
-        window = window_of(frames.plan, stage, today)
+        outputs = write_outputs(frames, out, stage=stage, today=today)
     except KeyError as exc:
         fail(str(exc.args[0]), 2)
-    compiled = compile_results(frames, stage=window, today=today)
-    name = compiled.stage_key or "全程"
-    workbook = write_workbook(compiled, out / f"汇总表-{name}.xlsx")
+    compiled = outputs.compiled
     typer.echo(_("{title} ({stage})").format(title=compiled.title, stage=compiled.stage_name))
     for note in compiled.notes:
         typer.echo("  " + _("Note: {note}").format(note=note))
-    typer.echo(_("Summary workbook written: {file}").format(file=workbook))
-    try:
-        charts = write_charts(compiled, out / f"图表-{name}")
-    except CJKFontMissing as exc:
-        fail(_("Charts not written: {reason}").format(reason=exc), 1)
-    for path in charts:
+    typer.echo(_("Summary workbook written: {file}").format(file=outputs.workbook))
+    for path in (outputs.summary, outputs.bulletin):
+        typer.echo(_("Draft document written: {file}").format(file=path))
+    for path in outputs.charts:
         typer.echo(_("Chart written: {file}").format(file=path))
+    if outputs.charts_missing:
+        fail(_("Charts not written: {reason}").format(reason=outputs.charts_missing), 1)
 
 
 def export(

@@ -93,6 +93,9 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
             else ""
         )
         lines.append(line)
+    if result.outputs:
+        lines += ["", f"汇总材料（{data_dir / 'results'}）："]
+        lines += [f"  {path.relative_to(data_dir)}" for path in result.outputs]
     lines += [
         "",
         "进一步查看：",

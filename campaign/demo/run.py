@@ -22,13 +22,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from campaign import db as dbmod
+from campaign.acceptance.report import write_acceptance_report
 from campaign.bureaus import addressed_units, import_bureau_csv
 from campaign.demo import mail_answers
 from campaign.demo.account import Progress
@@ -41,6 +42,8 @@ from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.replies.review import accept_submission
+from campaign.results.load import load_frames
+from campaign.results.outputs import write_outputs, write_summary_versions
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
@@ -74,6 +77,7 @@ class DemoResult:
     last_day: str = ""
     sample_bureau: str = ""
     unit_names: dict[str, str] = field(default_factory=dict)  # code -> name, for people
+    outputs: list[Path] = field(default_factory=list)  # 汇总表, drafts, charts written
 
 
 def run_demo(
@@ -186,6 +190,7 @@ def simulate(
         result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
         result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
         result.targets = _acceptance_targets(session, campaign.id)
+        result.outputs = _write_results(session, campaign.id, data_dir / "results", plan.end)
         unanswered = select(ReportRequest).where(
             col(ReportRequest.campaign_id) == campaign.id,
             col(ReportRequest.answered_at) == None,  # noqa: E711
@@ -294,12 +299,28 @@ def _review_mail_answers(session: Session, campaign_id: int, result: DemoResult)
 
 def _acceptance_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     row = session.exec(
-        select(CampaignSummary).where(
+        select(CampaignSummary)
+        .where(
             col(CampaignSummary.campaign_id) == campaign_id,
             col(CampaignSummary.kind) == "acceptance",
         )
+        .order_by(col(CampaignSummary.version).desc())
     ).first()
     return list(row.result.get("targets", [])) if row else []
+
+
+def _write_results(session: Session, campaign_id: int, out: Path, last_day: date) -> list[Path]:
+    """The campaign's outputs for the coordinator: the 汇总表, the 工作总结 and 通报 drafts,
+    the charts, and each stored summary's draft."""
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    outputs = write_outputs(frames, out, today=last_day, whole=True)
+    versions = write_summary_versions(
+        session=session, campaign_id=campaign_id, out=out / "阶段小结"
+    )
+    acceptance = write_acceptance_report(
+        session=session, campaign_id=campaign_id, out=out / "检查验收", today=last_day
+    )
+    return [*outputs.files, *acceptance, *versions]
 
 
 def clock_file(maildir: Path) -> Path:

@@ -1,9 +1,14 @@
-"""The directive (通知) of a phase or action, composed from the plan: what to do, by whom, when.
+"""The directive (通知) of the plan, a phase or an action, composed from the plan.
 
-`build_directive` turns the plan and a directive event into a `Directive`, a plain
-description of the document (title, 主送, numbered tasks with 责任单位, reporting duties
-with their deadlines, 附件, signature, 版记). The .docx writer and the HTML preview both
-render this one description, so they never disagree.
+`build_directive` gathers what the 通知 covers (the plan's phases, or one phase or action:
+their tasks with 责任单位, the reporting duties with their deadlines, the forms attached)
+and the template documents/directive_body.txt words it; a plan's own templates_dir may
+replace that template. Not a word of any one plan is written here: titles, the opening,
+the names of the addressees come from the plan, the sentences around them from the
+template. The .docx writer and the HTML preview both render the resulting `Directive`.
+
+The lines the template writes: "# …" 一级标题, "## …" 二级标题, "* lead ‖ text" a numbered
+item with a bold lead, any other line a paragraph; blank lines are dropped.
 """
 
 from __future__ import annotations
@@ -11,70 +16,70 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
+from campaign.documents.official import Appendix, Block, OfficialDocument, attachment_label
 from campaign.plan.schema import (
     WEEKDAYS,
     Action,
-    AfterEnd,
     AfterEvent,
     AnyTime,
-    ByDate,
     Duty,
-    FixedDates,
-    Monthly,
     Phase,
     Plan,
     ReportForm,
     Task,
-    Weekly,
 )
 from campaign.schedule import Event, duty_periods, offset_date, plan_workdays
-from campaign.templating import cn_md
+from campaign.templating import cn_date, cn_md, get_environment
 from campaign.workdays import WorkCalendar
 
-BlockKind = Literal["heading1", "heading2", "paragraph", "item"]
-CN_NUMBERS = "一二三四五六七八九十"
+BODY_TEMPLATE = "documents/directive_body.txt"
+CN_DIGITS = "零一二三四五六七八九"
 WEEKDAY_CN = dict(zip(WEEKDAYS, "一二三四五六日", strict=True))
-REPORTERS_CN = {"city": "各市州局", "county": "各县（市、区）局", "all": "各地方局"}
+FORM_HEADER = ("序号", "指标名称", "计量单位", "填报说明")
+FORM_PREAMBLE = "填报单位（盖章）：                    报告期："
+FORM_WIDTHS_MM = (14, 70, 22, 50)
+Scope = Literal["plan", "phase", "action"]
 
 
 @dataclass(frozen=True)
-class Block:
-    """One paragraph of the body; `lead` is the bold run of a numbered item (三级标题)."""
+class Directive(OfficialDocument):
+    """A 通知 the campaign sends: a 公文 the units acknowledge (签收) by a date."""
 
-    kind: BlockKind
-    text: str
-    lead: str = ""
-
-
-@dataclass(frozen=True)
-class Appendix:
-    """附件: a blank statistical table of one report form."""
-
-    number: int
-    title: str
-    rows: list[tuple[str, str, str, str]]  # 序号, 指标名称, 计量单位, 填报说明
-
-
-@dataclass(frozen=True)
-class Directive:
-    authority_mark: str
-    document_number: str
-    title: str
-    recipients: str
-    blocks: list[Block]
-    signature: str
-    issued_on: date
-    cc: list[str]
-    printed_by: str
-    printed_on: date
-    appendices: list[Appendix] = field(default_factory=list)
     acknowledge_by: date | None = None
 
+
+@dataclass(frozen=True)
+class Section:
+    """A phase or action as the 通知 lists it: its window, description and tasks."""
+
+    name: str
+    start: date
+    end: date
+    description: str
+    tasks: list[Task]
+    actions: list[Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DutyDues:
+    """A duty as the 通知 states it: who reports, when (its dues here), on which form."""
+
+    duty: Duty
+    who: str
+    dues: list[tuple[str, date]]  # (period label, due date)
+    form: ReportForm | None
+    form_label: str  # 附件, 附件1 …
+
     @property
-    def attachment_names(self) -> list[str]:
-        return [a.title for a in self.appendices]
+    def first(self) -> date:
+        return self.dues[0][1]
+
+    @property
+    def last(self) -> date:
+        return self.dues[-1][1]
 
 
 def build_directive(
@@ -84,6 +89,7 @@ def build_directive(
     issued_on: date | None = None,
     document_number: str | None = None,
     work: WorkCalendar | None = None,
+    plan_templates: Path | None = None,
 ) -> Directive:
     """The directive a directive event sends, its body taken from the plan."""
     work = plan_workdays(plan, work)
@@ -91,36 +97,103 @@ def build_directive(
     action = (
         next(a for a in phase.actions if a.key == event.action_key) if event.action_key else None
     )
-    first = _is_first_directive(plan, event)
-    issued = issued_on or (plan.document.issued_on if first else event.date)
+    scope: Scope = (
+        "plan" if plan.document.directives == "plan" else ("action" if action else "phase")
+    )
+    own = is_plans_own(plan, event)
+    window: Phase | Action = action or phase
     ack_by = (
         offset_date(event.date, plan.acknowledge_within, work) if plan.acknowledge_within else None
     )
-    core = plan.title.removesuffix("实施方案")
-    window_name = action.name if action else phase.name
-    title = (
-        f"关于开展{core}{window_name}的通知" if action else f"关于做好{core}{phase.name}工作的通知"
+    duties = _duties(plan, scope, phase, action, work)
+    forms = _forms_of(plan, [d.duty for d in duties])
+    duties = [
+        DutyDues(
+            d.duty, d.who, d.dues, d.form,
+            attachment_label(forms.index(d.form) + 1, len(forms)) if d.form in forms else "",
+        )
+        for d in duties
+    ]  # fmt: skip
+    sections = (
+        [_section(p) for p in sorted(plan.phases, key=lambda p: p.start)]
+        if scope == "plan"
+        else [_section(window)]
     )
-    duties = [(d, dues) for d in plan.duties if (dues := _dues_in(plan, d, phase, action, work))]
-    forms = _forms_of(plan, [d for d, _ in duties])
-    blocks = [_intro(plan, phase, action, first)]
-    blocks += _task_blocks(phase, action)
-    blocks += _duty_blocks(plan, duties, forms)
-    blocks += _closing(plan, ack_by)
+    dates = [plan.start, plan.end, *(due for d in duties for _, due in d.dues)]
+    context = {
+        "plan": plan,
+        "document": plan.document,
+        "office": plan.office,
+        "scope": scope,
+        "own": own,
+        "phase": phase,
+        "action": action,
+        "window_name": f"{phase.name}{action.name}" if action else phase.name,
+        "sections": sections,
+        "duties": duties,
+        "acknowledge_by": ack_by,
+        "day": cn_date if len({d.year for d in dates}) > 1 else cn_md,
+        "full_date": cn_date,
+        "cn": cn_number,
+        "weekday": WEEKDAY_CN.get,
+        "sentence": sentence,
+    }
+    text = get_environment(plan_templates).get_template(BODY_TEMPLATE).render(**context)
+    issued = issued_on or _issued_on(plan, window, own, event)
     return Directive(
         authority_mark=f"{plan.issuing_authority}文件",
-        document_number=document_number or plan.document_number,
-        title=title,
+        document_number=document_number or _document_number(plan, window, own),
+        title=_title(plan, phase, action, own),
         recipients=plan.document.recipients,
-        blocks=blocks,
+        blocks=parse_blocks(text),
         signature=plan.issuing_authority,
         issued_on=issued,
         cc=list(plan.document.cc),
         printed_by=plan.document.printed_by,
-        printed_on=(plan.document.printed_on or issued) if first else issued,
+        printed_on=(plan.document.printed_on or issued) if own else issued,
         appendices=[_appendix(i, form) for i, form in enumerate(forms, start=1)],
         acknowledge_by=ack_by,
     )
+
+
+def is_plans_own(plan: Plan, event: Event) -> bool:
+    """Whether the event's directive is the plan's own 通知 (the plan's 发文字号 and date):
+    the one of a plan issuing one, else the first phase's."""
+    first = min(plan.phases, key=lambda p: p.start)
+    return event.phase_key == first.key and event.action_key is None
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """The body's blocks from the lines the template writes (see the module's doc)."""
+    blocks = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("## "):
+            blocks.append(Block("heading2", line[3:].strip()))
+        elif line.startswith("# "):
+            blocks.append(Block("heading1", line[2:].strip()))
+        elif line.startswith("* "):
+            lead, _, rest = line[2:].partition("‖")
+            blocks.append(Block("item", rest.strip(), lead=lead.strip()))
+        else:
+            blocks.append(Block("paragraph", line))
+    return blocks
+
+
+def cn_number(n: int) -> str:
+    """一 … 九十九: the numbers of 一、 and （一）."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def sentence(text: str) -> str:
+    """The text ending with a full stop (unless it already ends a sentence)."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；：" else text + "。"
 
 
 def field_hint(
@@ -156,172 +229,71 @@ def field_hint(
     return "，".join(parts)
 
 
-def _is_first_directive(plan: Plan, event: Event) -> bool:
-    first = min(plan.phases, key=lambda p: p.start)
-    return event.phase_key == first.key and event.action_key is None
-
-
-def _intro(plan: Plan, phase: Phase, action: Action | None, first: bool) -> Block:
+def _title(plan: Plan, phase: Phase, action: Action | None, own: bool) -> str:
     window = action or phase
-    when = f"{_date(window.start)}至{_date(window.end)}"
-    name = f"{phase.name}{action.name}" if action else phase.name
-    description = _sentence(window.description)
-    if first:
-        text = (
-            f"省局制定了《{plan.title}》（{plan.document_number}），专项整治自{_date(plan.start)}"
-            f"开始，至{_date(plan.end)}结束。{name}时间为{when}。{description}"
-            "请按方案的要求，结合本地实际，制定具体的工作措施，抓紧、抓实、抓出成效。"
-            "现将有关事项通知如下："
-        )
-    else:
-        text = (
-            f"根据《{plan.title}》（{plan.document_number}）的部署，{name}时间为{when}。"
-            f"{description}现将有关事项通知如下："
-        )
-    return Block("paragraph", text)
+    if window.directive_title:
+        return window.directive_title
+    if own:
+        return plan.document.title or f"关于印发《{plan.title}》的通知"
+    return f"关于{phase.name}{action.name if action else ''}的通知"
 
 
-def _task_blocks(phase: Phase, action: Action | None) -> list[Block]:
-    blocks = [Block("heading1", "一、工作任务")]
-    if action is not None:
-        return blocks + _tasks(action.tasks)
-    blocks += _tasks(phase.tasks)
-    for i, act in enumerate(phase.actions):
-        heading = f"（{CN_NUMBERS[i % 10]}）{act.name}（{_md_range(act.start, act.end)}）"
-        blocks.append(Block("heading2", heading))
-        if act.description:
-            blocks.append(Block("paragraph", _sentence(act.description)))
-        blocks += _tasks(act.tasks)
-    return blocks
+def _document_number(plan: Plan, window: Phase | Action, own: bool) -> str:
+    return plan.document_number if own else (window.document_number or plan.document_number)
 
 
-def _tasks(tasks: list[Task]) -> list[Block]:
-    return [
-        Block("item", _sentence(t.description) + _units(t), lead=f"{n}．{_sentence(t.title)}")
-        for n, t in enumerate(tasks, start=1)
-    ]
+def _issued_on(plan: Plan, window: Phase | Action, own: bool, event: Event) -> date:
+    """成文日期: the plan's for its own 通知, else the window's, else the day it is issued."""
+    return plan.document.issued_on if own else (window.issued_on or event.date)
 
 
-def _units(task: Task) -> str:
-    note = f"责任单位：{'、'.join(task.lead_units)}"
-    if task.cooperating_units:
-        note += f"；配合单位：{'、'.join(task.cooperating_units)}"
-    if task.start and task.end:
-        note += f"；时间：{_md_range(task.start, task.end)}"
-    elif task.start:
-        note += f"；时间：{cn_md(task.start)}起"
-    elif task.end:
-        note += f"；时间：{cn_md(task.end)}前完成"
-    return f"（{note}）"
+def _section(window: Phase | Action) -> Section:
+    actions = window.actions if isinstance(window, Phase) else []
+    return Section(
+        name=window.name,
+        start=window.start,
+        end=window.end,
+        description=sentence(window.description),
+        tasks=list(window.tasks),
+        actions=[_section(a) for a in actions],
+    )
+
+
+def _duties(
+    plan: Plan, scope: Scope, phase: Phase, action: Action | None, work: WorkCalendar
+) -> list[DutyDues]:
+    found = []
+    for duty in plan.duties:
+        dues = _dues_in(plan, duty, scope, phase, action, work)
+        if dues:
+            form = plan.form(duty.form) if duty.form else None
+            found.append(DutyDues(duty, _addressee(plan, duty), dues, form, ""))
+    return found
+
+
+def _addressee(plan: Plan, duty: Duty) -> str:
+    """How the 通知 names the duty's reporters: the plan's words, else 各报送单位."""
+    return plan.document.addressees.get(str(duty.reporters), "各报送单位")
 
 
 def _dues_in(
-    plan: Plan, duty: Duty, phase: Phase, action: Action | None, work: WorkCalendar
+    plan: Plan, duty: Duty, scope: Scope, phase: Phase, action: Action | None, work: WorkCalendar
 ) -> list[tuple[str, date]]:
-    """(period label, due) of the duty's periods that belong to this phase (or action)."""
+    """(period label, due) of the duty's periods that this 通知 covers."""
     if isinstance(duty.schedule, AnyTime | AfterEvent):
-        return [("随时", phase.end)]
+        return [("随时", plan.end if scope == "plan" else phase.end)]
     out = []
     for period, in_phase, in_action in duty_periods(plan, duty, work):
-        if in_phase.key != phase.key:
-            continue
-        if action is not None and not (
-            (in_action is not None and in_action.key == action.key)
-            or (in_action is None and action.start <= period.due <= action.end)
-        ):
-            continue
+        if scope != "plan":
+            if in_phase.key != phase.key:
+                continue
+            if action is not None and not (
+                (in_action is not None and in_action.key == action.key)
+                or (in_action is None and action.start <= period.due <= action.end)
+            ):
+                continue
         out.append((period.label, period.due))
     return out
-
-
-def _duty_blocks(
-    plan: Plan, duties: list[tuple[Duty, list[tuple[str, date]]]], forms: list[ReportForm]
-) -> list[Block]:
-    if not duties:
-        return []
-    blocks = [Block("heading1", "二、报送要求")]
-    for n, (duty, dues) in enumerate(duties, start=1):
-        who = duty.reporters.label or REPORTERS_CN.get(duty.reporters.shorthand() or "", "各单位")
-        form_note = ""
-        if duty.form and not isinstance(duty.schedule, AnyTime):
-            form = plan.form(duty.form)
-            form_note = f"，填报《{form.title}》（附件{forms.index(form) + 1}）"
-        blocks.append(
-            Block(
-                "item",
-                _schedule_text(duty, dues, who) + form_note + "。",
-                lead=f"{n}．{duty.name}。",
-            )
-        )
-    blocks.append(
-        Block(
-            "paragraph",
-            "报送方式：各单位通过省局报送通知邮件中的专用链接在线填报，"
-            "或填写随报送通知下发的统计表后通过该链接上传。逾期未报的，省局将予以催报并通报。",
-        )
-    )
-    return blocks
-
-
-def _schedule_text(duty: Duty, dues: list[tuple[str, date]], who: str) -> str:
-    """When to report, without repeating the duty's name (the item's lead names it)."""
-    schedule = duty.schedule
-    first, last = dues[0][1], dues[-1][1]
-    if isinstance(schedule, Weekly):
-        day = WEEKDAY_CN[schedule.weekday]
-        return (
-            f"{who}每周至少报送一次，于每周{day}前报送，"
-            f"本阶段首次报送截止日期为{cn_md(first)}，最后一次为{cn_md(last)}"
-        )
-    if isinstance(schedule, Monthly):
-        every = {1: "每月", 2: "每两个月", 3: "每季度", 6: "每半年", 12: "每年"}.get(
-            schedule.interval, f"每{schedule.interval}个月"
-        )
-        return f"{who}{every}报送一次，本阶段截止日期依次为{_dates(dues)}"
-    if isinstance(schedule, FixedDates):
-        return f"{who}分别于{_dates(dues)}前报送"
-    if isinstance(schedule, AfterEnd):
-        within = schedule.within
-        span = f"{within.days}日" if within.days is not None else f"{within.working_days}个工作日"
-        each = "；".join(f"{label}于{cn_md(due)}前" for label, due in dues)
-        return f"{who}在阶段性工作结束后{span}内上报（{each}）"
-    if isinstance(schedule, ByDate):
-        return f"{who}于{cn_md(schedule.due)}以前上报"
-    if isinstance(schedule, AfterEvent):
-        limit = schedule.within
-        span = (
-            f"{limit.hours}小时"
-            if limit.hours is not None
-            else f"{limit.days}日"
-            if limit.days is not None
-            else f"{limit.working_days}个工作日"
-        )
-        return f"{who}于{schedule.event}后{span}内报送"
-    return "重大情况要做到随时发现，随时报送"
-
-
-def _closing(plan: Plan, ack_by: date | None) -> list[Block]:
-    office = plan.office
-    blocks = [Block("heading1", "三、有关要求")]
-    n = 1
-    if ack_by is not None:
-        blocks.append(
-            Block(
-                "item",
-                f"请于{cn_md(ack_by)}前通过电子邮件中的签收链接签收本通知，逾期未签收的将予以催办。",
-                lead=f"{n}．及时签收。",
-            )
-        )
-        n += 1
-    blocks.append(
-        Block(
-            "item",
-            "各地要指定信息报送责任人，严格按照要求报送工作信息。"
-            f"联系人：{office.contact}，电话：{office.phone}，电子邮箱：{office.email}。",
-            lead=f"{n}．及时报送工作信息。",
-        )
-    )
-    return blocks
 
 
 def _forms_of(plan: Plan, duties: list[Duty]) -> list[ReportForm]:
@@ -335,7 +307,7 @@ def _forms_of(plan: Plan, duties: list[Duty]) -> list[ReportForm]:
 
 
 def _appendix(number: int, form: ReportForm) -> Appendix:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i, f in enumerate(form.fields, start=1):
         label = f.label + ("（累计）" if f.accumulation == "cumulative" else "")
         hint = field_hint(
@@ -349,21 +321,11 @@ def _appendix(number: int, form: ReportForm) -> Appendix:
         rows.append((str(i), label, f.unit, hint))
     if form.narrative is not None:
         rows.append((str(len(rows) + 1), form.narrative.label, "", "文字"))
-    return Appendix(number=number, title=form.title, rows=rows)
-
-
-def _date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _md_range(start: date, end: date) -> str:
-    return f"{cn_md(start)}至{cn_md(end)}"
-
-
-def _dates(dues: list[tuple[str, date]]) -> str:
-    return "、".join(cn_md(due) for _, due in dues)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text[-1] in "。！？；：" else text + "。"
+    return Appendix(
+        number=number,
+        title=form.title,
+        rows=rows,
+        header=FORM_HEADER,
+        preamble=FORM_PREAMBLE,
+        widths_mm=FORM_WIDTHS_MM,
+    )

@@ -30,6 +30,8 @@ NOTICES = frozenset(
         "returned",
         "ad_hoc_alert",
         "link_reissued",
+        "rectification",  # campaign.acceptance.chase: 整改 order, reminder, escalation
+        "digest",  # campaign.results.digest: each period's reporting, to the office
     }
 )
 

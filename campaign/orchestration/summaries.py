@@ -1,124 +1,192 @@
-"""Stage summaries and the final acceptance: targets evaluated over the reports, stored."""
+"""Stage summaries and the final acceptance, compiled by campaign.results and versioned.
+
+`compile_summary` stores the first version when the summary's event falls due;
+`refresh_summaries` (every tick) recompiles each summary whose answers or requests have
+changed since its latest version and stores a new version when what it says changed: a
+late report, a review, a corrected figure. Versions are unique per (campaign, key,
+version) and compared by digest, so re-runs and concurrent runs store each change once.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from campaign.orchestration.targets import evaluate_targets
+from campaign.orchestration.store import load_rows, to_event
 from campaign.plan.schema import Plan
-from campaign.schedule import ACK_DUTY, SUMMARY_KIND, Event
+from campaign.results.compile import compile_results
+from campaign.results.load import Frames, load_frames
+from campaign.results.summary import (
+    change_notes,
+    changes_between,
+    digest,
+    stage_of_event,
+    summary_result,
+)
+from campaign.schedule import SUMMARY_KIND, Event
 from campaign.tasks.store import task_summary
-from models.request import ReportRequest, RequestStatus
-from models.submission import ReportSubmission, ReviewStatus
+from models.request import ReportRequest
+from models.submission import ReportSubmission
 from models.summary import CampaignSummary
 
-COUNTED = (ReviewStatus.accepted.value, ReviewStatus.pending.value)
-RECEIVED = (RequestStatus.submitted.value, RequestStatus.accepted.value)
+
+def heading_of(event: Event) -> str:
+    """What the summary is called: the stage report's period, or the acceptance's phase."""
+    if event.kind == SUMMARY_KIND and event.period_label:
+        return event.period_label
+    return event.phase
 
 
-def latest_figures(
-    *, session: Session, campaign_id: int, plan: Plan, until: date | None
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """form -> bureau -> the figures of its latest accepted or pending report up to `until`."""
-    form_of = {d.key: d.form for d in plan.duties if d.form}
-    query = (
-        select(
-            col(ReportRequest.duty_key),
-            col(ReportSubmission.bureau_code),
-            col(ReportSubmission.values),
-        )
-        .join(ReportRequest, col(ReportSubmission.request_id) == col(ReportRequest.id))
-        .where(
-            col(ReportSubmission.campaign_id) == campaign_id,
-            col(ReportSubmission.review_status).in_(COUNTED),
-            col(ReportRequest.duty_key).in_(list(form_of)),
-        )
-        .order_by(
-            col(ReportRequest.period_end), col(ReportSubmission.version), col(ReportSubmission.id)
-        )
-    )
-    if until is not None:
-        query = query.where(col(ReportRequest.period_end) <= until)
-    figures: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for duty_key, code, values in session.execute(query).tuples():
-        figures[form_of[duty_key]][code] = dict(values or {})
-    return dict(figures)
-
-
-def expected_by_form(
-    *, session: Session, campaign_id: int, plan: Plan, until: date | None
-) -> dict[str, list[str]]:
-    """form -> bureaus asked for a report on it (by `until`)."""
-    form_of = {d.key: d.form for d in plan.duties if d.form}
-    query = select(col(ReportRequest.duty_key), col(ReportRequest.bureau_code)).where(
-        col(ReportRequest.campaign_id) == campaign_id,
-        col(ReportRequest.duty_key).in_(list(form_of)),
-    )
-    if until is not None:
-        query = query.where(col(ReportRequest.period_end) <= until)
-    expected: dict[str, set[str]] = defaultdict(set)
-    for duty_key, code in session.execute(query).tuples():
-        expected[form_of[duty_key]].add(code)
-    return {form: sorted(codes) for form, codes in expected.items()}
-
-
-def report_counts(
-    *, session: Session, campaign_id: int, duty_key: str | None, period_key: str | None
+def compiled_result(
+    session: Session, campaign_id: int, frames: Frames, plan: Plan, event: Event
 ) -> dict[str, Any]:
-    """How many reports were asked for, received (and late), and who has not reported."""
-    query = select(
-        col(ReportRequest.bureau_code), col(ReportRequest.status), col(ReportRequest.late)
-    ).where(col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.duty_key) != ACK_DUTY)
-    if duty_key is not None:
-        query = query.where(col(ReportRequest.duty_key) == duty_key)
-    if period_key is not None:
-        query = query.where(col(ReportRequest.period_key) == period_key)
-    rows = session.execute(query).tuples().all()
-    received = [(c, late) for c, status, late in rows if status in RECEIVED]
-    missing: defaultdict[str, int] = defaultdict(int)
-    for code, status, _ in rows:
-        if status not in RECEIVED:
-            missing[code] += 1
+    """The summary of `event` over the loaded frames, as of the event's day, with the task
+    ledger and the accountability rules (campaign.tasks)."""
+    compiled = compile_results(frames, stage=stage_of_event(plan, event), today=event.date)
+    result = summary_result(compiled, plan, heading=heading_of(event), today=event.date)
     return {
-        "expected": len(rows),
-        "received": len(received),
-        "late": sorted({c for c, late in received if late}),
-        "missing": dict(sorted(missing.items())),
+        **result,
+        **task_summary(session=session, campaign_id=campaign_id, plan=plan, today=event.date),
     }
+
+
+def basis(session: Session, campaign_id: int) -> str:
+    """A fingerprint of the answers and requests: unchanged, no summary needs recompiling."""
+    s, r = ReportSubmission, ReportRequest
+    answers = session.execute(
+        select(func.count(col(s.id)), func.max(col(s.id)), func.max(col(s.reviewed_at))).where(
+            col(s.campaign_id) == campaign_id
+        )
+    ).one()
+    requests = session.execute(
+        select(func.count(col(r.id)), func.max(col(r.id))).where(col(r.campaign_id) == campaign_id)
+    ).one()
+    reviewed = answers[2].isoformat() if answers[2] is not None else "-"
+    return f"{answers[0]}:{answers[1]}:{reviewed}|{requests[0]}:{requests[1]}"
+
+
+def latest_versions(session: Session, campaign_id: int) -> dict[str, CampaignSummary]:
+    """key → the latest version of each summary of the campaign."""
+    rows = session.exec(
+        select(CampaignSummary)
+        .where(col(CampaignSummary.campaign_id) == campaign_id)
+        .order_by(col(CampaignSummary.key), col(CampaignSummary.version))
+    ).all()
+    return {row.key: row for row in rows}
+
+
+def versions(session: Session, campaign_id: int, key: str) -> list[CampaignSummary]:
+    return list(
+        session.exec(
+            select(CampaignSummary)
+            .where(col(CampaignSummary.campaign_id) == campaign_id, col(CampaignSummary.key) == key)
+            .order_by(col(CampaignSummary.version))
+        ).all()
+    )
 
 
 def compile_summary(
     *, session: Session, campaign_id: int, plan: Plan, event: Event, as_of: datetime
 ) -> CampaignSummary:
-    """Evaluate the targets at a stage deadline (summary) or at the acceptance; store it."""
-    if event.kind == SUMMARY_KIND:
-        until, duty_key, period_key = event.period_end, event.duty, event.period
-    else:
-        until, duty_key, period_key = None, None, None
-    figures = latest_figures(session=session, campaign_id=campaign_id, plan=plan, until=until)
-    expected = expected_by_form(session=session, campaign_id=campaign_id, plan=plan, until=until)
-    targets = evaluate_targets(plan, figures, expected)
-    result = {
-        "title": event.period_label if event.kind == SUMMARY_KIND else event.phase,
-        "window_end": until.isoformat() if until else None,
-        "targets": [t.to_json() for t in targets],
-        "reports": report_counts(
-            session=session, campaign_id=campaign_id, duty_key=duty_key, period_key=period_key
-        ),
-        **task_summary(session=session, campaign_id=campaign_id, plan=plan, today=event.date),
+    """The summary of a due event: its first version, or its latest when already stored."""
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    result = compiled_result(session, campaign_id, frames, plan, event)
+    stored = store_version(
+        session=session,
+        campaign_id=campaign_id,
+        event=event,
+        result=result,
+        basis=basis(session, campaign_id),
+        as_of=as_of,
+    )
+    return stored or latest_versions(session, campaign_id)[event.key]
+
+
+def refresh_summaries(
+    *, session: Session, campaign_id: int, plan: Plan, as_of: datetime
+) -> list[CampaignSummary]:
+    """Recompile every stored summary whose basis moved; the new versions stored."""
+    latest = latest_versions(session, campaign_id)
+    now = basis(session, campaign_id)
+    stale = {key: row for key, row in latest.items() if row.basis != now}
+    if not stale:
+        return []
+    events = {
+        e.key: e
+        for e in (to_event(r) for r in load_rows(session=session, campaign_id=campaign_id))
+        if e.key in stale
     }
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    added = []
+    for key, row in stale.items():
+        event = events.get(key)
+        if event is None:
+            continue
+        result = compiled_result(session, campaign_id, frames, plan, event)
+        stored = store_version(
+            session=session,
+            campaign_id=campaign_id,
+            event=event,
+            result=result,
+            basis=now,
+            as_of=as_of,
+            previous=row,
+        )
+        if stored is not None:
+            added.append(stored)
+    return added
+
+
+def store_version(
+    *,
+    session: Session,
+    campaign_id: int,
+    event: Event,
+    result: dict[str, Any],
+    basis: str,
+    as_of: datetime,
+    previous: CampaignSummary | None = None,
+) -> CampaignSummary | None:
+    """Store `result` as the next version of the event's summary, unless it says what the
+    latest says (then only its basis is brought up to date). None when nothing was added
+    (unchanged, or another run stored this version first)."""
+    if previous is None:
+        previous = latest_versions(session, campaign_id).get(event.key)
+    hashed = digest(result)
+    if previous is not None and previous.digest == hashed:
+        if previous.basis != basis:
+            previous.basis = basis
+            session.add(previous)
+            session.flush()
+        return None
+    changes: list[dict[str, Any]] = []
+    if previous is not None:
+        changes = changes_between(previous.result, result)
+        result = {**result, "notes": [*change_notes(changes, previous.version), *result["notes"]]}
     summary = CampaignSummary(
         campaign_id=campaign_id,
         key=event.key,
+        version=(previous.version + 1) if previous else 1,
         kind=event.kind,
-        window_end=until,
+        window_end=_window_end(result),
         as_of=as_of,
+        digest=hashed,
+        basis=basis,
         result=result,
+        changes=changes,
     )
-    session.add(summary)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(summary)
+    except IntegrityError:  # another run stored this version first
+        return None
     return summary
+
+
+def _window_end(result: dict[str, Any]) -> date | None:
+    end = result.get("stage", {}).get("end")
+    return date.fromisoformat(end) if end else None

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
+from campaign.acceptance.chase import chase_orders
 from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
@@ -31,7 +32,9 @@ from campaign.orchestration.escalations import carry_out_escalations
 from campaign.orchestration.events import moments, tick_times
 from campaign.orchestration.requests import close_requests, mark_overdue
 from campaign.orchestration.store import load_rows, to_event
+from campaign.orchestration.summaries import refresh_summaries
 from campaign.plan.stored import plan_of
+from campaign.results.digest import queue_digests
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
 from campaign.tasks.store import refresh_task_ledger
@@ -74,6 +77,7 @@ class TickReport:
     completed: bool = False
     mail: dict[str, Any] | None = None  # what delivering the outbox after the tick did
     inbox: dict[str, Any] | None = None  # what reading the mailbox did (None: no mailbox)
+    summary_versions: list[int] = field(default_factory=list)  # summaries recompiled
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +146,12 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
         report.tasks_changed = refresh_task_ledger(
             session=session, campaign_id=campaign_id, plan=plan_of(campaign), today=today, at=at
         )
+        recompiled = refresh_summaries(
+            session=session, campaign_id=campaign_id, plan=plan_of(campaign), as_of=at
+        )
+        report.summary_versions = [s.id for s in recompiled if s.id is not None]
+        chase_orders(session=session, campaign=campaign, plan=plan_of(campaign), today=today, at=at)
+        queue_digests(session=session, campaign=campaign, plan=plan_of(campaign), today=today)
         session.execute(
             update(Campaign)
             .where(

@@ -48,6 +48,8 @@ def format_path(path: Path) -> str:
 
 
 def check_plan(plan: Plan) -> list[Problem]:
+    from campaign.plan.directive_checks import check_directives
+
     return [
         *_identity(plan),
         *_windows(plan),
@@ -56,6 +58,7 @@ def check_plan(plan: Plan) -> list[Problem]:
         *_duties(plan),
         *_targets(plan),
         *_office_units(plan),
+        *check_directives(plan),
     ]
 
 

@@ -81,6 +81,21 @@ class Document(PlanModel):
     printed_on: PlanDate | None = Field(default=None, description="印发日期; default issued_on.")
     cc: list[Line] = Field(default_factory=list, max_length=100, description="抄送.")
     subject_words: list[Line] = Field(default_factory=list, max_length=20, description="主题词.")
+    directives: Literal["plan", "phases"] = Field(
+        default="phases",
+        description="'plan': one 通知 for the whole plan (every phase, task and duty), issued "
+        "on issued_on; 'phases': one at the start of each phase or action that names one.",
+    )
+    title: Line | None = Field(
+        default=None, description="标题 of the plan's 通知; default 关于印发《plan title》的通知."
+    )
+    opening: Text = Field(default="", description="The 通知's opening paragraph (缘由).")
+    addressees: dict[Line, Line] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="How the 通知 names a duty's reporters, by their reporters value "
+        "(city: 各市州局).",
+    )
 
 
 class Offset(PlanModel):
@@ -167,6 +182,11 @@ class Action(PlanModel):
     directive: Line | None = Field(
         default=None, description="Template of a directive sent at the action's start."
     )
+    directive_title: Line | None = Field(default=None, description="标题 of its 通知.")
+    document_number: Line | None = Field(default=None, description="发文字号 of its 通知.")
+    issued_on: PlanDate | None = Field(
+        default=None, description="成文日期 of its 通知; default the day it is issued."
+    )
     tasks: list[Task] = Field(default_factory=list, max_length=200)
 
 
@@ -180,6 +200,11 @@ class Phase(PlanModel):
     directive: Line | None = Field(
         default="directive",
         description="Template of the directive sent at the phase start; null sends none.",
+    )
+    directive_title: Line | None = Field(default=None, description="标题 of its 通知.")
+    document_number: Line | None = Field(default=None, description="发文字号 of its 通知.")
+    issued_on: PlanDate | None = Field(
+        default=None, description="成文日期 of its 通知; default the day it is issued."
     )
     tasks: list[Task] = Field(default_factory=list, max_length=200)
     actions: list[Action] = Field(default_factory=list, max_length=50)

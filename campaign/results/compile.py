@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from campaign.plan.schema import Plan
 from campaign.results.choices import (
     BY_UNIT_COLUMNS,
     COUNT_COLUMNS,
@@ -182,10 +183,25 @@ def _ranking(units: pd.DataFrame, complete: pd.DataFrame, targets: pd.DataFrame)
     return frame.drop(columns=["_rate", "order"]).reset_index(drop=True)
 
 
+def summed_targets(plan: Plan) -> set[str]:
+    """Overall targets on a summed number field (a total over units): no unit is behind
+    one by itself."""
+    summed = set()
+    for t in plan.targets:
+        if t.scope != "overall" or t.metric.ratio is not None:
+            continue
+        kinds = {f.key: f.type for f in plan.form(t.form).fields}
+        if kinds.get(t.metric.field or "") != "percent":
+            summed.add(t.key)
+    return summed
+
+
 def _laggards(
     units: pd.DataFrame, complete: pd.DataFrame, targets: pd.DataFrame, frames: Frames
 ) -> pd.DataFrame:
-    behind = targets[targets["status"] == NOT_MET].groupby("unit")["target_name"].agg("、".join)
+    summed = summed_targets(frames.plan)
+    unit_targets = targets[(targets["status"] == NOT_MET) & ~targets["target"].isin(summed)]
+    behind = unit_targets.groupby("unit")["target_name"].agg("、".join)
     rows = []
     for row in complete.itertuples(index=False):
         reasons = []

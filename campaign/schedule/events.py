@@ -152,7 +152,22 @@ def _chase(
 
 
 def _directives(plan: Plan, work: WorkCalendar) -> Iterator[Event]:
-    """Directives of phases and actions; due when the plan asks for an acknowledgement."""
+    """Directives of phases and actions, or the plan's one; due when the plan asks for an
+    acknowledgement."""
+    if plan.document.directives == "plan":  # one 通知, issued on its 成文日期
+        first = min(plan.phases, key=lambda p: p.start)
+        when = plan.document.issued_on
+        due = offset_date(when, plan.acknowledge_within, work) if plan.acknowledge_within else None
+        yield Event(
+            date=when,
+            kind="directive",
+            key=f"directive:{first.key}",
+            phase=first.name,
+            phase_key=first.key,
+            due=due,
+            template=first.directive or "directive",
+        )
+        return
     for phase in plan.phases:
         windows: list[tuple[date, Action | None, str | None]] = [
             (phase.start, None, phase.directive)

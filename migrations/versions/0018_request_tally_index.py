@@ -1,7 +1,7 @@
 """report_request: covering indexes for the console's tallies
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30 17:00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0015"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -92,7 +92,7 @@ def test_schedule_text() -> None:
     assert result.exit_code == 0
     assert "2007-12-10  验收" in result.output
     directive = next(line for line in result.output.splitlines() if "  通知  " in line)
-    assert "宣传发动阶段通知签收" in directive and "截止 2007-08-14" in directive  # its 签收
+    assert "宣传发动阶段通知签收" in directive and "截止 2007-08-29" in directive  # its 签收
     assert "2007-12-04  汇总" in result.output  # the final summary compiled (due 12-03)
 
 

@@ -73,7 +73,13 @@ def test_fast_forward_records_exactly_the_predicted_actions(
             assert len(artifacts(client, artifact_key(hubei_campaign, key))) == len(moments)
         for key in ("summary-stage-summary-market-access", "acceptance-acceptance"):
             (summary,) = artifacts(client, artifact_key(hubei_campaign, key))
-            assert summary.type == "table"
+            assert summary.type == "markdown"
+            assert "\\>= 100%" in summary.data  # the comparator, not a quote
+            assert "武汉市质量技术监督局" in summary.data
+            assert not re.search(r"\b4\d{5}\b", summary.data)  # names, not codes
+        standing = artifacts(client, artifact_key(hubei_campaign, "standing"))
+        assert len(standing) == len(moments)  # the current standing, one version per tick
+        assert "当前进展" in standing[0].data
 
 
 def artifacts(client, key: str) -> list:

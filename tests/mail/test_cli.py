@@ -77,7 +77,7 @@ def test_preview_writes_html_and_docx(tmp_path: Path) -> None:
     out, docx = tmp_path / "d.html", tmp_path / "d.docx"
     result = runner.invoke(
         app,
-        ["outbox", "preview", str(HUBEI), "implementation", "--out", str(out), "--docx", str(docx)],
+        ["outbox", "preview", str(HUBEI), "mobilization", "--out", str(out), "--docx", str(docx)],
     )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
@@ -97,11 +97,11 @@ def test_preview_writes_into_the_folder_out_names_and_not_the_current_one(
     folder.mkdir()
     monkeypatch.chdir(here)
     result = runner.invoke(
-        app, ["outbox", "preview", str(HUBEI), "implementation", "--out", str(folder)]
+        app, ["outbox", "preview", str(HUBEI), "mobilization", "--out", str(folder)]
     )
     assert result.exit_code == 0, result.output
-    assert (folder / "implementation.html").is_file()
-    default = runner.invoke(app, ["outbox", "preview", str(HUBEI), "implementation"])
+    assert (folder / "mobilization.html").is_file()
+    default = runner.invoke(app, ["outbox", "preview", str(HUBEI), "mobilization"])
     assert default.exit_code == 0, default.output
     assert list(here.iterdir()) == []  # the default is DATA_DIR/preview, not the current folder
 

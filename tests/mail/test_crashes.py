@@ -32,7 +32,7 @@ from tests.mail.test_sender import queue_requests
 from tests.mail.test_tick_mail import launch
 
 TICK = Path(__file__).resolve().parents[1] / "orchestration" / "tick_process.py"
-AUGUST = "2007-08-21T08:30:00+08:00"  # two directives and the first requests, caught up
+AUGUST = "2007-08-28T08:30:00+08:00"  # the plan's directive and the first requests, caught up
 LAST_DAY = "2007-12-10T08:30:00+08:00"  # catches up the whole campaign and completes it
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from docx import Document
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -28,6 +29,10 @@ def test_report_writes_the_workbook_and_charts_of_a_stage(session, tmp_path):
         "报送率.png",
         "目标完成情况.png",
     ]
+    assert "已生成文稿草稿" in result.output
+    summary = Document(str(out / "阶段小结（草稿）-work.docx"))
+    assert "关于测试专项行动集中整治工作情况的小结" in [p.text for p in summary.paragraphs]
+    assert (out / "通报（草稿）-work.docx").stat().st_size > 0
 
 
 def test_report_without_a_stage_takes_the_latest_begun(session, tmp_path):

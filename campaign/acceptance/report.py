@@ -1,0 +1,155 @@
+"""The acceptance report (检查验收报告): every target for every unit, with the report each
+figure rests on, the on-site inspections and the 整改 orders; as .xlsx and as .docx.
+
+`acceptance_rows` is a pure function of the compiled results (the whole campaign) and
+the stored inspections and orders.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from sqlmodel import Session
+
+from campaign.acceptance.orders import inspections_of, orders_of
+from campaign.documents.summary_docx import summary_docx
+from campaign.plan.schema import Plan
+from campaign.results.cells import start_sheet, write_row
+from campaign.results.compile import Compiled, compile_results
+from campaign.results.load import Frames, load_frames
+from campaign.results.summary import WHOLE, summary_result, text
+from models.rectification import Inspection, OrderStatus, RectificationOrder
+
+STATUS_CN = {OrderStatus.open: "整改中", OrderStatus.reported: "已报告完成，待销号",
+             OrderStatus.closed: "已销号"}  # fmt: skip
+TARGET_HEAD = ["单位", "整治目标", "要求", "实际", "差距", "评价", "依据报告"]
+INSPECTION_HEAD = ["单位", "检查日期", "检查人", "结论", "发现的问题"]
+ORDER_HEAD = ["编号", "单位", "整改事项", "整改期限", "状态", "整改情况", "销号人"]
+
+
+def acceptance_rows(compiled: Compiled, plan: Plan) -> pd.DataFrame:
+    """One row per (unit, target), registry order: value, status, gap, the report it rests
+    on (the unit's latest accepted report of the target's form) or 未报."""
+    rows = []
+    targets = {t.key: t for t in plan.targets}
+    for row in compiled.targets_unit.itertuples(index=False):
+        target = targets[row.target]
+        latest = compiled.figures[target.form].latest if target.form in compiled.figures else None
+        based = "未报"
+        if latest is not None and row.unit in latest.index:
+            based = f"{plan.form(target.form).title}（{latest.at[row.unit, 'period_label']}）"
+        rows.append(
+            {
+                "unit": row.unit,
+                "单位": row.name,
+                "整治目标": target.name,
+                "要求": f"{target.comparator} {target.threshold}{target.unit}",
+                "实际": "—"
+                if row.value is None or pd.isna(row.value)
+                else f"{text(row.value)}{target.unit}",
+                "差距": "—" if row.gap is None or pd.isna(row.gap) else text(row.gap),
+                "评价": row.status,
+                "依据报告": based,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["unit", *TARGET_HEAD])
+    order = dict(zip(compiled.units["code"], compiled.units["order"], strict=True))
+    return frame.sort_values("unit", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def write_acceptance_xlsx(
+    compiled: Compiled,
+    plan: Plan,
+    inspections: list[Inspection],
+    orders: list[RectificationOrder],
+    path: Path,
+) -> Path:
+    names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
+    wb = Workbook()
+    wb.remove(wb.active)
+    title = f"{compiled.title}检查验收表"
+    ws = wb.create_sheet("逐单位目标")
+    row = start_sheet(ws, title, TARGET_HEAD)
+    for record in acceptance_rows(compiled, plan)[TARGET_HEAD].itertuples(index=False):
+        write_row(ws, row, list(record), [None] * len(TARGET_HEAD))
+        row += 1
+    ws = wb.create_sheet("现场检查")
+    row = start_sheet(ws, title, INSPECTION_HEAD)
+    for i in inspections:
+        values = [names.get(i.bureau_code, i.bureau_code), i.inspected_on.isoformat(),
+                  i.inspector, i.verdict, i.findings]  # fmt: skip
+        write_row(ws, row, values, [None] * len(values))
+        row += 1
+    ws = wb.create_sheet("整改")
+    row = start_sheet(ws, title, ORDER_HEAD)
+    for o in orders:
+        values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
+                  o.deadline.isoformat(), STATUS_CN[o.status], o.report, o.closed_by]  # fmt: skip
+        write_row(ws, row, values, [None] * len(values))
+        row += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def acceptance_docx(
+    compiled: Compiled,
+    plan: Plan,
+    inspections: list[Inspection],
+    orders: list[RectificationOrder],
+    today: date | None,
+) -> bytes:
+    """The acceptance report draft: the final summary's figures plus the inspections and
+    the 整改 orders, from templates/documents/acceptance.txt."""
+    names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
+    result = summary_result(compiled, plan, heading="检查验收", today=today)
+    result["inspections"] = [
+        {
+            "unit": names.get(i.bureau_code, i.bureau_code),
+            "date": i.inspected_on.isoformat(),
+            "verdict": i.verdict,
+            "findings": i.findings,
+        }  # fmt: skip
+        for i in inspections
+    ]
+    result["orders"] = [
+        {
+            "number": o.number,
+            "unit": names.get(o.bureau_code, o.bureau_code),
+            "what": o.what,
+            "deadline": o.deadline.isoformat(),
+            "status": STATUS_CN[o.status],
+        }  # fmt: skip
+        for o in orders
+    ]
+    return summary_docx(result, plan, "acceptance")
+
+
+def write_acceptance_report(
+    *, session: Session, campaign_id: int, out: Path, today: date | None
+) -> tuple[Path, Path]:
+    """The acceptance report of a campaign as (.xlsx, .docx) in `out`."""
+    frames: Frames = load_frames(session=session, campaign_id=campaign_id)
+    compiled = compile_results(frames, stage=WHOLE, today=today)
+    inspections, orders = inspections_of(session, campaign_id), orders_of(session, campaign_id)
+    xlsx = write_acceptance_xlsx(compiled, frames.plan, inspections, orders,
+                                 out / "检查验收表.xlsx")  # fmt: skip
+    docx = out / "检查验收报告（草稿）.docx"
+    docx.write_bytes(acceptance_docx(compiled, frames.plan, inspections, orders, today))
+    return xlsx, docx
+
+
+def acceptance_bytes(*, session: Session, campaign_id: int, today: date | None) -> dict[str, bytes]:
+    """The same as bytes, by file name (what the console's download links serve)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_acceptance_report(
+            session=session, campaign_id=campaign_id, out=Path(folder), today=today
+        )
+        return {p.name: p.read_bytes() for p in paths}

@@ -1,0 +1,164 @@
+"""The weekly digest (每期报送情况): after each period of a periodic duty, who reported on
+time, late or not at all (registry order, the missing included), the period's figures and
+the cumulative ones; one short mail to the office with the 汇总表 attached.
+
+`period_digest` is a pure function of the loaded frames; `queue_digests` (each tick)
+queues the digest of each periodic duty's latest period past its due date, keyed
+digest:{duty}:{period} in the outbox, so a re-run, a catch-up or two ticks queue it once
+(a campaign launched late gets the latest period's digest, not every past one).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
+from campaign.mail.notices import queue_notice
+from campaign.mail.outbox import Attachment, find_message
+from campaign.plan.schema import Plan
+from campaign.results.compile import compile_results
+from campaign.results.completeness import request_states
+from campaign.results.figures import answered_requests
+from campaign.results.load import Frames, load_frames
+from campaign.results.summary import Stage, summary_result
+from campaign.results.workbook import write_workbook
+from models.bureau import Bureau
+from models.campaign import Campaign
+
+NOTICE = "digest"
+PERIODIC = "progress"
+
+
+@dataclass
+class Digest:
+    duty: str
+    duty_name: str
+    period: str
+    period_label: str
+    due: date
+    on_time: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # 未报 (returned ones included)
+    period_totals: list[dict[str, Any]] = field(default_factory=list)
+    cumulative_totals: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{NOTICE}:{self.duty}:{self.period}"
+
+
+def period_digest(frames: Frames, duty: str, period: str, today: date) -> Digest:
+    requests = frames.requests[
+        (frames.requests["duty_key"] == duty) & (frames.requests["period_key"] == period)
+    ]
+    first = requests.iloc[0]
+    states = request_states(answered_requests(requests, frames.answers), today)
+    digest = Digest(
+        duty=duty,
+        duty_name=frames.plan.duty(duty).name,
+        period=period,
+        period_label=str(first["period_label"]),
+        due=first["due_date"],
+    )
+    by_unit = states.set_index("unit")
+    for code, name in zip(frames.units["code"], frames.units["name"], strict=True):
+        if code not in by_unit.index:
+            continue  # not asked for this period (joined later)
+        row = by_unit.loc[code]
+        if bool(row["on_time"]):
+            digest.on_time.append(name)
+        elif bool(row["late"]):
+            digest.late.append(name)
+        elif bool(row["owed"]):
+            digest.missing.append(name)
+    end = first["period_end"]  # the period: the requests whose period ends that day
+    period_result = _result(frames, (period, digest.period_label, end, end), today)
+    cumulative = _result(frames, ("", "累计", None, end), today)
+    digest.period_totals = period_result["totals"]
+    digest.cumulative_totals = cumulative["totals"]
+    digest.notes = cumulative["notes"]
+    return digest
+
+
+def _result(frames: Frames, stage: Stage, today: date) -> dict[str, Any]:
+    compiled = compile_results(frames, stage=stage, today=today)
+    return summary_result(compiled, frames.plan, heading=stage[1], today=today)
+
+
+def queue_digests(*, session: Session, campaign: Campaign, plan: Plan, today: date) -> list[str]:
+    """Queue the digest of each periodic duty's latest past period to the office, once."""
+    assert campaign.id is not None
+    root = session.get(Bureau, plan.root_bureau) if plan.root_bureau else None
+    if root is None:
+        return []  # the office's own unit is not in the registry: nothing to key it on
+    frames: Frames | None = None
+    queued = []
+    for duty, period in _candidates(session, campaign.id, plan, today):
+        if find_message(session=session, campaign_id=campaign.id,
+                        key=f"{NOTICE}:{duty}:{period}", bureau_code=root.code):  # fmt: skip
+            continue
+        frames = frames or load_frames(session=session, campaign_id=campaign.id)
+        digest = period_digest(frames, duty, period, today)
+        queue_notice(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            bureau=root,
+            notice=NOTICE,
+            key=digest.key,
+            to=[plan.office.email],
+            context={"digest": digest, "as_of": today},
+            attachments=[_workbook(frames, digest, today)],
+        )
+        queued.append(digest.key)
+    return queued
+
+
+def _candidates(
+    session: Session, campaign_id: int, plan: Plan, today: date
+) -> list[tuple[str, str]]:
+    """The latest past period of each periodic duty, read without loading every answer."""
+    from sqlmodel import col, select
+
+    from models.request import ReportRequest
+
+    periodic = [d.key for d in plan.duties if d.kind == PERIODIC]
+    if not periodic:
+        return []
+    rows = session.execute(
+        select(
+            col(ReportRequest.duty_key), col(ReportRequest.period_key), col(ReportRequest.due_date)
+        )
+        .where(
+            col(ReportRequest.campaign_id) == campaign_id,
+            col(ReportRequest.duty_key).in_(periodic),
+            col(ReportRequest.due_date) < today,
+        )
+        .distinct()
+    ).all()
+    latest: dict[str, tuple[date, str]] = {}
+    for duty, period, due in rows:
+        if duty not in latest or (due, period) > latest[duty]:
+            latest[duty] = (due, period)
+    return [(duty, period) for duty, (_, period) in sorted(latest.items())]
+
+
+def _workbook(frames: Frames, digest: Digest, today: date) -> Attachment:
+    """The cumulative 汇总表 up to the period's end, as the digest's attachment."""
+    end = frames.requests.loc[
+        (frames.requests["duty_key"] == digest.duty)
+        & (frames.requests["period_key"] == digest.period),
+        "period_end",
+    ].iloc[0]
+    compiled = compile_results(frames, stage=("", "累计", None, end), today=today)
+    name = f"汇总表（截至{digest.period_label}）.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_workbook(compiled, Path(folder) / "digest.xlsx")
+        return Attachment(name, path.read_bytes(), XLSX_TYPE)

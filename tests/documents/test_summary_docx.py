@@ -1,0 +1,91 @@
+"""The 阶段小结 and 通报 drafts: written from templates, opened back and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+
+from campaign.documents.summary_docx import summary_docx
+from campaign.results.compile import compile_results
+from campaign.results.outputs import write_outputs
+from campaign.results.summary import summary_result
+from tests.results.fixture import ROWS, TODAY, frames
+
+
+def texts(path_or_bytes) -> list[str]:  # type: ignore[no-untyped-def]
+    source = path_or_bytes if isinstance(path_or_bytes, Path) else _buffer(path_or_bytes)
+    return [p.text for p in Document(source).paragraphs if p.text.strip()]
+
+
+def _buffer(data: bytes):  # type: ignore[no-untyped-def]
+    import io
+
+    return io.BytesIO(data)
+
+
+def test_the_stage_summary_has_figures_charts_tables_and_the_directive_layout(tmp_path):
+    out = write_outputs(frames(), tmp_path, today=TODAY)
+    doc = Document(str(out.summary))
+    lines = [p.text for p in doc.paragraphs if p.text.strip()]
+    assert lines[:3] == ["测试局文件", "〔    〕号", "关于测试专项行动集中整治工作情况的小结"]
+    body = "\n".join(lines)
+    assert "应报报告7份，已报5份，其中按时报送4份、迟报1份，未报2份，报送率71.43%" in body
+    assert "获证率：要求不低于90%，实际93.33%，未达标。未达标单位：乙局。" in body
+    assert "丁局分母为零，无法计算" in body  # zero denominator, in words
+    assert "丙局：报告均被退回，尚无有效数据" in body  # only returned answers
+    assert "丁局：启动后加入" in body  # a unit added after launch
+    assert "（此处由测试办公室填写下一步工作安排。）" in body  # for the coordinator
+    headings = [p for p in doc.paragraphs if p.text.startswith("三、")]
+    assert headings[0].runs[0].font.name == "黑体"
+    assert len(doc.inline_shapes) == 3  # 报送率, 主要指标趋势, 目标完成情况
+    (figures, targets) = [t for t in doc.tables if t.rows[0].cells[0].text in ("目标", "指标")]
+    assert [c.text for c in targets.rows[1].cells][:3] == ["获证率", ">= 90%", "93.33%"]
+    assert [c.text for c in figures.rows[1].cells][:2] == ["检查企业数（家次）", "17"]
+    section = doc.sections[0]
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert round(section.page_width.mm) == 210
+
+
+def test_the_bulletin_names_those_behind_and_those_doing_well(tmp_path):
+    # Without 乙局 and 丁局: 甲局 reports late, 丙局 only a returned answer.
+    rows = [r for r in ROWS if r[1] in ("001", "003")]
+    rows = [(r[0], r[1], r[2], (r[3][0], False, *r[3][2:]) if r[3] else None) for r in rows]
+    out = write_outputs(frames(rows), tmp_path, today=TODAY)
+    body = "\n".join(texts(out.bulletin))
+    assert "关于测试专项行动集中整治工作进展情况的通报" in body
+    good, behind = body.split("三、工作滞后的单位")
+    assert "甲局按时报送，各项整治目标均已达到，予以通报表扬。" in good
+    assert "丙局：未报2期。" in behind and "甲局" not in behind.split("四、")[0]
+
+
+def test_a_stage_without_reports_says_so_in_words():
+    f = frames([r[:3] + (None,) for r in ROWS])
+    result = summary_result(compile_results(f, today=TODAY), f.plan, heading="第一周", today=TODAY)
+    body = "\n".join(texts(summary_docx(result, f.plan, "final")))
+    assert "本阶段尚无审核通过的报送数据。" in body
+    assert "本阶段尚未收到任何报告" in body
+    assert "获证率：要求不低于90%，尚无数据，无法评价。" in body
+
+
+def test_a_plan_brings_its_own_wording(tmp_path):
+    own = tmp_path / "documents"
+    own.mkdir()
+    (own / "bulletin.txt").write_text("自定标题\n# 一、情况\n已报{{ reports.reported }}份。\n")
+    f = frames()
+    result = summary_result(compile_results(f, today=TODAY), f.plan, heading="全程", today=TODAY)
+    body = texts(summary_docx(result, f.plan, "bulletin", templates_dir=tmp_path))
+    assert body[2:5] == ["自定标题", "各单位：", "一、情况"]
+    assert "已报5份。" in body
+
+
+def test_libreoffice_lays_the_bulletin_out_with_its_names_and_charts(libreoffice, tmp_path):
+    from tests.documents.test_docx_layout import to_pages
+
+    out = write_outputs(frames(), tmp_path / "out", today=TODAY)
+    pages = to_pages(libreoffice, out.summary.read_bytes(), tmp_path)
+    text = "\n".join("".join(page) for page in pages)
+    assert "关于测试专项行动集中整治工作情况的小结" in text
+    assert "丙局：未报2期。" in text  # CJK text, not boxes (pdftotext reads the glyphs back)
+    assert "测试办公室" in pages[-1][-1] or "印发" in "".join(pages[-1])  # 版记 on the last page
+    assert 2 <= len(pages) <= 8  # three charts and two tables among the text

@@ -1,0 +1,3 @@
+"""The orchestration fixtures (a launched Hubei campaign), for the results tests."""
+
+from tests.orchestration.conftest import cities, hubei_campaign, launch  # noqa: F401
