@@ -46,9 +46,7 @@ def test_a_tick_carries_out_each_due_event_for_every_city(session, hubei_campaig
     report = run_tick(campaign_id=hubei_campaign, as_of=at("2007-08-27"))
     assert [e["key"] for e in report.events][0] == "directive:mobilization"
     assert report.events[0]["done"] == cities
-    acks = session.exec(
-        select(ReportRequest).where(ReportRequest.kind == "acknowledgement")
-    ).all()
+    acks = session.exec(select(ReportRequest).where(ReportRequest.kind == "acknowledgement")).all()
     assert sorted(r.bureau_code for r in acks) == cities
     assert {(r.kind, r.duty_key, r.period_key, r.due_date) for r in acks} == {
         ("acknowledgement", "acknowledgement", "mobilization", date(2007, 8, 29))
@@ -78,9 +76,7 @@ def test_missed_ticks_are_caught_up_in_date_order(session, hubei_campaign, hubei
             by_phase.setdefault(event["phase_key"], []).append(dates[event["key"]])
     assert all(days == sorted(days) for days in by_phase.values())
     escalations = sum(e["kind"] == "escalation" for e in report.events)
-    assert escalations >= 3 and {e["kind"] for e in report.events[-escalations:]} == {
-        "escalation"
-    }
+    assert escalations >= 3 and {e["kind"] for e in report.events[-escalations:]} == {"escalation"}
     # nobody answered: every per-bureau action reached all 17 cities, but stale reminders
     # and escalations of requests this tick opened, which are recorded as skipped
     predicted = predicted_ledger(events, [date(2007, 9, 10)], cities)
