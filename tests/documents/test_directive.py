@@ -248,7 +248,9 @@ def test_html_preview_matches() -> None:
 def test_a_plans_own_template_words_its_directives(hubei_plan: Plan, tmp_path: Path) -> None:
     (tmp_path / "documents").mkdir()
     (tmp_path / "documents" / "directive_body.txt").write_text(
-        "{{ document.opening }}\n# {{ cn(1) }}、工作安排\n* 1．{{ sections[0].name }}。 ‖ 按方案执行。\n",
+        "{{ document.opening }}\n"
+        "# {{ cn(1) }}、工作安排\n"
+        "* 1．{{ sections[0].name }}。 ‖ 按方案执行。\n",
         encoding="utf-8",
     )
     event = directive_events(hubei_plan)["directive:mobilization"]
