@@ -152,7 +152,7 @@ def queue_all(url, plan, campaign, bureaus, requests, commit_every: int = 0) -> 
     from campaign.mail.notices import queue_directive, queue_request
     from campaign.schedule import build_schedule
 
-    event = next(e for e in build_schedule(plan) if e.key == "directive:implementation")
+    event = next(e for e in build_schedule(plan) if e.key == "directive:mobilization")
     with Session(db.get_engine(url), expire_on_commit=False) as session:
         for i, (bureau, request) in enumerate(zip(bureaus, requests, strict=True), start=1):
             queue_directive(
@@ -234,7 +234,7 @@ def naive(plan, bureaus, requests, port: int, sample: int) -> dict[str, float]: 
     from campaign.documents.xlsx_table import write_table
     from campaign.schedule import build_schedule
 
-    event = next(e for e in build_schedule(plan) if e.key == "directive:implementation")
+    event = next(e for e in build_schedule(plan) if e.key == "directive:mobilization")
     form = plan.form("progress")
     folder = Path(tempfile.mkdtemp(prefix="naive-"))
 

@@ -158,8 +158,8 @@ def preview(
         fail(
             _("No directive for {window!r}; directives: {keys}").format(window=window, keys=keys), 2
         )
-    directive = build_directive(plan=plan, event=event)
     templates = plan_file.parent / plan.templates_dir if plan.templates_dir else None
+    directive = build_directive(plan=plan, event=event, plan_templates=templates)
     if out is None:
         out = get_settings().data_dir / "preview"
         out.mkdir(parents=True, exist_ok=True)

@@ -301,7 +301,9 @@ def _appendix(doc: DocxDocument, label: str, appendix: Appendix) -> None:
         for cell, text in zip(table.add_row().cells, row, strict=True):
             _cell(cell, text)
     widths = appendix.widths_mm or (156 / columns,) * columns
-    for column, width in zip(table.columns, widths, strict=True):
+    grid = table._tbl.tblGrid.findall(qn("w:gridCol"))  # LibreOffice reads the grid
+    for column, col, width in zip(table.columns, grid, widths, strict=True):
+        col.set(qn("w:w"), str(Mm(width).twips))
         for c in column.cells:
             c.width = Mm(width)
 

@@ -36,6 +36,7 @@ from campaign.mail.followups import (
 )
 from campaign.mail.outbox import Attachment, find_message
 from campaign.mail.queue import NOTICES, queue_notice, store_notice
+from campaign.mail.render import plan_templates_dir
 from campaign.plan.schema import Plan, ReportForm
 from campaign.schedule import Event
 from models.bureau import Bureau
@@ -63,7 +64,11 @@ def directive_document(
             _directives.clear()
         try:
             directive = build_directive(
-                plan=plan, event=event, issued_on=issued_on, document_number=document_number
+                plan=plan,
+                event=event,
+                issued_on=issued_on,
+                document_number=document_number,
+                plan_templates=plan_templates_dir(campaign=campaign, plan=plan),
             )
             name = _filename(f"{directive.title}（{directive.document_number}）.docx")
             docx = Attachment(name, directive_docx(directive), DOCX_TYPE)

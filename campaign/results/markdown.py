@@ -18,7 +18,11 @@ def escape(text: object) -> str:
 
 
 def requirement(target: dict[str, Any]) -> str:
-    return escape(f"{target['comparator']} {target['threshold']}{target['unit']}")
+    """The requirement in words (≥ 50% 或 ≥ 500家, 3至5个), else comparator and threshold."""
+    written = target.get("requirement") or (
+        f"{target['comparator']} {target['threshold']}{target['unit']}"
+    )
+    return escape(written)
 
 
 def summary_markdown(

@@ -121,6 +121,7 @@ def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
                 "name": row["name"],
                 "scope": scope_of.get(row["target"], "overall"),
                 "comparator": row["comparator"],
+                "requirement": row.get("requirement") or "",
                 "threshold": text(row["threshold"]),
                 "unit": row["unit_of_measure"],
                 "value": text(row["value"]),

@@ -245,3 +245,19 @@ def test_html_preview_matches() -> None:
     assert "2026年10月28日印发" in html
     assert '<p class="flush h1">附件</p>' in html  # its one attachment, labelled 附件
     assert "<table>" in html  # the blank statistical table of 专项整治工作总结
+
+
+def test_a_plans_own_template_words_its_directives(hubei_plan: Plan, tmp_path: Path) -> None:
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "directive_body.txt").write_text(
+        "{{ document.opening }}\n"
+        "# {{ cn(1) }}、工作安排\n"
+        "* 1．{{ sections[0].name }}。 ‖ 按方案执行。\n",
+        encoding="utf-8",
+    )
+    event = directive_events(hubei_plan)["directive:mobilization"]
+    d = build_directive(plan=hubei_plan, event=event, plan_templates=tmp_path)
+    assert [(b.kind, b.lead, b.text) for b in d.blocks][1:] == [
+        ("heading1", "", "一、工作安排"),
+        ("item", "1．宣传发动阶段。", "按方案执行。"),
+    ]

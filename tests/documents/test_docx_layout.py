@@ -17,9 +17,10 @@ import pytest
 
 from campaign.documents import Block, OfficialDocument, build_directive, official_docx
 from campaign.documents.directive_docx import directive_docx
-from campaign.plan import Plan
+from campaign.plan import load_plan
 from campaign.schedule import build_schedule
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILLER = "质量安全监督检查工作落实情况"  # no punctuation: lines break at exactly 28
 
 
@@ -82,33 +83,34 @@ def test_a_page_holds_22_lines_of_28_characters(libreoffice: str, tmp_path: Path
     assert body(pages[0])[0] == "某某省某某局文件"
 
 
-def test_hubei_directives_as_libreoffice_lays_them_out(
-    libreoffice: str, hubei_plan: Plan, tmp_path: Path
+PAGES = {  # body, signature, then one page or two for each 附件
+    ("hubei-2007", "directive:mobilization"): 10,
+    ("ebike-2026", "directive:deployment"): 3,
+    ("ebike-2026", "directive:rectification"): 6,
+    ("ebike-2026", "directive:review"): 3,
+}
+
+
+@pytest.mark.parametrize(("plan_name", "key"), list(PAGES), ids="/".join)
+def test_directives_as_libreoffice_lays_them_out(
+    libreoffice: str, tmp_path: Path, plan_name: str, key: str
 ) -> None:
-    events = [e for e in build_schedule(hubei_plan) if e.kind == "directive"]
-    page_counts = {}
-    for event in events:
-        directive = build_directive(plan=hubei_plan, event=event)
-        folder = tmp_path / event.key.replace(":", "-")
-        folder.mkdir()
-        pages = to_pages(libreoffice, directive_docx(directive), folder)
-        page_counts[event.key] = len(pages)
-        assert body(pages[0])[0] == "湖北省质量技术监督局文件"  # 发文机关标志 on one line
-        assert body(pages[0])[1] == "鄂质监发〔2007〕77号"
-        widths = [width(line) for page in pages for line in body(page)]
-        assert max(widths) <= 28.5, widths  # never more than 28 characters a line
-        # lines longer than a first line (indented two characters): full lines, of 28
-        full = Counter(round(w) for w in widths if w > 26)
-        assert full.most_common(1)[0][0] == 28 and full[28] >= 3, full
-        last = body(pages[-1])
-        assert last[-2].startswith("抄送：") and last[-1].endswith("印发")  # 版记, last page
-        text_bottom = (297 - 35) / 25.4 * 72  # the 版记's last line ends on the text block's
-        assert abs(bottom_of(folder / "document.pdf", len(pages), "印发") - text_bottom) < 4
-    assert page_counts == {
-        "directive:mobilization": 5,
-        "directive:implementation": 7,
-        "directive:acceptance": 5,
-    }
+    plan = load_plan(EXAMPLES / f"{plan_name}.yaml")
+    event = next(e for e in build_schedule(plan) if e.key == key)
+    directive = build_directive(plan=plan, event=event)
+    pages = to_pages(libreoffice, directive_docx(directive), tmp_path)
+    assert len(pages) == PAGES[(plan_name, key)]
+    assert body(pages[0])[0] == f"{plan.issuing_authority}文件"  # 发文机关标志 on one line
+    assert body(pages[0])[1] == directive.document_number
+    widths = [width(line) for page in pages for line in body(page)]
+    assert max(widths) <= 28.5, widths  # never more than 28 characters a line
+    # lines longer than a first line (indented two characters): full lines, of 28
+    full = Counter(round(w) for w in widths if w > 26)
+    assert full[28] >= 1 and full[28] >= sum(full.values()) / 3, full
+    last = body(pages[-1])
+    assert last[-2].startswith("抄送：") and last[-1].endswith("印发")  # 版记, last page
+    text_bottom = (297 - 35) / 25.4 * 72  # the 版记's last line ends on the text block's
+    assert abs(bottom_of(tmp_path / "document.pdf", len(pages), "印发") - text_bottom) < 4
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_reminders_before_and_after_due_and_for_acknowledgement(
     chase = queue_reminder(
         **common, request=ack, link_url="http://x/r/b", as_of=date(2007, 8, 16), key="ack:+1"
     )
-    assert chase.subject == "【催签收】请尽快签收省局通知"
+    assert chase.subject == "【催签收】请尽快签收湖北省质量技术监督局的通知"
     assert "尚未签收" in chase.text_body
 
 

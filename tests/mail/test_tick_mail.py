@@ -80,9 +80,7 @@ def test_two_weeks_of_mail_and_a_reply_through_its_link(
     ]
     assert Counter(str(m["To"]) for m in requests).most_common(1)[0][1] == 1  # one each
     assert len(requests) == 17
-    assert not [
-        m for m in messages if subject_of(m).startswith("【通知】")
-    ]  # the plan's 通知: 8月27日
+    assert not [m for m in messages if subject_of(m).startswith("【通知】")]  # it goes out 08-27
     assert len({m["Message-ID"] for m in messages}) == len(messages)
 
     # 武汉 answers the first weekly request through the link in its e-mail.

@@ -27,7 +27,7 @@ from models.outbox import OutboxMessage
 from models.request import ReportRequest
 
 SCRIPT = Path(__file__).with_name("tick_process.py")
-BEFORE = ("2007-08-10", "2007-08-20")  # ordinary ticks first: by then 签收 is overdue
+BEFORE = ("2007-08-20", "2007-08-29")  # ordinary ticks first: the first reports escalated
 AS_OF = "2007-09-10T08:30:00+08:00"  # then three weeks caught up at once
 EFFECT_EVENTS = {"directive_issued", "request_opened", "reminder_sent", "escalation_sent"}
 
@@ -70,7 +70,7 @@ def assert_exactly_once(session, campaign_id: int, cities: list[str]) -> None:
     assert ActionState.skipped in expected.values()  # stale reminders, fresh requests
     requests = session.exec(select(ReportRequest)).all()
     assert len({(r.duty_key, r.period_key, r.bureau_code) for r in requests}) == len(requests)
-    assert len(requests) == 17 * 7  # 2 acknowledgements, 4 weekly reports, 1 stage summary
+    assert len(requests) == 17 * 6  # the 签收, 4 weekly reports, 1 stage summary
     escalations = session.exec(select(OutboxMessage).where(OutboxMessage.notice == "escalation"))
     assert Counter(m.bureau_code for m in escalations.all()) == {"420000": 2}  # one a tick
 

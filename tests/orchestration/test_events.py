@@ -13,8 +13,8 @@ def test_the_schedule_has_the_acknowledgements_and_summaries(hubei_plan):
     keys = {e.key for e in events}
     acknowledgements = [e for e in events if e.duty == ACK_DUTY]
     summaries = [e for e in events if e.kind == "summary"]
-    # 3 directives x (reminder -1, +1, +3, escalation) for 签收, and 5 summaries
-    assert (len(acknowledgements), len(summaries)) == (3 * 4, 5)
+    # the plan's one 通知: reminder -1, +1, +3, escalation for its 签收; and 5 summaries
+    assert (len(acknowledgements), len(summaries)) == (4, 5)
     assert "escalation:acknowledgement:mobilization" in keys
     assert "summary:stage-summary:market-access" in keys
     assert "summary:final-summary:final" in keys
@@ -25,10 +25,12 @@ def test_the_schedule_has_the_acknowledgements_and_summaries(hubei_plan):
 def test_directive_carries_the_acknowledgement_due_date(hubei_plan):
     events = {e.key: e for e in build_schedule(hubei_plan)}
     directive = events["directive:mobilization"]
-    # 2007-08-10 is a Friday: two working days later is Tuesday 08-14
-    assert directive.due == date(2007, 8, 14)
-    assert events["reminder:acknowledgement:mobilization:-1"].date == date(2007, 8, 13)
-    assert events["reminder:acknowledgement:mobilization:+3"].date == date(2007, 8, 17)
+    # issued on its 成文日期, Monday 2007-08-27: two working days later is Wednesday 08-29
+    assert directive.date == date(2007, 8, 27) and directive.due == date(2007, 8, 29)
+    assert events["reminder:acknowledgement:mobilization:-1"].date == date(2007, 8, 28)
+    assert events["reminder:acknowledgement:mobilization:+3"].date == date(2007, 9, 1)
+    # escalated three working days after it was due: Monday 09-03
+    assert events["escalation:acknowledgement:mobilization"].date == date(2007, 9, 3)
     assert events["escalation:acknowledgement:mobilization"].duty == ACK_DUTY
 
 
@@ -57,13 +59,16 @@ def test_ledger_key_splits_the_period_off(hubei_plan):
 
 def test_moments_are_the_distinct_due_days(hubei_plan):
     events = build_schedule(hubei_plan)
-    days = moments(events, date(2007, 8, 10), date(2007, 8, 20))
+    days = moments(events, date(2007, 8, 10), date(2007, 9, 1))
     assert days == [
-        date(2007, 8, 10),  # directive
-        date(2007, 8, 13),  # 签收 reminder
-        date(2007, 8, 15),  # 签收 overdue, reminder +1
-        date(2007, 8, 17),  # reminder +3, escalation
-        date(2007, 8, 20),  # implementation directive, first weekly request
+        date(2007, 8, 20),  # first weekly request
+        date(2007, 8, 23),  # its reminder
+        date(2007, 8, 25),  # overdue, reminder +1
+        date(2007, 8, 27),  # the plan's 通知, reminder +3, the second request
+        date(2007, 8, 28),  # 签收 reminder
+        date(2007, 8, 29),  # the first request escalated
+        date(2007, 8, 30),  # 签收 overdue, reminder +1; the second request's reminder
+        date(2007, 9, 1),  # 签收 reminder +3, the second request's +1, the stage summary
     ]
     assert (
         len(moments(events, hubei_plan.start, hubei_plan.end))

@@ -131,12 +131,12 @@ def test_standing_shows_phases_deadlines_and_each_bureau(session, hubei_campaign
     )
     assert [p["key"] for p in standing.active_phases] == ["mobilization", "implementation"]
     assert [(e["date"], e["key"]) for e in standing.next_events[:2]] == [
-        ("2007-08-25", "reminder:acknowledgement:implementation:+3"),
         ("2007-08-25", "reminder:weekly-progress:2007-W34:+1"),
+        ("2007-08-27", "directive:mobilization"),
     ]
     wuhan = next(b for b in standing.bureaus if b.code == "420100")
     assert wuhan.done == ["动态信息 8月20日至8月26日"]
-    assert wuhan.late == ["签收 宣传发动阶段通知签收", "签收 实施阶段通知签收"]
+    assert wuhan.late == []  # the plan's 通知, to be acknowledged, goes out 08-27
     assert wuhan.outstanding == []
     huangshi = next(b for b in standing.bureaus if b.code == "420200")
     assert huangshi.outstanding == ["动态信息 8月20日至8月26日"]

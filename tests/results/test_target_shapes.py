@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from campaign.orchestration.targets import evaluate_targets
 from campaign.plan import load_plan_text
 from campaign.plan.schema import Plan
 from campaign.results.targets import MET, NO_BASELINE, NO_DATA, NOT_MET, evaluate
@@ -244,30 +243,20 @@ def test_percent_fields_are_never_summed():
     assert overall["value"] is None
     assert overall["status"] == NOT_MET
     assert "百分数不作合计" in str(overall["note"])
-    result = evaluate_targets(
-        plan,
-        {"monthly": {"gz": {"pass_rate": "80"}, "sz": {"pass_rate": "70"}}},
-        {"monthly": ["gz", "sz"]},
-    )[0]
-    assert result.value is None and result.met is False and result.failing == ["sz"]
+    assert status(per_unit) == {"gz": MET, "sz": NOT_MET, "zh": NO_DATA}
 
 
-def test_the_stored_summary_view_reads_the_same_evaluation():
+def test_the_summary_and_its_artifact_write_the_requirement_in_words():
+    from campaign.results.markdown import requirement
+
     plan = plan_with(OR_TARGET)
-    result = evaluate_targets(
+    per_unit, overall = run(
         plan,
-        {
-            "monthly": {
-                "gz": {"firms": "2000", "inspected": "600"},
-                "zh": {"firms": "900", "inspected": "300"},
-            }
-        },
-        {"monthly": ["gz", "sz", "zh"]},
-    )[0]
-    assert result.per_bureau == {"gz": "30.00", "zh": "33.33"}
-    assert result.failing == ["zh"] and result.missing == ["sz"]
-    assert result.met is False
-    assert result.requirement == "≥ 50% 或 ≥ 500家"
+        {"gz": {"firms": 2000, "inspected": 600}, "zh": {"firms": 900, "inspected": 300}},
+    )
+    assert status(per_unit) == {"gz": MET, "sz": NO_DATA, "zh": NOT_MET}
+    assert overall["requirement"] == "≥ 50% 或 ≥ 500家"
+    assert requirement({**overall, "threshold": 50}) == "≥ 50% 或 ≥ 500家"
 
 
 @pytest.mark.parametrize(
