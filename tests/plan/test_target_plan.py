@@ -47,7 +47,7 @@ def test_acceptance_phase_end_stands_when_the_reports_are_due_before_it():
     text = PLAN.replace(
         "end: 2009-11-30}}",
         "end: 2009-10-31}}\n  - {{key: check, kind: acceptance, name: 总结验收阶段, "
-        "start: 2009-11-01, end: 2009-12-20}}",
+        "start: 2009-11-01, end: 2009-12-20, document_number: 粤质监〔2009〕2号}}",
     )
     plan = parse_plan(text.format(targets=TARGET.format(form="monthly")).encode()).plan
     assert plan is not None
