@@ -15,7 +15,7 @@ test:
 	.venv/bin/pytest
 
 test-fast: setup
-	.venv/bin/pytest -q -m "not postgres and not prefect and not browser"
+	.venv/bin/pytest -q -m "not postgres and not prefect and not browser and not stack"
 
 lint: setup
 	.venv/bin/ruff check .
