@@ -132,3 +132,23 @@ def set_schedule_paused(campaign_id: int, paused: bool, *, session: Session | No
         else:
             client.resume_deployment(deployment.id)
     return True
+
+
+def tick_deployment_id(campaign_id: int) -> UUID | None:
+    """The id of the campaign's tick deployment on the configured server; None if none."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.campaign_tick import campaign_tick
+
+    with session_scope() as session:
+        campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    name = f"{campaign_tick.name}/{tick_deployment_name(campaign.document_number)}"
+    with get_client(sync_client=True) as client:
+        try:
+            deployment_id: UUID = client.read_deployment_by_name(name).id
+        except ObjectNotFound:
+            return None
+    return deployment_id
