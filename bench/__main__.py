@@ -22,6 +22,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+QUIET = {  # the figures, not Prefect's logs of every task run nor its telemetry
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
 BENCHES = ["bench_tick", "bench_mail", "bench_inbox", "bench_results", "bench_submit"]
 
 
@@ -36,7 +41,7 @@ def run(name: str, args: list[str]) -> float:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(HERE / f"{name}.py"), *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **QUIET, "PYTHONPATH": str(ROOT)},
         cwd=ROOT,
     )
     seconds = time.perf_counter() - started

@@ -165,5 +165,6 @@ def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> dict
         flow_run = client.create_flow_run_from_deployment(
             deployment_id, parameters=parameters, state=Pending()
         )
-    result: dict[str, Any] = run_flow_sync(campaign_tick, flow_run=flow_run, parameters=parameters)
+    result = run_flow_sync(campaign_tick, flow_run=flow_run, parameters=parameters)
+    assert isinstance(result, dict)  # return_type="result": the flow's own return value
     return result
