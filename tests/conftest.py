@@ -218,7 +218,8 @@ def mailserver(smtp_port: int, tmp_path: Path) -> Iterator[MaildirHandler]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark what needs PostgreSQL, the Prefect harness or a browser, so a fast tier can
-    deselect it: `pytest -m "not postgres and not prefect and not browser"` (`make test-fast`)."""
+    deselect it: `pytest -m "not postgres and not prefect and not browser and not stack"`
+    (`make test-fast`; `stack` marks tests/operations, the scaled Prefect stack)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():
