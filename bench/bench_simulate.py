@@ -72,11 +72,18 @@ def measure(units: int, seed: int, work: Path, prefect: bool = False) -> dict[st
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def estimate_minutes(rows: list[tuple[int, dict[str, float]]], units: int) -> float:
-    """Minutes `units` would take, scaled per unit from the largest size measured."""
-    if not rows:
+def estimate_minutes(rows: list[tuple[int, dict[str, float]]], units: int, prefect: bool) -> float:
+    """Minutes `units` would take: the largest size measured in the same mode scaled per
+    unit (an overestimate: part of the time is fixed), or, when the size was measured
+    without Prefect, that time times the Prefect factor seen at a smaller size."""
+    same = [r for r in rows if bool(r[1]["prefect"]) == prefect]
+    plain = {u: m for u, m in rows if not m["prefect"]}
+    if prefect and same and units in plain and same[-1][0] in plain:
+        known, m = same[-1]
+        return plain[units]["seconds"] * m["seconds"] / plain[known]["seconds"] / 60
+    if not same:
         return 0.0
-    known, m = max(rows, key=lambda r: r[0])
+    known, m = max(same, key=lambda r: r[0])
     return m["seconds"] / known * units / 60
 
 
@@ -102,12 +109,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-simulate-") as tmp:
         for units, prefect in [(u, False) for u in sizes] + [(u, True) for u in with_prefect]:
             mode = "prefect" if prefect else "plain"
-            done = [r for r in rows if bool(r[1].get("prefect")) == prefect]
-            minutes = estimate_minutes(done, units)
+            minutes = estimate_minutes(rows, units, prefect)
             if minutes > args.max_minutes:
                 print(
-                    f"{units:>6} {mode:>7} skipped: estimated {minutes:.0f} min from "
-                    f"{max(r[0] for r in done)} units (> --max-minutes {args.max_minutes:g})",
+                    f"{units:>6} {mode:>7} skipped: estimated {minutes:.0f} min "
+                    f"(> --max-minutes {args.max_minutes:g})",
                     flush=True,
                 )
                 continue
