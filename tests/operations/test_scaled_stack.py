@@ -160,12 +160,16 @@ def wait_final(stack: Stack, run_id: UUID) -> None:
 def assert_each_tick_ran_once(
     stack: Stack, runs: list[UUID], *, killed: UUID, killed_worker: str
 ) -> None:
-    """Each run submitted by one worker once, in Running once; the killed one never ends."""
-    submitted = Counter(
-        (log.stem, run)
-        for log in stack.logs.glob("worker-*.log")
-        for run in re.findall(r"submitting flow run '([0-9a-f-]{36})'", log.read_text())
-    )
+    """Each run taken by one worker once (a second worker's claim is refused by the server:
+    "Aborted submission"), in Running once; the killed one never ends."""
+    submitted: Counter[tuple[str, str]] = Counter()
+    for log in stack.logs.glob("worker-*.log"):
+        text = log.read_text()
+        for run in re.findall(r"submitting flow run '([0-9a-f-]{36})'", text):
+            submitted[(log.stem, run)] += 1
+        for run in re.findall(r"Aborted submission of flow run '([0-9a-f-]{36})'", text):
+            submitted[(log.stem, run)] -= 1
+    submitted = +submitted  # the claims that held
     for run_id in runs:
         by = [worker for (worker, run), n in submitted.items() if run == str(run_id)]
         assert len(by) == 1 and submitted[(by[0], str(run_id))] == 1, (run_id, submitted)
