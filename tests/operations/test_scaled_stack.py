@@ -4,7 +4,7 @@ Hubei campaign deployed to the pool; a worker SIGKILLed in the middle of a tick.
 
 Afterwards every due action is in the ledger once and finished, every side effect and
 every mail happened once, each tick run was submitted by one worker and ran once.
-Slow (two to three minutes: each flow run is a process importing Prefect); marked `stack`
+Slow (two to four minutes: each flow run is a process importing Prefect); marked `stack`
 and `postgres` so `make test-fast` leaves it out. Under CI=true a missing part (PostgreSQL,
 Redis, prefect-redis) fails the test instead of skipping it.
 """
