@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test test-fast lint
+.PHONY: setup demo test test-fast lint bench
 
 setup:
 	@scripts/setup.sh
@@ -15,8 +15,12 @@ test:
 	.venv/bin/pytest
 
 test-fast: setup
-	.venv/bin/pytest -q -m "not postgres and not prefect and not browser and not libreoffice"
+	.venv/bin/pytest -q -m "not postgres and not prefect and not browser and not libreoffice and not stack"
 
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy campaign models flows deployments
+
+# Every benchmark and the simulated campaigns (long; see bench/README.md). QUICK=1: no 3,000-unit run.
+bench: setup
+	.venv/bin/python -m bench $(if $(QUICK),--quick)

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         "to the mailbox).",
     )
 
+    work_pool: str | None = Field(
+        default=None,
+        description="Prefect work pool the campaigns' tick deployments go to (workers started "
+        "with `prefect worker start --pool NAME` run them); unset: `campaign worker` serves "
+        "them itself. See docs/operations.md.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

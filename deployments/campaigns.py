@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from campaign.db import session_scope
 from campaign.plan.stored import plan_of
+from campaign.settings import get_settings
 from models.campaign import Campaign, CampaignStatus
 
 if TYPE_CHECKING:
@@ -50,8 +51,14 @@ def prefect_reachable() -> bool:
         return False
 
 
-def tick_deployment(campaign: Campaign) -> RunnerDeployment:
-    """The campaign's scheduled tick (paused unless the campaign is active)."""
+def tick_deployment(campaign: Campaign, *, pool: str | None = None) -> RunnerDeployment:
+    """The campaign's scheduled tick (paused unless the campaign is active).
+
+    With a work pool (CAMPAIGN_WORK_POOL), the pool's workers run it, one tick of the
+    campaign at a time: a deployment concurrency limit of 1 whose later runs wait their
+    turn (ENQUEUE); the slot of a tick whose worker died is freed when its lease expires.
+    """
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.deployments.runner import EntrypointType, RunnerDeployment
     from prefect.schedules import Cron
 
@@ -59,6 +66,9 @@ def tick_deployment(campaign: Campaign) -> RunnerDeployment:
 
     assert campaign.id is not None
     plan = plan_of(campaign)
+    one_at_a_time = ConcurrencyLimitConfig(
+        limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+    )
     return RunnerDeployment.from_flow(  # not Flow.to_deployment: async in async callers
         flow=campaign_tick,
         name=tick_deployment_name(campaign.document_number),
@@ -68,6 +78,8 @@ def tick_deployment(campaign: Campaign) -> RunnerDeployment:
         description=f"{campaign.document_number} {campaign.title}",
         paused=campaign.status != CampaignStatus.active,
         entrypoint_type=EntrypointType.MODULE_PATH,
+        work_pool_name=pool,
+        concurrency_limit=None if pool is None else one_at_a_time,
     )
 
 
@@ -88,7 +100,8 @@ def deploy_campaign(campaign: Campaign) -> UUID | None:
     """Create or update the campaign's deployment when a Prefect server is reachable."""
     if not prefect_reachable():
         return None
-    deployment_id: UUID = tick_deployment(campaign).apply()  # type: ignore[assignment]
+    pool = get_settings().work_pool
+    deployment_id: UUID = tick_deployment(campaign, pool=pool).apply()  # type: ignore[assignment]
     return deployment_id  # (apply is sync here: the CLI and the launch flow are sync)
 
 
@@ -119,3 +132,23 @@ def set_schedule_paused(campaign_id: int, paused: bool, *, session: Session | No
         else:
             client.resume_deployment(deployment.id)
     return True
+
+
+def tick_deployment_id(campaign_id: int) -> UUID | None:
+    """The id of the campaign's tick deployment on the configured server; None if none."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.campaign_tick import campaign_tick
+
+    with session_scope() as session:
+        campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    name = f"{campaign_tick.name}/{tick_deployment_name(campaign.document_number)}"
+    with get_client(sync_client=True) as client:
+        try:
+            deployment_id: UUID = client.read_deployment_by_name(name).id
+        except ObjectNotFound:
+            return None
+    return deployment_id

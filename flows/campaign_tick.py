@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
@@ -129,12 +130,16 @@ def run_ticks(
 ) -> list[dict[str, Any]]:
     """Run the tick flow at each moment in turn (`campaign tick`, `campaign run`).
 
-    The runs share one API client. A fast-forward runs many short flows from one process
-    that watches them all, so it may turn the flow-run heartbeat off: joining its thread
-    costs up to a second a run.
+    When the campaign has its deployment on the server, each run is a run of that
+    deployment (the Prefect UI lists it there, beside the scheduled ones), created as
+    Pending so that no worker takes it, and run here. The runs share one API client. A
+    fast-forward runs many short flows from one process that watches them all, so it may
+    turn the flow-run heartbeat off: joining its thread costs up to a second a run.
     """
     from prefect.context import SyncClientContext
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from deployments.campaigns import tick_deployment_id
 
     updates = {} if heartbeats else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     reports = []
@@ -143,6 +148,26 @@ def run_ticks(
         SyncClientContext.get_or_create(),
         tags(campaign_tag(campaign_id)),
     ):
+        deployment_id = tick_deployment_id(campaign_id)
         for moment in moments:
-            reports.append(campaign_tick(campaign_id=campaign_id, as_of=moment))
+            if deployment_id is None:
+                reports.append(campaign_tick(campaign_id=campaign_id, as_of=moment))
+            else:
+                reports.append(run_attached(deployment_id, campaign_id, moment))
     return reports
+
+
+def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> dict[str, Any]:
+    """One tick as a run of the campaign's deployment, carried out in this process."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow_sync
+    from prefect.states import Pending
+
+    parameters = {"campaign_id": campaign_id, "as_of": as_of}
+    with get_client(sync_client=True) as client:
+        flow_run = client.create_flow_run_from_deployment(
+            deployment_id, parameters=parameters, state=Pending()
+        )
+    result = run_flow_sync(campaign_tick, flow_run=flow_run, parameters=parameters)
+    assert isinstance(result, dict)  # return_type="result": the flow's own return value
+    return result

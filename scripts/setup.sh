@@ -2,8 +2,8 @@
 # Set up everything the project needs on a fresh machine; safe to run again.
 #   scripts/setup.sh          Python environment (.venv) with the app and test tools
 #   scripts/setup.sh --system also Debian packages the tests use (chromium, dovecot-imapd,
-#                             fonts-noto-cjk, libreoffice-calc-nogui, libreoffice-writer-nogui,
-#                             poppler-utils), when root
+#                             fonts-noto-cjk, redis-server, libreoffice-calc-nogui,
+#                             libreoffice-writer-nogui, poppler-utils), when root
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,8 @@ if [ "${1:-}" = "--system" ]; then
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   # IMAP server the inbox tests start on loopback (answers by e-mail, docs/inbox.md)
   [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+  # Redis: Prefect's messaging between several API servers (tests/operations, docs/operations.md)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   # CJK glyphs for the summary charts (matplotlib finds "Noto Sans CJK SC").
   fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
   # LibreOffice Calc: the .xlsx table saved again by a real spreadsheet program (tests)

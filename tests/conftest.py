@@ -232,9 +232,10 @@ def libreoffice() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what needs PostgreSQL, the Prefect harness, a browser or LibreOffice, so a fast
-    tier can deselect it: `pytest -m "not postgres and not prefect and not browser and not
-    libreoffice"` (`make test-fast`)."""
+    """Mark what needs PostgreSQL, the Prefect harness, a browser, LibreOffice or the scaled
+    stack, so a fast tier can deselect it: `pytest -m "not postgres and not prefect and not
+    browser and not libreoffice and not stack"` (`make test-fast`; `stack` marks
+    tests/operations, the scaled Prefect stack)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():

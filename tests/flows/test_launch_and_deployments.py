@@ -138,3 +138,29 @@ def test_a_scheduled_run_is_named_like_the_fast_forward_and_completion_pauses_it
         assert run.name == "鄂质监发〔2007〕77号 tick 2007-09-10"
         assert run.state_type == StateType.COMPLETED
         assert client.read_deployment(deployment_id).paused
+
+
+def test_fast_forward_runs_are_runs_of_the_campaigns_deployment(prefect_runs, hubei_campaign):
+    """`campaign run` through Prefect: each tick is a run of the campaign's deployment,
+    named like the scheduled ones, carried out in the calling process."""
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from flows.campaign_tick import run_ticks
+    from tests.orchestration.orchestration_support import at
+
+    with session_scope() as session:
+        deployment_id = tick_deployment(session.get(Campaign, hubei_campaign)).apply()
+    reports = run_ticks(hubei_campaign, [at("2007-08-10"), at("2007-08-20")], heartbeats=False)
+    assert [len(r["events"]) > 0 for r in reports] == [True, True]
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+            sort=FlowRunSort.NAME_ASC,
+            limit=10,
+        )
+    names = ["鄂质监发〔2007〕77号 tick 2007-08-10", "鄂质监发〔2007〕77号 tick 2007-08-20"]
+    ours = [r for r in runs if r.name in names]  # (the session's harness keeps other tests' runs)
+    assert sorted(r.name for r in ours) == names
+    assert {r.state_type for r in ours} == {StateType.COMPLETED}
