@@ -3,6 +3,7 @@
 Importing this package registers every table on SQLModel.metadata (alembic reads it).
 """
 
+from models.account import ConsoleAccount as ConsoleAccount  # web
 from models.attachment import SubmissionAttachment as SubmissionAttachment  # replies
 from models.audit import AuditEvent
 from models.bureau import Bureau, BureauCreate, BureauLevel

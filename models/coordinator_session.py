@@ -18,5 +18,8 @@ class CoordinatorSession(SQLModel, table=True):
 
     id_hash: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=50)
+    # The account logged in (console_account.username); None: the shared password
+    # (the migration path before any account exists, campaign/accounts.py).
+    username: str | None = Field(default=None, max_length=50)
     created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from campaign.cli import (
     acceptance_commands,
+    account_commands,
     bureau_commands,
     campaign_commands,
     demo_commands,
@@ -86,6 +87,7 @@ campaign_commands.register(app)
 demo_commands.register(app)
 results_commands.register(app)
 acceptance_commands.register(app)
+account_commands.register(app)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ answers), whatever the number of units and periods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -81,6 +81,29 @@ def load_frames(*, session: Session, campaign_id: int) -> Frames:
         answers=answers,
         values=values,
         texts=texts,
+    )
+
+
+def within(frames: Frames, units: frozenset[str] | None) -> Frames:
+    """Only the rows of these units (a console account's scope); None: all of them."""
+    if units is None:
+        return frames
+    codes = sorted(units)
+    kept = frames.units[frames.units["code"].isin(codes)].copy()
+    kept["order"] = range(len(kept))
+    requests = frames.requests[frames.requests["bureau_code"].isin(codes)]
+    ids = set(requests["id"])
+
+    def answered(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["request_id"].isin(ids)].reset_index(drop=True)
+
+    return replace(
+        frames,
+        units=kept.reset_index(drop=True),
+        requests=requests.reset_index(drop=True),
+        answers=answered(frames.answers),
+        values=answered(frames.values),
+        texts=answered(frames.texts),
     )
 
 

@@ -1,6 +1,7 @@
-"""The coordinator's login: one password (settings.coordinator_password), sessions kept
-server-side (table coordinator_session), and per-session form tokens. No password
-configured: no coordinator pages at all.
+"""The console login: each unit's own accounts (campaign/accounts.py), sessions kept
+server-side (table coordinator_session), and per-session form tokens. The shared password
+(settings.coordinator_password) logs in as the office only while no account exists (the
+migration path); neither a password nor an account: no coordinator pages at all.
 
 The session cookie is a random id; the table keeps only its HMAC (keyed by the secret and
 the password, so changing either ends every session). Each login makes a new id and
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
+from campaign.accounts import OFFICE, Scope, any_account, scope_of
 from campaign.clock import utc
 from models.coordinator_session import CoordinatorSession
 
@@ -32,10 +34,12 @@ DEVICE_MAX_AGE = 180 * 24 * 3600
 
 @dataclass(frozen=True)
 class Coordinator:
-    """Who is logged in; session_id is the stored hash (binds the pages' form tokens)."""
+    """Who is logged in; session_id is the stored hash (binds the pages' form tokens);
+    scope: the units they see and whether they may act (read fresh at every request)."""
 
     name: str
     session_id: str
+    scope: Scope = OFFICE
 
 
 class CoordinatorAuth:
@@ -46,7 +50,12 @@ class CoordinatorAuth:
 
     @property
     def enabled(self) -> bool:
+        """A shared password is configured (only used while no account exists)."""
         return self.password is not None
+
+    def open(self, session: Session) -> bool:
+        """Whether the login page is open at all: a shared password or an account."""
+        return self.enabled or any_account(session)
 
     def check_password(self, given: str) -> bool:
         if self.password is None:
@@ -57,12 +66,18 @@ class CoordinatorAuth:
         return hmac.new(self._key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
 
     def _row_key(self, cookie: str | None) -> str | None:
-        if not self.enabled or not cookie or len(cookie) > 100:
+        if not cookie or len(cookie) > 100:
             return None
         return self._sign("session", cookie)
 
     def start_session(
-        self, session: Session, name: str, *, now: datetime, replacing: str | None = None
+        self,
+        session: Session,
+        name: str,
+        *,
+        now: datetime,
+        replacing: str | None = None,
+        username: str | None = None,
     ) -> str:
         """A new session (its cookie value); the presented one (replacing) ends, as do the
         expired ones."""
@@ -77,6 +92,7 @@ class CoordinatorAuth:
             CoordinatorSession(
                 id_hash=self._sign("session", cookie),
                 name=name[:50],
+                username=username,
                 created_at=now,
                 expires_at=now + timedelta(seconds=SESSION_MAX_AGE),
             )
@@ -90,7 +106,14 @@ class CoordinatorAuth:
         row = session.get(CoordinatorSession, key) if key else None
         if row is None or utc(row.expires_at) <= utc(now):
             return None
-        return Coordinator(name=row.name, session_id=row.id_hash[:32])
+        if row.username is None:  # the shared password: only before the first account
+            if any_account(session):
+                return None
+            return Coordinator(name=row.name, session_id=row.id_hash[:32])
+        scope = scope_of(session, row.username)
+        if scope is None:  # disabled or removed since
+            return None
+        return Coordinator(name=row.username, session_id=row.id_hash[:32], scope=scope)
 
     def end_session(self, session: Session, cookie: str | None) -> None:
         key = self._row_key(cookie)
@@ -104,7 +127,7 @@ class CoordinatorAuth:
 
     def read_device(self, cookie: str | None) -> str | None:
         """The device id of a genuine device cookie, else None."""
-        if not self.enabled or not cookie or len(cookie) > 100 or "." not in cookie:
+        if not cookie or len(cookie) > 100 or "." not in cookie:
             return None
         device, signature = cookie.rsplit(".", 1)
         if not hmac.compare_digest(signature, self._sign("device", device)[:32]):

@@ -15,7 +15,7 @@ from campaign.inbox.held import HeldError, assign, dismiss, list_messages
 from campaign.inbox.match import bureau_of_sender
 from campaign.plan.stored import plan_of
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state
+from campaign.web.admin_routes import _gate, _gate_post, _run, _state, office_only
 from campaign.web.pages import page
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -109,6 +109,8 @@ async def inbox(request: Request) -> Response:
     who = await _gate(request)
     if not isinstance(who, Coordinator):
         return who
+    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
+        return refused
     return await _page(request, who)
 
 
@@ -123,6 +125,8 @@ async def assign_mail(
     who = await _gate_post(request, csrf_token)
     if not isinstance(who, Coordinator):
         return who
+    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
+        return refused
     if not request_id.strip().isdigit():
         return await _page(request, who, "请选择这封来信所答复的报送事项", 422)
     now = _state(request).clock()
@@ -149,6 +153,8 @@ async def dismiss_mail(request: Request, inbox_id: int, csrf_token: str = Form("
     who = await _gate_post(request, csrf_token)
     if not isinstance(who, Coordinator):
         return who
+    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
+        return refused
     try:
         await _run(request, lambda s: dismiss(session=s, inbox_id=inbox_id, actor=who.name))
     except HeldError as exc:

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from campaign.accounts import any_account, authenticate
 from campaign.replies.review import ReviewError, accept_submission, return_submission
 from campaign.web.admin_auth import (
     DEVICE_COOKIE,
@@ -24,9 +25,10 @@ from campaign.web.admin_auth import (
 from campaign.web.admin_views import detail_context, list_context
 from campaign.web.pages import error_page, page
 from models.attachment import SubmissionAttachment
+from models.submission import ReportSubmission
 
 router = APIRouter(prefix="/admin", tags=["coordinator"])
-DISABLED = "协调员页面未启用：尚未配置协调员密码（CAMPAIGN_COORDINATOR_PASSWORD）。"
+DISABLED = "协调员页面未启用：尚未开设账号（campaign accounts add）。"
 HOME = "/admin/campaigns"  # the console (console_routes)
 STALE = "页面已过期，操作未执行。请刷新页面后重试。"
 
@@ -56,12 +58,12 @@ def _set_cookie(
 
 async def _gate(request: Request) -> Response | Coordinator:
     auth = _state(request).auth
-    if not auth.enabled:
-        return error_page("协调员页面未启用", DISABLED, status=403)
     cookie = request.cookies.get(SESSION_COOKIE)
     now = _state(request).clock()
     who = await _run(request, lambda s: auth.read_session(s, cookie, now=now)) if cookie else None
     if who is None:
+        if not await _run(request, auth.open):
+            return error_page("协调员页面未启用", DISABLED, status=403)
         if request.method == "GET":
             return RedirectResponse("/admin/login", status_code=303)
         return error_page("请先登录", "登录已过期，请重新登录。", status=403)
@@ -78,6 +80,37 @@ async def _gate_post(request: Request, csrf_token: str) -> Response | Coordinato
     return who
 
 
+NOT_YOURS = "没有这条报送记录"
+READ_ONLY = "您的账号只能查看，不能审核或更改。"
+
+
+def forbidden() -> Response:
+    """A read-only account tried to act."""
+    return error_page("无权操作", READ_ONLY, status=403)
+
+
+def office_only(who: Coordinator) -> Response | None:
+    """Refusal for pages only the issuing office opens (held mail, accounts)."""
+    if who.scope.is_office:
+        return None
+    return error_page("无权访问", "此页面仅限领导小组办公室使用。", status=403)
+
+
+def _submission_visible(session: Session, submission_id: int, who: Coordinator) -> bool:
+    row = session.get(ReportSubmission, submission_id)
+    return row is not None and who.scope.sees(row.bureau_code)
+
+
+async def _act_on(request: Request, who: Coordinator, submission_id: int) -> Response | None:
+    """Refusal for acting on an answer: read-only account (403), another unit's (404)."""
+    if not who.scope.may_act:
+        return forbidden()
+    seen = await _run(request, lambda s: _submission_visible(s, submission_id, who))
+    if not seen:
+        return error_page(NOT_YOURS, f"没有编号为{submission_id}的报送记录。", status=404)
+    return None
+
+
 def _run(request: Request, work: Any, *args: Any) -> Any:
     def unit() -> Any:
         with Session(_state(request).engine, expire_on_commit=False) as session:
@@ -88,10 +121,17 @@ def _run(request: Request, work: Any, *args: Any) -> Any:
     return run_in_threadpool(unit)
 
 
-def _login_form(request: Request, error: str = "", status: int = 200) -> Response:
+def _login_form(
+    request: Request, accounts: bool, error: str = "", status: int = 200
+) -> Response:
     token = _state(request).tokens.issue("login")
     response = page(
-        "admin_login.html", status=status, title="协调员登录", csrf_token=token, error=error
+        "admin_login.html",
+        status=status,
+        title="协调员登录",
+        csrf_token=token,
+        error=error,
+        accounts=accounts,
     )
     _set_cookie(request, response, LOGIN_COOKIE, token, "/admin/login", 3600)
     return response
@@ -103,23 +143,32 @@ def _wait_text(seconds: float) -> str:
 
 @router.get("/login", response_class=HTMLResponse, summary="Coordinator login page")
 async def login_page(request: Request) -> Response:
-    if not _state(request).auth.enabled:
+    auth = _state(request).auth
+    is_open, accounts = await _run(request, lambda s: (auth.open(s), any_account(s)))
+    if not is_open:
         return error_page("协调员页面未启用", DISABLED, status=403)
-    return _login_form(request)
+    return _login_form(request, accounts)
 
 
 @router.post("/login", response_class=HTMLResponse, summary="Log in as coordinator")
 async def login(
-    request: Request, password: str = Form(""), name: str = Form(""), csrf_token: str = Form("")
+    request: Request,
+    password: str = Form(""),
+    name: str = Form(""),
+    username: str = Form(""),
+    csrf_token: str = Form(""),
 ) -> Response:
-    """Attempts are spaced out after bad passwords (ratelimit.LoginThrottle): one made
-    too early is refused without the password being looked at."""
+    """Attempts are spaced out after bad passwords, per client and per account
+    (ratelimit.LoginThrottle): one made too early is refused without the password being
+    looked at. Once an account exists only accounts log in (the shared password no more)."""
     state = _state(request)
-    if not state.auth.enabled:
+    is_open, accounts = await _run(request, lambda s: (state.auth.open(s), any_account(s)))
+    if not is_open:
         return error_page("协调员页面未启用", DISABLED, status=403)
     address = request.client.host if request.client else "unknown"
     device = state.auth.read_device(request.cookies.get(DEVICE_COOKIE))
-    wait = state.login_throttle.wait(address, device)
+    account_key = (username.strip().lower()[:50] or None) if accounts else None
+    wait = state.login_throttle.wait(address, device, account_key)
     if wait > 0:
         refused = error_page(
             "请稍后再试", "密码错误次数过多，登录暂停。" + _wait_text(wait), status=429
@@ -129,15 +178,23 @@ async def login(
     cookie = request.cookies.get(LOGIN_COOKIE)
     if cookie != csrf_token or state.tokens.verify(csrf_token, "login") is None:
         return error_page("页面已过期", STALE, status=403)
-    if not state.auth.check_password(password):
-        wait = state.login_throttle.failed(address, device)
-        return _login_form(request, "密码不正确。" + (_wait_text(wait) if wait else ""), 401)
-    state.login_throttle.succeeded(address, device)
+    if accounts:
+        account = await _run(
+            request, lambda s: authenticate(session=s, username=username, password=password)
+        )
+        good, who, user = account is not None, username, account.username if account else None
+    else:
+        good, who, user = state.auth.check_password(password), name.strip() or "协调员", None
+    if not good:
+        wait = state.login_throttle.failed(address, device, account_key)
+        wrong = "用户名或密码不正确。" if accounts else "密码不正确。"
+        return _login_form(request, accounts, wrong + (_wait_text(wait) if wait else ""), 401)
+    state.login_throttle.succeeded(address, device, account_key)
     presented, now = request.cookies.get(SESSION_COOKIE), state.clock()
     session_cookie = await _run(
         request,
         lambda s: state.auth.start_session(
-            s, name.strip() or "协调员", now=now, replacing=presented
+            s, user or who, now=now, replacing=presented, username=user
         ),
     )
     response = RedirectResponse(HOME, status_code=303)
@@ -177,7 +234,10 @@ async def submissions(
         return who
     status = status if status in ("pending", "accepted", "returned", "all") else "pending"
     context = await _run(
-        request, lambda s: list_context(session=s, status=status, campaign_id=campaign_id)
+        request,
+        lambda s: list_context(
+            session=s, status=status, campaign_id=campaign_id, units=who.scope.units
+        ),
     )
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
     return page("admin_list.html", csrf_token=csrf, who=who.name, **context)
@@ -186,7 +246,12 @@ async def submissions(
 async def _detail(
     request: Request, who: Coordinator, sid: int, error: str = "", status: int = 200
 ) -> Response:
-    context = await _run(request, lambda s: detail_context(session=s, submission_id=sid))
+    def build(session: Session) -> dict[str, Any] | None:
+        if not _submission_visible(session, sid, who):
+            return None
+        return detail_context(session=session, submission_id=sid)
+
+    context = await _run(request, build)
     if context is None:
         return error_page("没有这条报送记录", f"没有编号为{sid}的报送记录。", status=404)
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
@@ -197,6 +262,7 @@ async def _detail(
         csrf_token=csrf,
         error=error,
         who=who.name,
+        may_act=who.scope.may_act,
         today=today,
         **context,
     )
@@ -219,6 +285,9 @@ async def accept(
     who = await _gate_post(request, csrf_token)
     if not isinstance(who, Coordinator):
         return who
+    refused = await _act_on(request, who, submission_id)
+    if refused is not None:
+        return refused
     now = _state(request).clock()
     try:
         await _run(
@@ -249,6 +318,9 @@ async def return_(
     who = await _gate_post(request, csrf_token)
     if not isinstance(who, Coordinator):
         return who
+    refused = await _act_on(request, who, submission_id)
+    if refused is not None:
+        return refused
     state = _state(request)
     try:
         due_date = date.fromisoformat(due) if due.strip() else None
@@ -280,7 +352,13 @@ async def attachment(request: Request, attachment_id: int) -> Response:
     who = await _gate(request)
     if not isinstance(who, Coordinator):
         return who
-    row = await _run(request, lambda s: s.get(SubmissionAttachment, attachment_id))
+    def find(session: Session) -> SubmissionAttachment | None:
+        row = session.get(SubmissionAttachment, attachment_id)
+        if row is None or not _submission_visible(session, row.submission_id, who):
+            return None
+        return row
+
+    row = await _run(request, find)
     if row is None:
         return error_page("没有这个文件", "没有这个文件。", status=404)
     path = Path(_state(request).data_dir) / row.stored_path

@@ -49,10 +49,19 @@ def report_type(request: ReportRequest, duty_names: dict[str, str]) -> str:
     return duty_names.get(request.duty_key) or KIND_TEXT.get(request.kind, "报告")
 
 
-def list_context(*, session: Session, status: str, campaign_id: int | None) -> dict[str, Any]:
+def list_context(
+    *,
+    session: Session,
+    status: str,
+    campaign_id: int | None,
+    units: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """The review queue; units: only the answers of these units (None: all)."""
     items: list[ReviewItem] = review_queue(
         session=session, campaign_id=campaign_id, status=STATUS_FILTERS.get(status)
     )
+    if units is not None:
+        items = [i for i in items if i.submission.bureau_code in units]
     campaigns = {c.id: c for c in session.exec(select(Campaign)).all()}
     duty_names = {cid: {d.key: d.name for d in plan_of(c).duties} for cid, c in campaigns.items()}
     rows = [

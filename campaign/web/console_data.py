@@ -119,6 +119,11 @@ def _asked(campaign_id: int) -> Any:
     return and_(col(r.campaign_id) == campaign_id, col(r.kind).in_(REPORT_KINDS))
 
 
+def _within(units: frozenset[str] | None) -> Any:
+    """Only these units' requests (an account's scope); None: every unit."""
+    return true() if units is None else col(ReportRequest.bureau_code).in_(sorted(units))
+
+
 def campaign_units(*, session: Session, codes: set[str]) -> list[Unit]:
     """The units asked for a report (codes, as unit_counts found them), grouped by parent
     (parents in code order), then in registry order."""
@@ -158,7 +163,9 @@ def _not_due(today: date) -> Any:
     return func.sum(case((col(ReportRequest.due_date) >= today, 1), else_=0))
 
 
-def unit_counts(*, session: Session, campaign_id: int, today: date) -> Tally:
+def unit_counts(
+    *, session: Session, campaign_id: int, today: date, units: frozenset[str] | None = None
+) -> Tally:
     """Every unit's requests counted by state, per duty (one grouped query over the
     campaign's requests; answers awaiting review counted too, 重大情况 reports included).
     Grouped by plain columns in the order of the covering index ix_report_request_units
@@ -175,7 +182,7 @@ def unit_counts(*, session: Session, campaign_id: int, today: date) -> Tally:
             _not_due(today),
             func.max(col(r.period_end)),
         )
-        .where(col(r.campaign_id) == campaign_id)
+        .where(col(r.campaign_id) == campaign_id, _within(units))
         .group_by(col(r.duty_key), col(r.bureau_code), col(r.kind), col(r.status), col(r.late))
     )
     found: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
@@ -196,7 +203,9 @@ def unit_counts(*, session: Session, campaign_id: int, today: date) -> Tally:
     return Tally(found, accepted, pending)
 
 
-def period_counts(*, session: Session, campaign_id: int, today: date) -> dict[str, list[Period]]:
+def period_counts(
+    *, session: Session, campaign_id: int, today: date, units: frozenset[str] | None = None
+) -> dict[str, list[Period]]:
     """Each duty's periods in date order, each with its requests' states counted (grouped
     in the order of the covering index ix_report_request_periods, migration 0018)."""
     r = ReportRequest
@@ -213,7 +222,7 @@ def period_counts(*, session: Session, campaign_id: int, today: date) -> dict[st
             func.min(col(r.period_end)),
             func.min(col(r.due_date)),
         )
-        .where(_asked(campaign_id))
+        .where(_asked(campaign_id), _within(units))
         .group_by(col(r.duty_key), col(r.period_key), col(r.kind), col(r.status), col(r.late))
     )
     periods: dict[tuple[str, str], Period] = {}
@@ -334,7 +343,11 @@ def target_standing(
 
 
 def pending_queue(
-    *, session: Session, campaign_id: int, limit: int = 10
+    *,
+    session: Session,
+    campaign_id: int,
+    limit: int = 10,
+    units: frozenset[str] | None = None,
 ) -> list[tuple[ReportSubmission, ReportRequest, str]]:
     """The newest `limit` answers awaiting review, with their request and unit name (the
     count is Tally.pending). Found through the requests' status, not every answer."""
@@ -347,6 +360,7 @@ def pending_queue(
             col(r.campaign_id) == campaign_id,
             col(r.status) == RequestStatus.submitted,
             col(s.review_status) == ReviewStatus.pending,
+            _within(units),
         )
         .order_by(col(r.answered_at).desc().nulls_last(), col(s.id).desc())
         .limit(limit)

@@ -17,7 +17,7 @@ from campaign.clock import local_date
 from campaign.plan.stored import plan_of
 from campaign.results.charts import CJKFontMissing, write_charts
 from campaign.results.compile import compile_results
-from campaign.results.load import load_frames, window_of
+from campaign.results.load import load_frames, window_of, within
 from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_routes import _gate, _run, _state
@@ -49,7 +49,7 @@ async def campaigns(request: Request) -> Response:
     who = await _gate(request)
     if not isinstance(who, Coordinator):
         return who
-    context = await _run(request, lambda s: campaigns_context(session=s))
+    context = await _run(request, lambda s: campaigns_context(session=s, within=who.scope.units))
     return page("console_campaigns.html", **context, **_bar(request, who))
 
 
@@ -64,7 +64,13 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
         today = _today(request, session, campaign_id)
         if today is None:
             return None
-        return dashboard_context(session=session, campaign_id=campaign_id, today=today, query=query)
+        return dashboard_context(
+            session=session,
+            campaign_id=campaign_id,
+            today=today,
+            query=query,
+            within=who.scope.units,
+        )
 
     context = await _run(request, build)
     if context is None:
@@ -73,11 +79,12 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
 
 
 def _stage_file(
-    request: Request, session: Session, campaign_id: int, stage: str, name: str
+    request: Request, session: Session, who: Coordinator, campaign_id: int, stage: str, name: str
 ) -> Path | Response:
     """A stage's output file (workbook.xlsx or charts/<n>.png) compiled from accepted
-    answers, from the download cache when the data has not changed (console_downloads);
-    else an error page (unknown campaign or stage, no CJK font)."""
+    answers of the units the account sees, from the download cache when the data has not
+    changed (console_downloads; one cache entry per scope); else an error page (unknown
+    campaign or stage, no CJK font)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
@@ -87,9 +94,11 @@ def _stage_file(
     except KeyError as exc:
         return error_page("没有这个阶段", str(exc.args[0]), status=404)
     key = data_key(session=session, campaign=campaign, today=today)
+    if who.scope.units is not None:
+        key = f"{key}-{who.scope.unit_code}"
 
     def build(directory: Path) -> None:
-        frames = load_frames(session=session, campaign_id=campaign_id)
+        frames = within(load_frames(session=session, campaign_id=campaign_id), who.scope.units)
         compiled = compile_results(frames, stage=window, today=today)
         (directory / "charts").mkdir()
         (directory / "stage-name.txt").write_text(compiled.stage_name, encoding="utf-8")
@@ -118,7 +127,7 @@ async def workbook(request: Request, campaign_id: int, stage: str) -> Response:
         return who
 
     def build(session: Session) -> Response:
-        path = _stage_file(request, session, campaign_id, stage, "workbook.xlsx")
+        path = _stage_file(request, session, who, campaign_id, stage, "workbook.xlsx")
         if isinstance(path, Response):
             return path
         return _download(path.read_bytes(), f"汇总表-{_stage_name(path)}.xlsx", XLSX)
@@ -136,7 +145,7 @@ async def chart(request: Request, campaign_id: int, stage: str, number: int) -> 
         return error_page("没有这个图表", "没有这个图表。", status=404)
 
     def build(session: Session) -> Response:
-        path = _stage_file(request, session, campaign_id, stage, f"charts/{number}.png")
+        path = _stage_file(request, session, who, campaign_id, stage, f"charts/{number}.png")
         if isinstance(path, Response):
             return path
         name = f"{CHARTS[number - 1]}-{_stage_name(path)}.png"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
 from campaign.plan.schema import Plan
@@ -41,12 +41,14 @@ LAGGARDS_SHOWN = 20
 CHARTS = ("报送率", "主要指标趋势", "目标完成情况")  # campaign.results.charts.write_charts order
 
 
-def campaigns_context(*, session: Session) -> dict[str, Any]:
+def campaigns_context(*, session: Session, within: frozenset[str] | None = None) -> dict[str, Any]:
+    """The campaigns, each with its answers awaiting review (within: of these units only)."""
     campaigns = session.exec(select(Campaign).order_by(col(Campaign.id).desc())).all()
+    seen = true() if within is None else col(ReportSubmission.bureau_code).in_(sorted(within))
     pending = dict(
         session.exec(
             select(col(ReportSubmission.campaign_id), func.count())
-            .where(col(ReportSubmission.review_status) == ReviewStatus.pending)
+            .where(col(ReportSubmission.review_status) == ReviewStatus.pending, seen)
             .group_by(col(ReportSubmission.campaign_id))
         ).all()
     )
@@ -225,17 +227,24 @@ def _queue(
 
 
 def dashboard_context(
-    *, session: Session, campaign_id: int, today: date, query: MatrixQuery
+    *,
+    session: Session,
+    campaign_id: int,
+    today: date,
+    query: MatrixQuery,
+    within: frozenset[str] | None = None,
 ) -> dict[str, Any] | None:
+    """within: an account's scope (its unit and those below): counts, matrix, laggards and
+    queue of these units only, and no office task list (it names other units); None: all."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         return None
     plan = plan_of(campaign)
-    tally = unit_counts(session=session, campaign_id=campaign_id, today=today)
+    tally = unit_counts(session=session, campaign_id=campaign_id, today=today, units=within)
     by_duty = tally.by_duty
     pending = tally.pending
-    queue = pending_queue(session=session, campaign_id=campaign_id) if pending else []
-    periods = period_counts(session=session, campaign_id=campaign_id, today=today)
+    queue = pending_queue(session=session, campaign_id=campaign_id, units=within) if pending else []
+    periods = period_counts(session=session, campaign_id=campaign_id, today=today, units=within)
     totals: dict[str, Counts] = {}
     overall = Counts()
     for per_unit in by_duty.values():
@@ -282,7 +291,11 @@ def dashboard_context(
         behind=set(behind),
         laggards={r["code"] for r in laggards},
     )
-    tasks = task_rows(task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today))
+    tasks = []
+    if within is None:
+        tasks = task_rows(
+            task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today)
+        )
     parents: dict[str, str] = {}
     for u in units:
         if u.parent_code is not None:

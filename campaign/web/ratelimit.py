@@ -165,20 +165,25 @@ class LoginThrottle:
         return min(cap, self.base * 2.0 ** min(failures - free - 1, 62))
 
     @staticmethod
-    def _keys(address: str, device: str | None) -> list[str]:
-        return [f"device:{device}"] if device else [f"address:{address}", "overall"]
+    def _keys(address: str, device: str | None, account: str | None = None) -> list[str]:
+        keys = [f"device:{device}"] if device else [f"address:{address}", "overall"]
+        return [*keys, f"account:{account}"] if account else keys
 
-    def wait(self, address: str, device: str | None = None) -> float:
-        """Seconds before an attempt from this client is taken (0: now)."""
+    def wait(self, address: str, device: str | None = None, account: str | None = None) -> float:
+        """Seconds before an attempt from this client (on this account) is taken (0: now).
+        The account's own count applies to every client, device cookie or not, so one
+        account's password cannot be tried faster from many places; its wait is bounded
+        by `cap`, so its owner is never locked out for good."""
         now = self.clock()
+        keys = self._keys(address, device, account)
         with self._counts.lock:
-            until = max(self._not_before.get(k, 0.0) for k in self._keys(address, device))
+            until = max(self._not_before.get(k, 0.0) for k in keys)
         return max(0.0, until - now)
 
-    def failed(self, address: str, device: str | None = None) -> float:
+    def failed(self, address: str, device: str | None = None, account: str | None = None) -> float:
         """Record a bad password; the wait it imposes on this client."""
         now = self.clock()
-        for key in self._keys(address, device):
+        for key in self._keys(address, device, account):
             failures = self._counts.add(key)
             spacing = self.spacing(failures, overall=key == "overall")
             with self._counts.lock:
@@ -186,10 +191,10 @@ class LoginThrottle:
                 self._not_before.move_to_end(key)
                 while len(self._not_before) > self.max_keys:
                     self._not_before.popitem(last=False)
-        return self.wait(address, device)
+        return self.wait(address, device, account)
 
-    def succeeded(self, address: str, device: str | None = None) -> None:
-        for key in self._keys(address, device):
+    def succeeded(self, address: str, device: str | None = None, account: str | None = None) -> None:
+        for key in self._keys(address, device, account):
             if key == "overall":
                 continue
             self._counts.forget(key)

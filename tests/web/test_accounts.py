@@ -1,0 +1,189 @@
+"""Console accounts over HTTP: every /admin route tried with another city's account and
+with a county's account against its city (the routes enumerated from the app, so a new
+route cannot be forgotten); login rotation, logout, cookie flags; argon2 hashes.
+
+Three levels: 湖北省局 420000 → 武汉 420100, 黄石 420200 → 江岸区 420102 (under 武汉)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from fastapi.routing import APIRoute
+from sqlmodel import select
+
+from campaign.accounts import add_account, any_account
+from models.account import ConsoleAccount
+from models.attachment import SubmissionAttachment
+from models.bureau import Bureau, BureauLevel
+from models.inbox import InboxMessage
+from models.submission import ReportSubmission
+from web.conftest import Web
+from web.helpers import csrf_of, send_form
+
+PASSWORD = "口令-足够长-2026"
+OPEN_TO_ALL = {"/admin/login", "/admin/logout", "/admin"}
+
+
+def _accounts(web: Web) -> None:
+    s = web.session
+    s.add(Bureau(code="420102", name="江岸区质量技术监督局", parent_code="420100",
+                 level=BureauLevel.county, email="ja@example.org"))
+    s.flush()
+    for name, unit, role in (
+        ("office", "420000", "office"),
+        ("wuhan", "420100", "coordinator"),
+        ("huangshi", "420200", "coordinator"),
+        ("jiangan", "420102", "coordinator"),
+        ("wuhan-view", "420100", "viewer"),
+    ):
+        add_account(session=s, username=name, unit_code=unit, role=role, password=PASSWORD)
+    s.commit()
+
+
+def login(web: Web, username: str, password: str = PASSWORD) -> object:
+    page = web.client.get("/admin/login").text
+    return web.client.post(
+        "/admin/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
+
+
+def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
+    """武汉 answers (pending review), with an attachment; a held mail naming 武汉."""
+    send_form(web)
+    send_form(web, name="huangshi")
+    s = web.session
+    s.expire_all()
+    wuhan = s.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "420100")).one()
+    stored = "attachments/wuhan.txt"
+    path = web.client.app.state.data_dir / stored  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("武汉市的附件", encoding="utf-8")
+    att = SubmissionAttachment(submission_id=wuhan.id, kind="attachment", filename="武汉.txt",
+                               content_type="text/plain", size=1, sha256="0" * 64,
+                               stored_path=stored)
+    s.add(att)
+    held = s.exec(select(InboxMessage)).first()
+    s.commit()
+    return {
+        "campaign_id": web.world.campaign.id,
+        "submission_id": wuhan.id,
+        "attachment_id": att.id,
+        "inbox_id": held.id if held else 1,
+        "stage": "all",
+        "number": 1,
+    }
+
+
+def _routes(web: Web) -> list[tuple[str, str]]:
+    found = []
+    for route in web.client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and route.path.startswith("/admin"):
+            found += [(m, route.path) for m in sorted(route.methods)]
+    return found
+
+
+def _texts(response: object) -> str:
+    body = response.content  # type: ignore[attr-defined]
+    if body[:2] == b"PK":  # a workbook: every cell's text
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        return " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
+    return body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("who", ["huangshi", "jiangan"])
+def test_every_admin_route_refuses_or_hides_wuhan(web: Web, tmp_path: object, who: str) -> None:
+    """Another city's account (黄石) and a county's (江岸, under 武汉) against 武汉."""
+    _accounts(web)
+    values = _wuhan_world(web, tmp_path)
+    assert login(web, who).headers["location"] == "/admin/campaigns"  # type: ignore[attr-defined]
+    token = csrf_of(web.client.get("/admin/submissions").text)
+    routes = _routes(web)
+    assert len(routes) >= 12
+    for method, path in routes:
+        if path in OPEN_TO_ALL:
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        assert set(names) <= set(values), f"new parameter in {path}: add it to this test"
+        url = path.format(**{n: values[n] for n in names})
+        if method == "GET":
+            response = web.client.get(url, follow_redirects=False)
+        else:
+            data = {"csrf_token": token, "comment": "越权", "request_id": "1"}
+            response = web.client.post(url, data=data, follow_redirects=False)
+        code = response.status_code
+        assert code in (200, 403, 404), (method, url, code)
+        if code == 200:
+            assert method == "GET", (method, url)
+            text = _texts(response)
+            assert "武汉" not in text, (method, url)
+    web.session.expire_all()
+    wuhan = web.session.get(ReportSubmission, values["submission_id"])
+    assert wuhan is not None and wuhan.review_status == "pending"  # nothing changed
+
+
+def test_a_city_sees_its_county_and_a_viewer_cannot_act(web: Web, tmp_path: object) -> None:
+    _accounts(web)
+    values = _wuhan_world(web, tmp_path)
+    login(web, "wuhan")
+    queue = web.client.get("/admin/submissions").text
+    assert "武汉" in queue and "黄石" not in queue
+    sid = values["submission_id"]
+    assert web.client.get(f"/admin/submissions/{sid}").status_code == 200
+    token = csrf_of(web.client.get("/admin/submissions").text)
+    web.client.post("/admin/logout", data={"csrf_token": token})
+    login(web, "wuhan-view")
+    token = csrf_of(web.client.get(f"/admin/submissions/{sid}").text)
+    refused = web.client.post(f"/admin/submissions/{sid}/accept", data={"csrf_token": token})
+    assert refused.status_code == 403 and "只能查看" in refused.text
+    assert web.client.get("/admin/inbox").status_code == 403  # held mail: the office only
+    login(web, "office")
+    assert "黄石" in web.client.get("/admin/submissions").text
+
+
+def test_login_rotates_logout_ends_cookie_flags(web: Web) -> None:
+    _accounts(web)
+    web.client.cookies.set("coord_session", "planted-by-someone", path="/admin")
+    response = login(web, "huangshi")
+    header = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert "HttpOnly" in header and "SameSite=strict" in header.replace("Strict", "strict")
+    cookie = web.client.cookies.get("coord_session", path="/admin")
+    assert cookie and cookie != "planted-by-someone"
+    page = web.client.get("/admin/submissions")
+    assert page.status_code == 200
+    web.client.post("/admin/logout", data={"csrf_token": csrf_of(page.text)})
+    web.client.cookies.set("coord_session", cookie, path="/admin")  # a copy kept
+    again = web.client.get("/admin/submissions", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/admin/login"
+
+
+def test_shared_password_only_until_the_first_account(web: Web) -> None:
+    page = web.client.get("/admin/login").text
+    data = {"name": "张三", "password": "审核-口令-2007", "csrf_token": csrf_of(page)}
+    assert web.client.post("/admin/login", data=data, follow_redirects=False).status_code == 303
+    assert web.client.get("/admin/submissions").status_code == 200
+    _accounts(web)  # the first accounts end the shared password and its sessions
+    assert web.client.get("/admin/submissions", follow_redirects=False).status_code == 303
+    page = web.client.get("/admin/login").text
+    assert 'name="username"' in page
+    data["csrf_token"] = csrf_of(page)
+    assert web.client.post("/admin/login", data=data).status_code == 401
+
+
+def test_bad_passwords_slow_the_account_from_any_client(web: Web) -> None:
+    _accounts(web)
+    for _ in range(4):
+        assert login(web, "huangshi", "wrong-password").status_code == 401  # type: ignore[attr-defined]
+    assert web.throttle.wait("198.51.100.7", "another-device", "huangshi") > 0
+    assert web.throttle.wait("198.51.100.7", "another-device", "wuhan") == 0
+
+
+def test_only_the_argon2_hash_is_stored(web: Web) -> None:
+    _accounts(web)
+    row = web.session.get(ConsoleAccount, "wuhan")
+    assert row is not None and row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in row.password_hash and any_account(web.session)
