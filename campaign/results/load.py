@@ -91,8 +91,8 @@ def within(frames: Frames, units: frozenset[str] | None) -> Frames:
     codes = sorted(units)
     kept = frames.units[frames.units["code"].isin(codes)].copy()
     kept["order"] = range(len(kept))
-    requests = frames.requests[frames.requests["bureau_code"].isin(codes)]
-    ids = set(requests["id"])
+    requests = frames.requests[frames.requests["unit"].isin(codes)]
+    ids = set(requests["request_id"])
 
     def answered(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["request_id"].isin(ids)].reset_index(drop=True)

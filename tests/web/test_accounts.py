@@ -12,9 +12,11 @@ import re
 import openpyxl
 import pytest
 from fastapi.routing import APIRoute
+from starlette.routing import Route
 from sqlmodel import select
 
 from campaign.accounts import add_account, any_account
+from campaign.web import admin_inbox, admin_routes, console_routes
 from models.account import ConsoleAccount
 from models.attachment import SubmissionAttachment
 from models.bureau import Bureau, BureauLevel
@@ -81,9 +83,10 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
 
 def _routes(web: Web) -> list[tuple[str, str]]:
     found = []
-    for route in web.client.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, APIRoute) and route.path.startswith("/admin"):
-            found += [(m, route.path) for m in sorted(route.methods)]
+    routers = (admin_routes.router, admin_inbox.router, console_routes.router)
+    for route in [r for router in routers for r in router.routes]:
+        if isinstance(route, APIRoute | Route) and route.path.startswith("/admin"):
+            found += [(m, route.path) for m in sorted(route.methods or ())]
     return found
 
 
