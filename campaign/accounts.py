@@ -97,9 +97,7 @@ def add_account(
     if session.get(Bureau, code) is None:
         problems.append(_("Unit {code!r} is not in the registry.").format(code=unit_code))
     if role not in {r.value for r in AccountRole}:
-        problems.append(
-            _("Role {role!r}: use office, coordinator or viewer.").format(role=role)
-        )
+        problems.append(_("Role {role!r}: use office, coordinator or viewer.").format(role=role))
     try:
         _check_password(password)
     except AccountError as exc:

@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-
 from models._common import enum_column, timestamp
 
 

@@ -62,7 +62,10 @@ def add(
 def list_() -> None:
     """The accounts: user name, unit, role, disabled or not."""
     with session_scope() as session:
-        rows = [(a.username, a.unit_code, a.role.value, a.disabled) for a in list_accounts(session=session)]
+        rows = [
+            (a.username, a.unit_code, a.role.value, a.disabled)
+            for a in list_accounts(session=session)
+        ]
     if not rows:
         typer.echo(_("No accounts yet."))
     for name, unit, role, disabled in rows:

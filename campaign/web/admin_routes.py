@@ -121,9 +121,7 @@ def _run(request: Request, work: Any, *args: Any) -> Any:
     return run_in_threadpool(unit)
 
 
-def _login_form(
-    request: Request, accounts: bool, error: str = "", status: int = 200
-) -> Response:
+def _login_form(request: Request, accounts: bool, error: str = "", status: int = 200) -> Response:
     token = _state(request).tokens.issue("login")
     response = page(
         "admin_login.html",
@@ -352,6 +350,7 @@ async def attachment(request: Request, attachment_id: int) -> Response:
     who = await _gate(request)
     if not isinstance(who, Coordinator):
         return who
+
     def find(session: Session) -> SubmissionAttachment | None:
         row = session.get(SubmissionAttachment, attachment_id)
         if row is None or not _submission_visible(session, row.submission_id, who):

@@ -193,7 +193,9 @@ class LoginThrottle:
                     self._not_before.popitem(last=False)
         return self.wait(address, device, account)
 
-    def succeeded(self, address: str, device: str | None = None, account: str | None = None) -> None:
+    def succeeded(
+        self, address: str, device: str | None = None, account: str | None = None
+    ) -> None:
         for key in self._keys(address, device, account):
             if key == "overall":
                 continue

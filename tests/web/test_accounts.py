@@ -8,31 +8,42 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import openpyxl
 import pytest
 from fastapi.routing import APIRoute
-from starlette.routing import Route
+from fastapi.testclient import TestClient
 from sqlmodel import select
+from starlette.routing import Route
 
 from campaign.accounts import add_account, any_account
 from campaign.web import admin_inbox, admin_routes, console_routes
 from models.account import ConsoleAccount
 from models.attachment import SubmissionAttachment
 from models.bureau import Bureau, BureauLevel
+from models.coordinator_session import CoordinatorSession
 from models.inbox import InboxMessage
 from models.submission import ReportSubmission
 from web.conftest import Web
 from web.helpers import csrf_of, send_form
 
 PASSWORD = "口令-足够长-2026"
+DOMAIN = "testserver.local"  # where the test client's jar keeps the server's cookies
 OPEN_TO_ALL = {"/admin/login", "/admin/logout", "/admin"}
 
 
 def _accounts(web: Web) -> None:
     s = web.session
-    s.add(Bureau(code="420102", name="江岸区质量技术监督局", parent_code="420100",
-                 level=BureauLevel.county, email="ja@example.org"))
+    s.add(
+        Bureau(
+            code="420102",
+            name="江岸区质量技术监督局",
+            parent_code="420100",
+            level=BureauLevel.county,
+            email="ja@example.org",
+        )
+    )
     s.flush()
     for name, unit, role in (
         ("office", "420000", "office"),
@@ -45,9 +56,9 @@ def _accounts(web: Web) -> None:
     s.commit()
 
 
-def login(web: Web, username: str, password: str = PASSWORD) -> object:
-    page = web.client.get("/admin/login").text
-    return web.client.post(
+def login(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    page = client.get("/admin/login").text
+    return client.post(
         "/admin/login",
         data={"username": username, "password": password, "csrf_token": csrf_of(page)},
         follow_redirects=False,
@@ -62,12 +73,18 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
     s.expire_all()
     wuhan = s.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "420100")).one()
     stored = "attachments/wuhan.txt"
-    path = web.client.app.state.data_dir / stored  # type: ignore[attr-defined]
+    path = web.client.app.state.data_dir / stored
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("武汉市的附件", encoding="utf-8")
-    att = SubmissionAttachment(submission_id=wuhan.id, kind="attachment", filename="武汉.txt",
-                               content_type="text/plain", size=1, sha256="0" * 64,
-                               stored_path=stored)
+    att = SubmissionAttachment(
+        submission_id=wuhan.id,
+        kind="attachment",
+        filename="武汉.txt",
+        content_type="text/plain",
+        size=1,
+        sha256="0" * 64,
+        stored_path=stored,
+    )
     s.add(att)
     held = s.exec(select(InboxMessage)).first()
     s.commit()
@@ -91,7 +108,7 @@ def _routes(web: Web) -> list[tuple[str, str]]:
 
 
 def _texts(response: object) -> str:
-    body = response.content  # type: ignore[attr-defined]
+    body = response.content
     if body[:2] == b"PK":  # a workbook: every cell's text
         book = openpyxl.load_workbook(io.BytesIO(body))
         return " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
@@ -103,7 +120,7 @@ def test_every_admin_route_refuses_or_hides_wuhan(web: Web, tmp_path: object, wh
     """Another city's account (黄石) and a county's (江岸, under 武汉) against 武汉."""
     _accounts(web)
     values = _wuhan_world(web, tmp_path)
-    assert login(web, who).headers["location"] == "/admin/campaigns"  # type: ignore[attr-defined]
+    assert login(web.client, who).headers["location"] == "/admin/campaigns"
     token = csrf_of(web.client.get("/admin/submissions").text)
     routes = _routes(web)
     assert len(routes) >= 12
@@ -132,36 +149,50 @@ def test_every_admin_route_refuses_or_hides_wuhan(web: Web, tmp_path: object, wh
 def test_a_city_sees_its_county_and_a_viewer_cannot_act(web: Web, tmp_path: object) -> None:
     _accounts(web)
     values = _wuhan_world(web, tmp_path)
-    login(web, "wuhan")
+    login(web.client, "wuhan")
     queue = web.client.get("/admin/submissions").text
     assert "武汉" in queue and "黄石" not in queue
     sid = values["submission_id"]
     assert web.client.get(f"/admin/submissions/{sid}").status_code == 200
     token = csrf_of(web.client.get("/admin/submissions").text)
     web.client.post("/admin/logout", data={"csrf_token": token})
-    login(web, "wuhan-view")
+    login(web.client, "wuhan-view")
     token = csrf_of(web.client.get(f"/admin/submissions/{sid}").text)
     refused = web.client.post(f"/admin/submissions/{sid}/accept", data={"csrf_token": token})
     assert refused.status_code == 403 and "只能查看" in refused.text
     assert web.client.get("/admin/inbox").status_code == 403  # held mail: the office only
-    login(web, "office")
+    login(web.client, "office")
     assert "黄石" in web.client.get("/admin/submissions").text
 
 
-def test_login_rotates_logout_ends_cookie_flags(web: Web) -> None:
+def test_login_rotates_logout_ends_cookie_flags(web_on_both: Web) -> None:
+    web = web_on_both
     _accounts(web)
-    web.client.cookies.set("coord_session", "planted-by-someone", path="/admin")
-    response = login(web, "huangshi")
-    header = response.headers["set-cookie"]  # type: ignore[attr-defined]
-    assert "HttpOnly" in header and "SameSite=strict" in header.replace("Strict", "strict")
-    cookie = web.client.cookies.get("coord_session", path="/admin")
-    assert cookie and cookie != "planted-by-someone"
+    planted = "chosen-by-someone-else-before-the-login"
+    web.client.cookies.set("coord_session", planted, domain=DOMAIN, path="/admin")
+    response = login(web.client, "huangshi")
+    header = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("coord_session=")
+    )
+    assert "HttpOnly" in header and "SameSite=strict" in header and "Secure" not in header
+    cookie = web.client.cookies.get("coord_session")
+    assert cookie and cookie != planted
+    web.session.expire_all()
+    rows = web.session.exec(select(CoordinatorSession)).all()
+    assert [r.username for r in rows] == ["huangshi"]  # the planted id never became one
     page = web.client.get("/admin/submissions")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "huangshi" in page.text
     web.client.post("/admin/logout", data={"csrf_token": csrf_of(page.text)})
-    web.client.cookies.set("coord_session", cookie, path="/admin")  # a copy kept
-    again = web.client.get("/admin/submissions", follow_redirects=False)
+    web.session.expire_all()
+    assert web.session.exec(select(CoordinatorSession)).all() == []  # ended on the server
+    thief = TestClient(web.client.app)  # type: ignore[arg-type]
+    thief.cookies.set("coord_session", cookie, domain=DOMAIN, path="/admin")
+    again = thief.get("/admin/submissions", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/admin/login"
+    https = TestClient(web.client.app, base_url="https://testserver")  # type: ignore[arg-type]
+    over_tls = login(https, "huangshi")
+    for flags in over_tls.headers.get_list("set-cookie"):
+        assert "Secure" in flags and "HttpOnly" in flags and "SameSite=strict" in flags
 
 
 def test_shared_password_only_until_the_first_account(web: Web) -> None:
@@ -180,7 +211,7 @@ def test_shared_password_only_until_the_first_account(web: Web) -> None:
 def test_bad_passwords_slow_the_account_from_any_client(web: Web) -> None:
     _accounts(web)
     for _ in range(4):
-        assert login(web, "huangshi", "wrong-password").status_code == 401  # type: ignore[attr-defined]
+        assert login(web.client, "huangshi", "wrong-password").status_code == 401
     assert web.throttle.wait("198.51.100.7", "another-device", "huangshi") > 0
     assert web.throttle.wait("198.51.100.7", "another-device", "wuhan") == 0
 
