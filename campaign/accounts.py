@@ -17,8 +17,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from campaign.audit import record_audit
 from campaign.i18n import _
 from models.account import AccountRole, ConsoleAccount
+from models.audit import Channel
 from models.bureau import Bureau, normalize_key
 
 MIN_PASSWORD = 10
@@ -81,10 +83,32 @@ def any_account(session: Session) -> bool:
     return session.exec(select(ConsoleAccount.username).limit(1)).first() is not None
 
 
+def _audit(
+    session: Session, event: str, account: ConsoleAccount, actor: str, channel: Channel
+) -> None:
+    record_audit(
+        session=session,
+        event=event,
+        actor=actor,
+        channel=channel,
+        bureau_code=account.unit_code,
+        username=account.username,
+        role=account.role.value,
+    )
+
+
 def add_account(
-    *, session: Session, username: str, unit_code: str, role: str, password: str
+    *,
+    session: Session,
+    username: str,
+    unit_code: str,
+    role: str,
+    password: str,
+    actor: str = "cli",
+    channel: Channel = Channel.cli,
 ) -> ConsoleAccount:
-    """Every problem at once; nothing is stored unless all is right."""
+    """Every problem at once; nothing is stored unless all is right. Audited (never the
+    password) with the person who made it."""
     problems: list[str] = []
     try:
         name = _username(username)
@@ -109,6 +133,7 @@ def add_account(
     )
     session.add(account)
     session.flush()
+    _audit(session, "account_added", account, actor, channel)
     return account
 
 
@@ -119,17 +144,29 @@ def _get(session: Session, username: str) -> ConsoleAccount:
     return account
 
 
-def set_password(*, session: Session, username: str, password: str) -> None:
+def set_password(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    actor: str = "cli",
+    channel: Channel = Channel.cli,
+) -> None:
     account = _get(session, username)
     _check_password(password)
     account.password_hash = hash_password(password)
     session.add(account)
+    _audit(session, "account_password_set", account, actor, channel)
 
 
-def disable_account(*, session: Session, username: str) -> None:
+def disable_account(
+    *, session: Session, username: str, actor: str = "cli", channel: Channel = Channel.cli
+) -> None:
+    """The account can no longer log in; its open sessions stop at their next request."""
     account = _get(session, username)
     account.disabled = True
     session.add(account)
+    _audit(session, "account_disabled", account, actor, channel)
 
 
 def list_accounts(*, session: Session) -> list[ConsoleAccount]:

@@ -100,7 +100,13 @@ async def _page(request: Request, who: Coordinator, error: str = "", status: int
     context = await _run(request, lambda s: inbox_context(session=s))
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
     return page(
-        "admin_inbox.html", status=status, csrf_token=csrf, who=who.name, error=error, **context
+        "admin_inbox.html",
+        status=status,
+        csrf_token=csrf,
+        who=who.name,
+        office=who.scope.is_office,
+        error=error,
+        **context,
     )
 
 

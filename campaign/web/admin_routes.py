@@ -238,7 +238,9 @@ async def submissions(
         ),
     )
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
-    return page("admin_list.html", csrf_token=csrf, who=who.name, **context)
+    return page(
+        "admin_list.html", csrf_token=csrf, who=who.name, office=who.scope.is_office, **context
+    )
 
 
 async def _detail(
@@ -260,6 +262,7 @@ async def _detail(
         csrf_token=csrf,
         error=error,
         who=who.name,
+        office=who.scope.is_office,
         may_act=who.scope.may_act,
         today=today,
         **context,

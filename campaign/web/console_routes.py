@@ -41,7 +41,11 @@ def _today(request: Request, session: Session, campaign_id: int) -> date | None:
 
 def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
     """What the coordinator bar needs: the name and the logout form's token."""
-    return {"who": who.name, "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}")}
+    return {
+        "who": who.name,
+        "office": who.scope.is_office,
+        "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}"),
+    }
 
 
 @router.get("", response_class=HTMLResponse, summary="The campaigns")
