@@ -18,6 +18,7 @@ from sqlmodel import select
 from campaign.accounts import add_account, any_account
 from models.account import ConsoleAccount
 from models.attachment import SubmissionAttachment
+from models.audit import AuditEvent
 from models.bureau import Bureau, BureauLevel
 from models.coordinator_session import CoordinatorSession
 from models.inbox import InboxMessage
@@ -222,3 +223,55 @@ def test_only_the_argon2_hash_is_stored(web: Web) -> None:
     row = web.session.get(ConsoleAccount, "wuhan")
     assert row is not None and row.password_hash.startswith("$argon2id$")
     assert PASSWORD not in row.password_hash and any_account(web.session)
+
+
+def test_the_office_opens_and_disables_accounts_in_the_console(web: Web) -> None:
+    _accounts(web)
+    wuhan = TestClient(web.client.app)  # type: ignore[arg-type]
+    login(wuhan, "wuhan")
+    assert wuhan.get("/admin/submissions").status_code == 200
+    assert "账号管理" not in wuhan.get("/admin/submissions").text
+    login(web.client, "office")
+    page = web.client.get("/admin/accounts")
+    assert page.status_code == 200 and "武汉市质量技术监督局（420100）" in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "username": "xiaogan",
+        "unit": "420200",
+        "role": "viewer",
+        "password": PASSWORD,
+        "password_again": PASSWORD + "x",
+    }
+    differ = web.client.post("/admin/accounts", data=form)
+    assert differ.status_code == 422 and "两次输入的密码不一致" in differ.text
+    form["password_again"] = PASSWORD
+    made = web.client.post("/admin/accounts", data=form, follow_redirects=False)
+    assert made.status_code == 303
+    bad = web.client.post(
+        "/admin/accounts", data={**form, "unit": "nowhere", "password": "x", "password_again": "x"}
+    )
+    assert bad.status_code == 422 and "不在单位名录中" in bad.text and "至少需要" in bad.text
+    token = csrf_of(web.client.get("/admin/accounts").text)
+    web.client.post("/admin/accounts/wuhan/disable", data={"csrf_token": token})
+    gone = wuhan.get("/admin/submissions", follow_redirects=False)
+    assert gone.status_code == 303  # the disabled account's session stops at once
+    assert login(wuhan, "wuhan").status_code == 401
+    web.session.expire_all()
+    events = web.session.exec(
+        select(AuditEvent.event, AuditEvent.actor).where(AuditEvent.event.like("account_%"))  # type: ignore[attr-defined]
+    ).all()
+    assert ("account_added", "office") in events and ("account_disabled", "office") in events
+    assert web.session.get(ConsoleAccount, "xiaogan") is not None
+
+
+def test_a_review_is_audited_with_the_username(web: Web) -> None:
+    _accounts(web)
+    send_form(web)
+    login(web.client, "wuhan")
+    web.session.expire_all()
+    sid = web.session.exec(select(ReportSubmission.id)).first()
+    token = csrf_of(web.client.get(f"/admin/submissions/{sid}").text)
+    web.client.post(f"/admin/submissions/{sid}/accept", data={"csrf_token": token})
+    web.session.expire_all()
+    actors = web.session.exec(select(AuditEvent.actor).where(AuditEvent.channel == "review")).all()
+    assert "wuhan" in actors
