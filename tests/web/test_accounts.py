@@ -146,6 +146,18 @@ def test_every_admin_route_refuses_or_hides_wuhan(web: Web, tmp_path: object, wh
     web.session.expire_all()
     wuhan = web.session.get(ReportSubmission, values["submission_id"])
     assert wuhan is not None and wuhan.review_status == "pending"  # nothing changed
+    office = TestClient(web.client.app)  # type: ignore[arg-type]
+    login(office, "office")  # the control: the same pages do show 武汉 to the office
+    cid, sid = values["campaign_id"], values["submission_id"]
+    for url in (
+        f"/admin/campaigns/{cid}",
+        "/admin/submissions",
+        f"/admin/submissions/{sid}",
+        f"/admin/campaigns/{cid}/stages/all/workbook.xlsx",
+        f"/admin/attachments/{values['attachment_id']}",
+    ):
+        shown = office.get(url)
+        assert shown.status_code == 200 and "武汉" in _texts(shown), url
 
 
 def test_a_city_sees_its_county_and_a_viewer_cannot_act(web: Web, tmp_path: object) -> None:
