@@ -25,6 +25,7 @@ from campaign.web.admin_auth import (
 from campaign.web.admin_views import detail_context, list_context
 from campaign.web.pages import error_page, page
 from models.attachment import SubmissionAttachment
+from models.bureau import normalize_key
 from models.submission import ReportSubmission
 
 router = APIRouter(prefix="/admin", tags=["coordinator"])
@@ -165,7 +166,7 @@ async def login(
         return error_page("协调员页面未启用", DISABLED, status=403)
     address = request.client.host if request.client else "unknown"
     device = state.auth.read_device(request.cookies.get(DEVICE_COOKIE))
-    account_key = (username.strip().lower()[:50] or None) if accounts else None
+    account_key = (normalize_key(username).lower()[:50] or None) if accounts else None
     wait = state.login_throttle.wait(address, device, account_key)
     if wait > 0:
         refused = error_page(

@@ -118,8 +118,12 @@ def _texts(response: object) -> str:
 
 
 @pytest.mark.parametrize("who", ["huangshi", "jiangan"])
-def test_every_admin_route_refuses_or_hides_wuhan(web: Web, tmp_path: object, who: str) -> None:
-    """Another city's account (黄石) and a county's (江岸, under 武汉) against 武汉."""
+def test_every_admin_route_refuses_or_hides_wuhan(
+    web_on_both: Web, tmp_path: object, who: str
+) -> None:
+    """Another city's account (黄石) and a county's (江岸, under 武汉) against 武汉, on
+    SQLite and PostgreSQL (the scope is in the queries)."""
+    web = web_on_both
     _accounts(web)
     values = _wuhan_world(web, tmp_path)
     assert login(web.client, who).headers["location"] == "/admin/campaigns"
