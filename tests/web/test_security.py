@@ -129,7 +129,7 @@ def test_coordinator_pages_are_refused_without_a_password(
     ):
         response = client.get(path)
         assert response.status_code == 403, path
-        assert "尚未配置协调员密码" in response.text
+        assert "尚未开设账号" in response.text
     response = client.post("/admin/login", data={"password": "", "csrf_token": ""})
     assert response.status_code == 403
 
