@@ -204,8 +204,8 @@ def _tasks(tasks: list[Task]) -> list[Block]:
 
 def _units(task: Task) -> str:
     note = f"责任单位：{'、'.join(task.lead_units)}"
-    if task.cooperating_units:
-        note += f"；配合单位：{'、'.join(task.cooperating_units)}"
+    if task.cooperating_named:
+        note += f"；配合单位：{'、'.join(task.cooperating_named)}"
     if task.start and task.end:
         note += f"；时间：{_md_range(task.start, task.end)}"
     elif task.start:
