@@ -129,7 +129,9 @@ def test_chasing_counts_the_adjusted_working_days_around_national_day(
     assert [(e.kind, e.date) for e in september] == [
         ("request", date(2009, 9, 1)),
         ("reminder", date(2009, 9, 24)),
-        ("reminder", date(2009, 9, 26)),
+        # a day after: Saturday 09-26 is a rest day, the reminder moves to the next working
+        # day, Sunday 09-27 (worked for National Day)
+        ("reminder", date(2009, 9, 27)),
         ("reminder", date(2009, 9, 28)),
         # Due Friday 09-25; three working days: Sunday 09-27 (worked), 09-28, 09-29.
         ("escalation", date(2009, 9, 29)),

@@ -90,8 +90,8 @@ def test_validate_with_a_registry_warns_about_the_plans_units(tmp_path: Path) ->
     assert warnings[2:] == [
         "  第 201 行：duties[0].reporters：分组“leading”在方案和单位名录中都没有成员",
         "  第 201 行：duties[0].reporters：单位代码“429999”不在单位名录中",
-        "  第 202 行：duties[0].recipients：报送任务“动态信息”（weekly-progress）：1个报送单位在单位名录中"
-        "没有报送对象“本级政府”：武汉市质量技术监督局",
+        "  第 202 行：duties[0].recipients：报送任务“动态信息”（weekly-progress）："
+        "1个报送单位在单位名录中没有报送对象“本级政府”：武汉市质量技术监督局",
     ]
     broken = tmp_path / "broken.csv"
     broken.write_text(UNITS_CSV.replace(",division,", ",office,"), encoding="utf-8")

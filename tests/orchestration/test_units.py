@@ -63,8 +63,8 @@ def test_only_the_duty_whose_reporters_match_nothing_is_named(session: Session) 
         hubei.launch_plan(session, text.encode())
     problems = [str(p) for p in caught.value.problems]
     assert problems == [
-        "第 201 行：duties[0].reporters：报送任务“动态信息”（weekly-progress）的报送单位（county）在单位名录中"
-        "没有匹配的单位，启动后将无人报送；"
+        "第 201 行：duties[0].reporters：报送任务“动态信息”（weekly-progress）的报送单位"
+        "（county）在单位名录中没有匹配的单位，启动后将无人报送；"
         "请先导入单位名录（campaign bureaus import）或修改 reporters"
     ]
     assert campaigns(session) == 0
