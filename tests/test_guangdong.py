@@ -164,20 +164,21 @@ def test_the_plan_runs_end_to_end(tmp_path: Path) -> None:
         )
     finally:
         dbmod.reset()
-    # simulated: the 21 cities and 21 governments below the root (the simulator does not
-    # play the office itself: its own quarterly analyses stay unanswered)
-    assert result.status == "completed" and result.units == 42
+    # simulated: the units the plan addresses, the 21 cities and the office itself (its own
+    # quarterly analyses, 省局每季度); the governments only receive reports and do not answer
+    assert result.status == "completed" and result.units == 22
     assert result.last_day == "2010-01-06"
     assert set(result.mail) == {"sent"}
     assert (
         result.maildir_messages == result.mail["sent"] == len(mailbox.Maildir(data_dir / "maildir"))
     )
-    # 21 cities × (10 monthly reports, 5 analyses, 1 summary): each answered or missing.
+    # 21 cities × (10 monthly reports, 5 analyses, 1 summary) and the office's 4 quarterly
+    # analyses: each answered or missing.
     answered = result.answers["on time"] + result.answers["late"] - result.answers["returned"]
     acks_missing = sum(
         1 for o in result.outcomes if o[1] == "acknowledgement" and o[4] == "missing"
     )
-    assert answered + result.answers["missing"] - acks_missing == 21 * 16
+    assert answered + result.answers["missing"] - acks_missing == 21 * 16 + 4
     assert {t["key"] for t in result.targets} == {
         "adopted-products", "trained-managers", "ccc-inspection", "testing-platforms",
         "centres-accepted", "new-a-centres",
