@@ -10,7 +10,9 @@ from campaign.plan import load_plan, load_plan_text
 from campaign.schedule import build_schedule
 from campaign.workdays import WorkCalendar
 from tests.support.fujian import FUJIAN_PLAN
-from tests.support.hubei import HUBEI_PLAN
+from tests.support.hubei import EXAMPLES, HUBEI_PLAN
+
+GUANGDONG_PLAN = EXAMPLES / "guangdong-2009.yaml"
 
 
 def chase(events, period: str, duty: str | None = None) -> list[tuple[str, date]]:  # type: ignore[no-untyped-def]
@@ -77,4 +79,16 @@ def test_a_saturday_made_a_working_day_keeps_its_reminder() -> None:
         ("-1", date(2007, 8, 23)),
         ("+1", date(2007, 8, 25)),
         ("+3", date(2007, 8, 27)),
+    ]
+
+
+def test_no_reminder_the_same_morning_as_the_notice() -> None:
+    # Guangdong: the first notice is dated Sunday 2009-03-01 (the phase's start) and goes
+    # out on Monday 03-02 with the tick; its 签收 is due Tuesday 03-03. The "-1" reminder
+    # would fall on Monday 03-02, with the notice itself: none. A day after is Wednesday.
+    events = build_schedule(load_plan(GUANGDONG_PLAN))
+    assert chase(events, "mobilization", "acknowledgement") == [
+        ("+1", date(2009, 3, 4)),
+        ("+3", date(2009, 3, 6)),
+        ("escalation", date(2009, 3, 6)),
     ]

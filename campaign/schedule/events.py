@@ -140,8 +140,9 @@ def _chase(
         )
     prefix = f"{duty}:{period}"
     offsets = [-d for d in sorted(set(policy.before_due), reverse=True)]
+    sent = work.next_workday(asked.date)  # a request of a rest day goes out on the next one
     for days, when in _reminder_days(due, [*offsets, *sorted(set(policy.after_due))], work):
-        if when > asked.date:
+        if when > sent:  # never a reminder the same morning as what it reminds of
             key = f"reminder:{prefix}:{days:+d}"
             yield replace(asked, date=when, kind="reminder", key=key)
     if policy.escalate_after is not None:
