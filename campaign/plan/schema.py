@@ -134,6 +134,10 @@ class Task(PlanModel):
     cooperating_units: list[Line] = Field(
         default_factory=list, max_length=100, description="配合单位."
     )
+    cooperating_note: Line | None = Field(
+        default=None,
+        description="Cooperating units named only in words (相关处室): shown, never asked.",
+    )
     start: PlanDate | None = None
     end: PlanDate | None = None
     deadline: PlanDate | None = Field(default=None, description="完成时限 of a tracked task.")
@@ -163,6 +167,14 @@ class Task(PlanModel):
         if not self.lead_units and not self.cooperating_units:
             raise ValueError(N_("a tracked task names its lead or cooperating units"))
         return self
+
+    @property
+    def cooperating_named(self) -> list[str]:
+        """The cooperating units as documents name them: units, then the plan's words."""
+        return [
+            *self.cooperating_units,
+            *([self.cooperating_note] if self.cooperating_note else []),
+        ]
 
     def reporting_units(self) -> list[str]:
         """The units that report its progress (names or codes of the registry)."""

@@ -226,7 +226,7 @@ def acknowledge_page(
         window_text = f"时间：{cn_date(item.start)}至{cn_date(item.end)}"
         description = item.description
         tasks = [
-            {"title": t.title, "units": "、".join([*t.lead_units, *t.cooperating_units])}
+            {"title": t.title, "units": "、".join([*t.lead_units, *t.cooperating_named])}
             for t in item.tasks
         ]
     acknowledged_text = ""
