@@ -66,7 +66,7 @@ def load_frames(*, session: Session, campaign_id: int) -> Frames:
     """Read the campaign, its units, requests and latest answers (three queries)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise LookupError(f"找不到编号为 {campaign_id} 的专项行动")
+        raise LookupError(f"找不到编号为 {campaign_id} 的工作方案")
     plan = plan_of(campaign)
     requests = _requests(session, campaign_id)
     units = _units(session, campaign_id)

@@ -62,7 +62,7 @@ def create_app(
         app.state.bureau_views.close()
 
     app = FastAPI(
-        title="专项整治报送",
+        title="工作报送",
         summary="Personal reply links of bureaus and the coordinator's review pages.",
         docs_url=None,
         redoc_url=None,

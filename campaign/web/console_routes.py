@@ -29,7 +29,7 @@ from models.campaign import Campaign
 
 router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NO_CAMPAIGN = "没有这个专项行动"
+NO_CAMPAIGN = "没有这个工作方案"
 
 
 def _today(request: Request, session: Session, campaign_id: int) -> date | None:
@@ -68,7 +68,7 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
 
     context = await _run(request, build)
     if context is None:
-        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
     return page("console_dashboard.html", **context, **_bar(request, who))
 
 
@@ -80,7 +80,7 @@ def _stage_file(
     else an error page (unknown campaign or stage, no CJK font)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
     today = local_date(_state(request).clock(), campaign.timezone)
     try:
         window = window_of(plan_of(campaign), None if stage == "all" else stage)
