@@ -9,13 +9,10 @@ in memory from the plan's own schedule, duties and forms: no database is needed 
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from campaign.documents import build_directive
 from campaign.mail.followups import _local, _request_context, _rows
@@ -28,60 +25,20 @@ from campaign.results.digest import Digest
 from campaign.schedule import build_schedule
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import render_text
-from models.bureau import Bureau, BureauLevel
+from models.bureau import Bureau
 from models.campaign import Campaign
 from models.link import LinkPurpose
 from models.rectification import RectificationOrder
 from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-REGISTRIES = {
-    "hubei-2007": "bureaus-hubei.csv",
-    "guangdong-2009": "units-guangdong-2009.csv",
-    "fujian-2017": "units-fujian-2017.csv",
-    "ebike-2026": None,  # no registry: a city and its county are made up below
-}
-# Words of one plan (its issuer, its kind of campaign, its units, its province).
-MARKERS = [
-    "各市州局", "市州", "各地方局", "专项整治", "整治", "专项行动", "省局", "市局",
-    "质量和安全年", "政务公开", "处室", "直属单位", "电动自行车",
-    "湖北", "广东", "福建", "鄂质监", "粤质监", "闽质监",
-]  # fmt: skip
-NEVER = ["None", "、、", "。。", "{{", "}}"]
-PLAN_NAMES = list(REGISTRIES)
-
-
-def example_plan(name: str) -> Plan:
-    """The plan's own model: the wording test needs its words, not its cross-checks."""
-    text = (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
-    return Plan.model_validate(yaml.safe_load(text))
-
-
-def registry(name: str, plan: Plan) -> list[Bureau]:
-    file = REGISTRIES[name]
-    if file is None:
-        rows = [
-            {"code": plan.root_bureau, "name": plan.issuing_authority, "parent_code": ""},
-            {"code": "990100", "name": "示例市市场监督管理局", "parent_code": plan.root_bureau},
-        ]
-    else:
-        with (EXAMPLES / file).open(encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    return [
-        Bureau(
-            code=r["code"],
-            name=r["name"],
-            parent_code=r["parent_code"] or None,
-            level=BureauLevel.city if r["parent_code"] else BureauLevel.province,
-            email=f"u{i}@units.example.org",
-        )
-        for i, r in enumerate(rows)
-    ]
-
-
-def own_words(plan: Plan, units: list[Bureau]) -> str:
-    return plan.model_dump_json() + "".join(u.name for u in units)
+from tests.support.wording import (
+    MARKERS,
+    PLAN_NAMES,
+    example_plan,
+    foreign_words,
+    own_words,
+    registry,
+)
 
 
 class World:
@@ -211,10 +168,6 @@ class World:
             "acknowledge.html", **acknowledge_page(target=ack, now=now, token="t", csrf_token="c")
         )
         return out
-
-
-def foreign_words(text: str, own: str) -> list[str]:
-    return [w for w in MARKERS if w in text and w not in own] + [w for w in NEVER if w in text]
 
 
 @pytest.mark.parametrize("name", PLAN_NAMES)
