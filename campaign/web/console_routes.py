@@ -23,6 +23,7 @@ from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_routes import _gate, _run, _state
 from campaign.web.console_downloads import cached_file, data_key
 from campaign.web.console_matrix import MatrixQuery
+from campaign.web.console_results import results_context
 from campaign.web.console_views import CHARTS, campaigns_context, dashboard_context
 from campaign.web.pages import error_page, page
 from models.campaign import Campaign
@@ -64,7 +65,12 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
         today = _today(request, session, campaign_id)
         if today is None:
             return None
-        return dashboard_context(session=session, campaign_id=campaign_id, today=today, query=query)
+        context = dashboard_context(
+            session=session, campaign_id=campaign_id, today=today, query=query
+        )
+        if context is not None:
+            context |= results_context(session=session, campaign_id=campaign_id, today=today)
+        return context
 
     context = await _run(request, build)
     if context is None:
