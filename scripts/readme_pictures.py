@@ -24,12 +24,16 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
-from PIL import Image
+from PIL import Image, ImageOps
+
+if TYPE_CHECKING:
+    from campaign.plan.schema import Plan
 
 LIMIT = 300_000  # bytes per picture
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +73,21 @@ def first_page_png(document: Path, out: Path, width: int = 900) -> Path:
     return shrink(out)
 
 
-def first_sheet_png(workbook: Path, out: Path, width: int = 1200) -> Path:
-    """The workbook's first sheet alone, landscape, one page wide, as a PNG."""
+def crop_margins(png: Path, margin: int = 16) -> Path:
+    """Cut the white page margins around what is printed."""
+    with Image.open(png) as image:
+        box = ImageOps.invert(image.convert("L")).getbbox()
+        if box is not None:
+            left, top, right, bottom = box
+            image.crop((max(left - margin, 0), max(top - margin, 0),
+                        min(right + margin, image.width), min(bottom + margin, image.height))
+                       ).save(png)  # fmt: skip
+    return png
+
+
+def first_sheet_png(workbook: Path, out: Path, width: int = 2400) -> Path:
+    """The workbook's first sheet alone, landscape, one page wide, its margins cut, as a
+    PNG (rendered `width` pixels wide before the cut)."""
     with tempfile.TemporaryDirectory() as folder:
         book = load_workbook(workbook)
         for sheet in book.worksheets[1:]:
@@ -82,7 +99,8 @@ def first_sheet_png(workbook: Path, out: Path, width: int = 1200) -> Path:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         alone = Path(folder) / f"{workbook.stem}.xlsx"
         book.save(alone)
-        return first_page_png(alone, out, width)
+        first_page_png(alone, out, width)
+    return shrink(crop_margins(out))
 
 
 def dashboard_png(
@@ -160,6 +178,13 @@ class socket_port:  # noqa: N801 (a context manager read as a phrase)
         self._socket.close()
 
 
+def last_action(plan: Plan) -> str | None:
+    """The key of the last concentrated action (a stage with reports), else None (the
+    stage `campaign report` would choose)."""
+    actions = [key for key, (_, action) in plan.windows().items() if action is not None]
+    return actions[-1] if actions else None
+
+
 def pictures(*, data_dir: Path, out: Path, campaign_id: int = 1) -> list[Path]:
     """Every picture of the README from the campaign in `data_dir`'s database."""
     from campaign import db as dbmod
@@ -174,7 +199,7 @@ def pictures(*, data_dir: Path, out: Path, campaign_id: int = 1) -> list[Path]:
         campaign = session.get_one(Campaign, campaign_id)
         plan, zone = plan_of(campaign), ZoneInfo(campaign.timezone)
         frames = load_frames(session=session, campaign_id=campaign_id)
-        made = write_outputs(frames, Path(work), today=plan.end + timedelta(days=1))
+        made = write_outputs(frames, Path(work), stage=last_action(plan), today=plan.end)
         paths = [
             first_page_png(made.bulletin, out / "bulletin.png"),
             first_page_png(made.summary, out / "stage-summary.png"),
