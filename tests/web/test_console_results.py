@@ -114,7 +114,8 @@ def test_the_acceptance_report_downloads_and_opens(web: Web) -> None:
     assert "无证企业未关停" in _text(document.content)
 
 
-def test_entry_forms_store_refuse_and_close(web: Web) -> None:
+def test_entry_forms_store_refuse_and_close(web_on_both: Web) -> None:
+    web = web_on_both
     login(web)
     cid = web.world.campaign.id
     base = f"/admin/campaigns/{cid}/acceptance"
