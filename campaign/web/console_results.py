@@ -31,7 +31,8 @@ def summary_kind(result: dict[str, Any]) -> str:
 
 def summary_versions(*, session: Session, campaign_id: int) -> list[dict[str, Any]]:
     """Each stored summary (in the order first compiled) with its versions, newest first:
-    number, date, the change from the previous version in words, the download links."""
+    number, date, the change from the previous version in words, the download links.
+    Reads the versions' change lists, not their compiled results (large at 3,000 units)."""
     s = CampaignSummary
     rows = session.execute(
         select_columns(col(s.id), col(s.key), col(s.version), col(s.as_of), col(s.changes))
@@ -41,19 +42,21 @@ def summary_versions(*, session: Session, campaign_id: int) -> list[dict[str, An
     latest: dict[str, int] = {}
     for row_id, key, *_ in rows:
         latest[key] = row_id
-    results: dict[int, dict[str, Any]] = {
-        row_id: dict(result)
-        for row_id, result in session.execute(
-            select(col(s.id), col(s.result)).where(col(s.id).in_(list(latest.values())))
+    result = s.__table__.c.result  # type: ignore[attr-defined]
+    heads = {  # only two values of each latest version's JSON, read in the database
+        row_id: (heading, stage_key)
+        for row_id, heading, stage_key in session.execute(
+            select_columns(
+                col(s.id), result["heading"].as_string(), result[("stage", "key")].as_string()
+            ).where(col(s.id).in_(list(latest.values())))
         ).all()
     }
     grouped: dict[str, dict[str, Any]] = {}
     for row_id, key, version, as_of, changes in rows:
-        result = results[latest[key]]
-        label = DOCUMENTS["summary" if summary_kind(result) == "stage" else "final"]
+        heading, stage_key = heads[latest[key]]
+        label = DOCUMENTS["summary" if stage_key else "final"]
         entry = grouped.setdefault(
-            key,
-            {"key": key, "heading": result.get("heading") or key, "label": label, "versions": []},
+            key, {"key": key, "heading": heading or key, "label": label, "versions": []}
         )
         notes = change_notes(list(changes or []), version - 1) if version > 1 else []
         if version > 1 and not notes:
