@@ -146,9 +146,7 @@ def _answers(
     answers["review_status"] = (
         answers["review_status"].map(str).str.replace("ReviewStatus.", "", regex=False)
     )
-    values, texts = split_values(
-        [(row[0], row[5] or {}) for row in latest], numeric_fields(plan)
-    )
+    values, texts = split_values([(row[0], row[5] or {}) for row in latest], numeric_fields(plan))
     return answers, values, texts
 
 
