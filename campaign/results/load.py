@@ -8,13 +8,15 @@ answers), whatever the number of units and periods.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import orjson
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlmodel import Session, col
 
 from campaign.plan.schema import Plan
@@ -134,7 +136,7 @@ def _answers(
             col(s.review_status),
             col(s.late),
             col(s.narrative),
-            col(s.values),
+            cast(col(s.values), Text),  # decoded here by orjson: a fifth of the time
         )
         .where(col(s.campaign_id) == campaign_id)
         .order_by(col(s.request_id), col(s.version))
@@ -146,8 +148,22 @@ def _answers(
     answers["review_status"] = (
         answers["review_status"].map(str).str.replace("ReviewStatus.", "", regex=False)
     )
-    values, texts = split_values([(row[0], row[5] or {}) for row in latest], numeric_fields(plan))
+    values, texts = split_values(
+        [(row[0], _decoded(row[5])) for row in latest], numeric_fields(plan)
+    )
     return answers, values, texts
+
+
+def _decoded(text: str | None) -> dict[str, object]:
+    """A stored answer's values (JSON text) as a dict: orjson, else the standard parser
+    (what orjson refuses but json reads: NaN, integers beyond 64 bits)."""
+    if not text:
+        return {}
+    try:
+        values = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        values = json.loads(text)
+    return values or {}
 
 
 def _columns(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
