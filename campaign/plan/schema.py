@@ -96,6 +96,11 @@ class Document(PlanModel):
         description="How the 通知 names a duty's reporters, by their reporters value "
         "(city: 各市州局).",
     )
+    issuer_short: Line | None = Field(
+        default=None,
+        description="How mail and pages name the issuing bureau in a sentence (省局); "
+        "default issuing_authority.",
+    )
 
 
 class Offset(PlanModel):
@@ -560,6 +565,12 @@ class Plan(PlanModel):
         return self
 
     # Lookups used across the product -------------------------------------------------------
+    @property
+    def issuer(self) -> str:
+        """The issuing bureau as mail and pages name it: document.issuer_short (省局), else
+        issuing_authority. Never a word of another plan."""
+        return self.document.issuer_short or self.issuing_authority
+
     def phase(self, key: str) -> Phase:
         return next(p for p in self.phases if p.key == key)
 

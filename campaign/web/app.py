@@ -19,7 +19,13 @@ from campaign.clock import service_clock
 from campaign.db import get_engine, migrate
 from campaign.settings import Settings, get_settings
 from campaign.templating import TEMPLATES_DIR
-from campaign.web import admin_inbox, admin_routes, bureau_routes, console_routes
+from campaign.web import (
+    admin_inbox,
+    admin_routes,
+    bureau_routes,
+    console_results_routes,
+    console_routes,
+)
 from campaign.web.admin_auth import CoordinatorAuth
 from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews
 from campaign.web.csrf import FormTokens
@@ -62,7 +68,7 @@ def create_app(
         app.state.bureau_views.close()
 
     app = FastAPI(
-        title="专项整治报送",
+        title="工作报送",
         summary="Personal reply links of bureaus and the coordinator's review pages.",
         docs_url=None,
         redoc_url=None,
@@ -91,6 +97,7 @@ def create_app(
     app.include_router(admin_routes.router)
     app.include_router(admin_inbox.router)
     app.include_router(console_routes.router)
+    app.include_router(console_results_routes.router)
 
     @app.get("/assets/site.css", include_in_schema=False)
     async def stylesheet() -> Response:
