@@ -82,6 +82,10 @@ class WorkCalendar:
         """The day itself if it is a working day, else the first working day after it."""
         return day if self.is_workday(day) else self.add_workdays(day, 1)
 
+    def previous_workday(self, day: date) -> date:
+        """The day itself if it is a working day, else the last working day before it."""
+        return day if self.is_workday(day) else self.add_workdays(day, -1)
+
     def is_workday(self, day: date) -> bool:
         if day in self.workdays:
             return True

@@ -52,14 +52,12 @@ def test_the_registry_holds_the_province_its_21_cities_and_their_governments() -
     assert len({r["name"] for r in rows}) == len(rows)
 
 
-def test_three_phases_each_opened_by_a_directive(events: list[Event]) -> None:
+def test_one_directive_issues_the_whole_plan(events: list[Event]) -> None:
     directives = of(events, "directive")
-    # 2009-03-01 is a Sunday: 签收 within two working days is Tuesday 03-03;
-    # 2009-11-01 is a Sunday too: 11-03.
+    # the plan's one 通知, on its 成文日期 Friday 02-27: 签收 within two working days is
+    # Tuesday 03-03 (02-28 and 03-01 are a weekend)
     assert [(e.date, e.phase, e.due) for e in directives] == [
-        (date(2009, 3, 1), "动员部署阶段", date(2009, 3, 3)),
-        (date(2009, 4, 1), "全面开展活动阶段", date(2009, 4, 3)),
-        (date(2009, 11, 1), "总结表彰阶段", date(2009, 11, 3)),
+        (date(2009, 2, 27), "动员部署阶段", date(2009, 3, 3)),
     ]
     (acceptance,) = of(events, "acceptance")
     assert acceptance.date == date(2009, 12, 31)
@@ -129,7 +127,9 @@ def test_chasing_counts_the_adjusted_working_days_around_national_day(
     assert [(e.kind, e.date) for e in september] == [
         ("request", date(2009, 9, 1)),
         ("reminder", date(2009, 9, 24)),
-        ("reminder", date(2009, 9, 26)),
+        # a day after: Saturday 09-26 is a rest day, the reminder moves to the next working
+        # day, Sunday 09-27 (worked for National Day)
+        ("reminder", date(2009, 9, 27)),
         ("reminder", date(2009, 9, 28)),
         # Due Friday 09-25; three working days: Sunday 09-27 (worked), 09-28, 09-29.
         ("escalation", date(2009, 9, 29)),
@@ -162,16 +162,16 @@ def test_the_plan_runs_end_to_end(tmp_path: Path) -> None:
         )
     finally:
         dbmod.reset()
-    # simulated: the units the plan asks for reports, its 21 cities and the office itself
-    # (its quarterly analyses); the governments only receive
+    # simulated: the units the plan addresses, the 21 cities and the office itself (its own
+    # quarterly analyses, 省局每季度); the governments only receive reports and do not answer
     assert result.status == "completed" and result.units == 22
     assert result.last_day == "2010-01-06"
     assert set(result.mail) == {"sent"}
     assert (
         result.maildir_messages == result.mail["sent"] == len(mailbox.Maildir(data_dir / "maildir"))
     )
-    # 21 cities × (10 monthly reports, 5 analyses, 1 summary) and the province's four
-    # quarterly analyses: each answered or missing.
+    # 21 cities × (10 monthly reports, 5 analyses, 1 summary) and the office's 4 quarterly
+    # analyses: each answered or missing.
     answered = result.answers["on time"] + result.answers["late"] - result.answers["returned"]
     acks_missing = sum(
         1 for o in result.outcomes if o[1] == "acknowledgement" and o[4] == "missing"
@@ -182,7 +182,7 @@ def test_the_plan_runs_end_to_end(tmp_path: Path) -> None:
         "centres-accepted", "new-a-centres",
     }  # fmt: skip
     ccc = next(t for t in result.targets if t["key"] == "ccc-inspection")
-    assert ccc["scope"] == "per_bureau" and len(ccc["per_bureau"]) == 21
+    assert ccc["scope"] == "per_bureau" and len(ccc["per_unit"]) == 21
     engine = create_engine(f"sqlite:///{data_dir / 'campaign.db'}")
     with Session(engine) as session:
         asked = session.exec(select(ReportRequest)).all()

@@ -44,6 +44,7 @@ def record_inspection(
     verdict: str,
     findings: str,
     at: datetime,
+    channel: Channel = Channel.cli,
 ) -> Inspection:
     problems: list[str] = []
     _unit(session, bureau_code, problems)
@@ -64,7 +65,8 @@ def record_inspection(
     )
     session.add(row)
     session.flush()
-    _audit(session, "inspection_recorded", campaign_id, row.bureau_code, inspector, at, id=row.id)
+    _audit(session, "inspection_recorded", campaign_id, row.bureau_code, inspector, at, channel,
+           id=row.id)  # fmt: skip
     return row
 
 
@@ -79,6 +81,7 @@ def order_rectification(
     today: date,
     at: datetime,
     inspection_id: int | None = None,
+    channel: Channel = Channel.cli,
 ) -> RectificationOrder:
     """A new 整改 order, numbered 1, 2, … within the campaign."""
     problems: list[str] = []
@@ -112,7 +115,7 @@ def order_rectification(
     session.add(order)
     session.flush()
     _audit(session, "rectification_ordered", campaign_id, order.bureau_code, ordered_by, at,
-           number=number, deadline=deadline.isoformat())  # fmt: skip
+           channel, number=number, deadline=deadline.isoformat())  # fmt: skip
     return order
 
 
@@ -129,7 +132,14 @@ def find_order(session: Session, campaign_id: int, number: int) -> Rectification
 
 
 def report_done(
-    *, session: Session, campaign_id: int, number: int, report: str, at: datetime, actor: str
+    *,
+    session: Session,
+    campaign_id: int,
+    number: int,
+    report: str,
+    at: datetime,
+    actor: str,
+    channel: Channel = Channel.cli,
 ) -> RectificationOrder:
     """The unit reports the order done (what it did); chasing stops."""
     order = find_order(session, campaign_id, number)
@@ -143,12 +153,18 @@ def report_done(
     order.status, order.report, order.reported_at = OrderStatus.reported, report.strip(), at
     session.add(order)
     _audit(session, "rectification_reported", campaign_id, order.bureau_code, actor, at,
-           number=number)  # fmt: skip
+           channel, number=number)  # fmt: skip
     return order
 
 
 def close_order(
-    *, session: Session, campaign_id: int, number: int, closed_by: str, at: datetime
+    *,
+    session: Session,
+    campaign_id: int,
+    number: int,
+    closed_by: str,
+    at: datetime,
+    channel: Channel = Channel.cli,
 ) -> RectificationOrder:
     """销号: only an order the unit has reported done."""
     order = find_order(session, campaign_id, number)
@@ -158,7 +174,7 @@ def close_order(
         order.status, order.closed_at, order.closed_by = OrderStatus.closed, at, closed_by
         session.add(order)
         _audit(session, "rectification_closed", campaign_id, order.bureau_code, closed_by, at,
-               number=number)  # fmt: skip
+               channel, number=number)  # fmt: skip
     return order
 
 
@@ -189,13 +205,14 @@ def _audit(
     code: str,
     actor: str,
     at: datetime,
+    channel: Channel,
     **detail: object,
 ) -> None:
     record_audit(
         session=session,
         event=event,
         actor=actor,
-        channel=Channel.cli,
+        channel=channel,
         campaign_id=campaign_id,
         bureau_code=code,
         at=at,

@@ -25,7 +25,7 @@ from models.rectification import Inspection, OrderStatus, RectificationOrder
 
 STATUS_CN = {OrderStatus.open: "整改中", OrderStatus.reported: "已报告完成，待销号",
              OrderStatus.closed: "已销号"}  # fmt: skip
-TARGET_HEAD = ["单位", "整治目标", "要求", "实际", "差距", "评价", "依据报告"]
+TARGET_HEAD = ["单位", "目标", "要求", "实际", "差距", "评价", "依据报告"]
 INSPECTION_HEAD = ["单位", "检查日期", "检查人", "结论", "发现的问题"]
 ORDER_HEAD = ["编号", "单位", "整改事项", "整改期限", "状态", "整改情况", "销号人"]
 
@@ -45,7 +45,7 @@ def acceptance_rows(compiled: Compiled, plan: Plan) -> pd.DataFrame:
             {
                 "unit": row.unit,
                 "单位": row.name,
-                "整治目标": target.name,
+                "目标": target.name,
                 "要求": f"{target.comparator} {target.threshold}{target.unit}",
                 "实际": "—"
                 if row.value is None or pd.isna(row.value)

@@ -31,7 +31,7 @@ from campaign.i18n.click_words import localize_typer
 
 SETUP_ERROR_EXIT = 2
 APP_HELP = _(
-    "Run special rectification campaigns: plans, bureaus, ticks, mail, replies. "
+    "Run work plans (campaigns): plans, bureaus, ticks, mail, replies. "
     "Set CAMPAIGN_LANGUAGE=en for English."
 )
 
@@ -75,7 +75,7 @@ def _options(
         help=_("Show the traceback of a setup error (database, data directory, settings)."),
     ),
 ) -> None:
-    """Run special rectification campaigns (专项整治): plans, bureaus, ticks, mail, replies."""
+    """Run work plans (campaigns): plans, bureaus, ticks, mail, replies."""
 
 
 plan_commands.register(app)

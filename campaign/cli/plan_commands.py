@@ -13,7 +13,7 @@ from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import Plan, PlanError, load_plan
-from campaign.plan.load import plan_warnings
+from campaign.plan.load import locate, plan_warnings
 from campaign.plan.reach import launch_problems, registry_warnings
 from campaign.plan.units import Registry
 from campaign.schedule import acknowledgement_label, build_schedule
@@ -76,10 +76,10 @@ def validate(
     for warning in plan_warnings(plan):
         typer.echo(_("warning: {message}").format(message=warning), err=True)
     if bureaus is not None:
-        warn_about_units(loaded, bureaus)
+        warn_about_units(loaded, bureaus, plan)
 
 
-def warn_about_units(loaded: Plan, csv_file: Path) -> None:
+def warn_about_units(loaded: Plan, csv_file: Path, plan_file: Path) -> None:
     """What the plan's unit selectors reach in a registry CSV: what would refuse the launch
     and what may be wrong (groups without members, units missing, recipients lacking)."""
     try:
@@ -93,6 +93,7 @@ def warn_about_units(loaded: Plan, csv_file: Path) -> None:
         )
     registry = Registry.of(units, root=loaded.root_bureau, groups=loaded.groups)
     warnings = [*launch_problems(loaded, registry), *registry_warnings(loaded, registry)]
+    warnings = locate(warnings, plan_file.read_text(encoding="utf-8-sig"))
     if warnings:
         typer.echo(
             _("{file}: {n} warning(s) about the plan's units").format(

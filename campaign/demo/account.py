@@ -67,7 +67,7 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
     status = {"completed": "已完成", "active": "进行中"}.get(result.status, result.status)
     lines = [
         "",
-        f"专项工作 {result.campaign_id}（{result.document_number}）：{status}；"
+        f"工作方案 {result.campaign_id}（{result.document_number}）：{status}；"
         f"模拟单位 {result.units} 个，巡检 {result.ticks} 次，办理 {result.actions} 项",
         "报送情况：" + "，".join(f"{name} {n} 份" for name, n in outcome_table(result)),
         "邮件："
@@ -75,7 +75,7 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
         + "；"
         f"{data_dir / 'maildir'} 中共 {result.maildir_messages} 封",
         "",
-        "检查验收（对照实施方案的整治目标）：",
+        "检查验收（对照实施方案的目标）：",
     ]
     for t in result.targets:
         verdict = {True: "达标", False: "未达标", None: "无数据"}[t["met"]]

@@ -273,7 +273,8 @@ def _duties(
 
 def _addressee(plan: Plan, duty: Duty) -> str:
     """How the 通知 names the duty's reporters: the plan's words, else 各报送单位."""
-    return plan.document.addressees.get(str(duty.reporters), "各报送单位")
+    chosen = duty.reporters
+    return chosen.label or plan.document.addressees.get(chosen.shorthand() or "", "各报送单位")
 
 
 def _dues_in(

@@ -73,7 +73,7 @@ def context(result: dict[str, Any], plan: Plan, kind: DocumentKind) -> dict[str,
         start, end = date.fromisoformat(stage["start"]), date.fromisoformat(stage["end"])
         period = f"{start.month}月{start.day}日至{end.month}月{end.day}日"
     else:
-        period = f"专项整治开展以来（截至{_md(result.get('today'))}）"
+        period = f"方案实施以来（截至{_md(result.get('today'))}）"
     laggard_names = {row["name"] for row in result.get("laggards", [])}
     good = [
         row["name"]
@@ -183,7 +183,7 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         for o in result.get("orders", [])
     ]
     return {
-        "整治目标": targets,
+        "工作目标": targets,
         "主要数据": figures,
         "落后单位": laggards,
         "现场检查": inspections,

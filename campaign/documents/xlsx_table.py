@@ -266,7 +266,7 @@ def _build(key: _TemplateKey, form: ReportForm) -> bytes:
             choices=f.choices,
         )
         if f.accumulation == "cumulative":
-            hint += "，自整治开始累计，不低于上期已确认数"
+            hint += "，自方案实施以来累计，不低于上期已确认数"
         value = _SLOT.format(f"prev:{f.key}") if f.accumulation == "cumulative" else None
         _row(ws, row, [index, label, f.unit, value, f.key, hint])
         _validate(ws, f, f"{VALUE_COL}{row}")

@@ -13,6 +13,7 @@ from campaign.bureaus import load_registry
 from campaign.i18n import _
 from campaign.orchestration.store import store_schedule
 from campaign.plan import Plan, PlanError, Problem, parse_plan
+from campaign.plan.load import locate
 from campaign.plan.reach import launch_problems
 from campaign.plan.yaml_read import read_limited
 from campaign.schedule import ACK_DUTY, build_schedule
@@ -88,7 +89,7 @@ def launch_campaign(
         raise CampaignExists(existing)
     unmatched = launch_problems(plan, load_registry(session=session, plan=plan))
     if unmatched:
-        raise UnitsUnmatched(plan.document_number, unmatched)
+        raise UnitsUnmatched(plan.document_number, locate(unmatched, plan_text))
     events = build_schedule(plan, work)  # before anything is stored: a failure stores nothing
     campaign = Campaign(
         document_number=plan.document_number,

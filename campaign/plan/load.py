@@ -58,6 +58,19 @@ def plan_warnings(path: str | FilePath) -> list[Problem]:
     return parse_plan(read_limited(FilePath(path))).warnings
 
 
+def locate(problems: list[Problem], text: str) -> list[Problem]:
+    """Problems found in a loaded plan (e.g. against a registry), each with its line in
+    the plan's text."""
+    lines: dict[Path, int] = {}
+    try:
+        node = ComposedPlan(text).node
+    except (PlanYAMLLimit, yaml.YAMLError):
+        return problems
+    if node is not None:
+        _index_lines(node, (), lines, [])
+    return [_with_line(p, lines) for p in problems]
+
+
 def load_plan_text(text: str, source: str = "<plan>") -> Plan:
     result = parse_plan(text.encode("utf-8"))
     if result.plan is None:

@@ -1,10 +1,11 @@
 """What a plan's unit selectors reach in a registry.
 
-`launch_problems`: what refuses a launch (a duty whose reporters, or directives whose
-recipients, match no unit: the campaign would send nothing). `registry_warnings`: what
-`campaign validate --bureaus` also reports (groups without members, named units missing,
-reporters without the recipient their report goes to). Both are plain functions over a
-`Registry` (campaign.plan.units), so the launch, validate and tests share them.
+`launch_problems`: what refuses a launch (a duty or tracked task whose reporters, or
+directives whose recipients, match no unit: the campaign would send nothing).
+`registry_warnings`: what `campaign validate --bureaus` also reports (groups without
+members, named units missing, a task's unit names unknown, reporters without the
+recipient their report goes to). Both are plain functions over a `Registry`
+(campaign.plan.units), so the launch, validate and tests share them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from campaign.i18n import _
 from campaign.plan.checks import Problem
 from campaign.plan.schema import Plan
 from campaign.plan.units import Recipient, Registry, Selector, resolve_recipients, resolve_units
+from campaign.tasks.reach import unknown_task_units, unreached_tasks
 
 SHOWN = 5  # units named in a warning before "…"
 
@@ -58,7 +60,7 @@ def launch_problems(plan: Plan, registry: Registry) -> list[Problem]:
             )
         )
     for i, duty in enumerate(plan.duties):
-        if not resolve_units(duty.reporters, registry):
+        if duty.kind != "task" and not resolve_units(duty.reporters, registry):
             problems.append(
                 Problem(
                     ("duties", i, "reporters"),
@@ -69,18 +71,23 @@ def launch_problems(plan: Plan, registry: Registry) -> list[Problem]:
                     ).format(name=duty.name, key=duty.key, selector=describe(duty.reporters)),
                 )
             )
-    return problems
+    return [*problems, *unreached_tasks(plan, registry)]
 
 
 def registry_warnings(plan: Plan, registry: Registry) -> list[Problem]:
     """What may be wrong with the plan against this registry, short of refusing it."""
-    return [*_named(plan, registry), *_recipients(plan, registry)]
+    return [
+        *_named(plan, registry),
+        *unknown_task_units(plan, registry),
+        *_recipients(plan, registry),
+    ]
 
 
 def _selectors(plan: Plan) -> Iterator[tuple[tuple[str | int, ...], Selector]]:
     yield ("directive_to",), plan.directive_to
     for i, duty in enumerate(plan.duties):
-        yield ("duties", i, "reporters"), duty.reporters
+        if duty.kind != "task":  # a task's units are checked at its own place (tasks.reach)
+            yield ("duties", i, "reporters"), duty.reporters
 
 
 def _named(plan: Plan, registry: Registry) -> Iterator[Problem]:

@@ -96,6 +96,11 @@ class Document(PlanModel):
         description="How the 通知 names a duty's reporters, by their reporters value "
         "(city: 各市州局).",
     )
+    issuer_short: Line | None = Field(
+        default=None,
+        description="How mail and pages name the issuing bureau in a sentence (省局); "
+        "default issuing_authority.",
+    )
 
 
 class Offset(PlanModel):
@@ -134,6 +139,10 @@ class Task(PlanModel):
     cooperating_units: list[Line] = Field(
         default_factory=list, max_length=100, description="配合单位."
     )
+    cooperating_note: Line | None = Field(
+        default=None,
+        description="Cooperating units named only in words (相关处室): shown, never asked.",
+    )
     start: PlanDate | None = None
     end: PlanDate | None = None
     deadline: PlanDate | None = Field(default=None, description="完成时限 of a tracked task.")
@@ -163,6 +172,14 @@ class Task(PlanModel):
         if not self.lead_units and not self.cooperating_units:
             raise ValueError(N_("a tracked task names its lead or cooperating units"))
         return self
+
+    @property
+    def cooperating_named(self) -> list[str]:
+        """The cooperating units as documents name them: units, then the plan's words."""
+        return [
+            *self.cooperating_units,
+            *([self.cooperating_note] if self.cooperating_note else []),
+        ]
 
     def reporting_units(self) -> list[str]:
         """The units that report its progress (names or codes of the registry)."""
@@ -548,6 +565,12 @@ class Plan(PlanModel):
         return self
 
     # Lookups used across the product -------------------------------------------------------
+    @property
+    def issuer(self) -> str:
+        """The issuing bureau as mail and pages name it: document.issuer_short (省局), else
+        issuing_authority. Never a word of another plan."""
+        return self.document.issuer_short or self.issuing_authority
+
     def phase(self, key: str) -> Phase:
         return next(p for p in self.phases if p.key == key)
 

@@ -12,9 +12,14 @@ from models.submission import ReportSubmission
 CHANNEL_LABELS = {
     "web": "网页填报",
     "xlsx": "上传统计表",
-    "cli": "省局代为录入",
+    "cli": "{issuer}代为录入",  # the issuing bureau as its plan names it (省局, 市局…)
     "email": "电子邮件",
 }
+
+
+def channel_label(channel: str, issuer: str) -> str:
+    """How a receipt names the way an answer came in; the issuer's own name for the CLI."""
+    return CHANNEL_LABELS.get(channel, channel).format(issuer=issuer)
 
 
 def receipt_number(submission: ReportSubmission) -> str:
@@ -57,12 +62,13 @@ def receipt_context(target: ReplyContext, submission: ReportSubmission) -> dict[
         "submitted_at": submitted,
         "submitted_at_text": f"{submitted.year}年{submitted.month}月{submitted.day}日"
         f"{submitted:%H:%M}",
-        "channel": CHANNEL_LABELS.get(submission.channel, submission.channel),
+        "channel": channel_label(submission.channel, target.plan.issuer),
         "values": value_rows(target, submission),
         "narrative_label": target.form.narrative.label
         if target.form and target.form.narrative
         else "情况说明",
         "narrative": submission.narrative,
         "office": target.plan.office,
+        "issuer": target.plan.issuer,
         "review_url": f"{get_settings().public_url.rstrip('/')}/admin/submissions/{submission.id}",
     }

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from copy import copy
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -50,12 +51,16 @@ def write_row(
     bold: bool = False,
 ) -> None:
     for i, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-        cell = ws.cell(row, i)
-        numeric = not blank(value) and not isinstance(value, str)
-        cell._style = copy(_style(ws, bold, number_format if numeric else None))
-        if blank(value):
+        empty = blank(value)
+        text = isinstance(value, str)
+        # a new cell carrying a copy of the shared style: ws.cell() and a style copy
+        # afterwards cost twice as much, 3,000 units × 30 columns
+        style = _style(ws, bold, None if empty or text else number_format)
+        cell = Cell(ws, row=row, column=i, style_array=style)
+        ws._add_cell(cell)
+        if empty:
             put_cell(cell, NO_DATA if number_format else "")
-        elif isinstance(value, str):
+        elif text:
             put_cell(cell, value)  # after the style: its quotePrefix is part of it
         else:
             put_cell(cell, cell_number(value))
@@ -79,8 +84,6 @@ def _style(ws: Worksheet, bold: bool, number_format: str | None) -> StyleArray:
 
 def _scratch(ws: Worksheet) -> Any:
     """A cell outside any sheet's data, to build a style on (styles belong to the workbook)."""
-    from openpyxl.cell.cell import Cell
-
     return Cell(ws)
 
 

@@ -258,10 +258,10 @@ def _notes(
     pending = int((joined["review_status"] == PENDING).sum())
     if pending:
         notes.append(f"另有{pending}份报告待审核，其数据未计入汇总（单独列示）。")
-    by_unit_status = joined.groupby("unit")["review_status"].agg(lambda s: set(s.dropna()))
-    for code, statuses in by_unit_status.items():
-        if statuses == {RETURNED}:
-            notes.append(f"{names.get(code, code)}：报告均被退回，尚无有效数据，未计入汇总。")
+    reviewed = joined[joined["review_status"].notna()]
+    all_returned = (reviewed["review_status"] == RETURNED).groupby(reviewed["unit"]).all()
+    for code in all_returned.index[all_returned.to_numpy(dtype=bool)]:
+        notes.append(f"{names.get(code, code)}：报告均被退回，尚无有效数据，未计入汇总。")
     zero = compiled.targets_unit[compiled.targets_unit["status"] == NO_DENOMINATOR]
     for row in zero.itertuples(index=False):
         notes.append(f"{row.name}：“{row.target_name}”的分母为零，无法计算，不计为达标或未达标。")

@@ -79,16 +79,8 @@ def form_figures(
     duties = [d.key for d in plan.duties if d.form == form.key]
     mine = joined[joined["duty_key"].isin(duties) & (joined["review_status"] == status)]
     long = values[values["request_id"].isin(mine["request_id"]) & values["field"].isin(keys)]
-    long = long.merge(
-        mine[["request_id", "unit", "period_key", "period_label", "period_end"]], on="request_id"
-    )
     by_period = (
-        long.pivot_table(
-            index=["unit", "period_end", "period_key", "period_label"],
-            columns="field",
-            values="value",
-            aggfunc="last",
-        )
+        _per_period(long, mine)
         .reindex(columns=keys)
         .reset_index()
         .sort_values(["period_end", "unit"], kind="stable")
@@ -107,6 +99,24 @@ def form_figures(
         .tail(1)
         .set_index("unit"),
     )
+
+
+PERIOD_KEYS = ["unit", "period_end", "period_key", "period_label"]
+
+
+def _per_period(long: pd.DataFrame, mine: pd.DataFrame) -> pd.DataFrame:
+    """The figures (long: request_id, field, value) one row per (unit, period): the last
+    request's where two answer the same period. Spread per request first (one integer
+    key), then grouped by period: 51,000 requests grouped instead of 765,000 figures."""
+    keyed = mine[["request_id", *PERIOD_KEYS]]
+    if long.empty:
+        return long.merge(keyed, on="request_id").pivot_table(
+            index=PERIOD_KEYS, columns="field", values="value", aggfunc="last"
+        )
+    wide = long.set_index(["request_id", "field"])["value"].unstack("field")
+    periods = keyed.drop_duplicates("request_id").set_index("request_id").loc[wide.index]
+    wide.index = pd.MultiIndex.from_frame(periods[PERIOD_KEYS])
+    return wide.groupby(level=PERIOD_KEYS, sort=True, dropna=True).last()
 
 
 def _by_unit(fields: list[FormField], units: pd.DataFrame, by_period: pd.DataFrame) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def summary_markdown(
     targets = result.get("targets", [])
     if targets:
         lines += [
-            "## 整治目标",
+            "## 工作目标",
             "",
             "| 目标 | 要求 | 实际 | 差距 | 评价 | 未达标单位 | 未报单位 |",
             "| --- | --- | --- | --- | --- | --- | --- |",

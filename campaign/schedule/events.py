@@ -139,16 +139,29 @@ def _chase(
             template=None,
         )
     prefix = f"{duty}:{period}"
-    for days in sorted(set(policy.before_due), reverse=True):
-        when = due - timedelta(days)
-        if when > asked.date:
-            yield replace(asked, date=when, kind="reminder", key=f"reminder:{prefix}:-{days}")
-    for days in sorted(set(policy.after_due)):
-        when = due + timedelta(days)
-        yield replace(asked, date=when, kind="reminder", key=f"reminder:{prefix}:+{days}")
+    offsets = [-d for d in sorted(set(policy.before_due), reverse=True)]
+    sent = work.next_workday(asked.date)  # a request of a rest day goes out on the next one
+    for days, when in _reminder_days(due, [*offsets, *sorted(set(policy.after_due))], work):
+        if when > sent:  # never a reminder the same morning as what it reminds of
+            key = f"reminder:{prefix}:{days:+d}"
+            yield replace(asked, date=when, kind="reminder", key=key)
     if policy.escalate_after is not None:
-        when = offset_date(due, policy.escalate_after, work)
+        when = work.next_workday(offset_date(due, policy.escalate_after, work))
         yield replace(asked, date=when, kind="escalation", key=f"escalation:{prefix}")
+
+
+def _reminder_days(due: date, offsets: list[int], work: WorkCalendar) -> list[tuple[int, date]]:
+    """The day of each reminder (days from the due date, negative before it). A reminder is
+    read by people at work: one falling on a weekend or a holiday moves to the working day
+    before (before the due date) or after (after it), whatever the plan says of due dates.
+    Two landing on one day are sent once, under the offset that falls there as written."""
+    chosen: dict[date, tuple[int, bool]] = {}
+    for days in offsets:
+        written = due + timedelta(days)
+        when = work.previous_workday(written) if days < 0 else work.next_workday(written)
+        if when not in chosen or (chosen[when][1] and when == written):
+            chosen[when] = (days, when != written)
+    return sorted(((days, when) for when, (days, _moved) in chosen.items()), key=lambda x: x[1])
 
 
 def _directives(plan: Plan, work: WorkCalendar) -> Iterator[Event]:

@@ -114,7 +114,7 @@ def task_entry(
         title=task.title,
         window=window,
         lead_units=list(task.lead_units),
-        cooperating_units=list(task.cooperating_units),
+        cooperating_units=task.cooperating_named,
         deadline=task.deadline or last_due,
         state=task_state(task, units, today, last_due),
         units_done=[names.get(c, c) for c in done],

@@ -24,6 +24,7 @@ from campaign.web import (
     admin_inbox,
     admin_routes,
     bureau_routes,
+    console_results_routes,
     console_routes,
 )
 from campaign.web.admin_auth import CoordinatorAuth
@@ -68,7 +69,7 @@ def create_app(
         app.state.bureau_views.close()
 
     app = FastAPI(
-        title="专项整治报送",
+        title="工作报送",
         summary="Personal reply links of bureaus and the coordinator's review pages.",
         docs_url=None,
         redoc_url=None,
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(admin_inbox.router)
     app.include_router(console_routes.router)
     app.include_router(account_routes.router)
+    app.include_router(console_results_routes.router)
 
     @app.get("/assets/site.css", include_in_schema=False)
     async def stylesheet() -> Response:

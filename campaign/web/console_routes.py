@@ -23,13 +23,14 @@ from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_routes import _gate, _run, _state
 from campaign.web.console_downloads import cached_file, data_key
 from campaign.web.console_matrix import MatrixQuery
+from campaign.web.console_results import results_context
 from campaign.web.console_views import CHARTS, campaigns_context, dashboard_context
 from campaign.web.pages import error_page, page
 from models.campaign import Campaign
 
 router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NO_CAMPAIGN = "没有这个专项行动"
+NO_CAMPAIGN = "没有这个工作方案"
 
 
 def _today(request: Request, session: Session, campaign_id: int) -> date | None:
@@ -68,17 +69,20 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
         today = _today(request, session, campaign_id)
         if today is None:
             return None
-        return dashboard_context(
+        context = dashboard_context(
             session=session,
             campaign_id=campaign_id,
             today=today,
             query=query,
             within=who.scope.units,
         )
+        if context is not None and who.scope.is_office:  # province-wide drafts, acceptance
+            context |= results_context(session=session, campaign_id=campaign_id, today=today)
+        return context
 
     context = await _run(request, build)
     if context is None:
-        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
     return page("console_dashboard.html", **context, **_bar(request, who))
 
 
@@ -91,7 +95,7 @@ def _stage_file(
     campaign or stage, no CJK font)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
+        return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
     today = local_date(_state(request).clock(), campaign.timezone)
     try:
         window = window_of(plan_of(campaign), None if stage == "all" else stage)

@@ -65,7 +65,7 @@ def campaigns_context(*, session: Session, within: frozenset[str] | None = None)
                 "pending": int(pending.get(c.id or 0, 0)),
             }
         )
-    return {"title": "专项行动", "campaigns": rows}
+    return {"title": "工作方案", "campaigns": rows}
 
 
 def timeline(plan: Plan, today: date) -> dict[str, Any]:

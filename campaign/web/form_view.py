@@ -64,7 +64,7 @@ class FieldView:
 def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldView:
     hints = [TYPE_HINTS.get(form_field.type, "")]
     if form_field.accumulation == "cumulative":
-        hints.append("自专项整治开始累计，不得小于上次审核通过的数")
+        hints.append("自方案实施以来累计，不得小于上次审核通过的数")
     if form_field.help:
         hints.append(form_field.help)
     return FieldView(
@@ -226,7 +226,7 @@ def acknowledge_page(
         window_text = f"时间：{cn_date(item.start)}至{cn_date(item.end)}"
         description = item.description
         tasks = [
-            {"title": t.title, "units": "、".join([*t.lead_units, *t.cooperating_units])}
+            {"title": t.title, "units": "、".join([*t.lead_units, *t.cooperating_named])}
             for t in item.tasks
         ]
     acknowledged_text = ""

@@ -57,10 +57,10 @@ def test_the_setting_wins_over_the_locale(monkeypatch: pytest.MonkeyPatch) -> No
 def test_messages_and_usage_errors_follow_the_language(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert runner.invoke(app, ["list"]).output.startswith("还没有专项整治")
+    assert runner.invoke(app, ["list"]).output.startswith("还没有工作方案")
     missing = runner.invoke(app, ["status"])
     assert missing.exit_code == 2 and "缺少参数" in missing.output
-    assert "没有专项整治 '9'" in runner.invoke(app, ["status", "9"]).output
+    assert "没有工作方案 '9'" in runner.invoke(app, ["status", "9"]).output
     monkeypatch.setenv("CAMPAIGN_LANGUAGE", "en")
     assert runner.invoke(app, ["list"]).output.startswith("No campaigns yet")
     assert "Missing argument" in runner.invoke(app, ["status"]).output

@@ -55,7 +55,7 @@ def test_the_bulletin_names_those_behind_and_those_doing_well(tmp_path):
     body = "\n".join(texts(out.bulletin))
     assert "关于测试专项行动集中整治工作进展情况的通报" in body
     good, behind = body.split("三、工作滞后的单位")
-    assert "甲局按时报送，各项整治目标均已达到，予以通报表扬。" in good
+    assert "甲局按时报送，各项工作目标均已达到，予以通报表扬。" in good
     assert "丙局：未报2期。" in behind and "甲局" not in behind.split("四、")[0]
 
 

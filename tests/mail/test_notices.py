@@ -200,7 +200,7 @@ def test_the_link_footer_only_in_mail_that_carries_a_link(
     footer = "专用链接仅供贵单位使用，请勿转发"
     assert footer in with_link.text_body and footer in with_link.html_body
     assert footer not in receipt.text_body and footer not in receipt.html_body
-    assert "本邮件由专项整治工作系统发送。" in receipt.text_body
+    assert "本邮件由工作报送系统发送。" in receipt.text_body
 
 
 def test_a_filter_failing_on_a_value_refuses_the_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]

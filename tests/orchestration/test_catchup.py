@@ -18,6 +18,7 @@ from campaign.orchestration.catchup import PAST_DUE, SUPERSEDED, stale_reminders
 from campaign.orchestration.lifecycle import change_status
 from campaign.orchestration.tick import run_tick, tick_moments
 from campaign.schedule import build_schedule, is_request_kind
+from campaign.workdays import WorkCalendar
 from models.audit import AuditEvent
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -48,7 +49,10 @@ def chased(message: OutboxMessage) -> tuple[str, str, str]:
 def test_only_the_latest_reminder_of_a_request_is_due_and_never_one_for_a_past_date(
     hubei_plan,
 ):
-    events = [e for e in build_schedule(hubei_plan) if e.period == W34]
+    # Saturday 08-25 made a working day: the +1 reminder stays on it rather than moving to
+    # Monday 08-27 and merging with +3 (reminders fall on working days only)
+    work = WorkCalendar().with_days(holidays=[], workdays=[date(2007, 8, 25)])
+    events = [e for e in build_schedule(hubei_plan, work) if e.period == W34]
     reminders = {e.key.rsplit(":", 1)[1]: e.key for e in events if e.kind == "reminder"}
     assert stale_reminders(events, date(2007, 8, 24)) == {}  # "due today" still reads right
     assert stale_reminders(events, date(2007, 8, 25)) == {reminders["-1"]: PAST_DUE}
@@ -103,7 +107,10 @@ def test_resuming_after_a_three_week_pause_sends_one_reminder_per_outstanding_re
     ).all()
     reasons = {(r.action, r.period): r.detail["reason"] for r in skipped if r.bureau_code}
     assert reasons[("reminder:weekly-progress:-1", W34)] == PAST_DUE
-    assert reasons[("reminder:weekly-progress:+1", W34)] == SUPERSEDED
+    # W34's +1 (Saturday 08-25) moved onto its +3 (Monday 08-27) and is no event of its own;
+    # the 签收 of the implementation notice (due Wednesday 08-22) keeps both
+    assert ("reminder:weekly-progress:+1", W34) not in reasons
+    assert reasons[("reminder:acknowledgement:+1", "implementation")] == SUPERSEDED
     tick_through(hubei_campaign, "2007-09-12", "2007-09-20")  # re-run, then carry on
     sent = {(m.key, m.bureau_code) for m in outbox(session)}
     for row in (r for r in skipped if r.action.startswith("reminder:")):

@@ -31,7 +31,7 @@ def cli(sqlite_url):  # type: ignore[no-untyped-def]
 
 
 def test_launch_list_and_refuse_a_second_launch(cli):
-    assert "已启动专项整治 1：鄂质监发〔2007〕77号" in cli("launch", PLAN).output
+    assert "已启动工作方案 1：鄂质监发〔2007〕77号" in cli("launch", PLAN).output
     listed = json.loads(cli("list", "--json").stdout)
     assert listed[0] | {"created_at": None} == {
         "id": 1,
@@ -43,7 +43,7 @@ def test_launch_list_and_refuse_a_second_launch(cli):
         "last_tick_at": None,
     }
     again = cli("launch", PLAN, code=1)
-    assert "文号 鄂质监发〔2007〕77号 已作为专项整治 1 启动" in again.stderr
+    assert "文号 鄂质监发〔2007〕77号 已作为工作方案 1 启动" in again.stderr
 
 
 def test_launch_refuses_an_invalid_plan_like_validate(cli, tmp_path):
@@ -80,9 +80,9 @@ def test_tick_run_status_log(cli):
 
 def test_pause_resume_amend_cancel(cli):
     cli("launch", PLAN)
-    assert "专项整治 1 现为“已暂停”状态。" in cli("pause", "1", "--by", "王").output
+    assert "工作方案 1 现为“已暂停”状态。" in cli("pause", "1", "--by", "王").output
     assert (
-        "专项整治 1 为“已暂停”状态，本次不办理任何事项" in cli("tick", "1", "--no-prefect").output
+        "工作方案 1 为“已暂停”状态，本次不办理任何事项" in cli("tick", "1", "--no-prefect").output
     )
     cli("pause", "1", code=1)
     cli("resume", "1")
@@ -102,10 +102,10 @@ def test_pause_resume_amend_cancel(cli):
     refused = cli("amend", "1", "--phase", "mobilization", "--end", "2007-08-01", code=1)
     assert "调整后的工作方案无效" in refused.stderr
     kept = cli("cancel", "1", input="n\n", code=1)
-    assert "确定终止专项整治 1？" in kept.output and "未终止。" in kept.output
-    assert "专项整治 1 现为“已终止”状态。" in cli("cancel", "1", "--yes").output
+    assert "确定终止工作方案 1？" in kept.output and "未终止。" in kept.output
+    assert "工作方案 1 现为“已终止”状态。" in cli("cancel", "1", "--yes").output
     log = cli("log", "1").output
-    for event in ("暂停专项整治", "恢复专项整治", "调整日期", "终止专项整治"):
+    for event in ("暂停工作方案", "恢复工作方案", "调整日期", "终止工作方案"):
         assert event in log
     cli("status", "99", code=2)
 

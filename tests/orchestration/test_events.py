@@ -28,7 +28,8 @@ def test_directive_carries_the_acknowledgement_due_date(hubei_plan):
     # issued on its 成文日期, Monday 2007-08-27: two working days later is Wednesday 08-29
     assert directive.date == date(2007, 8, 27) and directive.due == date(2007, 8, 29)
     assert events["reminder:acknowledgement:mobilization:-1"].date == date(2007, 8, 28)
-    assert events["reminder:acknowledgement:mobilization:+3"].date == date(2007, 9, 1)
+    # +3 is Saturday 09-01: reminders fall on working days, Monday 09-03
+    assert events["reminder:acknowledgement:mobilization:+3"].date == date(2007, 9, 3)
     # escalated three working days after it was due: Monday 09-03
     assert events["escalation:acknowledgement:mobilization"].date == date(2007, 9, 3)
     assert events["escalation:acknowledgement:mobilization"].duty == ACK_DUTY

@@ -130,9 +130,11 @@ def test_standing_shows_phases_deadlines_and_each_bureau(session, hubei_campaign
         session=session, campaign_id=hubei_campaign, as_of=at("2007-08-23")
     )
     assert [p["key"] for p in standing.active_phases] == ["mobilization", "implementation"]
-    assert [(e["date"], e["key"]) for e in standing.next_events[:2]] == [
-        ("2007-08-25", "reminder:weekly-progress:2007-W34:+1"),
+    # W34's +1 (Saturday 08-25) falls on Monday 08-27 with its +3 (working days only)
+    assert [(e["date"], e["key"]) for e in standing.next_events[:3]] == [
         ("2007-08-27", "directive:mobilization"),
+        ("2007-08-27", "request:weekly-progress:2007-W35"),
+        ("2007-08-27", "reminder:weekly-progress:2007-W34:+3"),
     ]
     wuhan = next(b for b in standing.bureaus if b.code == "420100")
     assert wuhan.done == ["动态信息 8月20日至8月26日"]

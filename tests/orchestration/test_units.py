@@ -49,7 +49,8 @@ def test_a_launch_with_an_empty_registry_is_refused_naming_every_duty(session: S
     assert (
         message.splitlines()[0] == "鄂质监发〔2007〕77号 未启动：方案所指的单位在单位名录中不存在"
     )
-    assert "directive_to: 通知的主送单位（city）在单位名录中没有匹配的单位" in message
+    # each problem names its line in the plan (the launch locates them in the plan's text)
+    assert "第 5 行：directive_to：通知的主送单位（city）在单位名录中没有匹配的单位" in message
     for duty in ("动态信息”（weekly-progress）", "专项整治工作总结”（final-summary）"):
         assert f"报送任务“{duty}的报送单位" in message
     assert campaigns(session) == 0
@@ -62,8 +63,8 @@ def test_only_the_duty_whose_reporters_match_nothing_is_named(session: Session) 
         hubei.launch_plan(session, text.encode())
     problems = [str(p) for p in caught.value.problems]
     assert problems == [
-        "duties[0].reporters: 报送任务“动态信息”（weekly-progress）的报送单位（county）在单位名录中"
-        "没有匹配的单位，启动后将无人报送；"
+        "第 201 行：duties[0].reporters：报送任务“动态信息”（weekly-progress）的报送单位"
+        "（county）在单位名录中没有匹配的单位，启动后将无人报送；"
         "请先导入单位名录（campaign bureaus import）或修改 reporters"
     ]
     assert campaigns(session) == 0

@@ -134,7 +134,7 @@ def test_links_are_revoked_and_reissued_by_the_coordinator(
             purpose=LinkPurpose.report,
             actor="x",
         )
-    with pytest.raises(LinkAdminError, match="不属于专项整治 1 中的单位 420100"):
+    with pytest.raises(LinkAdminError, match="不属于工作方案 1 中的单位 420100"):
         reissue(
             session=lite_session,
             campaign_id=campaign_id,

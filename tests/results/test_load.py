@@ -35,5 +35,5 @@ def test_loaded_results_equal_the_hand_computed_ones(session):
 def test_an_unknown_campaign_is_said_in_chinese(session):
     import pytest
 
-    with pytest.raises(LookupError, match="找不到编号为 99 的专项行动"):
+    with pytest.raises(LookupError, match="找不到编号为 99 的工作方案"):
         load_frames(session=session, campaign_id=99)

@@ -15,7 +15,10 @@ def result():  # type: ignore[no-untyped-def]
 
 def test_comparators_stay_literal_and_units_are_named():
     text = summary_markdown(result())
-    assert "\\>= 90%" in text  # rendered ">= 90%", never a quote
+    assert "| ≥ 90% |" in text  # the requirement in words, never a quote
+    bare = {**result()}
+    bare["targets"] = [{**t, "requirement": ""} for t in bare["targets"]]
+    assert "\\>= 90%" in summary_markdown(bare)  # comparator and threshold: ">= 90%"
     assert not any(line.startswith(">") for line in text.splitlines())
     assert "丙局" in text and "001" not in text
     assert escape("a|b <x>") == "a\\|b \\<x\\>"

@@ -11,10 +11,13 @@ import pytest
 from sqlmodel import select
 
 from campaign import db as dbmod
+from campaign.bureaus import units_of_csv
 from campaign.demo.run import simulate
 from campaign.orchestration.status import campaign_standing
 from campaign.orchestration.tick import run_tick
 from campaign.plan import load_plan
+from campaign.plan.reach import launch_problems, registry_warnings
+from campaign.plan.units import Registry, resolve_units
 from campaign.schedule import build_schedule
 from models.audit import AuditEvent
 from models.ledger import ActionRecord
@@ -47,7 +50,9 @@ def test_the_plan_schedules_its_tasks_like_reports() -> None:
     ]
     assert [e.date for e in events if e.duty == "inspection"] == [
         date(2017, 12, 1),
-        date(2017, 12, 30),  # its own policy: three days before the moved due, nothing after
+        # its own policy: three days before the moved due, nothing after; 12-30 is a day of
+        # the 元旦 holiday, so the reminder moves to the working day before, Friday 12-29
+        date(2017, 12, 29),
     ]
     assert [e.kind for e in events if e.kind == "directive"] == ["directive"]  # one notice
     assert plan.duty("policy-disclosure").reporters.units == {
@@ -55,6 +60,23 @@ def test_the_plan_schedules_its_tasks_like_reports() -> None:
         "法规与行政审批处",
         "行政服务中心",
     }
+
+
+def test_the_plan_addresses_its_divisions_and_affiliates_by_kind() -> None:
+    plan = load_plan(FUJIAN_PLAN)
+    units = units_of_csv(FUJIAN_UNITS.read_bytes())
+    registry = Registry.of(units, root=plan.root_bureau, groups=plan.groups)
+    kinds = {u.code: (u.kind, u.level) for u in registry.units.values()}
+    assert kinds[OFFICE] == ("division", "province")  # a 处室 shares its bureau's level
+    assert kinds[SERVICE] == ("affiliate", "province")  # 行政服务中心 is not a 处室
+    assert kinds["350101"] == ("affiliate", "province")
+    addressed = [u.code for u in resolve_units(plan.directive_to, registry)]
+    assert len(addressed) == 16 and "350000" not in addressed  # not the bureau itself
+    assert plan.directive_to.label == "省局机关各处室、直属各单位"
+    reporting = plan.duty("implementation").reporters
+    assert [u.code for u in resolve_units(reporting, registry)] == addressed
+    assert launch_problems(plan, registry) == []
+    assert registry_warnings(plan, registry) == []
 
 
 def test_task_states_come_from_the_units_reports(session) -> None:

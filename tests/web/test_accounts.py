@@ -93,6 +93,9 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
         "inbox_id": held.id if held else 1,
         "stage": "all",
         "username": "wuhan",
+        "summary_id": 1,
+        "document": "summary",
+        "suffix": "xlsx",
         "number": 1,
     }
 
