@@ -28,7 +28,7 @@ from campaign.results.summary import (
     summary_result,
 )
 from campaign.schedule import SUMMARY_KIND, Event
-from campaign.tasks.store import task_summary
+from campaign.tasks.store import TaskInputs, load_task_inputs, task_summary
 from models.request import ReportRequest
 from models.submission import ReportSubmission
 from models.summary import CampaignSummary
@@ -42,15 +42,23 @@ def heading_of(event: Event) -> str:
 
 
 def compiled_result(
-    session: Session, campaign_id: int, frames: Frames, plan: Plan, event: Event
+    session: Session,
+    campaign_id: int,
+    frames: Frames,
+    plan: Plan,
+    event: Event,
+    tasks: TaskInputs | None = None,
 ) -> dict[str, Any]:
     """The summary of `event` over the loaded frames, as of the event's day, with the task
-    ledger and the accountability rules (campaign.tasks)."""
+    ledger and the accountability rules (campaign.tasks; `tasks` loaded once for several
+    summaries, else here)."""
     compiled = compile_results(frames, stage=stage_of_event(plan, event), today=event.date)
     result = summary_result(compiled, plan, heading=heading_of(event), today=event.date)
     return {
         **result,
-        **task_summary(session=session, campaign_id=campaign_id, plan=plan, today=event.date),
+        **task_summary(
+            session=session, campaign_id=campaign_id, plan=plan, today=event.date, inputs=tasks
+        ),
     }
 
 
@@ -121,12 +129,13 @@ def refresh_summaries(
         if e.key in stale
     }
     frames = load_frames(session=session, campaign_id=campaign_id)
+    tasks = load_task_inputs(session=session, campaign_id=campaign_id, plan=plan)
     added = []
     for key, row in stale.items():
         event = events.get(key)
         if event is None:
             continue
-        result = compiled_result(session, campaign_id, frames, plan, event)
+        result = compiled_result(session, campaign_id, frames, plan, event, tasks)
         stored = store_version(
             session=session,
             campaign_id=campaign_id,

@@ -48,6 +48,8 @@ class Digest:
     period_totals: list[dict[str, Any]] = field(default_factory=list)
     cumulative_totals: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the cumulative figures as compiled (campaign.results.compile), for the 汇总表
+    cumulative: Any = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -80,7 +82,8 @@ def period_digest(frames: Frames, duty: str, period: str, today: date) -> Digest
             digest.missing.append(name)
     end = first["period_end"]  # the period: the requests whose period ends that day
     period_result = _result(frames, (period, digest.period_label, end, end), today)
-    cumulative = _result(frames, ("", "累计", None, end), today)
+    digest.cumulative = compile_results(frames, stage=("", "累计", None, end), today=today)
+    cumulative = summary_result(digest.cumulative, frames.plan, heading="累计", today=today)
     digest.period_totals = period_result["totals"]
     digest.cumulative_totals = cumulative["totals"]
     digest.notes = cumulative["notes"]
@@ -115,7 +118,7 @@ def queue_digests(*, session: Session, campaign: Campaign, plan: Plan, today: da
             key=digest.key,
             to=[plan.office.email],
             context={"digest": digest, "as_of": today},
-            attachments=[_workbook(frames, digest, today)],
+            attachments=[_workbook(digest)],
         )
         queued.append(digest.key)
     return queued
@@ -150,15 +153,10 @@ def _candidates(
     return [(duty, period) for duty, (_, period) in sorted(latest.items())]
 
 
-def _workbook(frames: Frames, digest: Digest, today: date) -> Attachment:
-    """The cumulative 汇总表 up to the period's end, as the digest's attachment."""
-    end = frames.requests.loc[
-        (frames.requests["duty_key"] == digest.duty)
-        & (frames.requests["period_key"] == digest.period),
-        "period_end",
-    ].iloc[0]
-    compiled = compile_results(frames, stage=("", "累计", None, end), today=today)
+def _workbook(digest: Digest) -> Attachment:
+    """The cumulative 汇总表 up to the period's end (as the digest compiled it), as the
+    digest's attachment."""
     name = f"汇总表（截至{digest.period_label}）.xlsx"
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(compiled, Path(folder) / "digest.xlsx")
+        path = write_workbook(digest.cumulative, Path(folder) / "digest.xlsx")
         return Attachment(name, path.read_bytes(), XLSX_TYPE)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import select as select_columns
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -25,22 +27,47 @@ ANSWERED = (RequestStatus.submitted.value, RequestStatus.accepted.value)
 COUNTED = (ReviewStatus.accepted.value, ReviewStatus.pending.value)
 
 
-def task_ledger(*, session: Session, campaign_id: int, plan: Plan, today: date) -> list[TaskEntry]:
+@dataclass(frozen=True)
+class TaskInputs:
+    """What the task ledger and the accountability rules read from the database, whatever
+    the day: loaded once, then evaluated for each day (`refresh_summaries` evaluates it for
+    every stored summary at every tick)."""
+
+    requests: list[Asked]  # every request of the campaign
+    values: dict[tuple[str, str], dict[str, Any]]  # (task, unit) → latest counted values
+    names: dict[str, str]  # unit code → name
+    units: list[str] = field(default_factory=list)  # names of the units below the root
+
+
+def load_task_inputs(*, session: Session, campaign_id: int, plan: Plan) -> TaskInputs:
+    from campaign.bureaus import load_registry  # noqa: PLC0415
+
+    keys = [t.key for t, _ in tracked_tasks(plan) if t.key]
+    registry = load_registry(session=session, plan=plan)
+    return TaskInputs(
+        requests=_asked(session, campaign_id),
+        values=_latest_values(session, campaign_id, keys) if keys else {},
+        names=dict(session.exec(select(col(Bureau.code), col(Bureau.name))).all()),
+        units=[
+            u.name for _, u in sorted(registry.units.items()) if u.active and registry.below_root(u)
+        ],
+    )
+
+
+def task_ledger(
+    *, session: Session, campaign_id: int, plan: Plan, today: date, inputs: TaskInputs | None = None
+) -> list[TaskEntry]:
     """Every tracked task of the plan with its state at `today`, in plan order."""
     tasks = tracked_tasks(plan)
-    keys = [t.key for t, _ in tasks if t.key]
+    keys = {t.key for t, _ in tasks if t.key}
     if not keys:
         return []
-    requests = session.exec(
-        select(ReportRequest).where(
-            col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.duty_key).in_(keys)
-        )
-    ).all()
-    values = _latest_values(session, campaign_id, keys)
-    names = dict(session.exec(select(col(Bureau.code), col(Bureau.name))).all())
-    by_task: dict[str, dict[str, list[ReportRequest]]] = defaultdict(lambda: defaultdict(list))
-    for request in requests:
-        by_task[request.duty_key][request.bureau_code].append(request)
+    inputs = inputs or load_task_inputs(session=session, campaign_id=campaign_id, plan=plan)
+    values, names = inputs.values, inputs.names
+    by_task: dict[str, dict[str, list[Asked]]] = defaultdict(lambda: defaultdict(list))
+    for request in inputs.requests:
+        if request.duty_key in keys:
+            by_task[request.duty_key][request.bureau_code].append(request)
     windows = plan.windows()
     entries = []
     for task, window in tasks:
@@ -127,7 +154,26 @@ def refresh_task_ledger(
     return changed
 
 
-def _late(request: ReportRequest, today: date) -> bool:
+class Asked(NamedTuple):
+    """What the task ledger reads of a request: no entity, no JSON column to decode (the
+    summaries read it once per stored summary at every tick)."""
+
+    duty_key: str
+    bureau_code: str
+    status: str
+    late: bool
+    due_date: date | None
+
+
+def _asked(session: Session, campaign_id: int, *where: Any) -> list[Asked]:
+    r = ReportRequest
+    query = select_columns(  # five columns: more than sqlmodel's select is typed for
+        col(r.duty_key), col(r.bureau_code), col(r.status), col(r.late), col(r.due_date)
+    ).where(col(r.campaign_id) == campaign_id, *where)
+    return [Asked(*row) for row in session.execute(query).tuples()]
+
+
+def _late(request: Asked, today: date) -> bool:
     if request.status in ANSWERED:
         return request.late
     due = request.due_date
@@ -157,38 +203,33 @@ def _latest_values(
     return {(d, c): dict(v or {}) for d, c, v in session.execute(query).tuples()}
 
 
-def late_by_unit(*, session: Session, campaign_id: int, today: date) -> dict[str, int]:
+def late_by_unit(inputs: TaskInputs, today: date) -> dict[str, int]:
     """Unit name → its reports (签收 aside) answered late or unanswered past their due date."""
     from campaign.schedule import ACK_DUTY  # noqa: PLC0415 (schedule imports the plan)
 
-    names = dict(session.exec(select(col(Bureau.code), col(Bureau.name))).all())
-    requests = session.exec(
-        select(ReportRequest).where(
-            col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.duty_key) != ACK_DUTY
-        )
-    ).all()
     counts: dict[str, int] = defaultdict(int)
-    for request in requests:
-        if _late(request, today):
-            counts[names.get(request.bureau_code, request.bureau_code)] += 1
+    for request in inputs.requests:
+        if request.duty_key != ACK_DUTY and _late(request, today):
+            counts[inputs.names.get(request.bureau_code, request.bureau_code)] += 1
     return dict(counts)
 
 
-def task_summary(*, session: Session, campaign_id: int, plan: Plan, today: date) -> dict[str, Any]:
+def task_summary(
+    *, session: Session, campaign_id: int, plan: Plan, today: date, inputs: TaskInputs | None = None
+) -> dict[str, Any]:
     """What the summaries add for tasks and accountability: the ledger, the tasks not done,
-    and each accountability rule with the units it applies to."""
-    from campaign.bureaus import load_registry  # noqa: PLC0415
+    and each accountability rule with the units it applies to. `inputs`: loaded once for
+    several days (else loaded here)."""
     from campaign.tasks.accountability import apply_rules  # noqa: PLC0415
     from campaign.tasks.ledger import not_done  # noqa: PLC0415
 
-    entries = task_ledger(session=session, campaign_id=campaign_id, plan=plan, today=today)
-    registry = load_registry(session=session, plan=plan)
-    units = [
-        u.name for _, u in sorted(registry.units.items()) if u.active and registry.below_root(u)
-    ]
-    late = late_by_unit(session=session, campaign_id=campaign_id, today=today)
+    inputs = inputs or load_task_inputs(session=session, campaign_id=campaign_id, plan=plan)
+    entries = task_ledger(
+        session=session, campaign_id=campaign_id, plan=plan, today=today, inputs=inputs
+    )
+    late = late_by_unit(inputs, today)
     return {
         "tasks": [e.to_json() for e in entries],
         "tasks_not_done": [e.to_json() for e in not_done(entries)],
-        "accountability": apply_rules(plan, late, overdue_tasks_by_unit(entries), units),
+        "accountability": apply_rules(plan, late, overdue_tasks_by_unit(entries), inputs.units),
     }
