@@ -126,7 +126,9 @@ def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFr
     for target in frames.plan.targets:
         if target.form not in figures:
             continue
-        rows, row = evaluate(frames.plan, target, figures[target.form].latest, frames.units)
+        rows, row = evaluate(
+            frames.plan, target, figures[target.form].latest, _asked_on(frames, target.form)
+        )
         rows["target_name"] = target.name
         per_unit.append(rows)
         overall_rows.append(row)
@@ -138,6 +140,17 @@ def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFr
         )
     )
     return unit_frame, pd.DataFrame(overall_rows)
+
+
+def _asked_on(frames: Frames, form: str) -> pd.DataFrame:
+    """The units asked for a report on `form`: a target reads no one else (the office that
+    reports only its own quarterly analysis is not 'no data' on the cities' monthly form).
+    Before anyone is asked, every unit."""
+    duties = [d.key for d in frames.plan.duties if d.form == form]
+    asked = set(frames.requests.loc[frames.requests["duty_key"].isin(duties), "unit"])
+    if not asked:  # not asked of anyone yet: every unit, each "no data"
+        return frames.units
+    return frames.units[frames.units["code"].isin(asked)]
 
 
 def _narratives(joined: pd.DataFrame, frames: Frames, units: pd.DataFrame) -> pd.DataFrame:

@@ -85,12 +85,12 @@ def test_validate_with_a_registry_warns_about_the_plans_units(tmp_path: Path) ->
     assert warnings[0] == f"{csv}：方案所指的单位有 4 处提示"
     # each warning names its line in the plan
     assert warnings[1].startswith(
-        "  第 227 行：duties[3].reporters：报送任务“重大情况报告”（urgent）的报送单位（county）"
+        "  第 238 行：duties[3].reporters：报送任务“重大情况报告”（urgent）的报送单位（county）"
     )
     assert warnings[2:] == [
-        "  第 201 行：duties[0].reporters：分组“leading”在方案和单位名录中都没有成员",
-        "  第 201 行：duties[0].reporters：单位代码“429999”不在单位名录中",
-        "  第 202 行：duties[0].recipients：报送任务“动态信息”（weekly-progress）："
+        "  第 212 行：duties[0].reporters：分组“leading”在方案和单位名录中都没有成员",
+        "  第 212 行：duties[0].reporters：单位代码“429999”不在单位名录中",
+        "  第 213 行：duties[0].recipients：报送任务“动态信息”（weekly-progress）："
         "1个报送单位在单位名录中没有报送对象“本级政府”：武汉市质量技术监督局",
     ]
     broken = tmp_path / "broken.csv"

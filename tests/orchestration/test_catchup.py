@@ -108,9 +108,9 @@ def test_resuming_after_a_three_week_pause_sends_one_reminder_per_outstanding_re
     reasons = {(r.action, r.period): r.detail["reason"] for r in skipped if r.bureau_code}
     assert reasons[("reminder:weekly-progress:-1", W34)] == PAST_DUE
     # W34's +1 (Saturday 08-25) moved onto its +3 (Monday 08-27) and is no event of its own;
-    # the 签收 of the implementation notice (due Wednesday 08-22) keeps both
+    # the 签收 of the plan's 通知 (due Wednesday 08-29) keeps both: its +1 is superseded
     assert ("reminder:weekly-progress:+1", W34) not in reasons
-    assert reasons[("reminder:acknowledgement:+1", "implementation")] == SUPERSEDED
+    assert reasons[("reminder:acknowledgement:+1", "mobilization")] == SUPERSEDED
     tick_through(hubei_campaign, "2007-09-12", "2007-09-20")  # re-run, then carry on
     sent = {(m.key, m.bureau_code) for m in outbox(session)}
     for row in (r for r in skipped if r.action.startswith("reminder:")):

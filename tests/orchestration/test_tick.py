@@ -30,7 +30,8 @@ def test_plan_tick_lists_due_events_by_phase_in_date_order(session, hubei_campai
     assert planned.refused is None
     assert planned.active_phases == ("mobilization", "implementation")
     assert [(s.phase_key, s.first_day, s.last_day) for s in planned.steps] == [
-        ("implementation", date(2007, 8, 20), date(2007, 8, 25)),
+        # W34's +1 reminder (Saturday 08-25) falls on Monday 08-27: reminders on working days
+        ("implementation", date(2007, 8, 20), date(2007, 8, 23)),
         ("mobilization", date(2007, 8, 27), date(2007, 8, 27)),  # the plan's 通知, on its date
         ("implementation", date(2007, 8, 27), date(2007, 8, 27)),
     ]

@@ -63,7 +63,7 @@ def test_only_the_duty_whose_reporters_match_nothing_is_named(session: Session) 
         hubei.launch_plan(session, text.encode())
     problems = [str(p) for p in caught.value.problems]
     assert problems == [
-        "第 201 行：duties[0].reporters：报送任务“动态信息”（weekly-progress）的报送单位"
+        "第 212 行：duties[0].reporters：报送任务“动态信息”（weekly-progress）的报送单位"
         "（county）在单位名录中没有匹配的单位，启动后将无人报送；"
         "请先导入单位名录（campaign bureaus import）或修改 reporters"
     ]
@@ -96,6 +96,7 @@ def test_selected_units_are_asked_and_recipients_are_stored_and_shown(session: S
     )
     campaign_id = launch_with_units(session, edited(WEEKLY, chosen))
     run_tick(campaign_id=campaign_id, as_of=at("2007-08-20"))
+    run_tick(campaign_id=campaign_id, as_of=at("2007-08-27"))  # the plan's 通知 goes out
     session.rollback()
     requests = session.exec(
         select(ReportRequest).where(ReportRequest.duty_key == "weekly-progress")
