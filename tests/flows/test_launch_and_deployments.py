@@ -152,7 +152,8 @@ def test_fast_forward_runs_are_runs_of_the_campaigns_deployment(prefect_runs, hu
 
     with session_scope() as session:
         deployment_id = tick_deployment(session.get(Campaign, hubei_campaign)).apply()
-    reports = run_ticks(hubei_campaign, [at("2007-08-10"), at("2007-08-20")], heartbeats=False)
+    # the first request (W34) on 08-20; the plan's 通知 on 08-27
+    reports = run_ticks(hubei_campaign, [at("2007-08-20"), at("2007-08-27")], heartbeats=False)
     assert [len(r["events"]) > 0 for r in reports] == [True, True]
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
@@ -160,7 +161,7 @@ def test_fast_forward_runs_are_runs_of_the_campaigns_deployment(prefect_runs, hu
             sort=FlowRunSort.NAME_ASC,
             limit=10,
         )
-    names = ["鄂质监发〔2007〕77号 tick 2007-08-10", "鄂质监发〔2007〕77号 tick 2007-08-20"]
+    names = ["鄂质监发〔2007〕77号 tick 2007-08-20", "鄂质监发〔2007〕77号 tick 2007-08-27"]
     ours = [r for r in runs if r.name in names]  # (the session's harness keeps other tests' runs)
     assert sorted(r.name for r in ours) == names
     assert {r.state_type for r in ours} == {StateType.COMPLETED}
