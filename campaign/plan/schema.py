@@ -8,11 +8,27 @@ so that every problem is reported with its own path.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from campaign.i18n import N_
+
+# The shared vocabulary and the schedule and target shapes live in their own modules;
+# they are re-exported here, where the whole plan is read.
+from campaign.plan.base import (  # noqa: F401
+    NUMERIC_TYPES,
+    WEEKDAYS,
+    Comparator,
+    DutyKind,
+    Email,
+    FieldType,
+    Key,
+    PhaseKind,
+    PlanModel,
+    TargetComparator,
+    Weekday,
+)
 from campaign.plan.fields import (
     Days,
     Figure,
@@ -20,47 +36,21 @@ from campaign.plan.fields import (
     Name,
     PlanDate,
     Text,
-    WorkingDays,
-    single_line,
 )
+from campaign.plan.schedule_types import (  # noqa: F401
+    AfterEnd,
+    AfterEvent,
+    AnyTime,
+    ByDate,
+    DutySchedule,
+    FixedDates,
+    Monthly,
+    Offset,
+    Weekly,
+    Within,
+)
+from campaign.plan.target_types import Baseline, Condition, Metric, Ratio, Target  # noqa: F401
 from campaign.plan.units import DEFAULT_RECIPIENTS, Recipient, Selector, UnitGroup, selector
-
-Key = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_-]*$",
-        max_length=64,
-        description="Identifier: lowercase letters, digits, '-' and '_'.",
-    ),
-]
-Email = Annotated[
-    str,
-    Field(pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$", max_length=254),
-    AfterValidator(single_line),
-]
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-WEEKDAYS: tuple[Weekday, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
-PhaseKind = Literal["mobilization", "implementation", "acceptance"]
-FieldType = Literal["integer", "decimal", "percent", "text", "yes_no", "date", "choice"]
-NUMERIC_TYPES: tuple[str, ...] = ("integer", "decimal", "percent")
-"""Field types that hold a number: summed, compared, read by targets. yes_no (是/否), date
-and choice (one of `choices`) are counted, never summed."""
-DutyKind = Literal["progress", "stage_summary", "final_summary", "ad_hoc", "task"]
-"""'task': the progress duty of a tracked task, derived from the task (campaign.tasks)."""
-Comparator = Literal[">=", ">", "<=", "<", "=="]
-TargetComparator = Literal[">=", ">", "<=", "<", "==", "between"]
-
-
-class PlanModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Office(PlanModel):
@@ -94,26 +84,13 @@ class Document(PlanModel):
         default_factory=dict,
         max_length=50,
         description="How the 通知 names a duty's reporters, by their reporters value "
-        "(city: 各市州局).",
+        "(a level such as city, mapped to the plan's own words for those units).",
     )
     issuer_short: Line | None = Field(
         default=None,
         description="How mail and pages name the issuing bureau in a sentence (省局); "
         "default issuing_authority.",
     )
-
-
-class Offset(PlanModel):
-    """A number of calendar days or of working days (工作日), exactly one of the two."""
-
-    days: Days | None = None
-    working_days: WorkingDays | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Offset:
-        if (self.days is None) == (self.working_days is None):
-            raise ValueError(N_("give exactly one of 'days' or 'working_days'"))
-        return self
 
 
 class Deliverable(PlanModel):
@@ -285,92 +262,6 @@ class ReportForm(PlanModel):
     attachment: AttachmentRule = Field(default_factory=AttachmentRule)
 
 
-class Weekly(PlanModel):
-    """One period a week (Monday to Sunday); due on the given weekday."""
-
-    type: Literal["weekly"]
-    weekday: Weekday = "friday"
-
-
-class Monthly(PlanModel):
-    """One period a calendar month (every `interval` months: 2 = every two months,
-    3 = quarterly, 6 = half-yearly, 12 = yearly)."""
-
-    type: Literal["monthly"]
-    day: int = Field(ge=1, le=31, description="Day of month the report is due (clamped).")
-    due_month: Literal["same", "next"] = Field(
-        default="next", description="'next': the report on month M is due in month M+1."
-    )
-    interval: Literal[1, 2, 3, 4, 6, 12] = Field(
-        default=1, description="Months a period lasts; periods align on the calendar year."
-    )
-    first_due: PlanDate | None = Field(
-        default=None,
-        description="首次报送: the first period's report is due by this date instead; the "
-        "later ones follow the rule.",
-    )
-
-
-class FixedDates(PlanModel):
-    """Reports due on a fixed list of dates; each covers the days since the previous one."""
-
-    type: Literal["dates"]
-    dates: list[PlanDate] = Field(min_length=1, max_length=400)
-
-
-class AfterEnd(PlanModel):
-    """A report due a number of (working) days after each named phase or action ends."""
-
-    type: Literal["after_end"]
-    of: list[Line] = Field(min_length=1, max_length=100, description="Keys of phases or actions.")
-    within: Offset
-
-
-class ByDate(PlanModel):
-    """One report due by a date (e.g. the final summary by 12-01)."""
-
-    type: Literal["by_date"]
-    due: PlanDate
-    opens: PlanDate | None = Field(default=None, description="Default: the duty's phase start.")
-
-
-class Within(PlanModel):
-    """A time limit after an event: days, working days or hours, exactly one of them."""
-
-    days: Days | None = None
-    working_days: WorkingDays | None = None
-    hours: int | None = Field(default=None, ge=1, le=24 * 31)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Within:
-        given = [v for v in (self.days, self.working_days, self.hours) if v is not None]
-        if len(given) != 1:
-            raise ValueError(N_("give exactly one of 'days', 'working_days' or 'hours'"))
-        return self
-
-
-class AfterEvent(PlanModel):
-    """A report due within a time limit after an event the unit itself reports (a decision
-    taken, an accident): the report gives the event's moment in the form field `field`."""
-
-    type: Literal["after_event"]
-    event: Name = Field(description="What happened, e.g. 作出行政处罚决定.")
-    field: Line = Field(description="Key of the form field holding the event's date or time.")
-    within: Within
-
-
-class AnyTime(PlanModel):
-    """Ad-hoc reports (重大情况随时报送) a bureau may send at any time."""
-
-    type: Literal["any_time"]
-
-
-DutySchedule = Annotated[
-    Weekly | Monthly | FixedDates | AfterEnd | ByDate | AfterEvent | AnyTime,
-    Field(discriminator="type"),
-]
-
-
 class ReminderPolicy(PlanModel):
     before_due: list[Days] = Field(
         default_factory=lambda: [1],
@@ -419,67 +310,6 @@ class Duty(PlanModel):
         if self.phase is None:
             return []
         return [self.phase] if isinstance(self.phase, str) else list(self.phase)
-
-
-class Ratio(PlanModel):
-    numerator: Line
-    denominator: Line
-
-
-class Metric(PlanModel):
-    """A field's value, or the ratio of two fields as a percentage; exactly one of the two."""
-
-    field: Line | None = None
-    ratio: Ratio | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Metric:
-        if (self.field is None) == (self.ratio is None):
-            raise ValueError(N_("give exactly one of 'field' or 'ratio'"))
-        return self
-
-
-class Condition(PlanModel):
-    """One alternative way of meeting a target (或): its own metric and threshold."""
-
-    metric: Metric
-    comparator: TargetComparator
-    threshold: Figure
-    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
-    unit: Line = ""
-
-
-class Baseline(PlanModel):
-    """The figure a change is measured against (比2008年提高1个百分点): the plan's overall
-    value, and a unit's own where the plan gives one."""
-
-    value: Figure | None = None
-    per_unit: dict[Line, Figure] = Field(default_factory=dict, max_length=5000)
-    label: Line = Field(default="", description="e.g. 2008年.")
-
-
-class Target(PlanModel):
-    """A numeric target (整治目标), e.g. 监督抽查合格率 ≥ 90%.
-
-    Shapes (see docs/targets.md): 'between' with `upper` (3至5个); `alternatives`, any one
-    of which also meets it (不少于50%或500家); a `baseline` the change is measured
-    against (提高1个百分点); `per_unit` thresholds; an `owner`, the one unit it concerns."""
-
-    key: Key
-    name: Name
-    form: Line
-    metric: Metric
-    comparator: TargetComparator
-    threshold: Figure
-    unit: Line = ""
-    scope: Literal["per_bureau", "overall"] = "overall"
-    upper: Figure | None = Field(default=None, description="Upper bound of 'between'.")
-    alternatives: list[Condition] = Field(default_factory=list, max_length=10)
-    baseline: Baseline | None = None
-    per_unit: dict[Line, Figure] = Field(
-        default_factory=dict, max_length=5000, description="Unit code -> its own threshold."
-    )
-    owner: Line | None = Field(default=None, description="Code of the one unit it concerns.")
 
 
 class PlanCalendar(PlanModel):
