@@ -98,3 +98,19 @@ def test_every_message_in_the_code_has_its_chinese_translation() -> None:
         if entry is None or not entry.string or entry.fuzzy:
             untranslated.append(msgid)
     assert untranslated == []
+
+
+def test_no_message_is_in_the_catalogue_twice() -> None:
+    """A msgid written twice (merged branches) makes pybabel keep one silently: refused here."""
+    msgids: list[str] = []
+    current: list[str] | None = None
+    for line in PO.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current = [line[len("msgid ") :]]
+        elif current is not None and line.startswith('"'):
+            current.append(line)
+        elif current is not None:
+            msgids.append("".join(current))
+            current = None
+    repeated = sorted({m for m in msgids if m != '""' and msgids.count(m) > 1})
+    assert repeated == []
