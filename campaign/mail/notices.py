@@ -122,6 +122,53 @@ def queue_directive(
     )
 
 
+def queue_forward(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    event: Event,
+    unit: Bureau,
+    bureau: Bureau,
+    notice: Directive,
+    link_url: str | None,
+) -> OutboxMessage:
+    """A unit's 通知 forwarding the directive of `event` to one of its units (`bureau`):
+    its .docx and the directive's .docx attached, and the 签收 link. Keyed
+    forward:{window}:{unit}, one per unit below."""
+    assert campaign.id is not None
+    key = f"forward:{event.action_key or event.phase_key}:{unit.code}"
+    existing = find_message(
+        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
+    )
+    if existing is not None:
+        return existing
+    directive, directive_file = directive_document(campaign=campaign, plan=plan, event=event)
+    try:
+        name = _filename(f"{notice.title}（{notice.document_number}）.docx")
+        own = Attachment(name, directive_docx(notice), DOCX_TYPE)
+    except Exception as exc:  # any failure to render refuses the notice
+        raise MailRefused(f"the forwarded notice .docx could not be rendered: {exc!r}") from exc
+    return store_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="forward",
+        key=key,
+        context={
+            "unit": unit,
+            "notice": notice,
+            "directive": directive,
+            "link_url": link_url,
+            "ack_by": notice.acknowledge_by if link_url else None,
+            "attachment_name": own.filename,
+            "directive_attachment_name": directive_file.filename,
+        },
+        attachments=[own, directive_file],
+    )
+
+
 def queue_request(
     *,
     session: Session,
@@ -223,6 +270,7 @@ __all__ = [
     "queue_ad_hoc_alert",
     "queue_directive",
     "queue_escalation",
+    "queue_forward",
     "queue_link_reissued",
     "queue_notice",
     "queue_receipt",

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from campaign.bureaus import report_recipients, select_units
+from campaign.bureaus import load_registry, report_recipients, select_units
 from campaign.clock import as_utc, local_date
+from campaign.forwarding.reach import forwarding_units
 from campaign.db import session_scope
 from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.catchup import ANSWERED, stale_reason
@@ -32,7 +33,18 @@ from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.rows import chunked
-from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
+from campaign.schedule import (
+    ACK_DUTY,
+    FORWARD_DUTY,
+    Event,
+    acknowledgement_label,
+    forward_due,
+    forward_label,
+    kind,
+    obligation,
+    plan_workdays,
+    window_key,
+)
 from campaign.schedule.kinds import Audience, Effect
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
@@ -167,7 +179,32 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
         ack_request_ids=ack_ids,
         at=c.at,
     )
+    _open_forwarding(session, c, codes)
     out.done += codes
+
+
+def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> None:
+    """The forwarding requests (转发) of the directed units that forward the directive
+    (plan document.forward), due `within` after it is issued: chased like a report, closed
+    when the unit forwards (campaign.forwarding.record)."""
+    if c.plan.document.forward is None:
+        return
+    units = forwarding_units(c.plan, load_registry(session=session, plan=c.plan), codes)
+    if not units:
+        return
+    due = forward_due(c.plan, c.event, plan_workdays(c.plan))
+    window = window_key(c.event)
+    requests.open_requests(
+        session=session,
+        campaign_id=c.campaign_id,
+        event=obligation(c.event, FORWARD_DUTY, window, due),
+        kind=RequestKind.forward,
+        duty_key=FORWARD_DUTY,
+        period_key=window,
+        period_label=forward_label(c.event),
+        bureau_codes=units,
+        opened_at=c.at,
+    )
 
 
 def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:

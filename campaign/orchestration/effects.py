@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from campaign.audit import record_audit
 from campaign.clock import local_date
+from campaign.forwarding.links import forward_page_url
 from campaign.links import issue_link, resend_link
 from campaign.mail import notices
 from campaign.plan.schema import Plan
@@ -124,13 +125,16 @@ def queue_reminder(
             if request.kind == RequestKind.acknowledgement
             else LinkPurpose.report
         )
-        link_url = resend_link(
-            session=session,
-            campaign_id=campaign_id,
-            bureau_code=code,
-            purpose=purpose,
-            request_id=request_id,
-        ).url
+        if request.kind == RequestKind.forward:  # forwarded from the unit's console page
+            link_url = forward_page_url(campaign_id, request.period_key)
+        else:
+            link_url = resend_link(
+                session=session,
+                campaign_id=campaign_id,
+                bureau_code=code,
+                purpose=purpose,
+                request_id=request_id,
+            ).url
         notices.queue_reminder(
             session=session,
             campaign=campaign,
