@@ -11,6 +11,7 @@ from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
 from campaign.plan.schema import Plan
+from campaign.forwarding.status import forward_states
 from campaign.plan.stored import plan_of
 from campaign.results.targets import NOT_MET
 from campaign.tasks.ledger import TaskEntry, not_done
@@ -323,4 +324,7 @@ def dashboard_context(
         "stages": _stages(plan, today, campaign_id),
         "queue": _queue(queue, plan),
         "pending": pending,
+        "forwarding": forward_states(
+            session=session, campaign_id=campaign_id, within=within, today=today
+        ),
     }
