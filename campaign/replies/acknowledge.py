@@ -11,6 +11,7 @@ from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.plan.schema import Action, Phase, Plan
 from campaign.replies.errors import WrongLink
+from campaign.schedule import is_forwarded_period
 from campaign.replies.notify import notify_acknowledged
 from campaign.replies.reply_context import ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
@@ -94,7 +95,10 @@ def directive_window(plan: Plan, request: ReportRequest) -> tuple[Phase, Action 
 
 
 def directive_title(plan: Plan, request: ReportRequest, fallback: str) -> str:
-    """How the page and the 签收 receipt name the directive acknowledged."""
+    """How the page and the 签收 receipt name the directive acknowledged (a unit's
+    forwarded 通知: its title, kept as the request's label)."""
+    if is_forwarded_period(request.period_key) and request.period_label:
+        return request.period_label
     window = directive_window(plan, request)
     if window is None:
         return fallback
