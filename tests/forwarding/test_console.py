@@ -127,3 +127,25 @@ def test_forged_token_viewer_and_office_are_refused(console, session: Session) -
     login(client, "office")
     assert client.get(url).status_code == 404  # the province has nothing of its own to forward
     assert _stored(session) == (0, 0)
+
+
+def test_the_cli_forwards_once_and_names_each_bad_option(session: Session, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+
+    campaign_id = launched(session, db_url)
+    requirements = tmp_path / "要求.txt"
+    requirements.write_text("各区局要于9月5日前制定本地实施方案。\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["forward", str(campaign_id), "--unit", "420100", "--requirements", str(requirements)]
+    bad = runner.invoke(app, [*base, "--number", "十二号", "--to", "420204"])
+    assert bad.exit_code == 1
+    assert "--number" in bad.output and "--to" in bad.output and "未转发" in bad.output
+    assert _stored(session) == (0, 0)
+    good = runner.invoke(app, [*base, "--number", "武质监发〔2007〕12号", "--as", "wuhan"])
+    assert good.exit_code == 0, good.output
+    assert "已以武质监发〔2007〕12号转发至2个单位" in good.output
+    again = runner.invoke(app, [*base, "--number", "武质监发〔2007〕12号"])
+    assert again.exit_code == 0 and "未作更改" in again.output
+    assert _stored(session) == (1, 2)
