@@ -37,7 +37,9 @@ def forward(
         None, "--requirements", help=_("A UTF-8 text file of added requirements, one a line.")
     ),
     title: str = typer.Option("", "--title", help=_("Title; default built from the directive's.")),
-    issued_on: str = typer.Option("", "--issued-on", help=_("Date written (YYYY-MM-DD); default today.")),
+    issued_on: str = typer.Option(
+        "", "--issued-on", help=_("Date written (YYYY-MM-DD); default today.")
+    ),
     to: list[str] = typer.Option([], "--to", help=_("A unit below to send to; default all.")),
     directive: str | None = typer.Option(
         None, "--directive", help=_("Phase or action key of the directive; default the latest.")

@@ -40,9 +40,7 @@ def _context(issuer: str, directive: Directive) -> dict[str, object]:
     return {"issuer": shown_issuer, "quoted": quoted(title), "directive": directive}
 
 
-def default_title(
-    *, issuer: str, directive: Directive, plan_templates: Path | None = None
-) -> str:
+def default_title(*, issuer: str, directive: Directive, plan_templates: Path | None = None) -> str:
     """转发…的通知, built from the forwarded directive's title."""
     template = get_environment(plan_templates).get_template(TITLE_TEMPLATE)
     return template.render(**_context(issuer, directive)).strip()

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from campaign.audit import record_audit
 from campaign.clock import local_date, utc
+from campaign.documents.directive import Directive
 from campaign.forwarding.notice import Forwarding, default_title, forward_notice, recipients_line
 from campaign.links import issue_link
 from campaign.mail import notices
@@ -34,7 +35,6 @@ from campaign.schedule import (
     offset_date,
     plan_workdays,
 )
-from campaign.documents.directive import Directive
 from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
@@ -91,9 +91,7 @@ class Draft:
         )
 
 
-def forward_requests(
-    *, session: Session, campaign_id: int, unit_code: str
-) -> list[ReportRequest]:
+def forward_requests(*, session: Session, campaign_id: int, unit_code: str) -> list[ReportRequest]:
     """The unit's requests to forward a directive of the campaign, oldest first."""
     return list(
         session.exec(

@@ -92,9 +92,7 @@ class Signed:
     late: bool
 
 
-def signatures(
-    *, session: Session, campaign_id: int, window: str, unit_code: str
-) -> list[Signed]:
+def signatures(*, session: Session, campaign_id: int, window: str, unit_code: str) -> list[Signed]:
     """The 签收 of a unit's forwarded 通知 by each unit it went to."""
     query = (
         select(ReportRequest, Bureau)

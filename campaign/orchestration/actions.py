@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from campaign.bureaus import load_registry, report_recipients, select_units
 from campaign.clock import as_utc, local_date
-from campaign.forwarding.reach import forwarding_units
 from campaign.db import session_scope
+from campaign.forwarding.reach import forwarding_units
 from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.catchup import ANSWERED, stale_reason
 from campaign.orchestration.events import ledger_key

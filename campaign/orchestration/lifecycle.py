@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 
 from campaign.audit import record_audit
 from campaign.clock import local_date, utc
+from campaign.forwarding.record import chase_events
 from campaign.i18n import N_, _
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
-from campaign.forwarding.record import chase_events
 from campaign.orchestration.store import ScheduleChange, replace_schedule
 from campaign.plan import PlanError, Problem
 from campaign.schedule import Event, build_schedule, is_request_kind

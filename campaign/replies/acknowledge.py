@@ -11,10 +11,10 @@ from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.plan.schema import Action, Phase, Plan
 from campaign.replies.errors import WrongLink
-from campaign.schedule import is_forwarded_period
 from campaign.replies.notify import notify_acknowledged
 from campaign.replies.reply_context import ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
+from campaign.schedule import is_forwarded_period
 from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink

@@ -155,8 +155,8 @@ def obligation(
     """What a directive asks of its units beside it (签收, 转发), as the event whose
     reminders and escalation `_chase` derives: on that duty, for the window."""
     if label is None:
-        label = forward_label(directive) if duty == FORWARD_DUTY else acknowledgement_label(
-            directive
+        label = (
+            forward_label(directive) if duty == FORWARD_DUTY else acknowledgement_label(directive)
         )
     return replace(
         directive,

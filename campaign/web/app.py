@@ -25,8 +25,8 @@ from campaign.web import (
     admin_routes,
     bureau_routes,
     console_results_routes,
-    forward_routes,
     console_routes,
+    forward_routes,
 )
 from campaign.web.admin_auth import CoordinatorAuth
 from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
-from campaign.plan.schema import Plan
 from campaign.forwarding.status import forward_states
+from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.results.targets import NOT_MET
 from campaign.tasks.ledger import TaskEntry, not_done

@@ -26,7 +26,9 @@ router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
 def _draft(session: Session, who: Coordinator, campaign_id: int, window: str) -> Draft:
     if who.scope.unit_code is None:
         raise ForwardError("请使用本单位的账号登录后转发。")
-    return draft(session=session, campaign_id=campaign_id, unit_code=who.scope.unit_code, window=window)
+    return draft(
+        session=session, campaign_id=campaign_id, unit_code=who.scope.unit_code, window=window
+    )
 
 
 def _context(
@@ -123,9 +125,7 @@ async def forward_post(request: Request, campaign_id: int, window: str) -> Respo
             return _context(request, session, who, target, form=raw, errors=checked.errors)
         if step != "send":
             preview = target.notice(checked.forwarding, today)
-            return _context(
-                request, session, who, target, form=raw, errors={}, preview=preview
-            )
+            return _context(request, session, who, target, form=raw, errors={}, preview=preview)
         try:
             forward_directive(
                 session=session,

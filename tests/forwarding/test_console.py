@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from web.helpers import csrf_of, errors
+from web.test_accounts import PASSWORD, login
 
 from campaign import db as dbmod
 from campaign.accounts import add_account
@@ -16,8 +18,6 @@ from campaign.web.app import create_app
 from forwarding.world import WINDOW, at, launched
 from models.forwarding import ForwardRecord
 from models.outbox import OutboxMessage
-from web.helpers import csrf_of, errors
-from web.test_accounts import PASSWORD, login
 
 
 class Clock:
@@ -29,11 +29,17 @@ class Clock:
 
 
 @pytest.fixture
-def console(db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, int]]:
+def console(
+    db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, int]]:
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", "http://testserver")
     dbmod.get_settings.cache_clear()
     campaign_id = launched(session, db_url)
-    for name, unit, role in (("wuhan", "420100", "coordinator"), ("wuhan-view", "420100", "viewer"), ("office", "420000", "office")):
+    for name, unit, role in (
+        ("wuhan", "420100", "coordinator"),
+        ("wuhan-view", "420100", "viewer"),
+        ("office", "420000", "office"),
+    ):
         add_account(session=session, username=name, unit_code=unit, role=role, password=PASSWORD)
     session.commit()
     with TestClient(create_app(clock=Clock()), base_url="http://testserver") as client:
@@ -58,7 +64,9 @@ def test_a_city_previews_then_forwards_and_sees_who_signed(console, session: Ses
     assert login(client, "wuhan").status_code == 303
     page = _page(client, campaign_id)
     title = re.search(r'name="title" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
-    assert title.startswith("关于转发《湖北省质量技术监督局关于印发〈") and title.endswith("〉的通知》的通知")
+    assert title.startswith("关于转发《湖北省质量技术监督局关于印发〈") and title.endswith(
+        "〉的通知》的通知"
+    )
     assert page.count('name="recipients"') == 2 and page.count("checked") == 2
     data = {
         "csrf_token": csrf_of(page),
@@ -86,7 +94,9 @@ def test_a_city_previews_then_forwards_and_sees_who_signed(console, session: Ses
     assert "已转发" in dashboard and "武质监发〔2007〕12号" in dashboard
 
 
-def test_every_bad_input_is_shown_beside_its_field_and_nothing_is_stored(console, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_input_is_shown_beside_its_field_and_nothing_is_stored(
+    console, session: Session
+) -> None:  # type: ignore[no-untyped-def]
     client, campaign_id = console
     login(client, "wuhan")
     page = _page(client, campaign_id)
@@ -129,7 +139,9 @@ def test_forged_token_viewer_and_office_are_refused(console, session: Session) -
     assert _stored(session) == (0, 0)
 
 
-def test_the_cli_forwards_once_and_names_each_bad_option(session: Session, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_forwards_once_and_names_each_bad_option(
+    session: Session, db_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     from campaign.cli import app

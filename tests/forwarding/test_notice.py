@@ -8,15 +8,21 @@ from datetime import date
 from pathlib import Path
 
 import docx
+from documents.test_docx_layout import to_pages
 
 from campaign.documents import build_directive, directive_docx
 from campaign.forwarding.notice import Forwarding, default_title, forward_notice, recipients_line
 from campaign.plan import Plan
 from campaign.schedule import build_schedule
-from documents.test_docx_layout import to_pages
 from models.bureau import Bureau, BureauLevel
 
-CITY = Bureau(code="420100", name="武汉市质量技术监督局", parent_code="420000", level=BureauLevel.city, email="a@example.org")
+CITY = Bureau(
+    code="420100",
+    name="武汉市质量技术监督局",
+    parent_code="420000",
+    level=BureauLevel.city,
+    email="a@example.org",
+)
 COUNTIES = [
     Bureau(code=c, name=n, parent_code="420100", level=BureauLevel.county, email=f"{c}@example.org")
     for c, n in (("420102", "江岸区质量技术监督局"), ("420103", "江汉区质量技术监督局"))
@@ -41,9 +47,14 @@ def _notice(plan: Plan, chosen: list[Bureau] = COUNTIES):  # type: ignore[no-unt
     ), directive  # fmt: skip
 
 
-def test_the_notice_is_the_citys_with_its_requirements_and_the_directive_attached(hubei_plan: Plan) -> None:
+def test_the_notice_is_the_citys_with_its_requirements_and_the_directive_attached(
+    hubei_plan: Plan,
+) -> None:
     notice, directive = _notice(hubei_plan)
-    assert notice.title == "关于转发《湖北省质量技术监督局关于印发〈全省质监系统产品质量和食品安全专项整治实施方案〉的通知》的通知"
+    assert (
+        notice.title == "关于转发《湖北省质量技术监督局关于印发〈全省质监系统产品质量和食品安全"
+        "专项整治实施方案〉的通知》的通知"
+    )
     assert notice.recipients == "各县（市、区）局"  # the plan's words for all the counties
     paragraphs = [p.text for p in docx.Document(io.BytesIO(directive_docx(notice))).paragraphs]
     text = "\n".join(paragraphs)
@@ -57,7 +68,9 @@ def test_the_notice_is_the_citys_with_its_requirements_and_the_directive_attache
     assert _notice(hubei_plan, COUNTIES[:1])[0].recipients == "江岸区质量技术监督局"
 
 
-def test_libreoffice_lays_the_notice_out_as_a_directive(libreoffice: str, tmp_path: Path, hubei_plan: Plan) -> None:
+def test_libreoffice_lays_the_notice_out_as_a_directive(
+    libreoffice: str, tmp_path: Path, hubei_plan: Plan
+) -> None:
     notice, _directive = _notice(hubei_plan)
     pages = to_pages(libreoffice, directive_docx(notice), tmp_path)
     first = [line for line in pages[0] if line]

@@ -14,7 +14,9 @@ from models.outbox import OutboxMessage
 from models.request import RequestStatus
 
 
-def test_issuing_opens_a_forwarding_request_per_city_with_children(session: Session, db_url: str) -> None:
+def test_issuing_opens_a_forwarding_request_per_city_with_children(
+    session: Session, db_url: str
+) -> None:
     campaign_id = launched(session, db_url)
     found = requests_of(session, FORWARD_DUTY)
     assert sorted(found) == ["420100", "420200"]
@@ -33,7 +35,9 @@ def test_a_double_submit_stores_one_forwarding(session: Session, db_url: str) ->
     assert requests_of(session, FORWARD_DUTY)["420100"].status == RequestStatus.accepted
     acks = requests_of(session, "acknowledgement", forwarded_period(WINDOW, "420100"))
     assert sorted(acks) == ["420102", "420103"]
-    mails = session.exec(select(OutboxMessage).where(OutboxMessage.key.startswith("forward:"))).all()  # type: ignore[attr-defined]
+    mails = session.exec(
+        select(OutboxMessage).where(OutboxMessage.key.startswith("forward:"))
+    ).all()  # type: ignore[attr-defined]
     assert sorted(m.bureau_code for m in mails) == ["420102", "420103"]
     assert at
 
@@ -69,17 +73,19 @@ def test_the_city_notice_and_the_directive_go_to_each_county_and_its_link_signs(
     )
     link = next(w for w in mail.text_body.split() if "/r/" in w)
     with TestClient(create_app(), base_url="http://testserver") as client:
-        page = client.get(link[link.index("/r/"):])
+        page = client.get(link[link.index("/r/") :])
         assert page.status_code == 200, page.text
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         assert "关于转发" in page.text  # the page names the city's notice
-        signed = client.post(link[link.index("/r/"):] + "/ack", data={"csrf_token": token})
+        signed = client.post(link[link.index("/r/") :] + "/ack", data={"csrf_token": token})
         assert signed.status_code in (200, 303), signed.text
     acks = requests_of(session, "acknowledgement", forwarded_period(WINDOW, "420100"))
     assert acks["420102"].status == RequestStatus.accepted
     assert acks["420103"].status == RequestStatus.open
     province_ack = requests_of(session, "acknowledgement", WINDOW)
-    assert "420102" not in province_ack  # the county's 签收 is the city's notice's, not the province's
+    assert (
+        "420102" not in province_ack
+    )  # the county's 签收 is the city's notice's, not the province's
 
 
 def test_an_unforwarded_city_is_reminded_then_escalated_and_unsigned_counties_go_to_the_city(
@@ -89,18 +95,32 @@ def test_an_unforwarded_city_is_reminded_then_escalated_and_unsigned_counties_go
 
     campaign_id = launched(session, db_url)
     forward(session, campaign_id)  # 武汉 forwards on 08-28; 黄石 never does
-    for day in ("2007-08-29", "2007-08-30", "2007-08-31", "2007-09-03", "2007-09-04", "2007-09-05", "2007-09-06"):
+    for day in (
+        "2007-08-29",
+        "2007-08-30",
+        "2007-08-31",
+        "2007-09-03",
+        "2007-09-04",
+        "2007-09-05",
+        "2007-09-06",
+    ):
         run_tick(campaign_id=campaign_id, as_of=at(day), url=db_url)
     session.expire_all()
     mails = session.exec(select(OutboxMessage)).all()
     keys = {(m.bureau_code, m.key.split(":")[0], m.key) for m in mails}
-    huangshi = sorted(k for code, kind, k in keys if code == "420200" and kind == "reminder" and ":forward:" in k)
+    huangshi = sorted(
+        k for code, kind, k in keys if code == "420200" and kind == "reminder" and ":forward:" in k
+    )
     assert huangshi, keys
     assert requests_of(session, FORWARD_DUTY)["420200"].status == RequestStatus.overdue
-    to_province = [m for m in mails if m.bureau_code == "420000" and m.key.startswith("escalation:")]
+    to_province = [
+        m for m in mails if m.bureau_code == "420000" and m.key.startswith("escalation:")
+    ]
     assert any("黄石市质量技术监督局" in m.text_body and "转发" in m.text_body for m in to_province)
     assert not any("武汉" in m.text_body and "转发" in m.text_body for m in to_province)
-    county_reminders = [m for m in mails if m.bureau_code == "420102" and m.key.startswith("reminder:")]
+    county_reminders = [
+        m for m in mails if m.bureau_code == "420102" and m.key.startswith("reminder:")
+    ]
     assert county_reminders and "武汉市质量技术监督局下发的通知" in county_reminders[0].text_body
     to_city = [m for m in mails if m.bureau_code == "420100" and m.key.startswith("escalation:")]
     assert to_city and "江岸区质量技术监督局" in to_city[0].text_body

@@ -37,10 +37,14 @@ def forwarding_plan(**forward: object) -> bytes:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
 
 
-def add_units(session: Session, units: tuple[tuple[str, str, str | None, BureauLevel], ...] = UNITS) -> None:
+def add_units(
+    session: Session, units: tuple[tuple[str, str, str | None, BureauLevel], ...] = UNITS
+) -> None:
     for code, name, parent, level in units:
         session.add(
-            Bureau(code=code, name=name, parent_code=parent, level=level, email=f"b{code}@example.org")
+            Bureau(
+                code=code, name=name, parent_code=parent, level=level, email=f"b{code}@example.org"
+            )
         )
         session.flush()
     session.commit()
@@ -62,7 +66,11 @@ def at(day: str, hour: int = 9) -> datetime:
 
 
 def forward(
-    session: Session, campaign_id: int, unit: str = "420100", now: datetime | None = None, **changes: object
+    session: Session,
+    campaign_id: int,
+    unit: str = "420100",
+    now: datetime | None = None,
+    **changes: object,
 ) -> Forwarded:
     target = draft(session=session, campaign_id=campaign_id, unit_code=unit, window=WINDOW)
     raw = ForwardInput(
