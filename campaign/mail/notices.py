@@ -88,8 +88,11 @@ def queue_directive(
     link_url: str | None,
     issued_on: date | None = None,
     document_number: str | None = None,
+    forward_by: date | None = None,
+    forward_url: str | None = None,
 ) -> OutboxMessage:
-    """The directive (通知) of a directive event, with its .docx and the 签收 link."""
+    """The directive (通知) of a directive event, with its .docx and the 签收 link; to a
+    unit that forwards it, its deadline and 转发 page (campaign.forwarding)."""
     assert campaign.id is not None
     existing = find_message(
         session=session, campaign_id=campaign.id, key=event.key, bureau_code=bureau.code
@@ -116,6 +119,8 @@ def queue_directive(
             "link_url": link_url,
             "ack_by": directive.acknowledge_by if link_url else None,
             "attachment_name": docx.filename,
+            "forward_by": forward_by,
+            "forward_url": forward_url,
         },
         attachments=[docx],
         template=event.template or "directive",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -170,6 +170,7 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
             bureau_codes=codes,
             opened_at=c.at,
         )
+    forwarding = _open_forwarding(session, c, codes)
     effects.queue_directive(
         session=session,
         campaign_id=c.campaign_id,
@@ -177,21 +178,21 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
         event=c.event,
         bureau_codes=codes,
         ack_request_ids=ack_ids,
+        forward_by=forwarding,
         at=c.at,
     )
-    _open_forwarding(session, c, codes)
     out.done += codes
 
 
-def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> None:
+def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> dict[str, date]:
     """The forwarding requests (转发) of the directed units that forward the directive
     (plan document.forward), due `within` after it is issued: chased like a report, closed
-    when the unit forwards (campaign.forwarding.record)."""
+    when the unit forwards (campaign.forwarding.record). Returns their due date by unit."""
     if c.plan.document.forward is None:
-        return
+        return {}
     units = forwarding_units(c.plan, load_registry(session=session, plan=c.plan), codes)
     if not units:
-        return
+        return {}
     due = forward_due(c.plan, c.event, plan_workdays(c.plan))
     window = window_key(c.event)
     requests.open_requests(
@@ -205,6 +206,7 @@ def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> None
         bureau_codes=units,
         opened_at=c.at,
     )
+    return dict.fromkeys(units, due)
 
 
 def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:

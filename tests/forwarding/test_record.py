@@ -22,7 +22,9 @@ def test_issuing_opens_a_forwarding_request_per_city_with_children(
     assert sorted(found) == ["420100", "420200"]
     assert str(found["420100"].due_date) == "2007-08-30"
     assert found["420100"].status == RequestStatus.open
-    assert campaign_id
+    directive = _mail(session, "420100", "directive:")
+    assert f"/admin/campaigns/{campaign_id}/forward/{WINDOW}" in directive.text_body
+    assert "8月30日前" in directive.text_body  # the city's own deadline to forward
 
 
 def test_a_double_submit_stores_one_forwarding(session: Session, db_url: str) -> None:

@@ -118,7 +118,8 @@ class World:
         )  # fmt: skip
         return {
             "directive": [{"directive": directive, "event": self.directive_event, **link,
-                           "ack_by": directive.acknowledge_by, "attachment_name": "通知.docx"}],
+                           "ack_by": directive.acknowledge_by, "attachment_name": "通知.docx",
+                           "forward_by": self.due, "forward_url": "http://x/forward"}],
             "request": [{**asked, **link, "attachment_name": "表.xlsx"}],
             "acknowledgement": [{"request": self.ack, "directive_title": directive.title,
                                  "acknowledged_at": _local(plan, answer.submitted_at)}],
