@@ -127,3 +127,33 @@ def test_an_unforwarded_city_is_reminded_then_escalated_and_unsigned_counties_go
     to_city = [m for m in mails if m.bureau_code == "420100" and m.key.startswith("escalation:")]
     assert to_city and "江岸区质量技术监督局" in to_city[0].text_body
     assert not any("江岸区" in m.text_body for m in to_province)
+
+
+def test_two_tabs_sending_at_once_store_one_forwarding(session: Session, db_url: str) -> None:
+    import threading
+
+    from campaign.db import get_engine
+
+    campaign_id = launched(session, db_url)
+    barrier = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def tab(number: int) -> None:
+        with Session(get_engine(db_url), expire_on_commit=False) as own:
+            barrier.wait()
+            try:
+                done = forward(own, campaign_id, document_number=f"武质监发〔2007〕{number}号")
+                outcomes.append(done.already)
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                outcomes.append(exc)
+
+    threads = [threading.Thread(target=tab, args=(n,)) for n in range(12, 16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, outcomes)) == ["False", "True", "True", "True"], outcomes
+    session.expire_all()
+    assert len(session.exec(select(ForwardRecord)).all()) == 1
+    mails = session.exec(select(OutboxMessage).where(OutboxMessage.notice == "forward")).all()
+    assert sorted(m.bureau_code for m in mails) == ["420102", "420103"]
