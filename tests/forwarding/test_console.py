@@ -39,6 +39,8 @@ def console(
         ("wuhan", "420100", "coordinator"),
         ("wuhan-view", "420100", "viewer"),
         ("office", "420000", "office"),
+        ("huangshi", "420200", "coordinator"),
+        ("jiangan", "420102", "coordinator"),
     ):
         add_account(session=session, username=name, unit_code=unit, role=role, password=PASSWORD)
     session.commit()
@@ -161,3 +163,27 @@ def test_the_cli_forwards_once_and_names_each_bad_option(
     again = runner.invoke(app, [*base, "--number", "武质监发〔2007〕12号"])
     assert again.exit_code == 0 and "未作更改" in again.output
     assert _stored(session) == (1, 2)
+
+
+def test_another_city_and_a_county_never_reach_wuhans_forwarding(console, session: Session) -> None:  # type: ignore[no-untyped-def]
+    client, campaign_id = console
+    url = f"/admin/campaigns/{campaign_id}/forward/{WINDOW}"
+    login(client, "wuhan")
+    page = _page(client, campaign_id)
+    data = {"csrf_token": csrf_of(page), "document_number": "武质监发〔2007〕12号",
+            "title": "关于转发的通知", "recipients": ["420102"], "step": "send"}  # fmt: skip
+    assert client.post(url, data=data, follow_redirects=False).status_code == 303
+    login(client, "huangshi")
+    own = _page(client, campaign_id)  # 黄石's own page: its counties, nothing of 武汉's
+    assert "黄石" in own and "武汉" not in own and "江岸" not in own
+    login(client, "jiangan")
+    assert client.get(url).status_code == 404
+    token = csrf_of(client.get(f"/admin/campaigns/{campaign_id}").text)
+    refused = client.post(url, data={**data, "csrf_token": token, "document_number": "x"})
+    assert refused.status_code == 404
+    dashboard = client.get(f"/admin/campaigns/{campaign_id}").text
+    assert "武质监发" not in dashboard
+    session.expire_all()
+    assert [r.document_number for r in session.exec(select(ForwardRecord)).all()] == [
+        "武质监发〔2007〕12号"
+    ]

@@ -115,6 +115,22 @@ def test_an_unforwarded_city_is_reminded_then_escalated_and_unsigned_counties_go
     )
     assert huangshi, keys
     assert requests_of(session, FORWARD_DUTY)["420200"].status == RequestStatus.overdue
+    from datetime import date
+
+    from campaign.forwarding.status import forward_states
+
+    states = forward_states(
+        session=session, campaign_id=campaign_id, within=None, today=date(2007, 9, 6)
+    )
+    assert [(s.unit_code, s.shown, s.document_number) for s in states] == [
+        ("420100", "已转发", "武质监发〔2007〕12号"),
+        ("420200", "逾期未转发", ""),
+    ]
+    mine = forward_states(
+        session=session, campaign_id=campaign_id, within=frozenset({"420200", "420204"}),
+        today=date(2007, 9, 6),
+    )  # fmt: skip
+    assert [s.unit_code for s in mine] == ["420200"]
     to_province = [
         m for m in mails if m.bureau_code == "420000" and m.key.startswith("escalation:")
     ]
