@@ -173,3 +173,39 @@ def test_two_tabs_sending_at_once_store_one_forwarding(session: Session, db_url:
     assert len(session.exec(select(ForwardRecord)).all()) == 1
     mails = session.exec(select(OutboxMessage).where(OutboxMessage.notice == "forward")).all()
     assert sorted(m.bureau_code for m in mails) == ["420102", "420103"]
+
+
+def test_an_amendment_keeps_the_chasing_of_the_counties_signatures(
+    session: Session, db_url: str
+) -> None:
+    from datetime import date
+
+    from campaign.orchestration.lifecycle import amend_dates
+    from campaign.workdays import WorkCalendar
+    from models.audit import Channel
+    from models.campaign import Campaign
+    from models.schedule import ScheduledEvent
+
+    campaign_id = launched(session, db_url)
+    forward(session, campaign_id)
+    period = forwarded_period(WINDOW, "420100")
+
+    def chased() -> list[str]:
+        session.expire_all()
+        rows = session.exec(select(ScheduledEvent).where(ScheduledEvent.period == period)).all()
+        return sorted(r.key for r in rows)
+
+    before = chased()
+    assert f"escalation:acknowledgement:{period}" in before
+    amend_dates(
+        session=session,
+        campaign=session.get_one(Campaign, campaign_id),
+        window="acceptance",
+        end=date(2007, 12, 20),
+        start=None,
+        work=WorkCalendar(),
+        actor="office",
+        channel=Channel.cli,
+    )
+    session.commit()
+    assert chased() == before
