@@ -249,6 +249,7 @@ def _send(
         chase = forwarded_chase(plan, target.event, unit.code, today, None)
         rows = [to_row(campaign.id, e).model_dump(exclude={"id"}) for e in chase]
         insert_missing(session, ScheduledEvent, rows, ("campaign_id", "key"))
+    notice_file = notices.forward_attachment(notice)
     for child in forwarding.recipients:
         link_url = None
         if child.code in ack_ids:
@@ -267,6 +268,7 @@ def _send(
             unit=unit,
             bureau=child,
             notice=notice,
+            notice_file=notice_file,
             link_url=link_url,
         )
 

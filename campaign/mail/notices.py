@@ -127,6 +127,15 @@ def queue_directive(
     )
 
 
+def forward_attachment(notice: Directive) -> Attachment:
+    """A unit's forwarding 通知 as the .docx its mail carries; MailRefused if it fails."""
+    try:
+        name = _filename(f"{notice.title}（{notice.document_number}）.docx")
+        return Attachment(name, directive_docx(notice), DOCX_TYPE)
+    except Exception as exc:  # any failure to render refuses the notice
+        raise MailRefused(f"the forwarded notice .docx could not be rendered: {exc!r}") from exc
+
+
 def queue_forward(
     *,
     session: Session,
@@ -136,11 +145,12 @@ def queue_forward(
     unit: Bureau,
     bureau: Bureau,
     notice: Directive,
+    notice_file: Attachment,
     link_url: str | None,
 ) -> OutboxMessage:
     """A unit's 通知 forwarding the directive of `event` to one of its units (`bureau`):
-    its .docx and the directive's .docx attached, and the 签收 link. Keyed
-    forward:{window}:{unit}, one per unit below."""
+    its .docx (`notice_file`, from `forward_attachment`, made once for all its units) and
+    the directive's .docx attached, and the 签收 link. Keyed forward:{window}:{unit}."""
     assert campaign.id is not None
     key = f"forward:{event.action_key or event.phase_key}:{unit.code}"
     existing = find_message(
@@ -149,11 +159,7 @@ def queue_forward(
     if existing is not None:
         return existing
     directive, directive_file = directive_document(campaign=campaign, plan=plan, event=event)
-    try:
-        name = _filename(f"{notice.title}（{notice.document_number}）.docx")
-        own = Attachment(name, directive_docx(notice), DOCX_TYPE)
-    except Exception as exc:  # any failure to render refuses the notice
-        raise MailRefused(f"the forwarded notice .docx could not be rendered: {exc!r}") from exc
+    own = notice_file
     return store_notice(
         session=session,
         campaign=campaign,
@@ -271,6 +277,7 @@ __all__ = [
     "Attachment",
     "MailRefused",
     "directive_document",
+    "forward_attachment",
     "queue_ack_receipt",
     "queue_ad_hoc_alert",
     "queue_directive",
