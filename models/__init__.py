@@ -10,6 +10,7 @@ from models.bureau import Bureau, BureauCreate, BureauLevel
 from models.campaign import Campaign, CampaignStatus
 from models.coordinator_session import CoordinatorSession as CoordinatorSession  # web
 from models.form_nonce import FormNonce as FormNonce  # replies
+from models.forwarding import ForwardRecord as ForwardRecord  # forwarding
 from models.inbox import InboxMessage as InboxMessage  # inbox
 from models.inbox import InboxSender as InboxSender  # inbox
 from models.ledger import ActionRecord, ActionState

@@ -20,6 +20,7 @@ class RequestKind(StrEnum):
     acknowledgement = "acknowledgement"  # 签收 of a directive
     ad_hoc = "ad_hoc"  # a report a bureau sends unasked
     task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
+    forward = "forward"  # 转发 of a directive to the unit's own units (campaign.forwarding)
 
 
 class RequestStatus(StrEnum):

@@ -19,6 +19,7 @@ from campaign.cli import (
     bureau_commands,
     campaign_commands,
     demo_commands,
+    forward_commands,
     inbox_commands,
     outbox_commands,
     plan_commands,
@@ -84,6 +85,7 @@ outbox_commands.register(app)
 reply_commands.register(app)
 inbox_commands.register(app)
 campaign_commands.register(app)
+forward_commands.register(app)
 demo_commands.register(app)
 results_commands.register(app)
 acceptance_commands.register(app)

@@ -53,10 +53,13 @@ class OfficialDocument:
     printed_on: date  # 印发日期
     cc: list[str] = field(default_factory=list)  # 抄送机关
     appendices: list[Appendix] = field(default_factory=list)
+    attached: list[str] = field(default_factory=list)  # 附件 sent as files of their own
 
     @property
     def attachment_names(self) -> list[str]:
-        return [a.title for a in self.appendices]
+        """What the 附件说明 names: the appendices laid out after the text, then the
+        documents attached as files of their own (a forwarded 通知)."""
+        return [a.title for a in self.appendices] + list(self.attached)
 
     def attachment_label(self, number: int) -> str:
         """The label of an attachment, as the 附件 line and the body refer to it."""

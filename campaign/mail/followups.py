@@ -24,6 +24,7 @@ from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 
 ACK_NAME = "通知签收"
+FORWARD_NAME = "通知转发"
 
 
 def queue_reminder(
@@ -99,6 +100,7 @@ def queue_escalation(
             {**_request_context(plan, request), "overdue_days": _overdue(request, as_of)}
         )
     acknowledgements = [request.kind == RequestKind.acknowledgement for _, request in late]
+    forwards = [request.kind == RequestKind.forward for _, request in late]
     return queue_notice(
         session=session,
         campaign=campaign,
@@ -113,6 +115,7 @@ def queue_escalation(
             "item_count": len(late),
             "acknowledgement_only": all(acknowledgements),
             "has_acknowledgement": any(acknowledgements),
+            "forward_only": all(forwards),
         },
         to=[str(Address(parent.name, parent.email))],
     )
@@ -262,13 +265,19 @@ def _request_context(plan: Plan, request: ReportRequest) -> dict[str, Any]:
     duty = next((d for d in plan.duties if d.key == request.duty_key), None)
     form = plan.form(duty.form) if duty and duty.form else None
     is_ack = request.kind == RequestKind.acknowledgement
-    name = ACK_NAME if is_ack else (duty.name if duty else request.duty_key)
+    is_forward = request.kind == RequestKind.forward
+    name = duty.name if duty else request.duty_key
+    name = ACK_NAME if is_ack else (FORWARD_NAME if is_forward else name)
+    # A 签收 of a forwarded 通知 records the unit that forwarded it as its recipient.
+    forwarded_by = request.recipients[0].get("name") if is_ack and request.recipients else None
     return {
         "request": request,
         "duty": duty,
         "duty_name": name,
         "form": form,
         "is_acknowledgement": is_ack,
+        "is_forward": is_forward,
+        "issuer": forwarded_by or plan.issuing_authority,
     }
 
 

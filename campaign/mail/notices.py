@@ -88,8 +88,11 @@ def queue_directive(
     link_url: str | None,
     issued_on: date | None = None,
     document_number: str | None = None,
+    forward_by: date | None = None,
+    forward_url: str | None = None,
 ) -> OutboxMessage:
-    """The directive (通知) of a directive event, with its .docx and the 签收 link."""
+    """The directive (通知) of a directive event, with its .docx and the 签收 link; to a
+    unit that forwards it, its deadline and 转发 page (campaign.forwarding)."""
     assert campaign.id is not None
     existing = find_message(
         session=session, campaign_id=campaign.id, key=event.key, bureau_code=bureau.code
@@ -116,9 +119,64 @@ def queue_directive(
             "link_url": link_url,
             "ack_by": directive.acknowledge_by if link_url else None,
             "attachment_name": docx.filename,
+            "forward_by": forward_by,
+            "forward_url": forward_url,
         },
         attachments=[docx],
         template=event.template or "directive",
+    )
+
+
+def forward_attachment(notice: Directive) -> Attachment:
+    """A unit's forwarding 通知 as the .docx its mail carries; MailRefused if it fails."""
+    try:
+        name = _filename(f"{notice.title}（{notice.document_number}）.docx")
+        return Attachment(name, directive_docx(notice), DOCX_TYPE)
+    except Exception as exc:  # any failure to render refuses the notice
+        raise MailRefused(f"the forwarded notice .docx could not be rendered: {exc!r}") from exc
+
+
+def queue_forward(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    event: Event,
+    unit: Bureau,
+    bureau: Bureau,
+    notice: Directive,
+    notice_file: Attachment,
+    link_url: str | None,
+) -> OutboxMessage:
+    """A unit's 通知 forwarding the directive of `event` to one of its units (`bureau`):
+    its .docx (`notice_file`, from `forward_attachment`, made once for all its units) and
+    the directive's .docx attached, and the 签收 link. Keyed forward:{window}:{unit}."""
+    assert campaign.id is not None
+    key = f"forward:{event.action_key or event.phase_key}:{unit.code}"
+    existing = find_message(
+        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
+    )
+    if existing is not None:
+        return existing
+    directive, directive_file = directive_document(campaign=campaign, plan=plan, event=event)
+    own = notice_file
+    return store_notice(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        bureau=bureau,
+        notice="forward",
+        key=key,
+        context={
+            "unit": unit,
+            "notice": notice,
+            "directive": directive,
+            "link_url": link_url,
+            "ack_by": notice.acknowledge_by if link_url else None,
+            "attachment_name": own.filename,
+            "directive_attachment_name": directive_file.filename,
+        },
+        attachments=[own, directive_file],
     )
 
 
@@ -219,10 +277,12 @@ __all__ = [
     "Attachment",
     "MailRefused",
     "directive_document",
+    "forward_attachment",
     "queue_ack_receipt",
     "queue_ad_hoc_alert",
     "queue_directive",
     "queue_escalation",
+    "queue_forward",
     "queue_link_reissued",
     "queue_notice",
     "queue_receipt",

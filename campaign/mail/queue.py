@@ -32,6 +32,7 @@ NOTICES = frozenset(
         "link_reissued",
         "rectification",  # campaign.acceptance.chase: 整改 order, reminder, escalation
         "digest",  # campaign.results.digest: each period's reporting, to the office
+        "forward",  # campaign.forwarding: a unit's 通知 forwarding a directive to its units
     }
 )
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
 
-from campaign.bureaus import report_recipients, select_units
+from campaign.bureaus import load_registry, report_recipients, select_units
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
+from campaign.forwarding.reach import forwarding_units
 from campaign.orchestration import effects, ledger, requests
 from campaign.orchestration.catchup import ANSWERED, stale_reason
 from campaign.orchestration.events import ledger_key
@@ -32,7 +33,18 @@ from campaign.orchestration.summaries import compile_summary
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.rows import chunked
-from campaign.schedule import ACK_DUTY, Event, acknowledgement_label, kind, window_key
+from campaign.schedule import (
+    ACK_DUTY,
+    FORWARD_DUTY,
+    Event,
+    acknowledgement_label,
+    forward_due,
+    forward_label,
+    kind,
+    obligation,
+    plan_workdays,
+    window_key,
+)
 from campaign.schedule.kinds import Audience, Effect
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
@@ -158,6 +170,7 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
             bureau_codes=codes,
             opened_at=c.at,
         )
+    forwarding = _open_forwarding(session, c, codes)
     effects.queue_directive(
         session=session,
         campaign_id=c.campaign_id,
@@ -165,9 +178,35 @@ def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOut
         event=c.event,
         bureau_codes=codes,
         ack_request_ids=ack_ids,
+        forward_by=forwarding,
         at=c.at,
     )
     out.done += codes
+
+
+def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> dict[str, date]:
+    """The forwarding requests (转发) of the directed units that forward the directive
+    (plan document.forward), due `within` after it is issued: chased like a report, closed
+    when the unit forwards (campaign.forwarding.record). Returns their due date by unit."""
+    if c.plan.document.forward is None:
+        return {}
+    units = forwarding_units(c.plan, load_registry(session=session, plan=c.plan), codes)
+    if not units:
+        return {}
+    due = forward_due(c.plan, c.event, plan_workdays(c.plan))
+    window = window_key(c.event)
+    requests.open_requests(
+        session=session,
+        campaign_id=c.campaign_id,
+        event=obligation(c.event, FORWARD_DUTY, window, due),
+        kind=RequestKind.forward,
+        duty_key=FORWARD_DUTY,
+        period_key=window,
+        period_label=forward_label(c.event),
+        bureau_codes=units,
+        opened_at=c.at,
+    )
+    return dict.fromkeys(units, due)
 
 
 def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:

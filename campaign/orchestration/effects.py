@@ -14,17 +14,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from campaign.audit import record_audit
 from campaign.clock import local_date
+from campaign.forwarding.links import forward_page_url
 from campaign.links import issue_link, resend_link
 from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
-from campaign.schedule import Event, kind
+from campaign.schedule import Event, kind, window_key
 from models.audit import Channel
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -44,9 +45,11 @@ def queue_directive(
     bureau_codes: Sequence[str],
     ack_request_ids: Mapping[str, int],
     at: datetime,
+    forward_by: Mapping[str, date] | None = None,
 ) -> None:
     """A directive (通知) to each bureau, with its acknowledgement (签收) link when the
-    plan asks for one (ack_request_ids: request id by bureau; empty when it does not)."""
+    plan asks for one (ack_request_ids: request id by bureau; empty when it does not),
+    and to a unit that forwards it (forward_by: its deadline by unit) its 转发 page."""
     campaign = _campaign(session, campaign_id)
     bureaus = _bureaus(session, bureau_codes)
     for code in bureau_codes:
@@ -54,6 +57,7 @@ def queue_directive(
         link_url = None
         if ack_id is not None:
             link_url = _link(session, campaign_id, code, LinkPurpose.acknowledge, ack_id)
+        forward_on = (forward_by or {}).get(code)
         notices.queue_directive(
             session=session,
             campaign=campaign,
@@ -61,6 +65,8 @@ def queue_directive(
             event=event,
             bureau=bureaus[code],
             link_url=link_url,
+            forward_by=forward_on,
+            forward_url=forward_page_url(campaign_id, window_key(event)) if forward_on else None,
         )
         _audit(
             session,
@@ -124,13 +130,16 @@ def queue_reminder(
             if request.kind == RequestKind.acknowledgement
             else LinkPurpose.report
         )
-        link_url = resend_link(
-            session=session,
-            campaign_id=campaign_id,
-            bureau_code=code,
-            purpose=purpose,
-            request_id=request_id,
-        ).url
+        if request.kind == RequestKind.forward:  # forwarded from the unit's console page
+            link_url = forward_page_url(campaign_id, request.period_key)
+        else:
+            link_url = resend_link(
+                session=session,
+                campaign_id=campaign_id,
+                bureau_code=code,
+                purpose=purpose,
+                request_id=request_id,
+            ).url
         notices.queue_reminder(
             session=session,
             campaign=campaign,

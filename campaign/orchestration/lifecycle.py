@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from campaign.audit import record_audit
 from campaign.clock import local_date, utc
+from campaign.forwarding.record import chase_events
 from campaign.i18n import N_, _
 from campaign.orchestration.launch import validated_plan
 from campaign.orchestration.requests import CHASEABLE, close_requests
@@ -128,6 +129,7 @@ def amend_dates(
     plan, text = validated_plan(text.encode("utf-8"), f"campaign {campaign.id} amended")
     assert campaign.id is not None
     events = build_schedule(plan, work)
+    events += chase_events(session=session, campaign_id=campaign.id, plan=plan)
     change = replace_schedule(session=session, campaign_id=campaign.id, events=events)
     today = (
         local_date(utc(campaign.last_tick_at), campaign.timezone)

@@ -1,7 +1,8 @@
 """What a plan's unit selectors reach in a registry.
 
 `launch_problems`: what refuses a launch (a duty or tracked task whose reporters, or
-directives whose recipients, match no unit: the campaign would send nothing).
+directives whose recipients, match no unit: the campaign would send nothing; forwarding
+by a level none of whose directed units has units below).
 `registry_warnings`: what `campaign validate --bureaus` also reports (groups without
 members, named units missing, a task's unit names unknown, reporters without the
 recipient their report goes to). Both are plain functions over a `Registry`
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from campaign.forwarding.reach import forwarding_units
 from campaign.i18n import _
 from campaign.plan.checks import Problem
 from campaign.plan.schema import Plan
@@ -71,6 +73,18 @@ def launch_problems(plan: Plan, registry: Registry) -> list[Problem]:
                     ).format(name=duty.name, key=duty.key, selector=describe(duty.reporters)),
                 )
             )
+    forward = plan.document.forward
+    directed = [u.code for u in resolve_units(plan.directive_to, registry)]
+    if forward is not None and directed and not forwarding_units(plan, registry, directed):
+        problems.append(
+            Problem(
+                ("document", "forward", "by"),
+                _(
+                    "the directives are forwarded by the {level} units (document.forward), "
+                    "but no {level} unit receiving them has units below it to forward to"
+                ).format(level=forward.by),
+            )
+        )
     return [*problems, *unreached_tasks(plan, registry)]
 
 

@@ -62,6 +62,14 @@ class Office(PlanModel):
     email: Email
 
 
+class Forward(PlanModel):
+    """转发: the units of one level forward each directive to the units below them as
+    their own 通知, within this long after it is issued (campaign/forwarding)."""
+
+    by: Literal["province", "city", "county"] = Field(description="The level that forwards.")
+    within: Offset = Field(description="How long after the directive is issued.")
+
+
 class Document(PlanModel):
     """What the directive document (通知) needs beyond the plan itself (GB/T 9704)."""
 
@@ -90,6 +98,10 @@ class Document(PlanModel):
         default=None,
         description="How mail and pages name the issuing bureau in a sentence (省局); "
         "default issuing_authority.",
+    )
+    forward: Forward | None = Field(
+        default=None,
+        description="Units of a level forward (转发) each directive to their own units below.",
     )
 
 

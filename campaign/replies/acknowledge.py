@@ -14,6 +14,7 @@ from campaign.replies.errors import WrongLink
 from campaign.replies.notify import notify_acknowledged
 from campaign.replies.reply_context import ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
+from campaign.schedule import is_forwarded_period
 from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose, ReplyLink
@@ -94,7 +95,10 @@ def directive_window(plan: Plan, request: ReportRequest) -> tuple[Phase, Action 
 
 
 def directive_title(plan: Plan, request: ReportRequest, fallback: str) -> str:
-    """How the page and the 签收 receipt name the directive acknowledged."""
+    """How the page and the 签收 receipt name the directive acknowledged (a unit's
+    forwarded 通知: its title, kept as the request's label)."""
+    if is_forwarded_period(request.period_key) and request.period_label:
+        return request.period_label
     window = directive_window(plan, request)
     if window is None:
         return fallback

@@ -7,6 +7,7 @@ A pure function of the plan and the working calendar: `campaign schedule` prints
 
 from campaign.schedule.events import (
     ACK_DUTY,
+    FORWARD_DUTY,
     SUMMARY_KIND,
     Event,
     acknowledgement_label,
@@ -14,6 +15,12 @@ from campaign.schedule.events import (
     duty_requests,
     event_order,
     events_due,
+    forward_due,
+    forward_label,
+    forwarded_chase,
+    forwarded_period,
+    is_forwarded_period,
+    obligation,
     summary_event,
     window_key,
 )
@@ -30,6 +37,7 @@ from campaign.schedule.periods import (
 
 __all__ = [
     "ACK_DUTY",
+    "FORWARD_DUTY",
     "KINDS",
     "SUMMARY_KIND",
     "Event",
@@ -43,6 +51,12 @@ __all__ = [
     "duty_window",
     "event_order",
     "events_due",
+    "forward_due",
+    "forward_label",
+    "forwarded_chase",
+    "forwarded_period",
+    "is_forwarded_period",
+    "obligation",
     "is_request_kind",
     "kind",
     "offset_date",

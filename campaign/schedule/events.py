@@ -23,6 +23,11 @@ from campaign.workdays import WorkCalendar
 Day = date  # the type, for fields that follow Event.date (which shadows the name)
 ACK_DUTY = "acknowledgement"
 """duty_key of the acknowledgement requests (签收) a directive opens."""
+FORWARD_DUTY = "forward"
+"""duty_key of the forwarding requests (转发) a directive opens for the units that forward
+it (plan document.forward); their units' 签收 of the forwarded 通知 are acknowledgement
+requests whose period is `forwarded_period` (the window and the forwarding unit)."""
+FORWARDED_MARK = "@"  # never in a plan key: window@unit cannot be a window's own key
 SUMMARY_KIND = "summary"
 
 
@@ -59,14 +64,17 @@ def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
     for directive in _directives(plan, work):
         events.append(directive)
         if directive.due is not None:
-            events.extend(_chase(plan.reminders, directive, ACK_DUTY, window_key(directive), work))
+            ack = obligation(directive, ACK_DUTY, window_key(directive), directive.due)
+            events.extend(_chase(plan.reminders, ack, work))
+        if plan.document.forward is not None:
+            due = forward_due(plan, directive, work)
+            forwarding = obligation(directive, FORWARD_DUTY, window_key(directive), due)
+            events.extend(_chase(plan.reminders, forwarding, work))
     for duty in plan.duties:
         for request in duty_requests(plan, duty, work):
             events.append(request)
             assert request.period is not None
-            events.extend(
-                _chase(plan.reminder_policy(duty), request, duty.key, request.period, work)
-            )
+            events.extend(_chase(plan.reminder_policy(duty), request, work))
             if kind(request.kind).summarised:
                 events.append(summary_event(request))
     events.extend(_acceptances(plan, events))
@@ -121,24 +129,68 @@ def summary_event(request: Event) -> Event:
     )
 
 
-def _chase(
-    policy: ReminderPolicy, asked: Event, duty: str, period: str, work: WorkCalendar
-) -> Iterator[Event]:
-    """Reminders before and after the due date, and the escalation, of a request or of a
-    directive's acknowledgement (then on the acknowledgement duty, for the window)."""
-    due = asked.due
-    assert due is not None
-    if asked.kind == "directive":
-        asked = replace(
-            asked,
-            duty=duty,
-            period=period,
-            period_label=acknowledgement_label(asked),
-            period_start=asked.date,
-            period_end=asked.date,
-            template=None,
+def forward_label(event: Event) -> str:
+    return f"{event.action or event.phase}通知转发"
+
+
+def forward_due(plan: Plan, directive: Event, work: WorkCalendar) -> date:
+    """The day by which the forwarding units forward a directive (document.forward.within
+    after the day it is issued)."""
+    assert plan.document.forward is not None
+    return offset_date(directive.date, plan.document.forward.within, work)
+
+
+def forwarded_period(window: str, unit_code: str) -> str:
+    """period_key of the 签收 of a unit's forwarded 通知 by the units below it."""
+    return f"{window}{FORWARDED_MARK}{unit_code}"
+
+
+def is_forwarded_period(period_key: str) -> bool:
+    return FORWARDED_MARK in period_key
+
+
+def obligation(
+    directive: Event, duty: str, period: str, due: Day, *, label: str | None = None
+) -> Event:
+    """What a directive asks of its units beside it (签收, 转发), as the event whose
+    reminders and escalation `_chase` derives: on that duty, for the window."""
+    if label is None:
+        label = (
+            forward_label(directive) if duty == FORWARD_DUTY else acknowledgement_label(directive)
         )
-    prefix = f"{duty}:{period}"
+    return replace(
+        directive,
+        duty=duty,
+        period=period,
+        period_label=label,
+        period_start=directive.date,
+        period_end=directive.date,
+        due=due,
+        template=None,
+    )
+
+
+def forwarded_chase(
+    plan: Plan, directive: Event, unit_code: str, forwarded_on: Day, work: WorkCalendar | None
+) -> list[Event]:
+    """The reminders and escalation of the 签收 of a unit's forwarded 通知 (sent on
+    `forwarded_on`), due plan.acknowledge_within after it; none when no 签收 is asked."""
+    if plan.acknowledge_within is None:
+        return []
+    work = plan_workdays(plan, work)
+    due = offset_date(forwarded_on, plan.acknowledge_within, work)
+    sent = replace(directive, date=forwarded_on)
+    period = forwarded_period(window_key(directive), unit_code)
+    asked = obligation(sent, ACK_DUTY, period, due, label=acknowledgement_label(directive))
+    return list(_chase(plan.reminders, asked, work))
+
+
+def _chase(policy: ReminderPolicy, asked: Event, work: WorkCalendar) -> Iterator[Event]:
+    """Reminders before and after the due date, and the escalation, of a request or of
+    what a directive asks (`obligation`: 签收, 转发), on its duty and period."""
+    due = asked.due
+    assert due is not None and asked.duty is not None and asked.period is not None
+    prefix = f"{asked.duty}:{asked.period}"
     offsets = [-d for d in sorted(set(policy.before_due), reverse=True)]
     sent = work.next_workday(asked.date)  # a request of a rest day goes out on the next one
     for days, when in _reminder_days(due, [*offsets, *sorted(set(policy.after_due))], work):

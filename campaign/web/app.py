@@ -26,6 +26,7 @@ from campaign.web import (
     bureau_routes,
     console_results_routes,
     console_routes,
+    forward_routes,
 )
 from campaign.web.admin_auth import CoordinatorAuth
 from campaign.web.bureau_views import PAGE_LOCK_WAIT_MS, BureauViews
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(console_routes.router)
     app.include_router(account_routes.router)
     app.include_router(console_results_routes.router)
+    app.include_router(forward_routes.router)
 
     @app.get("/assets/site.css", include_in_schema=False)
     async def stylesheet() -> Response:

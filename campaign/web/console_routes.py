@@ -44,6 +44,7 @@ def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
     """What the coordinator bar needs: the name and the logout form's token."""
     return {
         "who": who.name,
+        "unit_code": who.scope.unit_code,
         "office": who.scope.is_office,
         "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}"),
     }

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
+from campaign.forwarding.status import forward_states
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
 from campaign.results.targets import NOT_MET
@@ -323,4 +324,7 @@ def dashboard_context(
         "stages": _stages(plan, today, campaign_id),
         "queue": _queue(queue, plan),
         "pending": pending,
+        "forwarding": forward_states(
+            session=session, campaign_id=campaign_id, within=within, today=today
+        ),
     }

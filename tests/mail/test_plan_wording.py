@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from campaign.documents import build_directive
+from campaign.forwarding.notice import Forwarding, forward_notice
 from campaign.mail.followups import _local, _request_context, _rows
 from campaign.mail.queue import NOTICES
 from campaign.mail.render import render_notice
@@ -101,7 +102,14 @@ class World:
         rectify = {"order": order, "orders": orders, "as_of": after, "overdue_days": 3}
         late = [{**asked, "overdue_days": 3}, {**acked, "overdue_days": 3}]
         escalation = {"as_of": after, "units": [{"bureau": unit, "late": late}], "item_count": 2,
-                      "acknowledgement_only": False, "has_acknowledgement": True}  # fmt: skip
+                      "acknowledgement_only": False, "has_acknowledgement": True,
+                      "forward_only": False}  # fmt: skip
+        notice = forward_notice(
+            unit=unit, directive=directive, issuer=plan.issuing_authority,
+            forwarding=Forwarding(document_number="某发〔2000〕1号", title="关于转发的通知",
+                                  requirements=["要求。"], issued_on=self.due, recipients=[]),
+            recipients=unit.name, acknowledge_by=self.due,
+        )  # fmt: skip
         total = {"label": "数量", "total": 5, "median": None, "unit": "个"}
         digest = Digest(
             duty=self.duty.key, duty_name=self.duty.name, period=request.period_key,
@@ -110,13 +118,16 @@ class World:
         )  # fmt: skip
         return {
             "directive": [{"directive": directive, "event": self.directive_event, **link,
-                           "ack_by": directive.acknowledge_by, "attachment_name": "通知.docx"}],
+                           "ack_by": directive.acknowledge_by, "attachment_name": "通知.docx",
+                           "forward_by": self.due, "forward_url": "http://x/forward"}],
             "request": [{**asked, **link, "attachment_name": "表.xlsx"}],
             "acknowledgement": [{"request": self.ack, "directive_title": directive.title,
                                  "acknowledged_at": _local(plan, answer.submitted_at)}],
             "reminder": [{**asked, **link, "as_of": self.due, "overdue_days": 0},
                          {**asked, **link, "as_of": after, "overdue_days": 3},
-                         {**acked, **link, "as_of": after, "overdue_days": 3}],
+                         {**acked, **link, "as_of": after, "overdue_days": 3},
+                         {**asked, **link, "as_of": after, "overdue_days": 3,
+                          "is_forward": True}],
             "escalation": [{**escalation, "parent": self.root}, {**escalation, "parent": unit}],
             "receipt": [{**asked, "submission": answer, "rows": _rows(self.form, answer.values),
                          "submitted_at": _local(plan, answer.submitted_at)}],
@@ -132,6 +143,9 @@ class World:
             "rectification": [{**rectify, "step": step} for step in ("order", "reminder",
                                                                       "escalation")],
             "digest": [{"digest": digest, "as_of": after}],
+            "forward": [{"unit": unit, "notice": notice, "directive": directive, **link,
+                         "ack_by": self.due, "attachment_name": "通知.docx",
+                         "directive_attachment_name": "原通知.docx"}],
         }  # fmt: skip
 
     def rendered_mails(self) -> dict[str, str]:

@@ -97,6 +97,7 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
         "document": "summary",
         "suffix": "xlsx",
         "number": 1,
+        "window": "market-access",  # a directive to forward (campaign.forwarding)
     }
 
 
