@@ -111,7 +111,7 @@ def aggregate_context(
         "duty": report.plan.duty(request.duty_key).name,
         "period": request.period_label or request.period_key,
         "due": request.due_date.isoformat() if request.due_date else "",
-        "status": STATUS_TEXT.get(request.status, str(request.status)),
+        "request_status": STATUS_TEXT.get(request.status, str(request.status)),
         "answerable": request.status not in (RequestStatus.accepted, RequestStatus.closed),
         "may_submit": may_submit(scope, report),
         "figures": figures,

@@ -29,49 +29,17 @@ from models.outbox import OutboxMessage
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestKind, RequestStatus
 from models.submission import ReportSubmission
-from tests.support.routed import CITIES, COUNTIES, PERIOD, PROVINCE, launch_routed
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DUTY = "county-monthly"
-
-
-def at(day: str, hour: int = 8, minute: int = 30) -> datetime:
-    return datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}").replace(tzinfo=SHANGHAI)
-
-
-def request_of(session: Session, code: str, kind: str = RequestKind.request) -> ReportRequest:
-    session.expire_all()
-    return session.exec(
-        select(ReportRequest).where(
-            ReportRequest.duty_key == DUTY,
-            ReportRequest.period_key == PERIOD,
-            ReportRequest.bureau_code == code,
-            ReportRequest.kind == kind,
-        )
-    ).one()
-
-
-def county_answers(session: Session, code: str, when: datetime, **override: str) -> int:
-    """The county answers through submit_report; its figures follow its number i (1-9)."""
-    i = COUNTIES.index(code) + 1
-    values = {
-        "makers_checked": str(i),
-        "lots_tested": str(10 * i),
-        "lots_failed": str(i % 3),
-        "penalties": "0.5",
-        **override,
-    }
-    answer = submit_report(
-        session=session,
-        link_or_request=request_of(session, code),
-        report_in=ReportCreate(values=values, narrative=""),
-        channel=Channel.web,
-        now=when,
-    )
-    session.commit()
-    assert answer.submission.id is not None
-    return answer.submission.id
-
+from tests.support.routed import (
+    CITIES,
+    DUTY,
+    COUNTIES,
+    PROVINCE,
+    SHANGHAI,
+    at,
+    county_answers,
+    launch_routed,
+    request_of,
+)
 
 def scope(session: Session, username: str):  # type: ignore[no-untyped-def]
     found = scope_of(session, username)

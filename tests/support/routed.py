@@ -3,10 +3,17 @@ counties; the counties report monthly to their city, which reviews and aggregate
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
 
 from campaign.accounts import add_account
 from campaign.bureaus import import_bureau_csv
+from campaign.replies import submit_report
+from models.audit import Channel
+from models.reply import ReportCreate
+from models.request import ReportRequest, RequestKind
 from tests.support.hubei import EXAMPLES, launch_plan
 
 ROUTED_PLAN = EXAMPLES / "routed-2026.yaml"
@@ -16,6 +23,7 @@ CITIES = {"980100": ["980101", "980102", "980103"],
           "980200": ["980201", "980202", "980203"],
           "980300": ["980301", "980302", "980303"]}  # fmt: skip
 COUNTIES = [c for codes in CITIES.values() for c in codes]
+DUTY = "county-monthly"
 PERIOD = "2026-03"  # the first month (03-23 to 03-31): opened 04-01, due 04-07
 PASSWORD = "逐级-审核-口令-2026"
 ACCOUNTS = (  # username, unit, role
@@ -36,3 +44,44 @@ def launch_routed(session: Session, *, accounts: bool = True) -> int:
     campaign_id = launch_plan(session, ROUTED_PLAN.read_bytes(), source=str(ROUTED_PLAN))
     session.commit()
     return campaign_id
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: str, hour: int = 8, minute: int = 30) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}").replace(tzinfo=SHANGHAI)
+
+
+def request_of(session: Session, code: str, kind: str = RequestKind.request) -> ReportRequest:
+    session.expire_all()
+    return session.exec(
+        select(ReportRequest).where(
+            ReportRequest.duty_key == DUTY,
+            ReportRequest.period_key == PERIOD,
+            ReportRequest.bureau_code == code,
+            ReportRequest.kind == kind,
+        )
+    ).one()
+
+
+def county_answers(session: Session, code: str, when: datetime, **override: str) -> int:
+    """The county answers through submit_report; its figures follow its number i (1-9)."""
+    i = COUNTIES.index(code) + 1
+    values = {
+        "makers_checked": str(i),
+        "lots_tested": str(10 * i),
+        "lots_failed": str(i % 3),
+        "penalties": "0.5",
+        **override,
+    }
+    answer = submit_report(
+        session=session,
+        link_or_request=request_of(session, code),
+        report_in=ReportCreate(values=values, narrative=""),
+        channel=Channel.web,
+        now=when,
+    )
+    session.commit()
+    assert answer.submission.id is not None
+    return answer.submission.id
