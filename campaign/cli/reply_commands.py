@@ -8,10 +8,10 @@ from datetime import date
 import typer
 from sqlmodel import Session
 
+from campaign.accounts import OFFICE, Scope, scope_of
 from campaign.cli import links_commands
 from campaign.cli._output import fail, pad, print_json
 from campaign.cli.reply_submit_commands import SEND_HELP, reply_submit
-from campaign.accounts import OFFICE, Scope, scope_of
 from campaign.clock import settings_now, shown_time
 from campaign.db import session_scope
 from campaign.i18n import _

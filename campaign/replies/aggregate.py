@@ -88,7 +88,9 @@ def submit_aggregate(
         listed = "；".join(
             f"{labels[k]}：汇总{computed}，填报{given}" for k, (computed, given) in differ.items()
         )
-        raise AggregateRefused(f"以下指标与下级审核通过数据的汇总不一致，请填写差异说明：{listed}。")
+        raise AggregateRefused(
+            f"以下指标与下级审核通过数据的汇总不一致，请填写差异说明：{listed}。"
+        )
     text = narrative.strip()
     if note and report.form.narrative is not None:
         text = f"{text}\n\n{NOTE_HEADING}{note}".strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import pandas as pd
 from sqlmodel import Session
@@ -77,7 +78,9 @@ class RelayReport:
 def relayed(frames: Frames, relay: str, duty_key: str, period_key: str) -> Frames:
     """Only the requests relayed to `relay` for one duty period (its reporters' rows)."""
     r = frames.requests
-    rows = r[(r["relay_to"] == relay) & (r["duty_key"] == duty_key) & (r["period_key"] == period_key)]
+    rows = r[
+        (r["relay_to"] == relay) & (r["duty_key"] == duty_key) & (r["period_key"] == period_key)
+    ]
     units = frames.units[frames.units["code"].isin(rows["unit"])].copy()
     units["order"] = range(len(units))
     return replace(frames, units=units.reset_index(drop=True), requests=rows)
@@ -111,10 +114,13 @@ def relay_report(*, session: Session, request_id: int) -> RelayReport:
 
 
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    """A compiled figure, without float noise (0.1 + 0.2 is 0.3 here)."""
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), 6)  # type: ignore[arg-type]
 
 
-def _figure(f: FormField, total: dict | None, submitted: object) -> FieldFigure:  # type: ignore[type-arg]
+def _figure(f: FormField, total: dict[str, Any] | None, submitted: object) -> FieldFigure:
     total = total or {}
     return FieldFigure(
         field=f,

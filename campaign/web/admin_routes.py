@@ -254,9 +254,7 @@ async def submissions(
     status = status if status in ("pending", "accepted", "returned", "all") else "pending"
     context = await _run(
         request,
-        lambda s: list_context(
-            session=s, status=status, campaign_id=campaign_id, scope=who.scope
-        ),
+        lambda s: list_context(session=s, status=status, campaign_id=campaign_id, scope=who.scope),
     )
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
     return page(

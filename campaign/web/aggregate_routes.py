@@ -107,9 +107,6 @@ async def submit(request: Request, request_id: int) -> Response:
     try:
         await _run(request, store)
     except (AggregateRefused, ReplyError) as exc:
-        return await _page(
-            request, who, request_id, error=str(exc), status=422, entered=entered
-        )
+        return await _page(request, who, request_id, error=str(exc), status=422, entered=entered)
     state.mail_delivery.kick()
     return RedirectResponse(f"/admin/aggregates/{request_id}", status_code=303)
-

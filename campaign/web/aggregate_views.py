@@ -56,9 +56,7 @@ def aggregates_context(*, session: Session, scope: Scope) -> dict[str, Any]:
     return {"title": "汇总上报", "rows": rows}
 
 
-def aggregate_context(
-    *, session: Session, request_id: int, scope: Scope
-) -> dict[str, Any] | None:
+def aggregate_context(*, session: Session, request_id: int, scope: Scope) -> dict[str, Any] | None:
     """One aggregate request as its page shows it; None: not one the account sees."""
     request = session.get(ReportRequest, request_id)
     if request is None or request.kind != RequestKind.aggregate:
@@ -98,7 +96,13 @@ def aggregate_context(
         if not f.numeric
     ]
     reporters = [
-        {"code": r.code, "name": r.name, "state": STATES[r.state], "key": r.state, "id": r.submission_id}
+        {
+            "code": r.code,
+            "name": r.name,
+            "state": STATES[r.state],
+            "key": r.state,
+            "id": r.submission_id,
+        }
         for r in report.reporters
     ]
     counts = {state: len(found) for state, found in report.by_state.items()}

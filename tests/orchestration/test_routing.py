@@ -5,15 +5,14 @@ county once; chasing goes county → city → province; who may review what."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+import json
+from datetime import date
 
 import pytest
 from sqlmodel import Session, select
 
 from campaign.accounts import OFFICE, scope_of
 from campaign.orchestration.tick import run_tick
-from campaign.replies import submit_report
 from campaign.replies.aggregate import AggregateRefused, submit_aggregate
 from campaign.replies.review import (
     ReviewError,
@@ -24,15 +23,14 @@ from campaign.replies.review import (
 from campaign.results.compile import compile_results
 from campaign.results.load import load_frames
 from campaign.results.relay import relay_report
-from models.audit import AuditEvent, Channel
+from models.audit import AuditEvent
 from models.outbox import OutboxMessage
-from models.reply import ReportCreate
-from models.request import ReportRequest, RequestKind, RequestStatus
+from models.request import RequestKind, RequestStatus
 from models.submission import ReportSubmission
 from tests.support.routed import (
     CITIES,
-    DUTY,
     COUNTIES,
+    DUTY,
     PROVINCE,
     SHANGHAI,
     at,
@@ -40,6 +38,7 @@ from tests.support.routed import (
     launch_routed,
     request_of,
 )
+
 
 def scope(session: Session, username: str):  # type: ignore[no-untyped-def]
     found = scope_of(session, username)
@@ -97,15 +96,21 @@ def test_counties_city_review_aggregate_and_province_totals_once(session: Sessio
     session.commit()
 
     # the cities aggregate: computed as the office's summary computes, then submitted
-    jia_report = relay_report(session=session, request_id=request_of(session, "980100", "aggregate").id)
+    jia_report = relay_report(
+        session=session, request_id=request_of(session, "980100", "aggregate").id
+    )
     computed = {f.field.key: f.computed for f in jia_report.figures}
     assert computed == {"makers_checked": 24, "lots_tested": 60, "lots_failed": 3, "penalties": 1.5}
     assert [r.state for r in jia_report.reporters] == ["accepted"] * 3
-    cities_values = {
-        "980100": {"makers_checked": "24", "lots_tested": "60", "lots_failed": "3", "penalties": "1.5"},
-        "980200": {"makers_checked": "16", "lots_tested": "150", "lots_failed": "3", "penalties": "1.5"},
-        "980300": {"makers_checked": "15", "lots_tested": "150", "lots_failed": "3", "penalties": "1.0"},
-    }  # fmt: skip
+    keys = ("makers_checked", "lots_tested", "lots_failed", "penalties")
+    cities_values = {  # 乙市 one maker more than its counties; 丙市 without 北县
+        city: dict(zip(keys, figures, strict=True))
+        for city, figures in (
+            ("980100", ("24", "60", "3", "1.5")),
+            ("980200", ("16", "150", "3", "1.5")),
+            ("980300", ("15", "150", "3", "1.0")),
+        )
+    }
     aggregate_ids = {c: request_of(session, c, "aggregate").id for c in CITIES}
     submitted = {}
     for city, name in (("980100", "jia"), ("980200", "yi"), ("980300", "bing")):
@@ -118,7 +123,9 @@ def test_counties_city_review_aggregate_and_province_totals_once(session: Sessio
                 submit_aggregate(**args)  # type: ignore[arg-type]
             args["note"] = "市局直接检查1家"
         if city == "980300":  # a county not yet accepted: said, and confirmed
-            with pytest.raises(AggregateRefused, match="1个单位未纳入汇总：丙市北县质量技术监督局（待审核）"):
+            with pytest.raises(
+                AggregateRefused, match="1个单位未纳入汇总：丙市北县质量技术监督局（待审核）"
+            ):
                 submit_aggregate(**args)  # type: ignore[arg-type]
             args["confirm_missing"] = True
         with pytest.raises(AggregateRefused):  # another city's account never
@@ -189,3 +196,31 @@ def test_chasing_goes_county_then_city_then_province(session: Session) -> None:
     assert sent == [*(("2026-04-08", c) for c in CITIES), ("2026-04-13", PROVINCE)]
     overdue = request_of(session, "980100", "aggregate")
     assert overdue.status == RequestStatus.overdue
+
+
+def test_the_review_commands_act_as_an_account(sqlite_url: str) -> None:
+    """`campaign review … --as USERNAME`: the account's queue and rights; without it, the
+    office's (which holds no county of a routed duty)."""
+    from typer.testing import CliRunner
+
+    from campaign import db as dbmod
+    from campaign.cli import app
+
+    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
+        campaign_id = launch_routed(session)
+        run_tick(campaign_id=campaign_id, as_of=at("2026-04-01"))
+        sid = county_answers(session, "980101", at("2026-04-03", 10))
+    runner = CliRunner()
+    office = runner.invoke(app, ["review", "list", "--json"])
+    assert office.exit_code == 0 and json.loads(office.stdout) == []
+    jia = runner.invoke(app, ["review", "list", "--json", "--as", "jia"])
+    assert [row["id"] for row in json.loads(jia.stdout)] == [sid]
+    refused = runner.invoke(app, ["review", "accept", str(sid), "--as", "yi"])
+    assert refused.exit_code == 1 and "由甲市质量技术监督局审核汇总" in refused.output
+    unknown = runner.invoke(app, ["review", "accept", str(sid), "--as", "nobody"])
+    assert unknown.exit_code == 2 and "没有启用的控制台账号" in unknown.output
+    done = runner.invoke(app, ["review", "accept", str(sid), "--as", "jia"])
+    assert done.exit_code == 0, done.output
+    with Session(dbmod.get_engine(sqlite_url)) as session:
+        row = session.get_one(ReportSubmission, sid)
+        assert (row.review_status, row.reviewer) == ("accepted", "jia")

@@ -40,7 +40,9 @@ def launch_routed(session: Session, *, accounts: bool = True) -> int:
     import_bureau_csv(session=session, raw=ROUTED_UNITS.read_bytes())
     if accounts:
         for name, unit, role in ACCOUNTS:
-            add_account(session=session, username=name, unit_code=unit, role=role, password=PASSWORD)
+            add_account(
+                session=session, username=name, unit_code=unit, role=role, password=PASSWORD
+            )
     campaign_id = launch_plan(session, ROUTED_PLAN.read_bytes(), source=str(ROUTED_PLAN))
     session.commit()
     return campaign_id

@@ -91,7 +91,10 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
             assert page.status_code == 404 and posted.status_code == 404, name
     session.expire_all()
     assert session.get_one(ReportSubmission, pending).review_status == "pending"
-    assert session.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")).all() == []
+    assert (
+        session.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")).all()
+        == []
+    )
 
     login(client, "jia")
     queue = client.get("/admin/submissions").text
@@ -103,7 +106,12 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
     assert accepted.status_code == 303
     page = client.get(f"/admin/aggregates/{jia_report}").text
     assert 'id="v_makers_checked" name="v_makers_checked" value="6"' in page  # 1 + 2 + 3
-    values = {"v_makers_checked": "7", "v_lots_tested": "60", "v_lots_failed": "3", "v_penalties": "1.5"}
+    values = {
+        "v_makers_checked": "7",
+        "v_lots_tested": "60",
+        "v_lots_failed": "3",
+        "v_penalties": "1.5",
+    }
     refused = client.post(f"/admin/aggregates/{jia_report}", data={"csrf_token": token, **values})
     assert refused.status_code == 422 and "检查生产企业数：汇总6，填报7" in refused.text
     done = client.post(
@@ -113,7 +121,9 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
     )
     assert done.status_code == 303
     session.expire_all()
-    row = session.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")).one()
+    row = session.exec(
+        select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
+    ).one()
     assert row.values["makers_checked"] == "7" and "市局直接检查1家" in row.narrative
     actors = session.exec(select(AuditEvent.actor).where(AuditEvent.bureau_code == "980100")).all()
     assert "jia" in actors
@@ -133,7 +143,9 @@ def test_a_city_account_reviews_and_reports_in_chromium(
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
         world = _world(session)
         server = uvicorn.Server(
-            uvicorn.Config(create_app(clock=Clock(NOW)), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(
+                create_app(clock=Clock(NOW)), host="127.0.0.1", port=port, log_level="warning"
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -162,5 +174,7 @@ def test_a_city_account_reviews_and_reports_in_chromium(
             server.should_exit = True
             thread.join(timeout=10)
         session.expire_all()
-        row = session.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")).one()
+        row = session.exec(
+            select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
+        ).one()
         assert row.values["makers_checked"] == "6" and row.channel == "web"
