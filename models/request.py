@@ -21,6 +21,7 @@ class RequestKind(StrEnum):
     ad_hoc = "ad_hoc"  # a report a bureau sends unasked
     task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
     forward = "forward"  # 转发 of a directive to the unit's own units (campaign.forwarding)
+    aggregate = "aggregate"  # a relay unit's report of a routed duty (its reporters' aggregate)
 
 
 class RequestStatus(StrEnum):
@@ -62,6 +63,14 @@ class ReportRequest(SQLModel, table=True):
     opened_at: datetime = timestamp()
     answered_at: datetime | None = optional_timestamp()
     late: bool = False
+    relay_to: str | None = Field(
+        default=None,
+        foreign_key="bureau.code",
+        index=True,
+        max_length=32,
+        description="The unit that reviews this request's answers and aggregates them (a "
+        "routed duty's via unit); null: the answers go to the office directly.",
+    )
     recipients: list[dict[str, str | None]] = Field(
         default_factory=list,
         sa_type=JSON,

@@ -38,4 +38,7 @@ class ScheduledEvent(SQLModel, table=True):
     period_end: dt.date | None = None
     due: dt.date | None = None
     template: str | None = Field(default=None, max_length=200)
+    aggregate: bool = Field(
+        default=False, description="About the relay units' aggregate reports of a routed duty."
+    )
     completed_at: dt.datetime | None = optional_timestamp()

@@ -8,6 +8,7 @@ from datetime import date
 import typer
 from sqlmodel import Session
 
+from campaign.accounts import OFFICE, Scope, scope_of
 from campaign.cli import links_commands
 from campaign.cli._output import fail, pad, print_json
 from campaign.cli.reply_submit_commands import SEND_HELP, reply_submit
@@ -26,6 +27,7 @@ from campaign.replies.review import (
 )
 from campaign.settings import get_settings
 from campaign.workdays import WorkCalendar
+from models.bureau import normalize_key
 from models.campaign import Campaign
 from models.reply import ReportPublic
 from models.submission import ReviewStatus
@@ -36,6 +38,9 @@ review_app = typer.Typer(
 reply_app = typer.Typer(help=_("Enter an answer on a bureau's behalf."), no_args_is_help=True)
 REVIEWER_HELP = _("Name recorded as reviewer (default: the login name).")
 SUBMISSION_HELP = _("Submission id (from `review list`).")
+AS_HELP = _(
+    "Review as this console account: its queue and what it may review (default: the office)."
+)
 STATUSES = ("pending", "accepted", "returned", "all")
 
 
@@ -83,6 +88,7 @@ def review_list(
     campaign_id: int | None = typer.Option(None, "--campaign", help=_("Only this campaign id.")),
     status: str = typer.Option("pending", help=_("pending, accepted, returned or all.")),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON.")),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """List answers awaiting review (or in another review state), newest first."""
     if status not in STATUSES:
@@ -97,6 +103,7 @@ def review_list(
             session=session,
             campaign_id=campaign_id,
             status=None if status == "all" else ReviewStatus(status),
+            scope=_scope(session, as_user),
         )
         rows = [
             (item, ReportPublic.model_validate(item.submission, from_attributes=True))
@@ -126,6 +133,16 @@ def review_list(
         )
 
 
+def _scope(session: Session, as_user: str | None) -> Scope:
+    """The account reviewing: --as USERNAME, else the office."""
+    if as_user is None:
+        return OFFICE
+    found = scope_of(session, normalize_key(as_user).lower())
+    if found is None:
+        fail(_("No enabled console account {name!r}.").format(name=as_user), 2)
+    return found
+
+
 def _campaign_words(session: Session, item: ReviewItem) -> tuple[str, dict[str, str]]:
     """(timezone, duty names by key) of the campaign of a review item."""
     campaign = session.get(Campaign, item.request.campaign_id)
@@ -138,16 +155,19 @@ def review_accept(
     submission_id: int = typer.Argument(..., help=SUBMISSION_HELP),
     comment: str = typer.Option("", "--comment", help=_("Optional remark.")),
     reviewer: str | None = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Accept the newest version of an answer."""
     try:
         with session_scope() as session:
+            scope = _scope(session, as_user)
             accept_submission(
                 session=session,
                 submission_id=submission_id,
-                reviewer=reviewer or getpass.getuser(),
+                reviewer=reviewer or scope.username or getpass.getuser(),
                 comment=comment,
                 now=settings_now(),
+                scope=scope,
             )
     except ReviewError as exc:
         fail(_("Cannot accept: {reason}").format(reason=exc))
@@ -166,6 +186,7 @@ def review_return(
     ),
     reviewer: str | None = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
     send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Return an answer with a comment: the request reopens and the bureau is told."""
     try:
@@ -174,15 +195,17 @@ def review_return(
         fail(_("--due: {value!r} is not a date (YYYY-MM-DD)").format(value=due), 2)
     try:
         with session_scope() as session:
+            scope = _scope(session, as_user)
             returned = return_submission(
                 session=session,
                 submission_id=submission_id,
-                reviewer=reviewer or getpass.getuser(),
+                reviewer=reviewer or scope.username or getpass.getuser(),
                 comment=comment,
                 due=due_date,
                 working_days=working_days,
                 calendar=WorkCalendar.from_file(get_settings().holidays_file),
                 now=settings_now(),
+                scope=scope,
             )
     except ReviewError as exc:
         fail(_("Cannot return: {reason}").format(reason=exc))

@@ -76,6 +76,7 @@ EVENT_KINDS: dict[str, str] = {
     "summary": N_("summary"),
     "acceptance": N_("acceptance"),
     "task_progress": N_("task progress"),
+    "aggregate": N_("aggregate report"),
 }
 
 CAMPAIGN_STATES: dict[str, str] = {

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from campaign.bureaus import load_registry, report_recipients, select_units
 from campaign.clock import as_utc, local_date
@@ -30,8 +30,10 @@ from campaign.orchestration.store import (
     to_event,
 )
 from campaign.orchestration.summaries import compile_summary
+from campaign.plan.routing import relay_units
 from campaign.plan.schema import Plan
 from campaign.plan.stored import plan_of
+from campaign.plan.units import resolve_units
 from campaign.rows import chunked
 from campaign.schedule import (
     ACK_DUTY,
@@ -46,6 +48,7 @@ from campaign.schedule import (
     window_key,
 )
 from campaign.schedule.kinds import Audience, Effect
+from models.bureau import Bureau
 from models.campaign import Campaign, CampaignStatus
 from models.ledger import ActionState
 from models.request import RequestKind
@@ -147,13 +150,30 @@ def _targets(session: Session, c: Context) -> list[str]:
     elif audience is Audience.unanswered:
         assert event.duty is not None and event.period is not None
         found = requests.chaseable_requests(
-            session=session, campaign_id=c.campaign_id, duty_key=event.duty, period_key=event.period
+            session=session,
+            campaign_id=c.campaign_id,
+            duty_key=event.duty,
+            period_key=event.period,
+            aggregate=event.aggregate,
         )
         return sorted(found)
+    elif audience is Audience.relays:
+        assert event.duty is not None
+        return sorted(set(_relays(session, plan, event.duty).values()))
     else:
         assert event.duty is not None
         chosen = plan.duty(event.duty).reporters
     return select_units(session=session, plan=plan, chosen=chosen)
+
+
+def _relays(session: Session, plan: Plan, duty_key: str) -> dict[str, str]:
+    """Each reporter's relay unit of a routed duty, by reporter code (empty: not routed)."""
+    duty = plan.duty(duty_key)
+    if duty.routing is None:
+        return {}
+    registry = load_registry(session=session, plan=plan)
+    codes = [u.code for u in resolve_units(duty.reporters, registry)]
+    return relay_units(duty, registry, codes)
 
 
 def _directive(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
@@ -212,6 +232,7 @@ def _open_forwarding(session: Session, c: Context, codes: Sequence[str]) -> dict
 def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
     event = c.event
     assert event.duty is not None and event.period is not None
+    relays = {} if event.aggregate else _relays(session, c.plan, event.duty)
     ids = requests.open_requests(
         session=session,
         campaign_id=c.campaign_id,
@@ -222,9 +243,8 @@ def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutco
         period_label=event.period_label or "",
         bureau_codes=codes,
         opened_at=c.at,
-        recipients=report_recipients(
-            session=session, plan=c.plan, duty=c.plan.duty(event.duty), codes=codes
-        ),
+        recipients=_recipients(session, c, codes),
+        relay_to=relays,
     )
     effects.queue_request(
         session=session,
@@ -235,6 +255,32 @@ def _request(session: Session, c: Context, codes: Sequence[str], out: EventOutco
         at=c.at,
     )
     out.done += codes
+
+
+def _recipients(
+    session: Session, c: Context, codes: Sequence[str]
+) -> dict[str, list[dict[str, str | None]]]:
+    """To whom each unit's report goes: the duty's recipients, or, for a reporter of a
+    routed duty, its relay unit (which reviews and aggregates it)."""
+    assert c.event.duty is not None
+    duty = c.plan.duty(c.event.duty)
+    found = report_recipients(session=session, plan=c.plan, duty=duty, codes=codes)
+    if duty.routing is None or c.event.aggregate:
+        return found
+    relays = _relays(session, c.plan, duty.key)
+    names = dict(
+        session.execute(
+            select(col(Bureau.code), col(Bureau.name)).where(
+                col(Bureau.code).in_(sorted(set(relays.values())))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    for code in codes:
+        if code in relays:
+            found[code] = [{"name": names[relays[code]], "code": relays[code]}]
+    return found
 
 
 def _remind(session: Session, c: Context, codes: Sequence[str], out: EventOutcome) -> None:
@@ -250,6 +296,7 @@ def _remind(session: Session, c: Context, codes: Sequence[str], out: EventOutcom
             duty_key=event.duty,
             period_key=event.period,
             bureau_codes=codes,
+            aggregate=event.aggregate,
         )
     skipped = [code for code in codes if code not in ids]
     ledger.mark(

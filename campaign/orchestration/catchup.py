@@ -36,13 +36,14 @@ def is_before_due(event: Event) -> bool:
 def stale_reminders(events: Iterable[Event], today: date) -> dict[str, str]:
     """The reminder events due by `today` that a tick on `today` must not send, with why.
 
-    Of the reminders of one request (one duty period) due by today only the latest is
+    Of the reminders of one request (one duty period; the via units' aggregate requests
+    of a routed duty apart from its reporters') due by today only the latest is
     sent; a before-due reminder whose due date has passed is never sent.
     """
-    due_by_period: dict[tuple[str | None, str | None], list[Event]] = defaultdict(list)
+    due_by_period: dict[tuple[str | None, str | None, bool], list[Event]] = defaultdict(list)
     for event in events:
         if event.kind == "reminder" and event.date <= today:
-            due_by_period[(event.duty, event.period)].append(event)
+            due_by_period[(event.duty, event.period, event.aggregate)].append(event)
     stale: dict[str, str] = {}
     for reminders in due_by_period.values():
         latest = max(reminders, key=lambda e: (e.date, e.key))

@@ -1,5 +1,8 @@
 """Escalations (逾期督办): the late units of a tick, one notice per parent unit.
 
+The "parent" a late request is escalated to is its relay unit when it has one (a reporter
+of a routed duty: the city that reviews it), else the unit's parent in the registry.
+
 The tick carries out all its due escalation events together, after the phases:
 1. each event's targets (units whose request is still unanswered) are claimed in the
    ledger, as for any event;
@@ -37,6 +40,8 @@ from models.request import ReportRequest
 
 Pending = dict[tuple[str, str], list[str]]
 """Bureaus with a pending key, by (action, period) of the escalation event."""
+Targets = dict[tuple[str, str], dict[str, str | None]]
+"""To whom each pending bureau is escalated (None: nobody), by (action, period)."""
 
 
 def carry_out_escalations(
@@ -64,10 +69,10 @@ def carry_out_escalations(
             _claim(session, campaign_id, tz, event)
     with session_scope(url) as session:
         pending = _pending(session, campaign_id, events)
-        parents = _parents(session, sorted({c for codes in pending.values() for c in codes}))
-    for batch in _batches(pending, parents):
+        targets = _escalate_to(session, campaign_id, events, pending)
+    for batch in _batches(pending, targets):
         with session_scope(url) as session:
-            late = _take(session, campaign_id, events, pending, batch, parents, tz, today, outcomes)
+            late = _take(session, campaign_id, events, pending, batch, targets, tz, today, outcomes)
             for parent in sorted(late):
                 effects.queue_escalation(
                     session=session,
@@ -88,7 +93,11 @@ def _claim(session: Session, campaign_id: int, timezone: str, event: Event) -> N
     assert event.duty is not None and event.period is not None
     action, period = ledger_key(event)
     found = requests.chaseable_requests(
-        session=session, campaign_id=campaign_id, duty_key=event.duty, period_key=event.period
+        session=session,
+        campaign_id=campaign_id,
+        duty_key=event.duty,
+        period_key=event.period,
+        aggregate=event.aggregate,
     )
     ledger.claim(
         session=session,
@@ -121,13 +130,45 @@ def _parents(session: Session, codes: Sequence[str]) -> dict[str, str | None]:
     return found
 
 
-def _batches(pending: Pending, parents: dict[str, str | None]) -> list[set[str]]:
+def _escalate_to(
+    session: Session, campaign_id: int, events: Sequence[Event], pending: Pending
+) -> Targets:
+    """Per event, whom each pending bureau's late request goes to: the request's relay
+    unit (a routed duty's reporter: its city), else the bureau's parent."""
+    parents = _parents(session, sorted({c for codes in pending.values() for c in codes}))
+    found: Targets = {}
+    for event in events:
+        key = ledger_key(event)
+        relays = {} if event.aggregate else _relays(session, campaign_id, event, pending[key])
+        found[key] = {code: relays.get(code) or parents.get(code) for code in pending[key]}
+    return found
+
+
+def _relays(
+    session: Session, campaign_id: int, event: Event, codes: Sequence[str]
+) -> dict[str, str]:
+    """The relay unit of each bureau's request of the event's duty period, where it has one."""
+    found: dict[str, str] = {}
+    for chunk in chunked(sorted(codes), 500):
+        query = select(col(ReportRequest.bureau_code), col(ReportRequest.relay_to)).where(
+            col(ReportRequest.campaign_id) == campaign_id,
+            col(ReportRequest.duty_key) == event.duty,
+            col(ReportRequest.period_key) == event.period,
+            requests.of_stage(False),
+            col(ReportRequest.relay_to) != None,  # noqa: E711
+            col(ReportRequest.bureau_code).in_(list(chunk)),
+        )
+        found.update((code, relay) for code, relay in session.execute(query).tuples() if relay)
+    return found
+
+
+def _batches(pending: Pending, targets: Targets) -> list[set[str]]:
     """Bureaus to take together: all the late units of a parent in one batch (so that
     its notice lists them all), about BATCH_SIZE keys a batch."""
     keys_by_parent: dict[str, list[str]] = defaultdict(list)
-    for codes in pending.values():
+    for key, codes in pending.items():
         for code in codes:
-            keys_by_parent[parents.get(code) or ""].append(code)
+            keys_by_parent[targets[key].get(code) or ""].append(code)
     batches: list[set[str]] = []
     size = BATCH_SIZE
     for parent in sorted(keys_by_parent):
@@ -145,7 +186,7 @@ def _take(
     events: Sequence[Event],
     pending: Pending,
     batch: set[str],
-    parents: dict[str, str | None],
+    targets: Targets,
     timezone: str,
     today: date,
     outcomes: dict[str, EventOutcome],
@@ -170,11 +211,12 @@ def _take(
             duty_key=event.duty,
             period_key=event.period,
             bureau_codes=taken,
+            aggregate=event.aggregate,
         )
         fresh = _opened_on(session, timezone, ids, today)
         skipped: dict[str, list[str]] = defaultdict(list)
         for code in taken:
-            parent = parents.get(code)
+            parent = targets[(action, period)].get(code)
             if code not in ids:
                 skipped[ANSWERED].append(code)
             elif parent is None:

@@ -20,7 +20,7 @@ from campaign.clock import local_date, utc
 from campaign.forwarding.record import chase_events
 from campaign.i18n import N_, _
 from campaign.orchestration.launch import validated_plan
-from campaign.orchestration.requests import CHASEABLE, close_requests
+from campaign.orchestration.requests import CHASEABLE, close_requests, of_stage
 from campaign.orchestration.store import ScheduleChange, replace_schedule
 from campaign.plan import PlanError, Problem
 from campaign.schedule import Event, build_schedule, is_request_kind
@@ -179,6 +179,7 @@ def _move_due_dates(session: Session, campaign_id: int, events: list[Event], tod
             col(ReportRequest.campaign_id) == campaign_id,
             col(ReportRequest.duty_key) == event.duty,
             col(ReportRequest.period_key) == event.period,
+            of_stage(event.aggregate),
             col(ReportRequest.status).in_(list(CHASEABLE)),
             col(ReportRequest.due_date) != event.due,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -12,7 +13,7 @@ from campaign.audit import record_audit
 from campaign.rows import chunked, insert_missing
 from campaign.schedule import Event
 from models.audit import Channel
-from models.request import ReportRequest, RequestStatus
+from models.request import ReportRequest, RequestKind, RequestStatus
 
 CHASEABLE = (RequestStatus.open.value, RequestStatus.overdue.value, RequestStatus.returned.value)
 """Requests a reminder or an escalation is about: no answer yet, or sent back."""
@@ -32,9 +33,11 @@ def open_requests(
     bureau_codes: Sequence[str],
     opened_at: datetime,
     recipients: Mapping[str, list[dict[str, str | None]]] | None = None,
+    relay_to: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Create the bureaus' requests (existing ones are kept); returns request id by bureau.
-    recipients: to whom each bureau's report goes (campaign.bureaus.report_recipients)."""
+    recipients: to whom each bureau's report goes (campaign.bureaus.report_recipients);
+    relay_to: the unit that reviews each bureau's answer (a routed duty's via unit)."""
     rows = [
         dict(
             campaign_id=campaign_id,
@@ -50,6 +53,7 @@ def open_requests(
             opened_at=opened_at,
             late=False,
             recipients=(recipients or {}).get(code, []),
+            relay_to=(relay_to or {}).get(code),
         )
         for code in sorted(set(bureau_codes))
     ]
@@ -71,13 +75,17 @@ def request_ids(
     period_key: str,
     bureau_codes: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
+    aggregate: bool | None = None,
 ) -> dict[str, int]:
-    """Request id by bureau for one duty period (optionally only some bureaus / statuses)."""
+    """Request id by bureau for one duty period (optionally only some bureaus / statuses;
+    aggregate: only the via units' aggregate requests (True) or only the others (False))."""
     query = select(col(ReportRequest.bureau_code), col(ReportRequest.id)).where(
         col(ReportRequest.campaign_id) == campaign_id,
         col(ReportRequest.duty_key) == duty_key,
         col(ReportRequest.period_key) == period_key,
     )
+    if aggregate is not None:
+        query = query.where(of_stage(aggregate))
     if statuses is not None:
         query = query.where(col(ReportRequest.status).in_(list(statuses)))
     found: dict[str, int] = {}
@@ -90,6 +98,13 @@ def request_ids(
     return found
 
 
+def of_stage(aggregate: bool) -> Any:
+    """The requests of one stage of a duty period: the via units' aggregate requests of a
+    routed duty (True), or every other request (False)."""
+    is_aggregate = col(ReportRequest.kind) == RequestKind.aggregate.value
+    return is_aggregate if aggregate else ~is_aggregate
+
+
 def chaseable_requests(
     *,
     session: Session,
@@ -97,8 +112,10 @@ def chaseable_requests(
     duty_key: str,
     period_key: str,
     bureau_codes: Sequence[str] | None = None,
+    aggregate: bool = False,
 ) -> dict[str, int]:
-    """Requests of one duty period still open, overdue or returned: id by bureau."""
+    """Requests of one duty period still open, overdue or returned: id by bureau (the via
+    units' aggregate requests when `aggregate`, else the others)."""
     return request_ids(
         session=session,
         campaign_id=campaign_id,
@@ -106,6 +123,7 @@ def chaseable_requests(
         period_key=period_key,
         bureau_codes=bureau_codes,
         statuses=CHASEABLE,
+        aggregate=aggregate,
     )
 
 

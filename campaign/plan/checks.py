@@ -49,6 +49,7 @@ def format_path(path: Path) -> str:
 
 def check_plan(plan: Plan) -> list[Problem]:
     from campaign.plan.directive_checks import check_directives
+    from campaign.plan.routing import routing_checks
 
     return [
         *_identity(plan),
@@ -59,6 +60,7 @@ def check_plan(plan: Plan) -> list[Problem]:
         *_targets(plan),
         *_office_units(plan),
         *check_directives(plan),
+        *routing_checks(plan),
     ]
 
 

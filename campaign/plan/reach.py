@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from campaign.forwarding.reach import forwarding_units
 from campaign.i18n import _
 from campaign.plan.checks import Problem
+from campaign.plan.routing import relay_problems
 from campaign.plan.schema import Plan
 from campaign.plan.units import Recipient, Registry, Selector, resolve_recipients, resolve_units
 from campaign.tasks.reach import unknown_task_units, unreached_tasks
@@ -85,7 +86,7 @@ def launch_problems(plan: Plan, registry: Registry) -> list[Problem]:
                 ).format(level=forward.by),
             )
         )
-    return [*problems, *unreached_tasks(plan, registry)]
+    return [*problems, *relay_problems(plan, registry), *unreached_tasks(plan, registry)]
 
 
 def registry_warnings(plan: Plan, registry: Registry) -> list[Problem]:

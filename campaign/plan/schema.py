@@ -289,6 +289,23 @@ class ReminderPolicy(PlanModel):
     )
 
 
+class Routing(PlanModel):
+    """A duty reported level by level (逐级上报): each reporter's answer goes to its
+    ancestor at the `via` level, which reviews it and sends its own report, the aggregate
+    of its accepted reporters, `relay_due` after the reporters' due date."""
+
+    via: Literal["province", "city", "county"] = Field(
+        description="The level that reviews and aggregates: the reporters' ancestor there."
+    )
+    relay_due: Offset = Field(
+        description="The via unit's report is due this long after the reporters' due date."
+    )
+
+
+ROUTED_KINDS = ("progress", "stage_summary", "final_summary")
+"""The duty kinds a routing applies to: reports on a form, asked per period."""
+
+
 class Duty(PlanModel):
     """A reporting duty: who reports what, on which schedule."""
 
@@ -314,6 +331,9 @@ class Duty(PlanModel):
     schedule: DutySchedule
     reminders: ReminderPolicy | None = Field(
         default=None, description="Overrides the plan's reminder policy for this duty."
+    )
+    routing: Routing | None = Field(
+        default=None, description="Reported level by level through a via unit (逐级上报)."
     )
 
     @property

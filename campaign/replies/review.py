@@ -1,12 +1,19 @@
-"""Review: the coordinator accepts an answer, or returns it with a comment and a new deadline."""
+"""Review: the coordinator accepts an answer, or returns it with a comment and a new deadline.
+
+Who reviews (`may_review`): an answer to a request relayed to a unit (a routed duty's
+reporter) is reviewed by that unit's accounts only, as the office reviews the others; the
+office's queue lists only answers sent to it (relay_to None). Given a `scope`, accept and
+return refuse what it may not review, whatever way in (console, CLI `--as`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
+from campaign.accounts import Scope
 from campaign.audit import record_audit
 from campaign.clock import local_today, utc
 from campaign.links import issue_link
@@ -43,14 +50,29 @@ class Returned:
     link_url: str
 
 
+def may_review(scope: Scope, request: ReportRequest) -> bool:
+    """Whether the account may accept or return answers to this request: one relayed to a
+    unit only by that unit's accounts; any other by the office, or by a coordinator whose
+    units include the answering one. Read-only accounts never."""
+    if not scope.may_act:
+        return False
+    if request.relay_to is not None:
+        return scope.unit_code == request.relay_to
+    return scope.sees(request.bureau_code)
+
+
 def review_queue(
     *,
     session: Session,
     campaign_id: int | None = None,
     status: ReviewStatus | None = ReviewStatus.pending,
     limit: int = 200,
+    scope: Scope | None = None,
 ) -> list[ReviewItem]:
-    """Submissions to review (newest first); status None lists every review state."""
+    """Submissions to review (newest first); status None lists every review state.
+    scope: the queue of this account: the office's lists the answers sent to the office
+    (relay_to None); a unit's, those relayed to it and those of its units sent to the
+    office. None: every answer."""
     query = (
         select(ReportSubmission, ReportRequest, Bureau)
         .join(ReportRequest, col(ReportRequest.id) == col(ReportSubmission.request_id))
@@ -62,15 +84,27 @@ def review_queue(
         query = query.where(ReportSubmission.campaign_id == campaign_id)
     if status is not None:
         query = query.where(ReportSubmission.review_status == status)
-    return [ReviewItem(s, r, b.name) for s, r, b in session.exec(query).all()]
+    relay = col(ReportRequest.relay_to)
+    if scope is not None and scope.units is None:
+        query = query.where(relay == None)  # noqa: E711
+    elif scope is not None:
+        query = query.where(or_(relay == scope.unit_code, relay == None))  # noqa: E711
+    items = [ReviewItem(s, r, b.name) for s, r, b in session.exec(query).all()]
+    if scope is None:
+        return items
+    return [i for i in items if i.request.relay_to is not None or scope.sees(i.request.bureau_code)]
 
 
-def _reviewable(session: Session, submission_id: int) -> tuple[ReportSubmission, ReportRequest]:
+def _reviewable(
+    session: Session, submission_id: int, scope: Scope | None
+) -> tuple[ReportSubmission, ReportRequest]:
     submission = session.get(ReportSubmission, submission_id)
     if submission is None:
         raise ReviewError(f"没有编号为{submission_id}的报送记录")
     request = session.get(ReportRequest, submission.request_id)
     assert request is not None  # a foreign key
+    if scope is not None and not may_review(scope, request):
+        raise ReviewError(refusal(session, request))
     newest = latest_version(session=session, request_id=request.id)  # type: ignore[arg-type]
     if newest is not None and newest.id != submission.id:
         raise ReviewError(
@@ -82,6 +116,15 @@ def _reviewable(session: Session, submission_id: int) -> tuple[ReportSubmission,
     return submission, request
 
 
+def refusal(session: Session, request: ReportRequest) -> str:
+    """Why an account may not review answers to this request (Chinese, for the person)."""
+    if request.relay_to is not None:
+        relay = session.get(Bureau, request.relay_to)
+        name = relay.name if relay is not None else request.relay_to
+        return f"此报送由{name}审核汇总，您的账号不能审核"
+    return "您的账号无权审核此报送"
+
+
 def accept_submission(
     *,
     session: Session,
@@ -89,10 +132,12 @@ def accept_submission(
     reviewer: str,
     comment: str | None = None,
     now: datetime | None = None,
+    scope: Scope | None = None,
 ) -> ReportSubmission:
-    """Accept the newest version of an answer; its request is settled."""
+    """Accept the newest version of an answer; its request is settled. scope: the account
+    reviewing (refused unless `may_review`); None: no account (the library's callers)."""
     now = utc(now or datetime.now(UTC))
-    submission, request = _reviewable(session, submission_id)
+    submission, request = _reviewable(session, submission_id, scope)
     submission.review_status = ReviewStatus.accepted
     submission.reviewed_at = now
     submission.reviewer = reviewer
@@ -125,6 +170,7 @@ def return_submission(
     working_days: int | None = None,
     calendar: WorkCalendar | None = None,
     now: datetime | None = None,
+    scope: Scope | None = None,
 ) -> Returned:
     """Return an answer with a comment: its request reopens with a new due date (given, or
     `working_days` 工作日 from today, default 3), a fresh link, and the bureau is told."""
@@ -136,7 +182,7 @@ def return_submission(
         raise ReviewError(
             f"新的报送期限须为1至{MAX_RETURN_WORKING_DAYS}个工作日（收到的是{working_days}）"
         )
-    submission, request = _reviewable(session, submission_id)
+    submission, request = _reviewable(session, submission_id, scope)
     target = resolve_context(session=session, link_or_request=request)
     today = local_today(now, target.timezone)
     if due is None:

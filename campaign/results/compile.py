@@ -6,7 +6,7 @@ notes). The workbook, the charts and the CLI only present what it holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -33,7 +33,24 @@ from campaign.results.load import Frames
 from campaign.results.targets import MET, NO_DENOMINATOR, NOT_MET, evaluate
 from campaign.tasks.accountability import measures_for
 
-REPORT_KINDS = ("request", "stage_summary", "final_summary")
+REPORT_KINDS = ("request", "stage_summary", "final_summary", "aggregate")
+
+
+def top_level(frames: Frames) -> Frames:
+    """The office's view (the top-level rule): only requests answered to the office
+    (relay_to None: direct reporters and the relay units' aggregate reports). A routed
+    reporter's request is a detail row under its relay unit, already in that unit's
+    figures; counted again it would count twice. Units asked only through a relay unit
+    leave the units too."""
+    requests = frames.requests
+    direct = requests[requests["relay_to"].isna()]
+    if len(direct) == len(requests):
+        return frames
+    units = frames.units[
+        frames.units["code"].isin(direct["unit"]) | ~frames.units["code"].isin(requests["unit"])
+    ].copy()
+    units["order"] = range(len(units))
+    return replace(frames, units=units.reset_index(drop=True), requests=direct)
 
 
 @dataclass
@@ -82,6 +99,7 @@ def compile_results(
     today: date | None = None,
 ) -> Compiled:
     key, name, start, end = stage
+    frames = top_level(frames)
     plan, units = frames.plan, frames.units
     requests = in_window(frames.requests, start, end)
     joined = answered_requests(requests, frames.answers)

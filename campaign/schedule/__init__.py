@@ -7,10 +7,12 @@ A pure function of the plan and the working calendar: `campaign schedule` prints
 
 from campaign.schedule.events import (
     ACK_DUTY,
+    AGGREGATE_KIND,
     FORWARD_DUTY,
     SUMMARY_KIND,
     Event,
     acknowledgement_label,
+    aggregate_event,
     build_schedule,
     duty_requests,
     event_order,
@@ -38,12 +40,14 @@ from campaign.schedule.periods import (
 __all__ = [
     "ACK_DUTY",
     "FORWARD_DUTY",
+    "AGGREGATE_KIND",
     "KINDS",
     "SUMMARY_KIND",
     "Event",
     "Kind",
     "Period",
     "acknowledgement_label",
+    "aggregate_event",
     "build_schedule",
     "day_label",
     "duty_periods",

@@ -47,6 +47,7 @@ class Event:
     period_end: Day | None = None
     due: Day | None = None
     template: str | None = None
+    aggregate: bool = False  # about the via units' aggregate reports of a routed duty
 
     def to_json(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
@@ -74,9 +75,14 @@ def build_schedule(plan: Plan, work: WorkCalendar | None = None) -> list[Event]:
         for request in duty_requests(plan, duty, work):
             events.append(request)
             assert request.period is not None
-            events.extend(_chase(plan.reminder_policy(duty), request, work))
+            policy = plan.reminder_policy(duty)
+            events.extend(_chase(policy, request, work))
+            relayed = aggregate_event(plan, duty, request, work)
+            if relayed is not None:
+                events.append(relayed)
+                events.extend(_chase(policy, relayed, work))
             if kind(request.kind).summarised:
-                events.append(summary_event(request))
+                events.append(summary_event(relayed or request))
     events.extend(_acceptances(plan, events))
     return sorted(events, key=event_order)
 
@@ -107,6 +113,26 @@ def duty_requests(plan: Plan, duty: Duty, work: WorkCalendar) -> list[Event]:
         )
         for period, phase, action in duty_periods(plan, duty, work)
     ]
+
+
+AGGREGATE_KIND = "aggregate"
+
+
+def aggregate_event(plan: Plan, duty: Duty, request: Event, work: WorkCalendar) -> Event | None:
+    """A routed duty's period opens the via units' aggregate requests with the reporters'
+    ones, due `relay_due` after the reporters' due date (None: the duty is not routed)."""
+    if duty.routing is None or request.due is None:
+        return None
+    due = offset_date(request.due, duty.routing.relay_due, work)
+    if plan.due_on_holidays == "next_workday":
+        due = work.next_workday(due)
+    return replace(
+        request,
+        kind=AGGREGATE_KIND,
+        key=f"{AGGREGATE_KIND}:{duty.key}:{request.period}",
+        due=due,
+        aggregate=True,
+    )
 
 
 def window_key(event: Event) -> str:
@@ -191,15 +217,17 @@ def _chase(policy: ReminderPolicy, asked: Event, work: WorkCalendar) -> Iterator
     due = asked.due
     assert due is not None and asked.duty is not None and asked.period is not None
     prefix = f"{asked.duty}:{asked.period}"
+    suffix = f":{AGGREGATE_KIND}" if asked.aggregate else ""  # the via units' own chase
     offsets = [-d for d in sorted(set(policy.before_due), reverse=True)]
     sent = work.next_workday(asked.date)  # a request of a rest day goes out on the next one
     for days, when in _reminder_days(due, [*offsets, *sorted(set(policy.after_due))], work):
         if when > sent:  # never a reminder the same morning as what it reminds of
-            key = f"reminder:{prefix}:{days:+d}"
+            key = f"reminder:{prefix}{suffix}:{days:+d}"
             yield replace(asked, date=when, kind="reminder", key=key)
     if policy.escalate_after is not None:
         when = work.next_workday(offset_date(due, policy.escalate_after, work))
-        yield replace(asked, date=when, kind="escalation", key=f"escalation:{prefix}")
+        key = f"escalation:{prefix}{suffix}"
+        yield replace(asked, date=when, kind="escalation", key=key)
 
 
 def _reminder_days(due: date, offsets: list[int], work: WorkCalendar) -> list[tuple[int, date]]:

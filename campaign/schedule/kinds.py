@@ -31,6 +31,7 @@ class Effect(StrEnum):
 class Audience(StrEnum):
     directed = "directed"  # the plan's directive_to level
     reporters = "reporters"  # the duty's reporters
+    relays = "relays"  # the via units of a routed duty's reporters (campaign.plan.routing)
     unanswered = "unanswered"  # units whose request for the period is unanswered
     campaign = "campaign"  # the campaign as a whole (one ledger key)
 
@@ -83,6 +84,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "task_progress", "任务进展报送", Effect.request, Audience.reporters, "request",
         "request_opened", duty_kind="task",
+    ),
+    Kind(
+        "aggregate", "汇总上报", Effect.request, Audience.relays, "request", "request_opened",
     ),
     Kind("reminder", "催报", Effect.remind, Audience.unanswered, "reminder", "reminder_sent"),
     Kind(

@@ -13,7 +13,13 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from campaign.accounts import any_account, authenticate
-from campaign.replies.review import ReviewError, accept_submission, return_submission
+from campaign.replies.review import (
+    ReviewError,
+    accept_submission,
+    may_review,
+    refusal,
+    return_submission,
+)
 from campaign.web.admin_auth import (
     DEVICE_COOKIE,
     DEVICE_MAX_AGE,
@@ -26,6 +32,7 @@ from campaign.web.admin_views import detail_context, list_context
 from campaign.web.pages import error_page, page
 from models.attachment import SubmissionAttachment
 from models.bureau import normalize_key
+from models.request import ReportRequest
 from models.submission import ReportSubmission
 
 router = APIRouter(prefix="/admin", tags=["coordinator"])
@@ -102,13 +109,26 @@ def _submission_visible(session: Session, submission_id: int, who: Coordinator) 
     return row is not None and who.scope.sees(row.bureau_code)
 
 
+def _review_refusal(session: Session, submission_id: int, who: Coordinator) -> str | None:
+    """Why this account may not review the answer (None: it may; see review.may_review)."""
+    row = session.get(ReportSubmission, submission_id)
+    request = session.get(ReportRequest, row.request_id) if row is not None else None
+    if request is None or may_review(who.scope, request):
+        return None
+    return refusal(session, request)
+
+
 async def _act_on(request: Request, who: Coordinator, submission_id: int) -> Response | None:
-    """Refusal for acting on an answer: read-only account (403), another unit's (404)."""
+    """Refusal for acting on an answer: read-only account (403), another unit's (404), an
+    answer reviewed by another unit (403: a relayed one, or the account's own unit's)."""
     if not who.scope.may_act:
         return forbidden()
     seen = await _run(request, lambda s: _submission_visible(s, submission_id, who))
     if not seen:
         return error_page(NOT_YOURS, f"没有编号为{submission_id}的报送记录。", status=404)
+    why = await _run(request, lambda s: _review_refusal(s, submission_id, who))
+    if why is not None:
+        return error_page("无权审核", why + "。", status=403)
     return None
 
 
@@ -234,9 +254,7 @@ async def submissions(
     status = status if status in ("pending", "accepted", "returned", "all") else "pending"
     context = await _run(
         request,
-        lambda s: list_context(
-            session=s, status=status, campaign_id=campaign_id, units=who.scope.units
-        ),
+        lambda s: list_context(session=s, status=status, campaign_id=campaign_id, scope=who.scope),
     )
     csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
     return page(
@@ -250,7 +268,10 @@ async def _detail(
     def build(session: Session) -> dict[str, Any] | None:
         if not _submission_visible(session, sid, who):
             return None
-        return detail_context(session=session, submission_id=sid)
+        context = detail_context(session=session, submission_id=sid)
+        if context is not None:
+            context["not_reviewer"] = _review_refusal(session, sid, who)
+        return context
 
     context = await _run(request, build)
     if context is None:
@@ -264,7 +285,7 @@ async def _detail(
         error=error,
         who=who.name,
         office=who.scope.is_office,
-        may_act=who.scope.may_act,
+        may_act=who.scope.may_act and context["not_reviewer"] is None,
         today=today,
         **context,
     )
@@ -295,7 +316,12 @@ async def accept(
         await _run(
             request,
             lambda s: accept_submission(
-                session=s, submission_id=submission_id, reviewer=who.name, comment=comment, now=now
+                session=s,
+                submission_id=submission_id,
+                reviewer=who.name,
+                comment=comment,
+                now=now,
+                scope=who.scope,
             ),
         )
     except ReviewError as exc:
@@ -341,6 +367,7 @@ async def return_(
                 working_days=days,
                 calendar=state.calendar,
                 now=state.clock(),
+                scope=who.scope,
             ),
         )
     except ReviewError as exc:

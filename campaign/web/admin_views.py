@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from campaign.accounts import Scope
 from campaign.clock import shown_time
 from campaign.plan.stored import plan_of
 from campaign.replies.history import versions
@@ -29,6 +30,7 @@ KIND_TEXT: dict[str, str] = {
     RequestKind.final_summary: "总结报告",
     RequestKind.ad_hoc: "重大情况",
     RequestKind.acknowledgement: "签收",
+    RequestKind.aggregate: "汇总报告",
 }
 STATUS_FILTERS = {
     "pending": ReviewStatus.pending,
@@ -54,14 +56,12 @@ def list_context(
     session: Session,
     status: str,
     campaign_id: int | None,
-    units: frozenset[str] | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """The review queue; units: only the answers of these units (None: all)."""
+    """The review queue of an account (campaign.replies.review.review_queue)."""
     items: list[ReviewItem] = review_queue(
-        session=session, campaign_id=campaign_id, status=STATUS_FILTERS.get(status)
+        session=session, campaign_id=campaign_id, status=STATUS_FILTERS.get(status), scope=scope
     )
-    if units is not None:
-        items = [i for i in items if i.submission.bureau_code in units]
     campaigns = {c.id: c for c in session.exec(select(Campaign)).all()}
     duty_names = {cid: {d.key: d.name for d in plan_of(c).duties} for cid, c in campaigns.items()}
     rows = [
@@ -80,6 +80,7 @@ def list_context(
             "late": item.submission.late,
             "review": REVIEW_TEXT[item.submission.review_status],
             "ad_hoc": item.request.kind == RequestKind.ad_hoc,
+            "aggregate": item.request.kind == RequestKind.aggregate,
         }
         for item in items
     ]

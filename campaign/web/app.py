@@ -23,6 +23,7 @@ from campaign.web import (
     account_routes,
     admin_inbox,
     admin_routes,
+    aggregate_routes,
     bureau_routes,
     console_results_routes,
     console_routes,
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(account_routes.router)
     app.include_router(console_results_routes.router)
     app.include_router(forward_routes.router)
+    app.include_router(aggregate_routes.router)
 
     @app.get("/assets/site.css", include_in_schema=False)
     async def stylesheet() -> Response:

@@ -1,7 +1,7 @@
 """forward_record: a unit's 转发 of a directive to the units below it
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-11-30 19:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | Sequence[str] | None = "0022"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -41,7 +41,9 @@ def test_every_kind_has_order_effect_targets_notice_and_audit() -> None:
         if entry.notice is not None:  # the seam that queues it, and the mail it queues
             assert callable(getattr(effects, f"queue_{entry.notice}")), entry
             assert callable(getattr(notices, f"queue_{entry.notice}")), entry
-        assert (entry.duty_kind is not None) == entry.opens_request, entry
+        # a duty kind's reporters, or the relay units of any routed duty (aggregate)
+        reporters = entry.audience is Audience.reporters
+        assert (entry.duty_kind is not None) == (entry.opens_request and reporters), entry
         assert not entry.summarised or entry.opens_request, entry
         assert entry.compiles == (entry.audience is Audience.campaign), entry
     # every reporting duty of a plan opens requests of some kind (ad hoc ones have no dates)
@@ -51,7 +53,8 @@ def test_every_kind_has_order_effect_targets_notice_and_audit() -> None:
 def test_a_days_events_follow_the_registry_order(hubei_plan) -> None:
     events = build_schedule(hubei_plan)
     # every kind but task progress (Hubei tracks no task; the Fujian plan does: tests/tasks)
-    assert {e.kind for e in events} | {"task_progress"} == {k.name for k in KINDS}
+    # and aggregate (no Hubei duty is routed: tests/orchestration/test_routing.py)
+    assert {e.kind for e in events} | {"task_progress", "aggregate"} == {k.name for k in KINDS}
     assert events == sorted(events, key=event_order)
     for a, b in zip(events, events[1:], strict=False):
         if a.date == b.date:

@@ -22,6 +22,7 @@ from models.audit import AuditEvent
 from models.bureau import Bureau, BureauLevel
 from models.coordinator_session import CoordinatorSession
 from models.inbox import InboxMessage
+from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 from web.conftest import Web
 from web.helpers import csrf_of, send_form
@@ -70,6 +71,7 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
     s = web.session
     s.expire_all()
     wuhan = s.exec(select(ReportSubmission).where(ReportSubmission.bureau_code == "420100")).one()
+    wuhan_request = s.get_one(ReportRequest, wuhan.request_id)
     stored = "attachments/wuhan.txt"
     path = web.client.app.state.data_dir / stored
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +87,15 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
     )
     s.add(att)
     held = s.exec(select(InboxMessage)).first()
+    aggregate = ReportRequest(  # 武汉's own report of a duty routed through it
+        campaign_id=web.world.campaign.id,
+        duty_key=wuhan_request.duty_key,
+        period_key="routed",
+        bureau_code="420100",
+        kind=RequestKind.aggregate,
+        due_date=wuhan_request.due_date,
+    )
+    s.add(aggregate)
     s.commit()
     return {
         "campaign_id": web.world.campaign.id,
@@ -98,6 +109,7 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
         "suffix": "xlsx",
         "number": 1,
         "window": "market-access",  # a directive to forward (campaign.forwarding)
+        "request_id": aggregate.id,
     }
 
 
@@ -163,6 +175,8 @@ def test_every_admin_route_refuses_or_hides_wuhan(
         f"/admin/submissions/{sid}",
         f"/admin/campaigns/{cid}/stages/all/workbook.xlsx",
         f"/admin/attachments/{values['attachment_id']}",
+        f"/admin/aggregates/{values['request_id']}",
+        "/admin/aggregates",
     ):
         shown = office.get(url)
         assert shown.status_code == 200 and "武汉" in _texts(shown), url
