@@ -20,6 +20,7 @@ class RequestKind(StrEnum):
     acknowledgement = "acknowledgement"  # 签收 of a directive
     ad_hoc = "ad_hoc"  # a report a bureau sends unasked
     task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
+    aggregate = "aggregate"  # a relay unit's (city's) own report of a routed duty
 
 
 class RequestStatus(StrEnum):
@@ -66,3 +67,4 @@ class ReportRequest(SQLModel, table=True):
         sa_type=JSON,
         description="To whom the report goes: [{name, code}] (code null: the plan's office).",
     )
+    relay_to: str | None = Field(default=None, foreign_key="bureau.code", index=True, max_length=32)

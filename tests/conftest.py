@@ -23,6 +23,7 @@ from campaign import db as dbmod
 from campaign.mail.server import MaildirHandler, running_mailserver
 from campaign.plan import Plan, load_plan
 from models.bureau import Bureau, BureauLevel
+from tests.support.relay_column import ensure_relay_column
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -81,6 +82,7 @@ def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """A migrated, empty database; CAMPAIGN_DATABASE_URL points at it."""
     url: str = request.getfixturevalue(f"_{request.param}_url")
     dbmod.migrate(url)
+    ensure_relay_column(url)  # until migration 0023 lands (tests/support/relay_column.py)
     empty_database(url)
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", url)
     dbmod.get_settings.cache_clear()
@@ -91,6 +93,7 @@ def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 def sqlite_url(_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Like db_url, SQLite only: for tests whose subject is not the database."""
     dbmod.migrate(_sqlite_url)
+    ensure_relay_column(_sqlite_url)  # until migration 0023 lands
     empty_database(_sqlite_url)
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", _sqlite_url)
     dbmod.get_settings.cache_clear()

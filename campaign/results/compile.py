@@ -29,11 +29,12 @@ from campaign.results.figures import (
     form_figures,
     main_form,
 )
+from campaign.results.levels import Levels, by_level, relayed, top_level
 from campaign.results.load import Frames
 from campaign.results.targets import MET, NO_DENOMINATOR, NOT_MET, evaluate
 from campaign.tasks.accountability import measures_for
 
-REPORT_KINDS = ("request", "stage_summary", "final_summary")
+REPORT_KINDS = ("request", "stage_summary", "final_summary", "aggregate")
 
 
 @dataclass
@@ -62,6 +63,9 @@ class Compiled:
     """Each unit's latest yes/no, choice and date answers (campaign.results.choices)."""
     answer_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
     """Per yes/no and choice field, the count of each option (是 / 否, the choices)."""
+    levels: Levels = field(default_factory=Levels)
+    """A routed duty's figures and completeness by level (campaign.results.levels); every
+    other field holds the office's figures, from requests with no relay unit only."""
 
 
 def in_window(requests: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
@@ -82,6 +86,7 @@ def compile_results(
     today: date | None = None,
 ) -> Compiled:
     key, name, start, end = stage
+    everything, frames = frames, top_level(frames)  # the top-level rule: never counted twice
     plan, units = frames.plan, frames.units
     requests = in_window(frames.requests, start, end)
     joined = answered_requests(requests, frames.answers)
@@ -118,7 +123,19 @@ def compile_results(
     compiled.answers = latest_answers(plan, units, joined, frames.texts)
     compiled.answer_counts = counts(plan, compiled.answers)
     compiled.notes = _notes(compiled, states, joined, frames)
+    if everything is not frames:
+        compiled.levels = _levels(everything, start, end, today)
     return compiled
+
+
+def _levels(frames: Frames, start: date | None, end: date | None, today: date | None) -> Levels:
+    """Figures and completeness by level, from the requests of every level."""
+    requests = in_window(frames.requests, start, end)
+    if not bool(relayed(requests).any()):
+        return Levels()
+    joined = answered_requests(requests, frames.answers)
+    states = request_states(joined, today)
+    return by_level(frames.plan, frames.units, joined, states, frames.values)
 
 
 def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFrame, pd.DataFrame]:

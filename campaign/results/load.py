@@ -38,6 +38,7 @@ REQUEST_COLUMNS = (
     "due_date",
     "status",
     "late",
+    "relay_to",
 )
 ANSWER_COLUMNS = ("request_id", "version", "review_status", "late", "narrative")
 VALUE_COLUMNS = ("request_id", "field", "value")
@@ -49,7 +50,9 @@ class Frames:
 
     units: code, name, parent_code, active — every unit asked for a report, registry order
         (by code), with `order` its position;
-    requests: one row per report request (acknowledgements left out), REQUEST_COLUMNS;
+    requests: one row per report request (acknowledgements left out), REQUEST_COLUMNS
+        (relay_to: the unit the request's answers go to for review and aggregation, a
+        detail row under it (campaign.results.levels); None: the office's own);
     answers: the latest version of each answered request, ANSWER_COLUMNS;
     values: the numeric figures of those answers, long form (request_id, field, value);
     texts: their text fields, long form (request_id, field, value)."""
@@ -140,6 +143,7 @@ def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
         col(r.due_date),
         col(r.status),
         col(r.late),
+        col(r.relay_to),
     ).where(col(r.campaign_id) == campaign_id, col(r.duty_key) != ACK_DUTY)
     rows = session.connection().execute(query.order_by(col(r.id))).tuples().all()
     frame = _columns(rows, REQUEST_COLUMNS)

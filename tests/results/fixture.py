@@ -162,6 +162,7 @@ def frames(rows: list = ROWS) -> Frames:  # type: ignore[type-arg]
                 p[4],
                 "accepted" if a else "open",
                 bool(a and a[1]),
+                None,
             )
             for rid, unit, p, a in rows
         ],
