@@ -70,7 +70,19 @@ def top_level(frames: Frames) -> Frames:
     detail = relayed(frames.requests)
     if not bool(detail.any()):
         return frames
-    requests = frames.requests[~detail].reset_index(drop=True)
+    return _only(frames, frames.requests[~detail])
+
+
+def under(frames: Frames, relay: str) -> Frames:
+    """The frames of the requests relayed to one unit, each as a top-level one (what that
+    unit's own digest and pages compile)."""
+    mine = frames.requests[frames.requests["relay_to"] == relay]
+    return _only(frames, mine.assign(relay_to=None))
+
+
+def _only(frames: Frames, requests: pd.DataFrame) -> Frames:
+    """The frames of these requests: their units (registry order), answers and figures."""
+    requests = requests.reset_index(drop=True)
     units = frames.units[frames.units["code"].isin(set(requests["unit"]))].copy()
     units["order"] = range(len(units))
     ids = set(requests["request_id"])

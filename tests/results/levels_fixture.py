@@ -46,6 +46,7 @@ AGGREGATES = {"100": (["accepted"], False, 60), "200": (["accepted"], True, 15),
 # 获证企业数 and 企业数 (cumulative): 1 and 1 per county; the cities sum them as accepted
 HELD = {"100": 3, "200": 2}
 PROVINCE_TOTAL = 75
+LEVELS_PLAN = PLAN.replace("document_number:", 'root_bureau: "000"\ndocument_number:', 1)
 COUNTY_SUMS = {"100": 60, "200": 12, "300": 6}
 STATUS = {"accepted": RequestStatus.accepted, "pending": RequestStatus.submitted,
           "returned": RequestStatus.returned}  # fmt: skip
@@ -114,8 +115,8 @@ def store_levels(session: Session) -> int:
     campaign = Campaign(
         document_number="测试〔2026〕1号",
         title="测试专项行动",
-        plan_yaml=PLAN,
-        plan_sha256=hashlib.sha256(PLAN.encode()).hexdigest(),
+        plan_yaml=LEVELS_PLAN,
+        plan_sha256=hashlib.sha256(LEVELS_PLAN.encode()).hexdigest(),
     )
     session.add(campaign)
     session.flush()

@@ -4,12 +4,23 @@ levels_fixture.py), loaded from SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from openpyxl import load_workbook
+from sqlmodel import select
 
+from campaign.plan.stored import plan_of
 from campaign.results.compile import compile_results
+from campaign.results.digest import period_digest, queue_digests, relay_digest
 from campaign.results.levels import level_rows
 from campaign.results.load import load_frames
 from campaign.results.workbook import write_workbook
-from tests.results.levels_fixture import COUNTY_SUMS, PROVINCE_TOTAL, TODAY, store_levels
+from models.campaign import Campaign
+from models.outbox import OutboxMessage
+from tests.results.levels_fixture import (
+    COUNTY_SUMS,
+    PERIOD,
+    PROVINCE_TOTAL,
+    TODAY,
+    store_levels,
+)
 
 
 def _compiled(session):  # type: ignore[no-untyped-def]
@@ -76,3 +87,47 @@ def test_the_workbook_drills_down_province_city_county(session, tmp_path):
     assert all(ws.row_dimensions[i].outline_level == 1 for i in county_rows)
     relays = [[c.value for c in r] for r in book["逐级报送情况"].iter_rows(min_row=4, max_row=6)]
     assert relays[1][:8] == ["乙市局", "已报1/应报1（迟报1）", 3, 3, 2, 1, 1, 1]
+
+
+def test_the_office_digest_lists_cities_and_each_city_gets_its_counties(session):
+    campaign_id = store_levels(session)
+    frames = load_frames(session=session, campaign_id=campaign_id)
+    office = period_digest(frames, "weekly", PERIOD[0], TODAY)
+    assert (office.on_time, office.late, office.missing) == (["甲市局"], ["乙市局"], ["丙市局"])
+    assert [
+        (row["name"], row["on_time"], row["late"], row["missing"]) for row in office.levels
+    ] == [
+        ("甲市局", 2, 1, 0),
+        ("乙市局", 1, 1, 1),
+        ("丙市局", 3, 0, 0),
+    ]
+    city = relay_digest(frames, "weekly", PERIOD[0], TODAY, "200")
+    assert (city.relay, city.on_time, city.late, city.missing) == (
+        "乙市局",
+        ["乙一县局"],
+        ["乙二县局"],
+        ["乙三县局"],
+    )
+    totals = {t["field"]: t["total"] for t in city.period_totals}
+    assert totals["inspections"] == "12"  # its accepted counties
+
+
+def test_digests_queued_per_city_keyed_once(session):
+    campaign_id = store_levels(session)
+    campaign = session.get(Campaign, campaign_id)
+    plan = plan_of(campaign)
+    queued = queue_digests(session=session, campaign=campaign, plan=plan, today=TODAY)
+    key = f"digest:weekly:{PERIOD[0]}"
+    assert sorted(queued) == sorted([key, f"{key}@100", f"{key}@200", f"{key}@300"])
+    assert queue_digests(session=session, campaign=campaign, plan=plan, today=TODAY) == []
+    session.commit()
+    mails = {m.bureau_code: m for m in session.exec(select(OutboxMessage)).all()}
+    assert set(mails) == {"000", "100", "200", "300"}
+    city = mails["200"]
+    assert city.to_addrs[0]["email"] == "c200@example.org"
+    assert city.subject.startswith("【报送情况】所辖单位动态信息")
+    assert "未报（1个）：乙三县局" in city.text_body and "甲一县局" not in city.text_body
+    office = mails["000"].text_body
+    assert (
+        "乙市局：本级汇总报告已报1/应报1（迟报1）；所辖3个单位，按时1个，迟报1个，未报1个" in office
+    )
