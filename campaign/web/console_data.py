@@ -65,6 +65,10 @@ class Counts:
         for state, n in other.by_state.items():
             self.by_state[state] += n
 
+    def subtract(self, other: Counts) -> None:
+        for state, n in other.by_state.items():
+            self.by_state[state] -= n
+
     def __getitem__(self, state: str) -> int:
         return self.by_state[state]
 
@@ -366,3 +370,93 @@ def pending_queue(
         .limit(limit)
     )
     return [(a, b, c) for a, b, c in session.exec(query).all()]  # type: ignore[call-overload]
+
+
+@dataclass
+class RelayTally:
+    """The requests relayed to a unit (report_request.relay_to; campaign.results.levels):
+    detail rows, not the office's. by_relay: duty → relay unit → its detail units'
+    requests counted; detail: duty → detail unit → its relayed requests counted; periods:
+    duty → period key → the relayed requests counted; pending: answers awaiting review."""
+
+    by_relay: dict[str, dict[str, Counts]]
+    detail: dict[str, dict[str, Counts]]
+    periods: dict[str, dict[str, Counts]]
+    units: dict[str, dict[str, set[str]]]  # duty → relay unit → its detail units
+    pending: int
+
+    def units_of(self) -> set[str]:
+        """Every relay unit, of any duty."""
+        return {relay for per_relay in self.units.values() for relay in per_relay}
+
+    def top_level(self, tally: Tally, periods: dict[str, list[Period]]) -> None:
+        """Take the relayed requests out of the tallies (the top-level rule): what is left
+        are the office's own — the relay units' aggregate reports and direct reporters."""
+        for duty, per_unit in self.detail.items():
+            counted = tally.by_duty.get(duty, {})
+            for unit, c in per_unit.items():
+                if unit in counted:
+                    counted[unit].subtract(c)
+                    if not any(counted[unit].by_state.values()):
+                        del counted[unit]
+                tally.accepted.get(duty, {}).pop(unit, None)
+        tally.pending -= self.pending
+        for duty, per_period in self.periods.items():
+            kept = []
+            for period in periods.get(duty, []):
+                if period.key in per_period:
+                    period.counts.subtract(per_period[period.key])
+                if any(period.counts.by_state.values()):
+                    kept.append(period)
+            periods[duty] = kept
+
+
+def relay_counts(
+    *, session: Session, campaign_id: int, today: date, units: frozenset[str] | None = None
+) -> RelayTally:
+    """The relayed requests counted (two grouped queries over the relay_to index; none
+    found at once where nothing is relayed)."""
+    r = ReportRequest
+    relayed = and_(_asked(campaign_id), col(r.relay_to).is_not(None), _within(units))
+    by_unit = (
+        select(
+            col(r.duty_key),
+            col(r.relay_to),
+            col(r.bureau_code),
+            col(r.status),
+            col(r.late),
+            func.count(),
+            _not_due(today),
+        )  # fmt: skip
+        .where(relayed)
+        .group_by(
+            col(r.duty_key), col(r.relay_to), col(r.bureau_code), col(r.status), col(r.late)
+        )  # fmt: skip
+    )
+    found = RelayTally(defaultdict(dict), defaultdict(dict), defaultdict(dict), {}, 0)
+    rows = session.connection().execute(by_unit).tuples().all()
+    for duty, relay, unit, status, late, n, not_due in rows:
+        if status == RequestStatus.submitted:
+            found.pending += int(n)
+        found.units.setdefault(duty, {}).setdefault(relay, set()).add(unit)
+        for state, k in _states(status, late, int(n), int(not_due or 0)):
+            found.by_relay[duty].setdefault(relay, Counts()).add(state, k)
+            found.detail[duty].setdefault(unit, Counts()).add(state, k)
+    if not rows:
+        return found
+    by_period = (
+        select(
+            col(r.duty_key),
+            col(r.period_key),
+            col(r.status),
+            col(r.late),
+            func.count(),
+            _not_due(today),
+        )  # fmt: skip
+        .where(relayed)
+        .group_by(col(r.duty_key), col(r.period_key), col(r.status), col(r.late))
+    )
+    for duty, key, status, late, n, not_due in session.connection().execute(by_period).tuples():
+        for state, k in _states(status, late, int(n), int(not_due or 0)):
+            found.periods[duty].setdefault(key, Counts()).add(state, k)
+    return found
