@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from campaign.results.cells import blank
 from campaign.results.compile import compile_results
 from campaign.results.levels import level_rows, number_text, under
-from campaign.results.load import load_frames, within
+from campaign.results.load import load_frames
 from campaign.results.pending_sheet import field_header
 from models.campaign import Campaign
+from models.request import ReportRequest
 
 KIND_TEXT = {"relay": "本级上报", "detail": "", "sum": "合计", "difference": "差额"}
 
@@ -33,14 +34,18 @@ def unit_context(
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or (scope is not None and unit_code not in scope):
         return None
-    frames = load_frames(session=session, campaign_id=campaign_id)
-    relayed = frames.requests["relay_to"] == unit_code
-    shown = {unit_code, *frames.requests.loc[relayed, "unit"]}
-    if not bool(relayed.any()):
+    query = select(col(ReportRequest.bureau_code)).where(
+        col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.relay_to) == unit_code
+    )
+    below = set(session.connection().execute(query.distinct()).scalars())
+    if not below:
         return None
-    frames = within(frames, frozenset(shown if scope is None else shown & scope))
+    shown = frozenset({unit_code, *below})
+    frames = load_frames(
+        session=session, campaign_id=campaign_id, units=shown if scope is None else shown & scope
+    )
     compiled = compile_results(frames, today=today)
-    below = compile_results(under(frames, unit_code), today=today)
+    counties = compile_results(under(frames, unit_code), today=today)
     levels = compiled.levels
     own = levels.relays.set_index("unit").loc[unit_code].to_dict()
     tables = []
@@ -64,8 +69,8 @@ def unit_context(
         "today": today,
         "unit_name": own["name"],
         "own": own,
-        "counties": below.completeness_unit.to_dict("records"),
-        "missing": below.missing_reports.to_dict("records"),
+        "counties": counties.completeness_unit.to_dict("records"),
+        "missing": counties.missing_reports.to_dict("records"),
         "tables": tables,
         "back": f"/admin/campaigns/{campaign_id}",
     }

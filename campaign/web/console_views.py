@@ -22,8 +22,8 @@ from campaign.web.console_data import (
     campaign_units,
     pending_queue,
     period_counts,
-    relay_counts,
     target_standing,
+    top_level,
     unit_counts,
 )
 from campaign.web.console_matrix import STATE_FILTERS, MatrixQuery, matrix
@@ -268,8 +268,14 @@ def dashboard_context(
     plan = plan_of(campaign)
     tally = unit_counts(session=session, campaign_id=campaign_id, today=today, units=within)
     periods = period_counts(session=session, campaign_id=campaign_id, today=today, units=within)
-    relayed = relay_counts(session=session, campaign_id=campaign_id, today=today, units=within)
-    relayed.top_level(tally, periods)  # counties under their city: in its drill-down only
+    relayed = top_level(  # counties under their city: in its drill-down only
+        session=session,
+        campaign_id=campaign_id,
+        today=today,
+        tally=tally,
+        periods=periods,
+        units=within,
+    )
     by_duty = tally.by_duty
     pending = tally.pending
     queue = pending_queue(session=session, campaign_id=campaign_id, units=within) if pending else []
