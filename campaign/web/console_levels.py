@@ -47,7 +47,10 @@ def unit_context(
     compiled = compile_results(frames, today=today)
     counties = compile_results(under(frames, unit_code), today=today)
     levels = compiled.levels
-    own = levels.relays.set_index("unit").loc[unit_code].to_dict()
+    relays = levels.relays.set_index("unit")
+    if unit_code not in relays.index:
+        return None
+    own = relays.loc[unit_code].to_dict()
     tables = []
     for form, figures in levels.figures.items():
         rows = [

@@ -23,6 +23,4 @@ def ensure_relay_column(url: str) -> None:
                 "REFERENCES bureau (code)"
             )
         )
-        conn.execute(
-            text("CREATE INDEX ix_report_request_relay_to ON report_request (relay_to)")
-        )
+        conn.execute(text("CREATE INDEX ix_report_request_relay_to ON report_request (relay_to)"))
