@@ -135,9 +135,9 @@ def _units(session: Session, campaign_id: int, units: frozenset[str] | None) -> 
         .order_by(col(Bureau.code))
     )
     rows = session.connection().execute(query).tuples().all()
-    units = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
-    units["order"] = range(len(units))
-    return units
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
+    frame["order"] = range(len(frame))
+    return frame
 
 
 def _requests(session: Session, campaign_id: int, units: frozenset[str] | None) -> pd.DataFrame:
