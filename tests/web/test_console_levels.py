@@ -41,6 +41,8 @@ def test_a_city_page_lists_its_counties_against_its_report(web_on_both: Web) -> 
         assert county in text
     assert "未报：乙三县局" in text
     assert "甲一县局" not in text and "丙市局" not in text
+    board = web.client.get(f"/admin/campaigns/{campaign_id}").text  # its own dashboard
+    assert f"/admin/campaigns/{campaign_id}/units/200" in board and "甲市局" not in board
     # another city's page, and the office's: refused, the same as a unit that does not exist
     for other in ("100", "300", "000", "999"):
         refused = web.client.get(f"/admin/campaigns/{campaign_id}/units/{other}")
