@@ -1,7 +1,7 @@
 """Benchmark: the coordinators' dashboard over 3,000 units × 17 periods.
 
     .venv/bin/python bench/bench_console.py [--units 3000] [--periods 17] [--runs 7]
-                                            [--url postgresql+psycopg://…]
+                                            [--url postgresql+psycopg://…] [--routed]
 
 The rows are generated as bench_results.py generates them (bulk Core inserts into a
 temporary SQLite database, or the given empty database), the units then grouped under 100
@@ -17,6 +17,9 @@ through the web app in this process (login, cookies, routing, the queries, the t
              first without the covering indexes of the tallies (ix_report_request_units
              and _periods, migration 0018: dropped), then with them (created again,
              statistics gathered).
+
+--routed: every unit relayed to its parent, the parents' own aggregate reports added (the
+office's dashboard of a routed duty, and a city's drill-down page).
 
 Not a test: it prints the medians, the page size, the ratios against the baselines and
 whether the goal (dashboard ≤ 300 ms of server time) is met, by the wall clock and by this
@@ -35,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +90,51 @@ def regroup(url: str, campaign_id: int, units: int) -> None:
         unanswered = select(r.c.id).where(r.c.campaign_id == campaign_id, r.c.id % 12 == 0)
         conn.execute(s.delete().where(s.c.request_id.in_(unanswered)))
         conn.execute(update(r).where(r.c.id.in_(unanswered)).values(status="overdue", late=False))
+    engine.dispose()
+
+
+def route(url: str, campaign_id: int) -> None:
+    """--routed: every unit's requests relayed to its parent (report_request.relay_to), and
+    each parent's own aggregate report per period, due three days later, accepted (one in
+    twelve overdue): the office's dashboard then counts the 100 parents, each with its
+    units' completeness beside (campaign.results.levels)."""
+    engine = create_engine(url)
+    r, b = ReportRequest.__table__, Bureau.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        parent = select(b.c.parent_code).where(b.c.code == r.c.bureau_code).scalar_subquery()
+        conn.execute(update(r).where(r.c.campaign_id == campaign_id).values(relay_to=parent))
+        periods = conn.execute(
+            select(
+                r.c.duty_key,
+                r.c.period_key,
+                r.c.period_label,
+                r.c.period_start,
+                r.c.period_end,
+                r.c.due_date,
+            )  # fmt: skip
+            .where(r.c.campaign_id == campaign_id)
+            .distinct()
+        ).all()
+        rows = [
+            {
+                "campaign_id": campaign_id,
+                "duty_key": duty,
+                "period_key": key,
+                "period_label": label,
+                "period_start": start,
+                "period_end": end,
+                "bureau_code": f"P{p:03d}",
+                "kind": "aggregate",
+                "due_date": due + timedelta(days=3) if due else None,
+                "status": "overdue" if (p + i) % 12 == 0 else "accepted",
+                "late": False,
+                "recipients": [],
+                "opened_at": datetime.now(UTC),
+            }  # fmt: skip
+            for i, (duty, key, label, start, end, due) in enumerate(periods)
+            for p in range(PARENTS)
+        ]
+        conn.execute(insert(r), rows)
     engine.dispose()
 
 
@@ -153,6 +202,7 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=17)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--url", default="", help="an empty database (default: temporary SQLite)")
+    parser.add_argument("--routed", action="store_true", help="units relayed to their parents")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -167,6 +217,8 @@ def main() -> None:
         began = time.perf_counter()
         campaign_id = populate(url, args.units, args.periods)
         regroup(url, campaign_id, args.units)
+        if args.routed:
+            route(url, campaign_id)
         print(
             f"{args.units} units (under {PARENTS} parents) × {args.periods} periods, "
             f"generated in {time.perf_counter() - began:.1f} s"
@@ -208,6 +260,11 @@ def main() -> None:
         analyze(engine)
         board = timed(lambda: get(dashboard_path), args.runs, db)
         filtered = timed(lambda: get(filtered_path), args.runs, db)
+        city = (
+            timed(lambda: get(f"{dashboard_path}/units/P007"), args.runs, db)
+            if args.routed
+            else None
+        )
         count, page = loaded[2], board[2]
         token = re.compile(rb'name="csrf_token" value="[^"]+"')
         same = token.sub(b"", page) == token.sub(b"", board_before[2])
@@ -226,6 +283,8 @@ def main() -> None:
         line("filtered, no tally indexes", filtered_before)
         board_ms = line("dashboard (first page)", board)
         filtered_ms = line("dashboard (parent+state filter)", filtered)
+        if city is not None:
+            line("a city's page (its 30 units)", city)
         print(f"dashboard page size: {len(page) / 1024:.0f} KiB")
         for i, kind in enumerate(("wall", "CPU")):
             print(

@@ -76,3 +76,4 @@ class ReportRequest(SQLModel, table=True):
         sa_type=JSON,
         description="To whom the report goes: [{name, code}] (code null: the plan's office).",
     )
+    relay_to: str | None = Field(default=None, foreign_key="bureau.code", index=True, max_length=32)

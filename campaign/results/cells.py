@@ -107,3 +107,8 @@ def cell_number(value: Any) -> int | float:
 
 def plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def outline(ws: Worksheet, row: int, level: int = 1) -> None:
+    """Group a row under the one above it (Excel's outline, folded open)."""
+    ws.row_dimensions[row].outline_level = level

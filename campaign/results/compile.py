@@ -6,7 +6,7 @@ notes). The workbook, the charts and the CLI only present what it holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -29,28 +29,12 @@ from campaign.results.figures import (
     form_figures,
     main_form,
 )
+from campaign.results.levels import Levels, by_level, relayed, top_level
 from campaign.results.load import Frames
 from campaign.results.targets import MET, NO_DENOMINATOR, NOT_MET, evaluate
 from campaign.tasks.accountability import measures_for
 
 REPORT_KINDS = ("request", "stage_summary", "final_summary", "aggregate")
-
-
-def top_level(frames: Frames) -> Frames:
-    """The office's view (the top-level rule): only requests answered to the office
-    (relay_to None: direct reporters and the relay units' aggregate reports). A routed
-    reporter's request is a detail row under its relay unit, already in that unit's
-    figures; counted again it would count twice. Units asked only through a relay unit
-    leave the units too."""
-    requests = frames.requests
-    direct = requests[requests["relay_to"].isna()]
-    if len(direct) == len(requests):
-        return frames
-    units = frames.units[
-        frames.units["code"].isin(direct["unit"]) | ~frames.units["code"].isin(requests["unit"])
-    ].copy()
-    units["order"] = range(len(units))
-    return replace(frames, units=units.reset_index(drop=True), requests=direct)
 
 
 @dataclass
@@ -79,6 +63,9 @@ class Compiled:
     """Each unit's latest yes/no, choice and date answers (campaign.results.choices)."""
     answer_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
     """Per yes/no and choice field, the count of each option (是 / 否, the choices)."""
+    levels: Levels = field(default_factory=Levels)
+    """A routed duty's figures and completeness by level (campaign.results.levels); every
+    other field holds the office's figures, from requests with no relay unit only."""
 
 
 def in_window(requests: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
@@ -99,7 +86,7 @@ def compile_results(
     today: date | None = None,
 ) -> Compiled:
     key, name, start, end = stage
-    frames = top_level(frames)
+    everything, frames = frames, top_level(frames)  # the top-level rule: never counted twice
     plan, units = frames.plan, frames.units
     requests = in_window(frames.requests, start, end)
     joined = answered_requests(requests, frames.answers)
@@ -136,7 +123,19 @@ def compile_results(
     compiled.answers = latest_answers(plan, units, joined, frames.texts)
     compiled.answer_counts = counts(plan, compiled.answers)
     compiled.notes = _notes(compiled, states, joined, frames)
+    if everything is not frames:
+        compiled.levels = _levels(everything, start, end, today)
     return compiled
+
+
+def _levels(frames: Frames, start: date | None, end: date | None, today: date | None) -> Levels:
+    """Figures and completeness by level, from the requests of every level."""
+    requests = in_window(frames.requests, start, end)
+    if not bool(relayed(requests).any()):
+        return Levels()
+    joined = answered_requests(requests, frames.answers)
+    states = request_states(joined, today)
+    return by_level(frames.plan, frames.units, joined, states, frames.values)
 
 
 def _targets(frames: Frames, figures: dict[str, FormFigures]) -> tuple[pd.DataFrame, pd.DataFrame]:

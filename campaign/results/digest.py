@@ -2,10 +2,16 @@
 time, late or not at all (registry order, the missing included), the period's figures and
 the cumulative ones; one short mail to the office with the 汇总表 attached.
 
+A routed duty (campaign.results.levels) has a digest per level: the office's lists the
+top-level reports (the relay units' own and the direct reporters'), and each relay unit's
+completeness with its detail units; each relay unit (city) gets its own digest of its
+detail units (counties), once their due date has passed.
+
 `period_digest` is a pure function of the loaded frames; `queue_digests` (each tick)
 queues the digest of each periodic duty's latest period past its due date, keyed
-digest:{duty}:{period} in the outbox, so a re-run, a catch-up or two ticks queue it once
-(a campaign launched late gets the latest period's digest, not every past one).
+digest:{duty}:{period} in the outbox for the office's unit and for each relay unit, so a
+re-run, a catch-up or two ticks queue it once (a campaign launched late gets the latest
+period's digest, not every past one).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from campaign.plan.schema import Plan
 from campaign.results.compile import compile_results
 from campaign.results.completeness import request_states
 from campaign.results.figures import answered_requests
+from campaign.results.levels import by_level, top_level, under
 from campaign.results.load import Frames, load_frames
 from campaign.results.summary import Stage, summary_result
 from campaign.results.workbook import write_workbook
@@ -48,6 +55,9 @@ class Digest:
     period_totals: list[dict[str, Any]] = field(default_factory=list)
     cumulative_totals: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    relay: str | None = None  # a relay unit's digest of its detail units: its name
+    levels: list[dict[str, Any]] = field(default_factory=list)  # per relay unit, its own
+    # report's state and its detail units' (name, own, units, on_time, late, missing)
     # the cumulative figures as compiled (campaign.results.compile), for the 汇总表
     cumulative: Any = field(default=None, repr=False, compare=False)
 
@@ -57,6 +67,37 @@ class Digest:
 
 
 def period_digest(frames: Frames, duty: str, period: str, today: date) -> Digest:
+    """The office's digest: the top-level reports, and per relay unit its detail units'."""
+    everything, frames = frames, top_level(frames)
+    digest = _digest(frames, duty, period, today)
+    if everything is not frames:
+        digest.levels = _levels(everything, duty, period, today)
+    return digest
+
+
+def relay_digest(frames: Frames, duty: str, period: str, today: date, relay: str) -> Digest:
+    """A relay unit's digest of its detail units: their reports as if to the office."""
+    below = under(frames, relay)
+    digest = _digest(below, duty, period, today)
+    names = dict(zip(frames.units["code"], frames.units["name"], strict=True))
+    digest.relay = names.get(relay, relay)
+    return digest
+
+
+def _levels(frames: Frames, duty: str, period: str, today: date) -> list[dict[str, Any]]:
+    requests = frames.requests[
+        (frames.requests["duty_key"] == duty) & (frames.requests["period_key"] == period)
+    ]
+    joined = answered_requests(requests, frames.answers)
+    states = request_states(joined, today)
+    relays = by_level(frames.plan, frames.units, joined, states, frames.values).relays
+    return [
+        {k: r[k] for k in ("name", "own_text", "units", "on_time", "late", "missing")}
+        for r in relays.to_dict("records")
+    ]
+
+
+def _digest(frames: Frames, duty: str, period: str, today: date) -> Digest:
     requests = frames.requests[
         (frames.requests["duty_key"] == duty) & (frames.requests["period_key"] == period)
     ]
@@ -96,38 +137,52 @@ def _result(frames: Frames, stage: Stage, today: date) -> dict[str, Any]:
 
 
 def queue_digests(*, session: Session, campaign: Campaign, plan: Plan, today: date) -> list[str]:
-    """Queue the digest of each periodic duty's latest past period to the office, once."""
+    """Queue the digest of each periodic duty's latest past period to the office, and of
+    each relay unit's latest past period to that unit, once."""
     assert campaign.id is not None
     root = session.get(Bureau, plan.root_bureau) if plan.root_bureau else None
     if root is None:
         return []  # the office's own unit is not in the registry: nothing to key it on
-    frames: Frames | None = None
+    loaded: list[Frames] = []
+
+    def frames() -> Frames:
+        if not loaded:
+            loaded.append(load_frames(session=session, campaign_id=campaign.id or 0))
+        return loaded[0]
+
     queued = []
-    for duty, period in _candidates(session, campaign.id, plan, today):
-        if find_message(session=session, campaign_id=campaign.id,
-                        key=f"{NOTICE}:{duty}:{period}", bureau_code=root.code):  # fmt: skip
+    for duty, period, relay in _candidates(session, campaign.id, plan, today):
+        unit = root if relay is None else session.get(Bureau, relay)
+        key = f"{NOTICE}:{duty}:{period}"
+        if unit is None or find_message(
+            session=session, campaign_id=campaign.id, key=key, bureau_code=unit.code
+        ):
             continue
-        frames = frames or load_frames(session=session, campaign_id=campaign.id)
-        digest = period_digest(frames, duty, period, today)
+        if relay is None:
+            digest = period_digest(frames(), duty, period, today)
+        else:
+            digest = relay_digest(frames(), duty, period, today, relay)
         queue_notice(
             session=session,
             campaign=campaign,
             plan=plan,
-            bureau=root,
+            bureau=unit,
             notice=NOTICE,
             key=digest.key,
-            to=[plan.office.email],
+            to=[plan.office.email] if relay is None else None,  # a relay unit: its address
             context={"digest": digest, "as_of": today},
             attachments=[_workbook(digest)],
         )
-        queued.append(digest.key)
+        queued.append(digest.key if relay is None else f"{digest.key}@{relay}")
     return queued
 
 
 def _candidates(
     session: Session, campaign_id: int, plan: Plan, today: date
-) -> list[tuple[str, str]]:
-    """The latest past period of each periodic duty, read without loading every answer."""
+) -> list[tuple[str, str, str | None]]:
+    """The latest past period of each periodic duty for the office (relay None: its
+    top-level requests past due) and for each relay unit (its detail units' requests past
+    due), read without loading every answer."""
     from sqlmodel import col, select
 
     from models.request import ReportRequest
@@ -137,7 +192,10 @@ def _candidates(
         return []
     rows = session.execute(
         select(
-            col(ReportRequest.duty_key), col(ReportRequest.period_key), col(ReportRequest.due_date)
+            col(ReportRequest.duty_key),
+            col(ReportRequest.period_key),
+            col(ReportRequest.due_date),
+            col(ReportRequest.relay_to),
         )
         .where(
             col(ReportRequest.campaign_id) == campaign_id,
@@ -146,11 +204,12 @@ def _candidates(
         )
         .distinct()
     ).all()
-    latest: dict[str, tuple[date, str]] = {}
-    for duty, period, due in rows:
-        if duty not in latest or (due, period) > latest[duty]:
-            latest[duty] = (due, period)
-    return [(duty, period) for duty, (_, period) in sorted(latest.items())]
+    latest: dict[tuple[str, str], tuple[date, str]] = {}
+    for duty, period, due, relay in rows:
+        key = (duty, relay or "")
+        if key not in latest or (due, period) > latest[key]:
+            latest[key] = (due, period)
+    return [(duty, period, relay or None) for (duty, relay), (_, period) in sorted(latest.items())]
 
 
 def _workbook(digest: Digest) -> Attachment:

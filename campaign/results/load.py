@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pandas as pd
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, true
 from sqlmodel import Session, col
 
 from campaign.plan.schema import Plan
@@ -50,8 +50,9 @@ class Frames:
 
     units: code, name, parent_code, active — every unit asked for a report, registry order
         (by code), with `order` its position;
-    requests: one row per report request (acknowledgements left out), REQUEST_COLUMNS;
-        relay_to: the unit that reviews and aggregates it (a routed duty), else None;
+    requests: one row per report request (acknowledgements left out), REQUEST_COLUMNS
+        (relay_to: the unit the request's answers go to for review and aggregation, a
+        detail row under it (campaign.results.levels); None: the office's own);
     answers: the latest version of each answered request, ANSWER_COLUMNS;
     values: the numeric figures of those answers, long form (request_id, field, value);
     texts: their text fields, long form (request_id, field, value)."""
@@ -67,26 +68,33 @@ class Frames:
     texts: pd.DataFrame
 
 
-def load_frames(*, session: Session, campaign_id: int) -> Frames:
-    """Read the campaign, its units, requests and latest answers (three queries)."""
+def load_frames(
+    *, session: Session, campaign_id: int, units: frozenset[str] | None = None
+) -> Frames:
+    """Read the campaign, its units, requests and latest answers (three queries); units:
+    only these units' (a drill-down page's few, read through the unit indexes)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"找不到编号为 {campaign_id} 的工作方案")
     plan = plan_of(campaign)
-    requests = _requests(session, campaign_id)
-    units = _units(session, campaign_id)
-    answers, values, texts = _answers(session, campaign_id, plan)
+    requests = _requests(session, campaign_id, units)
+    asked = _units(session, campaign_id, units)
+    answers, values, texts = _answers(session, campaign_id, plan, units)
     return Frames(
         campaign_id=campaign_id,
         title=campaign.title,
         document_number=campaign.document_number,
         plan=plan,
-        units=units,
+        units=asked,
         requests=requests,
         answers=answers,
         values=values,
         texts=texts,
     )
+
+
+def _of(column: Any, units: frozenset[str] | None) -> Any:
+    return true() if units is None else column.in_(sorted(units))
 
 
 def within(frames: Frames, units: frozenset[str] | None) -> Frames:
@@ -112,10 +120,13 @@ def within(frames: Frames, units: frozenset[str] | None) -> Frames:
     )
 
 
-def _units(session: Session, campaign_id: int) -> pd.DataFrame:
+def _units(session: Session, campaign_id: int, units: frozenset[str] | None) -> pd.DataFrame:
     asked = (
         select(col(ReportRequest.bureau_code))
-        .where(col(ReportRequest.campaign_id) == campaign_id)
+        .where(
+            col(ReportRequest.campaign_id) == campaign_id,
+            _of(col(ReportRequest.bureau_code), units),
+        )
         .distinct()
     )
     query = (
@@ -124,12 +135,12 @@ def _units(session: Session, campaign_id: int) -> pd.DataFrame:
         .order_by(col(Bureau.code))
     )
     rows = session.connection().execute(query).tuples().all()
-    units = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
-    units["order"] = range(len(units))
-    return units
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent_code", "active"])
+    frame["order"] = range(len(frame))
+    return frame
 
 
-def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
+def _requests(session: Session, campaign_id: int, units: frozenset[str] | None) -> pd.DataFrame:
     r = ReportRequest
     query = select(
         col(r.id),
@@ -143,7 +154,11 @@ def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
         col(r.status),
         col(r.late),
         col(r.relay_to),
-    ).where(col(r.campaign_id) == campaign_id, col(r.duty_key) != ACK_DUTY)
+    ).where(
+        col(r.campaign_id) == campaign_id,
+        col(r.duty_key) != ACK_DUTY,
+        _of(col(r.bureau_code), units),
+    )
     rows = session.connection().execute(query.order_by(col(r.id))).tuples().all()
     frame = _columns(rows, REQUEST_COLUMNS)
     frame["status"] = frame["status"].astype(str).str.replace("RequestStatus.", "", regex=False)
@@ -151,7 +166,7 @@ def _requests(session: Session, campaign_id: int) -> pd.DataFrame:
 
 
 def _answers(
-    session: Session, campaign_id: int, plan: Plan
+    session: Session, campaign_id: int, plan: Plan, units: frozenset[str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The latest version of every answer; its figures split into numbers and texts."""
     s = ReportSubmission
@@ -164,7 +179,7 @@ def _answers(
             col(s.narrative),
             cast(col(s.values), Text),  # decoded here by orjson: a fifth of the time
         )
-        .where(col(s.campaign_id) == campaign_id)
+        .where(col(s.campaign_id) == campaign_id, _of(col(s.bureau_code), units))
         .order_by(col(s.request_id), col(s.version))
     )
     rows = session.connection().execute(query).tuples().all()

@@ -2,7 +2,9 @@
 
 Sheets: 按单位 (the lead form's figures per unit, totals row), 按期次 (per period: figures
 and reporting), 待审核 (reports awaiting review, in no total), 报送情况 (completeness and
-timeliness per unit, totals row), 目标 (each target overall, then per unit), 未报 (every
+timeliness per unit, totals row), for a routed duty 逐级汇总 and 逐级报送情况
+(campaign.results.levels_sheet: cities, their counties, sums and differences), 目标
+(each target overall, then per unit), 未报 (every
 report owed and not received, and the units behind), 情况说明 (narratives and text
 fields), 排名, 说明 (notes). Chinese headers, unit names (never codes), registry order,
 number formats. Every text cell from a plan or a unit is written as text
@@ -33,6 +35,7 @@ from campaign.results.cells import (
 )
 from campaign.results.compile import Compiled
 from campaign.results.figures import FormFigures
+from campaign.results.levels_sheet import write_levels, write_relays
 from campaign.results.pending_sheet import field_header, write_pending
 
 
@@ -47,6 +50,11 @@ def write_workbook(compiled: Compiled, path: Path) -> Path:
         names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
         write_pending(wb.create_sheet("待审核"), title, compiled.pending[lead.form.key], names)
     _completeness(wb.create_sheet("报送情况"), title, compiled)
+    if compiled.levels.routed:
+        for form in compiled.levels.figures:
+            name = "逐级汇总" if form == compiled.main_form else f"逐级汇总-{form}"[:31]
+            write_levels(wb.create_sheet(name), title, compiled, form)
+        write_relays(wb.create_sheet("逐级报送情况"), title, compiled)
     _targets(wb.create_sheet("目标"), title, compiled)
     _missing(wb.create_sheet("未报"), title, compiled)
     _narratives(wb.create_sheet("情况说明"), title, compiled)

@@ -204,10 +204,16 @@ def unit_counts(
 
 
 def period_counts(
-    *, session: Session, campaign_id: int, today: date, units: frozenset[str] | None = None
+    *,
+    session: Session,
+    campaign_id: int,
+    today: date,
+    units: frozenset[str] | None = None,
+    duty: str | None = None,
 ) -> dict[str, list[Period]]:
     """Each duty's periods in date order, each with its requests' states counted (grouped
-    in the order of the covering index ix_report_request_periods, migration 0018)."""
+    in the order of the covering index ix_report_request_periods, migration 0018); duty:
+    of that duty only."""
     r = ReportRequest
     query = (
         select(
@@ -222,25 +228,28 @@ def period_counts(
             func.min(col(r.period_end)),
             func.min(col(r.due_date)),
         )
-        .where(_asked(campaign_id), _within(units))
+        .where(
+            _asked(campaign_id), _within(units), true() if duty is None else col(r.duty_key) == duty
+        )
         .group_by(col(r.duty_key), col(r.period_key), col(r.kind), col(r.status), col(r.late))
     )
     periods: dict[tuple[str, str], Period] = {}
     rows = session.connection().execute(query).tuples().all()
-    for duty, key, _kind, status, late, n, not_due, label, end, due in rows:
-        period = periods.get((duty, key))
+    for duty_key, key, _kind, status, late, n, not_due, label, end, due in rows:
+        period = periods.get((duty_key, key))
         if period is None:
-            period = periods[duty, key] = Period(key, label or key, end, due, Counts())
+            period = periods[duty_key, key] = Period(key, label or key, end, due, Counts())
         elif due is not None and (period.due is None or due < period.due):
-            period = periods[duty, key] = Period(key, period.label, period.end, due, period.counts)
+            period = Period(key, period.label, period.end, due, period.counts)
+            periods[duty_key, key] = period
         for state, k in _states(status, late, int(n), int(not_due or 0)):
             period.counts.add(state, k)
     found: dict[str, list[Period]] = defaultdict(list)
-    for (duty, _key), period in periods.items():
-        found[duty].append(period)
+    for (duty_key, _key), period in periods.items():
+        found[duty_key].append(period)
     return {
-        duty: sorted(ps, key=lambda p: (p.end or p.due or date.max, p.key))
-        for duty, ps in found.items()
+        key: sorted(ps, key=lambda p: (p.end or p.due or date.max, p.key))
+        for key, ps in found.items()
     }
 
 
@@ -366,3 +375,62 @@ def pending_queue(
         .limit(limit)
     )
     return [(a, b, c) for a, b, c in session.exec(query).all()]  # type: ignore[call-overload]
+
+
+@dataclass
+class RelayTally:
+    """The requests relayed to a unit (report_request.relay_to; campaign.results.levels):
+    detail rows, not the office's. by_relay: duty → relay unit → its detail units'
+    requests counted; units: duty → relay unit → its detail units."""
+
+    by_relay: dict[str, dict[str, Counts]]
+    units: dict[str, dict[str, set[str]]]
+
+    def units_of(self) -> set[str]:
+        """Every relay unit, of any duty."""
+        return {relay for per_relay in self.units.values() for relay in per_relay}
+
+
+def top_level(
+    *,
+    session: Session,
+    campaign_id: int,
+    today: date,
+    tally: Tally,
+    periods: dict[str, list[Period]],
+    units: frozenset[str] | None = None,
+) -> RelayTally:
+    """Take the relayed requests out of the tallies, in place (the top-level rule): what
+    is left are the office's own — the relay units' aggregate reports and the direct
+    reporters; the relayed ones are counted per relay unit instead. A duty's detail units
+    are read from its latest period (one lookup by the requests' unique index: a routed
+    duty relays every period of a unit); a routed duty's periods are counted again over
+    its top-level units (through the covering index ix_report_request_units)."""
+    r = ReportRequest
+    found = RelayTally(defaultdict(dict), {})
+    for duty, duty_periods in periods.items():
+        if not duty_periods:
+            continue
+        query = select(col(r.bureau_code), col(r.relay_to)).where(
+            col(r.campaign_id) == campaign_id,
+            col(r.duty_key) == duty,
+            col(r.period_key) == duty_periods[-1].key,
+            _within(units),
+        )
+        rows = session.connection().execute(query).tuples().all()
+        relay_of = {unit: relay for unit, relay in rows if relay is not None}
+        if not relay_of:
+            continue
+        counted = tally.by_duty.get(duty, {})
+        for unit, relay in relay_of.items():
+            found.units.setdefault(duty, {}).setdefault(relay, set()).add(unit)
+            c = counted.pop(unit, None)
+            if c is not None:
+                found.by_relay[duty].setdefault(relay, Counts()).merge(c)
+            tally.accepted.get(duty, {}).pop(unit, None)
+        top = frozenset(counted) if units is None else frozenset(counted) & units
+        again = period_counts(
+            session=session, campaign_id=campaign_id, today=today, units=top, duty=duty
+        )
+        periods[duty] = again.get(duty, [])
+    return found

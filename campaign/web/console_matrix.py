@@ -105,9 +105,13 @@ def matrix(
     periods: list[Period],
     behind: set[str],
     laggards: set[str],
+    below: dict[str, Counts] | None = None,
+    drill: str = "",
 ) -> dict[str, Any]:
     """The page of the matrix: periods (with their rates over all units), the filtered
-    units of this page grouped by parent, their cells, and the paging."""
+    units of this page grouped by parent, their cells, and the paging. below: a relay
+    unit's detail units' requests counted (its row links to drill + its code)."""
+    below = below or {}
     kept = [u for u in units if keep_unit(query, u, counts.get(u.code), behind, laggards)]
     pages = max(math.ceil(len(kept) / query.per_page), 1)
     page = min(query.page, pages)
@@ -135,7 +139,14 @@ def matrix(
                 else {"state": cell.state, "text": STATE_TEXT[cell.state], "pending": cell.pending}
             )
         groups[-1]["rows"].append(
-            {"code": unit.code, "name": unit.name, "cells": row_cells, "counts": c}
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "cells": row_cells,
+                "counts": c,
+                "below": below.get(unit.code),
+                "drill": f"{drill}{unit.code}" if unit.code in below else "",
+            }
         )
     return {
         "periods": periods,

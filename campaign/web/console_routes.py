@@ -22,6 +22,7 @@ from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_routes import _gate, _run, _state
 from campaign.web.console_downloads import cached_file, data_key
+from campaign.web.console_levels import unit_context
 from campaign.web.console_matrix import MatrixQuery
 from campaign.web.console_results import results_context
 from campaign.web.console_views import CHARTS, campaigns_context, dashboard_context
@@ -31,6 +32,7 @@ from models.campaign import Campaign
 router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_CAMPAIGN = "没有这个工作方案"
+NO_UNIT = "没有这个单位"
 
 
 def _today(request: Request, session: Session, campaign_id: int) -> date | None:
@@ -85,6 +87,34 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
     if context is None:
         return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
     return page("console_dashboard.html", **context, **_bar(request, who))
+
+
+@router.get(
+    "/{campaign_id}/units/{unit_code}",
+    response_class=HTMLResponse,
+    summary="A relay unit's drill-down: its counties against its own report",
+)
+async def unit_levels(request: Request, campaign_id: int, unit_code: str) -> Response:
+    who = await _gate(request)
+    if not isinstance(who, Coordinator):
+        return who
+
+    def build(session: Session) -> dict[str, object] | None:
+        today = _today(request, session, campaign_id)
+        if today is None:
+            return None
+        return unit_context(
+            session=session,
+            campaign_id=campaign_id,
+            unit_code=unit_code[:32],
+            today=today,
+            scope=who.scope.units,
+        )
+
+    context = await _run(request, build)
+    if context is None:
+        return error_page(NO_UNIT, "没有这个单位的逐级汇总，或您的账号无权查看。", status=404)
+    return page("console_unit.html", **context, **_bar(request, who))
 
 
 def _stage_file(

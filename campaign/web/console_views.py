@@ -24,6 +24,7 @@ from campaign.web.console_data import (
     pending_queue,
     period_counts,
     target_standing,
+    top_level,
     unit_counts,
 )
 from campaign.web.console_matrix import STATE_FILTERS, MatrixQuery, matrix
@@ -164,6 +165,31 @@ def _laggards(
     return sorted(rows, key=lambda r: r["sort"])
 
 
+def _levels(
+    units: list[Unit],
+    own: dict[str, Counts],
+    below: dict[str, Counts],
+    members: dict[str, set[str]],
+    drill: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Each relay unit of the duty (registry order): its own aggregate reports counted, and
+    its detail units' requests (each city's completeness including its counties)."""
+    order = {u.code: (u.order, u.name) for u in units}
+    rows = []
+    for code in sorted(below, key=lambda c: order.get(c, (len(order), c))):
+        rows.append(
+            {
+                "code": code,
+                "name": order.get(code, (0, code))[1],
+                "own": own.get(code) or Counts(),
+                "below": below[code],
+                "units": len(members.get(code, ())),
+                "link": drill[code],
+            }
+        )
+    return rows
+
+
 def _stages(plan: Plan, today: date, campaign_id: int) -> list[dict[str, Any]]:
     """The whole campaign and every phase and action begun by today, with their downloads."""
     base = f"/admin/campaigns/{campaign_id}/stages"
@@ -242,10 +268,18 @@ def dashboard_context(
         return None
     plan = plan_of(campaign)
     tally = unit_counts(session=session, campaign_id=campaign_id, today=today, units=within)
+    periods = period_counts(session=session, campaign_id=campaign_id, today=today, units=within)
+    relayed = top_level(  # counties under their city: in its drill-down only
+        session=session,
+        campaign_id=campaign_id,
+        today=today,
+        tally=tally,
+        periods=periods,
+        units=within,
+    )
     by_duty = tally.by_duty
     pending = tally.pending
     queue = pending_queue(session=session, campaign_id=campaign_id, units=within) if pending else []
-    periods = period_counts(session=session, campaign_id=campaign_id, today=today, units=within)
     totals: dict[str, Counts] = {}
     overall = Counts()
     for per_unit in by_duty.values():
@@ -291,7 +325,10 @@ def dashboard_context(
         periods=periods.get(duty_key, []),
         behind=set(behind),
         laggards={r["code"] for r in laggards},
+        below=relayed.by_relay.get(duty_key, {}),
+        drill=f"/admin/campaigns/{campaign_id}/units/",
     )
+    drill = {code: f"/admin/campaigns/{campaign_id}/units/{code}" for code in relayed.units_of()}
     tasks = []
     if within is None:
         tasks = task_rows(
@@ -316,6 +353,14 @@ def dashboard_context(
         "parents": sorted(parents.items()),
         "state_filters": STATE_FILTERS,
         "targets": _targets_shown(targets_overall),
+        "levels": _levels(
+            units,
+            by_duty.get(duty_key, {}),
+            relayed.by_relay.get(duty_key, {}),
+            relayed.units.get(duty_key, {}),
+            drill,
+        ),  # fmt: skip
+        "drill": drill,
         "laggards": laggards[:LAGGARDS_SHOWN],
         "laggard_count": len(laggards),
         "laggards_link": grid["query"].link(state="laggard", page=1) + "#matrix",

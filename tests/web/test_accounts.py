@@ -104,6 +104,7 @@ def _wuhan_world(web: Web, tmp_path: object) -> dict[str, object]:
         "inbox_id": held.id if held else 1,
         "stage": "all",
         "username": "wuhan",
+        "unit_code": "420100",
         "summary_id": 1,
         "document": "summary",
         "suffix": "xlsx",
