@@ -20,6 +20,7 @@ class RequestKind(StrEnum):
     acknowledgement = "acknowledgement"  # 签收 of a directive
     ad_hoc = "ad_hoc"  # a report a bureau sends unasked
     task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
+    rectification = "rectification"  # a 整改 order: the unit reports it done (campaign.acceptance)
 
 
 class RequestStatus(StrEnum):
@@ -54,7 +55,9 @@ class ReportRequest(SQLModel, table=True):
     period_end: date | None = None
     bureau_code: str = Field(foreign_key="bureau.code", index=True)
     kind: str = Field(
-        max_length=32, description="request, stage_summary, final_summary, acknowledgement, ad_hoc"
+        max_length=32,
+        description="request, stage_summary, final_summary, acknowledgement, ad_hoc, "
+        "task_progress, rectification",
     )
     due_date: date | None = None
     status: RequestStatus = enum_column(RequestStatus, default=RequestStatus.open, index=True)

@@ -178,8 +178,8 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
     inspections = [["单位", "检查日期", "结论", "发现的问题"]] + [
         [i["unit"], i["date"], i["verdict"], i["findings"]] for i in result.get("inspections", [])
     ]
-    orders = [["编号", "单位", "整改事项", "整改期限", "状态"]] + [
-        [f"第{o['number']}号", o["unit"], o["what"], o["deadline"], o["status"]]
+    orders = [["编号", "单位", "整改事项", "整改期限", "状态", "办理经过"]] + [
+        [f"第{o['number']}号", o["unit"], o["what"], o["deadline"], o["status"], o.get("steps", "")]
         for o in result.get("orders", [])
     ]
     return {

@@ -7,10 +7,12 @@ A pure function of the plan and the working calendar: `campaign schedule` prints
 
 from campaign.schedule.events import (
     ACK_DUTY,
+    RECTIFY_DUTY,
     SUMMARY_KIND,
     Event,
     acknowledgement_label,
     build_schedule,
+    chase_events,
     duty_requests,
     event_order,
     events_due,
@@ -31,12 +33,14 @@ from campaign.schedule.periods import (
 __all__ = [
     "ACK_DUTY",
     "KINDS",
+    "RECTIFY_DUTY",
     "SUMMARY_KIND",
     "Event",
     "Kind",
     "Period",
     "acknowledgement_label",
     "build_schedule",
+    "chase_events",
     "day_label",
     "duty_periods",
     "duty_requests",

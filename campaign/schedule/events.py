@@ -23,6 +23,9 @@ from campaign.workdays import WorkCalendar
 Day = date  # the type, for fields that follow Event.date (which shadows the name)
 ACK_DUTY = "acknowledgement"
 """duty_key of the acknowledgement requests (签收) a directive opens."""
+RECTIFY_DUTY = "rectification"
+"""duty_key of the 整改 orders' requests (campaign.acceptance): not the plan's; their chase
+events are stored when an order is given and kept through amendments."""
 SUMMARY_KIND = "summary"
 
 
@@ -119,6 +122,13 @@ def summary_event(request: Event) -> Event:
         kind=SUMMARY_KIND,
         key=f"{SUMMARY_KIND}:{request.duty}:{request.period}",
     )
+
+
+def chase_events(plan: Plan, asked: Event, work: WorkCalendar | None = None) -> list[Event]:
+    """The reminders and escalation of a request asked outside the plan's duties (a 整改
+    order, `asked` with its duty, period and due date) under the plan's reminder policy."""
+    assert asked.duty is not None and asked.period is not None
+    return list(_chase(plan.reminders, asked, asked.duty, asked.period, plan_workdays(plan, work)))
 
 
 def _chase(
