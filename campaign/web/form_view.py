@@ -31,6 +31,12 @@ STATUS_TEXT = {
     RequestStatus.returned: "已退回，请修改后重新报送",
     RequestStatus.closed: "已关闭",
 }
+ORDER_STATUS_TEXT = {
+    RequestStatus.open: "待报告整改情况",
+    RequestStatus.overdue: "已逾期，尚未报告整改情况",
+    RequestStatus.submitted: "已报告整改完成，待核实销号",
+    RequestStatus.returned: "已退回，请按意见整改后重新报告",
+}
 INPUT_MODES = {
     "integer": "numeric",
     "decimal": "decimal",
@@ -231,6 +237,7 @@ def order_facts(session: Session, target: ReplyContext) -> dict[str, Any]:
         "due_title": "整改期限",
         "late_note": "（已逾期，请尽快整改并报告）",
         "submit_label": "报告整改完成",
+        "status_text": ORDER_STATUS_TEXT.get(request.status, ""),
         "order": {
             "what": order.what,
             "office": target.plan.office.name,

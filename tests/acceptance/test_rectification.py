@@ -127,7 +127,10 @@ def test_an_unanswered_order_is_reminded_and_escalated_like_a_report(session, hu
     ).all()
     assert len(escalations) == 1
     text = escalations[0].text_body
-    assert "整改通知第2号（无证生产企业未全部关停）（整改期限2007年11月30日），已逾期6天未报告整改完成" in text
+    assert (
+        "整改通知第2号（无证生产企业未全部关停）（整改期限2007年11月30日），已逾期6天未报告整改完成"
+        in text
+    )
     assert "整改通知第1号" not in text
     assert not session.exec(
         select(OutboxMessage).where(OutboxMessage.key.startswith("escalation:2007-12-07"))  # type: ignore[attr-defined]
