@@ -162,7 +162,8 @@ def test_close_is_refused_until_reported_and_a_return_asks_again(session, hubei_
                     at=at("2007-11-28"))  # fmt: skip
     request = session.get_one(ReportRequest, placed.request_id)
     submit_report(session=session, link_or_request=request, channel=Channel.web,
-                  report_in=ReportCreate(narrative="两家均已建档"), now=at("2007-11-29"))  # fmt: skip
+                  report_in=ReportCreate(narrative="两家均已建档"),
+                  now=at("2007-11-29"))  # fmt: skip
     session.commit()
     closed = close_order(session=session, campaign_id=hubei_campaign, number=1,
                          closed_by="张三", at=at("2007-11-30"))  # fmt: skip

@@ -15,6 +15,7 @@ from replies.factories import BEFORE_DUE, World, count
 from sqlmodel import Session, select
 
 from campaign.acceptance.orders import close_order, order_rectification, record_inspection
+from campaign.replies.attachments import ALLOWED_TEXT
 from models.attachment import SubmissionAttachment
 from models.outbox import OutboxMessage
 from models.rectification import RectificationOrder
@@ -63,11 +64,13 @@ def test_the_unit_reports_its_order_done_through_its_link(web_on_both: Web) -> N
     shown = web.client.get(f"/r/{token}")
     assert shown.status_code == 200, shown.text
     words = text_of(shown.text)
-    for expected in (
-        "整改通知第1号", WHAT, "整改期限", "2007年9月28日", web.world.plan.office.name, "李四", "2007年9月12日", "省局检查组", "基本合格", "进货查验记录不全", "整改落实情况",
-        "整改佐证材料", "报告整改完成",
-    ):  # fmt: skip
-        assert expected in words, expected
+    expected = [
+        "整改通知第1号", WHAT, "整改期限", "2007年9月28日", web.world.plan.office.name,
+        "李四", "2007年9月12日", "省局检查组", "基本合格", "进货查验记录不全",
+        "整改落实情况", "整改佐证材料", "报告整改完成",
+    ]  # fmt: skip
+    for phrase in expected:
+        assert phrase in words, phrase
     assert "上传统计表" not in words  # a narrative and files, no table
 
     bad = web.client.post(
@@ -76,7 +79,10 @@ def test_the_unit_reports_its_order_done_through_its_link(web_on_both: Web) -> N
         files=[("attachments", ("整改.exe", b"MZ" + b"x" * 100, "application/octet-stream"))],
     )
     assert bad.status_code == 422
-    problems = ["请填写“整改落实情况”", "附件“整改.exe”的类型不予接收（可上传PDF、Word、Excel、WPS、OFD、TXT、JPG、PNG文件）"]  # fmt: skip
+    problems = [
+        "请填写“整改落实情况”",
+        f"附件“整改.exe”的类型不予接收（可上传{ALLOWED_TEXT}文件）",
+    ]
     assert errors(bad.text) == problems and summary(bad.text) == problems
     assert 'id="order-what"' in bad.text  # the order still shown above the form
     assert count(web.session, ReportSubmission) == 0
