@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from campaign.acceptance.form import RECTIFY_NAME
 from campaign.clock import local_date, utc
 from campaign.orchestration.store import load_rows
 from campaign.plan.stored import plan_of
-from campaign.acceptance.form import RECTIFY_NAME
 from campaign.schedule import ACK_DUTY, RECTIFY_DUTY, is_request_kind
 from campaign.tasks.store import task_ledger
 from models.bureau import Bureau
