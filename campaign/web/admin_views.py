@@ -29,6 +29,8 @@ KIND_TEXT: dict[str, str] = {
     RequestKind.final_summary: "总结报告",
     RequestKind.ad_hoc: "重大情况",
     RequestKind.acknowledgement: "签收",
+    RequestKind.task_progress: "任务进展",
+    RequestKind.rectification: "整改情况报告（审核通过即销号）",
 }
 STATUS_FILTERS = {
     "pending": ReviewStatus.pending,

@@ -14,7 +14,12 @@ from pathlib import Path
 from replies.factories import BEFORE_DUE, World, count
 from sqlmodel import Session, select
 
-from campaign.acceptance.orders import close_order, order_rectification, record_inspection
+from campaign.acceptance.orders import (
+    OrderState,
+    find_order,
+    order_rectification,
+    record_inspection,
+)
 from campaign.replies.attachments import ALLOWED_TEXT
 from models.attachment import SubmissionAttachment
 from models.outbox import OutboxMessage
@@ -23,6 +28,7 @@ from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission
 from web.conftest import Web
 from web.helpers import csrf_of, errors, summary
+from web.test_admin import login
 from web.test_browser import browser, served  # noqa: F401  (fixtures)
 
 SCREENSHOT = Path(tempfile.gettempdir()) / "campaign-rectification-form.png"
@@ -108,9 +114,15 @@ def test_the_unit_reports_its_order_done_through_its_link(web_on_both: Web) -> N
     ).one()
     assert receipt.bureau_code == "420200" and "整改通知第1号" in receipt.subject
 
-    close_order(session=web.session, campaign_id=web.world.campaign.id, number=1,  # type: ignore[arg-type]
-                closed_by="李四", at=BEFORE_DUE)  # fmt: skip
-    web.session.commit()
+    # The coordinator reviews it in the review queue: accepting it is 销号.
+    login(web)
+    review = web.client.get(f"/admin/submissions/{submission.id}")
+    assert review.status_code == 200 and "整改情况报告" in review.text
+    web.client.post(f"/admin/submissions/{submission.id}/accept",
+                    data={"csrf_token": csrf_of(review.text)})  # fmt: skip
+    web.session.expire_all()
+    view = find_order(web.session, web.world.campaign.id, 1)  # type: ignore[arg-type]
+    assert view.state(date(2007, 9, 14)) == OrderState.closed
     closed = web.client.get(f"/r/{token}")
     assert closed.status_code == 409 and "整改通知第1号已销号" in text_of(closed.text)
 
