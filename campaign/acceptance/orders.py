@@ -11,14 +11,14 @@ report; a return sends it back with a comment and a new deadline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from campaign.acceptance.form import order_label, order_period
+from campaign.acceptance.state import EntryRefused, OrderView, find_order
 from campaign.audit import record_audit
 from campaign.clock import local_date
 from campaign.links import issue_link
@@ -40,72 +40,9 @@ from models.link import LinkPurpose
 from models.rectification import Inspection, RectificationOrder
 from models.reply import AttachmentIn, ReportCreate
 from models.request import ReportRequest, RequestKind, RequestStatus
-from models.submission import ReportSubmission, ReviewStatus
+from models.schedule import ScheduledEvent
 
 VERDICTS = ("合格", "基本合格", "不合格")
-
-
-class OrderState(StrEnum):
-    """An order's state, read from its request (and the date, for 逾期)."""
-
-    ordered = "ordered"
-    overdue = "overdue"
-    reported = "reported"
-    returned = "returned"
-    closed = "closed"  # 销号
-    ended = "ended"  # the campaign ended before the unit reported it done
-
-
-STATE_CN = {
-    OrderState.ordered: "已下达",
-    OrderState.overdue: "逾期",
-    OrderState.reported: "已报告整改完成",
-    OrderState.returned: "退回",
-    OrderState.closed: "已销号",
-    OrderState.ended: "已关闭",
-}
-
-
-class EntryRefused(ValueError):
-    """An entry with problems; `problems` lists each in Chinese."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("；".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class OrderView:
-    """An order with its request and the unit's latest report (None: none yet)."""
-
-    order: RectificationOrder
-    request: ReportRequest
-    latest: ReportSubmission | None
-
-    def state(self, today: date) -> OrderState:
-        status, due = self.request.status, self.request.due_date
-        if status == RequestStatus.accepted:
-            return OrderState.closed
-        if status == RequestStatus.submitted:
-            return OrderState.reported
-        if status == RequestStatus.closed:
-            return OrderState.ended
-        if status == RequestStatus.returned:
-            return OrderState.returned
-        if status == RequestStatus.overdue or (due is not None and due < today):
-            return OrderState.overdue
-        return OrderState.ordered
-
-    def dates(self, timezone: str) -> list[tuple[str, date]]:
-        """(what happened, day) in order: 下达, 报告整改完成, 退回 or 销号 of the latest report."""
-        found = [("下达", local_date(self.order.ordered_at, timezone))]
-        latest = self.latest
-        if latest is not None:
-            found.append(("报告整改完成", local_date(latest.submitted_at, timezone)))
-            if latest.reviewed_at is not None and latest.review_status != ReviewStatus.pending:
-                done = "销号" if latest.review_status == ReviewStatus.accepted else "退回"
-                found.append((done, local_date(latest.reviewed_at, timezone)))
-        return found
 
 
 def _unit(session: Session, code: str, problems: list[str]) -> Bureau | None:
@@ -238,13 +175,6 @@ def _asked(plan: Plan, number: int, today: date, deadline: date) -> Event:
     )  # fmt: skip
 
 
-def find_order(session: Session, campaign_id: int, number: int) -> OrderView:
-    found = _views(session, campaign_id, number)
-    if not found:
-        raise EntryRefused([f"整改通知：没有第{number}号"])
-    return found[0]
-
-
 def report_done(
     *,
     session: Session,
@@ -315,9 +245,11 @@ def return_order(
     deadline: date | None,
     returned_by: str,
     at: datetime,
+    work: WorkCalendar | None = None,
 ) -> OrderView:
     """退回: the report is sent back with a comment and a new deadline (None: 3 working
-    days); the unit gets a fresh link and reports again."""
+    days); the unit gets a fresh link, is chased again for the new deadline (the plan's
+    reminders and escalation) and reports again."""
     problems = [] if comment.strip() else ["退回意见：不能为空"]
     try:
         view = _reported(session, campaign_id, number, "退回")
@@ -326,44 +258,36 @@ def return_order(
     if problems:
         raise EntryRefused(problems)
     assert view.latest is not None and view.latest.id is not None
+    work = work or WorkCalendar.from_file(get_settings().holidays_file)
     try:
-        return_submission(session=session, submission_id=view.latest.id, reviewer=returned_by,
-                          comment=comment, due=deadline, now=at)  # fmt: skip
+        returned = return_submission(session=session, submission_id=view.latest.id,
+                                     reviewer=returned_by, comment=comment, due=deadline,
+                                     calendar=work, now=at)  # fmt: skip
     except ReviewError as exc:
         raise EntryRefused([f"新的整改期限：{exc}"]) from None
+    _chase_again(session, view, returned.due, at, work, f"v{view.latest.version + 1}")
     return find_order(session, campaign_id, number)
 
 
-def orders_of(session: Session, campaign_id: int) -> list[OrderView]:
-    return _views(session, campaign_id, None)
-
-
-def order_of_request(session: Session, request_id: int) -> RectificationOrder | None:
-    return session.exec(
-        select(RectificationOrder).where(col(RectificationOrder.request_id) == request_id)
-    ).first()
-
-
-def _views(session: Session, campaign_id: int, number: int | None) -> list[OrderView]:
-    query = (
-        select(RectificationOrder, ReportRequest)
-        .join(ReportRequest, col(ReportRequest.id) == col(RectificationOrder.request_id))
-        .where(col(RectificationOrder.campaign_id) == campaign_id)
-        .order_by(col(RectificationOrder.number))
+def _chase_again(
+    session: Session, view: OrderView, due: date, at: datetime, work: WorkCalendar, round_: str
+) -> None:
+    """The order's chase events not yet carried out give way to those of its new deadline
+    (their keys end in :{round_}, so that each round is keyed apart in the ledger)."""
+    order = view.order
+    campaign = session.get_one(Campaign, order.campaign_id)
+    plan = plan_of(campaign)
+    session.execute(
+        delete(ScheduledEvent).where(
+            col(ScheduledEvent.campaign_id) == order.campaign_id,
+            col(ScheduledEvent.duty) == RECTIFY_DUTY,
+            col(ScheduledEvent.period) == order_period(order.number),
+            col(ScheduledEvent.completed_at) == None,  # noqa: E711
+        )
     )
-    if number is not None:
-        query = query.where(col(RectificationOrder.number) == number)
-    rows = session.exec(query).all()
-    latest: dict[int, ReportSubmission] = {}
-    ids = [r.id for _, r in rows if r.id is not None]
-    if ids:
-        for s in session.exec(
-            select(ReportSubmission)
-            .where(col(ReportSubmission.request_id).in_(ids))
-            .order_by(col(ReportSubmission.version))
-        ).all():
-            latest[s.request_id] = s
-    return [OrderView(o, r, latest.get(r.id or 0)) for o, r in rows]
+    asked = _asked(plan, order.number, local_date(at, campaign.timezone), due)
+    events = [replace(e, key=f"{e.key}:{round_}") for e in chase_events(plan, asked, work)]
+    store_schedule(session=session, campaign_id=order.campaign_id, events=events)
 
 
 def inspections_of(session: Session, campaign_id: int) -> list[Inspection]:

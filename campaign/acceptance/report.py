@@ -15,7 +15,8 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlmodel import Session
 
-from campaign.acceptance.orders import STATE_CN, OrderState, OrderView, inspections_of, orders_of
+from campaign.acceptance.orders import inspections_of
+from campaign.acceptance.state import STATE_CN, OrderState, OrderView, orders_of
 from campaign.documents.summary_docx import summary_docx
 from campaign.plan.schema import Plan
 from campaign.results.cells import start_sheet, write_row

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from campaign.acceptance.orders import VERDICTS, OrderState, inspections_of, orders_of
+from campaign.acceptance.orders import VERDICTS, inspections_of
 from campaign.acceptance.report import order_record
+from campaign.acceptance.state import OrderState, orders_of
 from campaign.results.summary import change_notes
 from models.bureau import Bureau
 from models.campaign import Campaign

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from campaign.acceptance.orders import order_of_request
+from campaign.acceptance.state import order_of_request
 from campaign.clock import local_time, local_today
 from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from campaign.acceptance.orders import OrderState, orders_of
+from campaign.acceptance.state import OrderState, orders_of
 from campaign.db import MIGRATIONS_DIR, get_engine
 
 OLD_ORDER = text(

@@ -13,7 +13,6 @@ from sqlmodel import select
 
 from campaign.acceptance.orders import (
     EntryRefused,
-    OrderState,
     close_order,
     order_rectification,
     record_inspection,
@@ -21,6 +20,7 @@ from campaign.acceptance.orders import (
     return_order,
 )
 from campaign.acceptance.report import write_acceptance_report
+from campaign.acceptance.state import OrderState
 from campaign.orchestration.tick import run_tick
 from campaign.replies.submit import submit_report
 from models.audit import AuditEvent, Channel
@@ -28,6 +28,7 @@ from models.outbox import OutboxMessage
 from models.rectification import Inspection, RectificationOrder
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
+from models.schedule import ScheduledEvent
 from tests.orchestration.orchestration_support import at
 
 HUANGSHI, SHIYAN = "420200", "420300"
@@ -155,6 +156,21 @@ def test_close_is_refused_until_reported_and_a_return_asks_again(session, hubei_
     session.commit()
     assert returned.state(date(2007, 11, 27)) == OrderState.returned
     assert returned.request.due_date == date(2007, 12, 5)
+    # Chased again for the new deadline: the first round's pending events give way.
+    pending = session.exec(
+        select(ScheduledEvent.key, ScheduledEvent.date)
+        .where(
+            ScheduledEvent.duty == "rectification",  # type: ignore[arg-type]
+            ScheduledEvent.completed_at == None,  # type: ignore[arg-type]  # noqa: E711
+        )
+        .order_by(ScheduledEvent.date)  # type: ignore[arg-type]
+    ).all()
+    assert [tuple(p) for p in pending] == [
+        ("reminder:rectification:order-1:-1:v2", date(2007, 12, 4)),
+        ("reminder:rectification:order-1:+1:v2", date(2007, 12, 6)),
+        ("reminder:rectification:order-1:+3:v2", date(2007, 12, 10)),  # 12-08 is a Saturday
+        ("escalation:rectification:order-1:v2", date(2007, 12, 10)),
+    ]
     mail = message(session, f"returned:{returned.latest.id}")  # type: ignore[union-attr]
     assert "另一家仍未建档" in mail.text_body and "/r/" in mail.text_body
     with pytest.raises(EntryRefused, match="尚未报告整改完成，不能销号"):

@@ -9,7 +9,8 @@ from datetime import date
 from replies.factories import BEFORE_DUE
 from sqlmodel import select
 
-from campaign.acceptance.orders import OrderState, find_order, order_rectification
+from campaign.acceptance.orders import order_rectification
+from campaign.acceptance.state import OrderState, find_order
 from campaign.inbox.fetch import fetch_inbox
 from models.attachment import SubmissionAttachment
 from models.outbox import OutboxMessage
@@ -30,8 +31,11 @@ def test_a_reply_to_the_order_notice_reports_the_order_done(session, mail_world,
     ).one()
     imap.append(
         reply(
-            sender=WUHAN, subject="回复：【整改通知】第1号", body="台账已补齐，附整改报告。",
-            in_reply_to=notice.message_id, attachments=[("整改报告.pdf", b"%PDF-1.4 x")],
+            sender=WUHAN,
+            subject="回复：【整改通知】第1号",
+            body="台账已补齐，附整改报告。",
+            in_reply_to=notice.message_id,
+            attachments=[("整改报告.pdf", b"%PDF-1.4 x")],
         )  # fmt: skip
     )
 

@@ -14,12 +14,8 @@ from pathlib import Path
 from replies.factories import BEFORE_DUE, World, count
 from sqlmodel import Session, select
 
-from campaign.acceptance.orders import (
-    OrderState,
-    find_order,
-    order_rectification,
-    record_inspection,
-)
+from campaign.acceptance.orders import order_rectification, record_inspection
+from campaign.acceptance.state import OrderState, find_order
 from campaign.replies.attachments import ALLOWED_TEXT
 from models.attachment import SubmissionAttachment
 from models.outbox import OutboxMessage
