@@ -21,9 +21,12 @@ from campaign.acceptance.orders import (
 )
 from campaign.acceptance.report import write_acceptance_report
 from campaign.acceptance.state import OrderState
+from campaign.orchestration.lifecycle import amend_dates
 from campaign.orchestration.tick import run_tick
 from campaign.replies.submit import submit_report
+from campaign.workdays import WorkCalendar
 from models.audit import AuditEvent, Channel
+from models.campaign import Campaign
 from models.outbox import OutboxMessage
 from models.rectification import Inspection, RectificationOrder
 from models.reply import ReportCreate
@@ -232,3 +235,23 @@ def test_the_acceptance_report_lists_every_target_for_every_unit(session, hubei_
     assert "关于全省质监系统产品质量和食品安全专项整治检查验收情况的报告" in text
     assert "黄石市质量技术监督局：基本合格，两家企业档案不全。" in text
     assert "共下达整改通知1份，已销号0份。" in text
+
+
+def test_an_amendment_keeps_the_chase_of_an_order(session, hubei_campaign):
+    """Amending the plan's dates recomputes the plan's events only: an order's reminders and
+    escalation are not the plan's and stay."""
+    order(session, hubei_campaign, SHIYAN)
+    kept = _order_events(session)
+    assert len(kept) == 3  # -1, +3, the escalation
+    amend_dates(session=session, campaign=session.get_one(Campaign, hubei_campaign),
+                window="market-access", end=date(2007, 9, 25), start=None, work=WorkCalendar(),
+                actor="王", channel=Channel.cli)  # fmt: skip
+    session.commit()
+    assert _order_events(session) == kept
+
+
+def _order_events(session) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = session.exec(
+        select(ScheduledEvent.key).where(ScheduledEvent.duty == "rectification")  # type: ignore[arg-type]
+    ).all()
+    return sorted(rows)
