@@ -1,26 +1,21 @@
 """Acceptance (检查验收): on-site inspections and 整改 orders.
 
 A coordinator records what an on-site inspection of a unit found, and orders a unit to
-put something right by a deadline (整改). The order is chased like a report (the plan's
-reminder policy: reminders before and after the deadline, escalation to the parent
-unit) until the unit reports it done and the coordinator closes it (销号).
+put something right by a deadline (整改). The order IS a report request (kind
+`rectification`, `request_id`): its link, reminders, escalation to the parent unit and
+overdue marking are the reports' own; the unit's report that it is done is a submission,
+and 销号 is its acceptance (a return sends it back with a new deadline). Its state is the
+request's (campaign.acceptance.orders.OrderState), never stored twice.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._common import enum_column, long_text, optional_timestamp, timestamp
-
-
-class OrderStatus(StrEnum):
-    open = "open"  # ordered, not yet reported done
-    reported = "reported"  # the unit reports it done; the coordinator has not closed it
-    closed = "closed"  # 销号
+from models._common import long_text, timestamp
 
 
 class Inspection(SQLModel, table=True):
@@ -46,12 +41,7 @@ class RectificationOrder(SQLModel, table=True):
     bureau_code: str = Field(foreign_key="bureau.code", index=True)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
     what: str = long_text(description="What is to be put right.")
-    deadline: date
-    status: OrderStatus = enum_column(OrderStatus, default=OrderStatus.open, index=True)
+    deadline: date = Field(description="The deadline first set (a return sets the request's).")
+    request_id: int = Field(foreign_key="report_request.id", unique=True, index=True)
     ordered_by: str = Field(max_length=100)
     ordered_at: datetime = timestamp()
-    reported_at: datetime | None = optional_timestamp()
-    report: str = long_text(default="", description="What the unit says it did.")
-    closed_at: datetime | None = optional_timestamp()
-    closed_by: str = Field(default="", max_length=100)
-    escalated_at: datetime | None = optional_timestamp()

@@ -22,6 +22,7 @@ class RequestKind(StrEnum):
     task_progress = "task_progress"  # progress of a tracked task (campaign.tasks)
     forward = "forward"  # 转发 of a directive to the unit's own units (campaign.forwarding)
     aggregate = "aggregate"  # a relay unit's report of a routed duty (its reporters' aggregate)
+    rectification = "rectification"  # a 整改 order: the unit reports it done (campaign.acceptance)
 
 
 class RequestStatus(StrEnum):
@@ -56,7 +57,9 @@ class ReportRequest(SQLModel, table=True):
     period_end: date | None = None
     bureau_code: str = Field(foreign_key="bureau.code", index=True)
     kind: str = Field(
-        max_length=32, description="request, stage_summary, final_summary, acknowledgement, ad_hoc"
+        max_length=32,
+        description="request, stage_summary, final_summary, acknowledgement, ad_hoc, "
+        "task_progress, rectification",
     )
     due_date: date | None = None
     status: RequestStatus = enum_column(RequestStatus, default=RequestStatus.open, index=True)

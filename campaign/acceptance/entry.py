@@ -16,10 +16,12 @@ from sqlmodel import Session, col, select
 
 from campaign.acceptance.orders import (
     EntryRefused,
+    OrderView,
     close_order,
     order_rectification,
     record_inspection,
     report_done,
+    return_order,
 )
 from models.audit import Channel
 from models.bureau import Bureau
@@ -121,8 +123,9 @@ def enter_order(
 
 def enter_reported(
     *, session: Session, campaign_id: int, number: int, report: str, actor: str, at: datetime
-) -> RectificationOrder:
-    """The unit's report that the order is done, as the coordinator received it."""
+) -> OrderView:
+    """The unit's report that the order is done, as the coordinator received it (recorded
+    on the unit's behalf: channel review, the coordinator as actor)."""
     return _stored(
         session,
         [],
@@ -133,24 +136,43 @@ def enter_reported(
             report=report,
             at=at,
             actor=actor,
-            channel=Channel.web,
+            channel=Channel.review,
         ),
     )
 
 
 def enter_closed(
     *, session: Session, campaign_id: int, number: int, actor: str, at: datetime
-) -> RectificationOrder:
+) -> OrderView:
     """销号."""
     return _stored(
         session,
         [],
         lambda: close_order(
+            session=session, campaign_id=campaign_id, number=number, closed_by=actor, at=at
+        ),
+    )
+
+
+def enter_returned(
+    *, session: Session, campaign_id: int, number: int, form: Mapping[str, str], actor: str,
+    at: datetime,
+) -> OrderView:  # fmt: skip
+    """退回: fields comment, deadline (empty: 3 working days)."""
+    problems: list[str] = []
+    deadline = None
+    if form.get("deadline", "").strip():
+        deadline = day_of(form["deadline"], "新的整改期限", problems)
+    return _stored(
+        session,
+        problems,
+        lambda: return_order(
             session=session,
             campaign_id=campaign_id,
             number=number,
-            closed_by=actor,
+            comment=form.get("comment", ""),
+            deadline=deadline,
+            returned_by=actor,
             at=at,
-            channel=Channel.web,
-        ),
+        ),  # fmt: skip
     )

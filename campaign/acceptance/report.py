@@ -7,6 +7,7 @@ the stored inspections and orders.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -14,20 +15,56 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlmodel import Session
 
-from campaign.acceptance.orders import inspections_of, orders_of
+from campaign.acceptance.orders import inspections_of
+from campaign.acceptance.state import STATE_CN, OrderState, OrderView, orders_of
 from campaign.documents.summary_docx import summary_docx
 from campaign.plan.schema import Plan
 from campaign.results.cells import start_sheet, write_row
 from campaign.results.compile import Compiled, compile_results
 from campaign.results.load import Frames, load_frames
 from campaign.results.summary import WHOLE, summary_result, text
-from models.rectification import Inspection, OrderStatus, RectificationOrder
+from models.rectification import Inspection
+from models.submission import ReviewStatus
 
-STATUS_CN = {OrderStatus.open: "整改中", OrderStatus.reported: "已报告完成，待销号",
-             OrderStatus.closed: "已销号"}  # fmt: skip
 TARGET_HEAD = ["单位", "目标", "要求", "实际", "差距", "评价", "依据报告"]
 INSPECTION_HEAD = ["单位", "检查日期", "检查人", "结论", "发现的问题"]
-ORDER_HEAD = ["编号", "单位", "整改事项", "整改期限", "状态", "整改情况", "销号人"]
+ORDER_HEAD = ["编号", "单位", "整改事项", "整改期限", "状态", "办理经过", "整改情况", "审核人",
+              "退回意见"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """One order as the report and the console show it: its state (已下达, 逾期, 已报告整改
+    完成, 退回, 已销号) on a day, the dates of each step, the unit's latest report."""
+
+    number: int
+    bureau_code: str
+    what: str
+    deadline: date  # the current one (a return sets a new one)
+    state: OrderState
+    status: str  # the state in words
+    steps: str  # 2007-11-22下达；2007-12-01报告整改完成；2007-12-07销号
+    report: str
+    reviewer: str
+    comment: str  # the return's, while returned
+
+
+def order_record(view: OrderView, today: date, timezone: str) -> OrderRecord:
+    latest = view.latest
+    returned = latest is not None and latest.review_status == ReviewStatus.returned
+    state = view.state(today)
+    return OrderRecord(
+        number=view.order.number,
+        bureau_code=view.order.bureau_code,
+        what=view.order.what,
+        deadline=view.request.due_date or view.order.deadline,
+        state=state,
+        status=STATE_CN[state],
+        steps="；".join(f"{d.isoformat()}{what}" for what, d in view.dates(timezone)),
+        report=latest.narrative if latest is not None else "",
+        reviewer=(latest.reviewer or "") if latest is not None else "",
+        comment=(latest.review_comment or "") if returned and latest is not None else "",
+    )
 
 
 def acceptance_rows(compiled: Compiled, plan: Plan) -> pd.DataFrame:
@@ -66,8 +103,9 @@ def write_acceptance_xlsx(
     compiled: Compiled,
     plan: Plan,
     inspections: list[Inspection],
-    orders: list[RectificationOrder],
+    orders: list[OrderView],
     path: Path,
+    today: date | None = None,
 ) -> Path:
     names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
     wb = Workbook()
@@ -87,9 +125,11 @@ def write_acceptance_xlsx(
         row += 1
     ws = wb.create_sheet("整改")
     row = start_sheet(ws, title, ORDER_HEAD)
-    for o in orders:
+    for view in orders:
+        o = order_record(view, today or date.today(), plan.timezone)
         values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
-                  o.deadline.isoformat(), STATUS_CN[o.status], o.report, o.closed_by]  # fmt: skip
+                  o.deadline.isoformat(), o.status, o.steps, o.report, o.reviewer,
+                  o.comment]  # fmt: skip
         write_row(ws, row, values, [None] * len(values))
         row += 1
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +141,7 @@ def acceptance_docx(
     compiled: Compiled,
     plan: Plan,
     inspections: list[Inspection],
-    orders: list[RectificationOrder],
+    orders: list[OrderView],
     today: date | None,
 ) -> bytes:
     """The acceptance report draft: the final summary's figures plus the inspections and
@@ -117,16 +157,17 @@ def acceptance_docx(
         }  # fmt: skip
         for i in inspections
     ]
-    result["orders"] = [
-        {
-            "number": o.number,
-            "unit": names.get(o.bureau_code, o.bureau_code),
-            "what": o.what,
-            "deadline": o.deadline.isoformat(),
-            "status": STATUS_CN[o.status],
-        }  # fmt: skip
-        for o in orders
-    ]
+    result["orders"] = []
+    for view in orders:
+        o = order_record(view, today or date.today(), plan.timezone)
+        result["orders"].append(
+            {
+                **asdict(o),
+                "unit": names.get(o.bureau_code, o.bureau_code),
+                "deadline": o.deadline.isoformat(),
+                "state": o.state.value,
+            }
+        )
     return summary_docx(result, plan, "acceptance")
 
 
@@ -138,7 +179,7 @@ def write_acceptance_report(
     compiled = compile_results(frames, stage=WHOLE, today=today)
     inspections, orders = inspections_of(session, campaign_id), orders_of(session, campaign_id)
     xlsx = write_acceptance_xlsx(compiled, frames.plan, inspections, orders,
-                                 out / "检查验收表.xlsx")  # fmt: skip
+                                 out / "检查验收表.xlsx", today)  # fmt: skip
     docx = out / "检查验收报告（草稿）.docx"
     docx.write_bytes(acceptance_docx(compiled, frames.plan, inspections, orders, today))
     return xlsx, docx

@@ -1,5 +1,7 @@
-"""`campaign inspect`, `campaign rectify order | done | close | list`, `campaign acceptance`:
-检查验收 — on-site inspections, 整改 orders until 销号, the acceptance report."""
+"""`campaign inspect`, `campaign rectify order | done | close | return | list`,
+`campaign acceptance`: 检查验收 — on-site inspections, 整改 orders until 销号, the
+acceptance report. The unit reports an order done through its link; `done` records it on
+the unit's behalf (audited with the coordinator's name)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from campaign.acceptance.orders import (
     EntryRefused,
     close_order,
     order_rectification,
-    orders_of,
     record_inspection,
     report_done,
+    return_order,
 )
 from campaign.cli._output import fail
 from campaign.cli.campaign_commands import AS_OF_HELP, CAMPAIGN_HELP, as_of_option, resolve
@@ -24,7 +26,7 @@ from campaign.db import session_scope
 from campaign.i18n import _
 
 rectify_app = typer.Typer(
-    help=_("整改 orders: order, record the unit's report, close (销号), list."),
+    help=_("整改 orders: order, record the unit's report, close (销号), return, list."),
     no_args_is_help=True,
 )
 UNIT_HELP = _("Code of the unit.")
@@ -113,19 +115,23 @@ def order(
     )
 
 
-@rectify_app.command(name="done", help=_("Record that the unit reports the order done."))
+@rectify_app.command(
+    name="done", help=_("Record, on the unit's behalf, that the unit reports the order done.")
+)
 def done(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
     number: int = typer.Argument(..., help=NUMBER_HELP),
     report: str = typer.Option(..., "--report", help=_("What the unit says it did.")),
     by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     campaign_id, timezone = resolve(campaign)
     try:
         with session_scope() as session:
             report_done(
                 session=session, campaign_id=campaign_id, number=number, report=report,
-                at=as_utc(as_of_option(None, timezone), timezone), actor=by or getpass.getuser(),
+                at=as_utc(as_of_option(as_of, timezone), timezone),
+                actor=by or getpass.getuser(),
             )  # fmt: skip
     except EntryRefused as exc:
         _refused(exc)
@@ -139,6 +145,7 @@ def close(
     campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
     number: int = typer.Argument(..., help=NUMBER_HELP),
     by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     campaign_id, timezone = resolve(campaign)
     try:
@@ -146,29 +153,63 @@ def close(
             close_order(
                 session=session, campaign_id=campaign_id, number=number,
                 closed_by=by or getpass.getuser(),
-                at=as_utc(as_of_option(None, timezone), timezone),
+                at=as_utc(as_of_option(as_of, timezone), timezone),
             )  # fmt: skip
     except EntryRefused as exc:
         _refused(exc)
     typer.echo(_("整改 order No. {number} closed (销号).").format(number=number))
 
 
-@rectify_app.command(name="list", help=_("List the campaign's 整改 orders."))
-def list_orders(campaign: str = typer.Argument(..., help=CAMPAIGN_HELP)) -> None:
-    from models.bureau import Bureau
+@rectify_app.command(
+    name="return", help=_("Return the unit's report with a comment and a new deadline.")
+)
+def return_(
+    campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
+    number: int = typer.Argument(..., help=NUMBER_HELP),
+    comment: str = typer.Option(..., "--comment", help=_("Why it is returned.")),
+    deadline: str | None = typer.Option(
+        None, "--deadline", help=_("New deadline (YYYY-MM-DD; default: 3 working days).")
+    ),
+    by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+) -> None:
+    campaign_id, timezone = resolve(campaign)
+    day = _day(deadline, _("Deadline")) if deadline else None
+    try:
+        with session_scope() as session:
+            view = return_order(
+                session=session, campaign_id=campaign_id, number=number, comment=comment,
+                deadline=day, returned_by=by or getpass.getuser(),
+                at=as_utc(as_of_option(as_of, timezone), timezone),
+            )  # fmt: skip
+            due = view.request.due_date
+    except EntryRefused as exc:
+        _refused(exc)
+    typer.echo(
+        _("整改 order No. {number} returned; new deadline {due}.").format(
+            number=number, due=due.isoformat() if due else ""
+        )
+    )
 
-    campaign_id, _zone = resolve(campaign)
+
+@rectify_app.command(name="list", help=_("List the campaign's 整改 orders."))
+def list_orders(
+    campaign: str = typer.Argument(..., help=CAMPAIGN_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+) -> None:
+    from campaign.web.console_results import order_rows
+
+    campaign_id, timezone = resolve(campaign)
+    today = local_date(as_of_option(as_of, timezone), timezone)
     with session_scope() as session:
-        rows = orders_of(session, campaign_id)
-        names = {o.bureau_code: session.get_one(Bureau, o.bureau_code).name for o in rows}
-        if not rows:
-            typer.echo(_("No 整改 orders."))
-        for o in rows:
-            state = {"open": _("open"), "reported": _("reported done"), "closed": _("closed")}
-            typer.echo(
-                f"{o.number:>3}  {names[o.bureau_code]}  {o.deadline.isoformat()}  "
-                f"{state[o.status.value]}  {o.what}"
-            )
+        rows = order_rows(session=session, campaign_id=campaign_id, today=today)
+    if not rows:
+        typer.echo(_("No 整改 orders."))
+    for o in rows:
+        typer.echo(
+            f"{o['number']:>3}  {o['unit']}  {o['deadline'].isoformat()}  {o['state']}  "
+            f"{o['steps']}  {o['what']}"
+        )
 
 
 def acceptance(

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from campaign.documents.summary_docx import judged_by_units, target_verdict
+
 if TYPE_CHECKING:
     from campaign.demo.run import DemoResult
 
@@ -77,22 +79,18 @@ def describe(result: DemoResult, data_dir: Path) -> list[str]:
         "",
         "检查验收（对照实施方案的目标）：",
     ]
+    names = result.unit_names
     for t in result.targets:
-        verdict = {True: "达标", False: "未达标", None: "无数据"}[t["met"]]
-        value = f"{t['value']}{t['unit']}" if t["value"] is not None else "—"
-        line = f"  {t['name']}：{value}（要求 {_requirement(t)}）{verdict}"
-        names = result.unit_names
-        line += (
-            f"；未达标单位：{'、'.join(names.get(c, c) for c in t['failing'])}"
-            if t["failing"]
-            else ""
-        )
-        line += (
-            f"；未报单位：{'、'.join(names.get(c, c) for c in t['missing'])}"
-            if t["missing"]
-            else ""
-        )
-        lines.append(line)
+        words = {
+            **t,
+            "value_text": f"{t['value']}{t['unit']}" if t["value"] is not None else None,
+            "no_value": "尚无数据",
+            "requirement": _requirement(t),
+            "by_units": judged_by_units(t),
+            "failing": [names.get(c, c) for c in t["failing"]],
+            "missing": [names.get(c, c) for c in t["missing"]],
+        }
+        lines.append(f"  {t['name']}：{target_verdict(words)}")
     if result.outputs:
         lines += ["", f"汇总材料（{data_dir / 'results'}）："]
         lines += [f"  {path.relative_to(data_dir)}" for path in result.outputs]

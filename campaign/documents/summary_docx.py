@@ -133,7 +133,28 @@ def _target(t: dict[str, Any]) -> dict[str, Any]:
     else:
         actual = "尚无数据"
     comparator = COMPARATOR_CN.get(t["comparator"], t["comparator"])
-    return {**t, "requirement": f"{comparator}{t['threshold']}{unit}", "actual": actual}
+    return {
+        **t,
+        "requirement": f"{comparator}{t['threshold']}{unit}",
+        "actual": actual,
+        "value_text": f"{t['value']}{unit}" if t["value"] is not None else None,
+        "no_value": actual,
+        "by_units": judged_by_units(t),
+    }
+
+
+def judged_by_units(t: dict[str, Any]) -> bool:
+    """Whether the target is met by each unit (scope per unit, a percent field, per-unit
+    thresholds…: campaign.results.targets) rather than by the overall figure; summaries
+    stored before this was kept: by their scope."""
+    return bool(t.get("by_units", t.get("scope") == "per_bureau"))
+
+
+def target_verdict(t: dict[str, Any]) -> str:
+    """The verdict on a target in the documents' words (templates/documents/_target.txt);
+    t: value_text, no_value, requirement, status, by_units, failing, missing."""
+    module = get_environment().get_template("documents/_target.txt").module
+    return str(module.verdict(t))  # type: ignore[attr-defined]
 
 
 def render_lines(
@@ -178,8 +199,8 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
     inspections = [["单位", "检查日期", "结论", "发现的问题"]] + [
         [i["unit"], i["date"], i["verdict"], i["findings"]] for i in result.get("inspections", [])
     ]
-    orders = [["编号", "单位", "整改事项", "整改期限", "状态"]] + [
-        [f"第{o['number']}号", o["unit"], o["what"], o["deadline"], o["status"]]
+    orders = [["编号", "单位", "整改事项", "整改期限", "状态", "办理经过"]] + [
+        [f"第{o['number']}号", o["unit"], o["what"], o["deadline"], o["status"], o.get("steps", "")]
         for o in result.get("orders", [])
     ]
     return {

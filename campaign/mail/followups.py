@@ -12,14 +12,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from campaign.acceptance.form import RECTIFICATION_FORM, RECTIFY_NAME
 from campaign.mail.addresses import Address
 from campaign.mail.queue import queue_notice, store_notice
 from campaign.plan.schema import Plan, ReportForm
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.outbox import OutboxMessage
+from models.rectification import RectificationOrder
 from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 
@@ -38,8 +40,10 @@ def queue_reminder(
     as_of: date,
     key: str,
 ) -> OutboxMessage:
-    """A reminder before the due date, or 催报 after it (also for unacknowledged directives);
+    """A reminder before the due date, or 催报 after it (also for unacknowledged directives,
+    and in the words of the 整改 notice for an order);
     key: the schedule's reminder event key, e.g. reminder:weekly-progress:2007-W35:+1."""
+    orders = _orders(session, [request])
     return queue_notice(
         session=session,
         campaign=campaign,
@@ -47,8 +51,9 @@ def queue_reminder(
         bureau=bureau,
         notice="reminder",
         key=key,
-        context={**_request_context(plan, request), "link_url": link_url, "as_of": as_of}
-        | {"overdue_days": _overdue(request, as_of)},
+        context={**_request_context(plan, request, orders), "link_url": link_url, "as_of": as_of}
+        | {"overdue_days": _overdue(request, as_of), "step": "reminder"},
+        template="rectification" if request.id in orders else None,
     )
 
 
@@ -94,10 +99,11 @@ def queue_escalation(
 
     key: one per parent and set of late requests, e.g. escalation:2007-08-29:{digest}."""
     units: dict[str, dict[str, Any]] = {}
+    orders = _orders(session, [request for _, request in late])
     for bureau, request in late:
         unit = units.setdefault(bureau.code, {"bureau": bureau, "late": []})
         unit["late"].append(
-            {**_request_context(plan, request), "overdue_days": _overdue(request, as_of)}
+            {**_request_context(plan, request, orders), "overdue_days": _overdue(request, as_of)}
         )
     acknowledgements = [request.kind == RequestKind.acknowledgement for _, request in late]
     forwards = [request.kind == RequestKind.forward for _, request in late]
@@ -261,13 +267,19 @@ def queue_ad_hoc_alert(
     )
 
 
-def _request_context(plan: Plan, request: ReportRequest) -> dict[str, Any]:
+def _request_context(
+    plan: Plan, request: ReportRequest, orders: dict[int, RectificationOrder] | None = None
+) -> dict[str, Any]:
+    """What the templates know of a request; `order`: the 整改 order it is, if any."""
     duty = next((d for d in plan.duties if d.key == request.duty_key), None)
     form = plan.form(duty.form) if duty and duty.form else None
     is_ack = request.kind == RequestKind.acknowledgement
     is_forward = request.kind == RequestKind.forward
+    is_order = request.kind == RequestKind.rectification
     name = duty.name if duty else request.duty_key
     name = ACK_NAME if is_ack else (FORWARD_NAME if is_forward else name)
+    if is_order:
+        form, name = RECTIFICATION_FORM, RECTIFY_NAME
     # A 签收 of a forwarded 通知 records the unit that forwarded it as its recipient.
     forwarded_by = request.recipients[0].get("name") if is_ack and request.recipients else None
     return {
@@ -278,7 +290,19 @@ def _request_context(plan: Plan, request: ReportRequest) -> dict[str, Any]:
         "is_acknowledgement": is_ack,
         "is_forward": is_forward,
         "issuer": forwarded_by or plan.issuing_authority,
+        "order": (orders or {}).get(request.id or 0),
     }
+
+
+def _orders(session: Session, requests: Sequence[ReportRequest]) -> dict[int, RectificationOrder]:
+    """The 整改 orders among the requests, by request id (one query, none without orders)."""
+    ids = [r.id for r in requests if r.kind == RequestKind.rectification and r.id is not None]
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(RectificationOrder).where(col(RectificationOrder.request_id).in_(ids))
+    ).all()
+    return {o.request_id: o for o in rows}
 
 
 def _local(plan: Plan, moment: datetime) -> datetime:

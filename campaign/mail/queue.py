@@ -30,7 +30,7 @@ NOTICES = frozenset(
         "returned",
         "ad_hoc_alert",
         "link_reissued",
-        "rectification",  # campaign.acceptance.chase: 整改 order, reminder, escalation
+        "rectification",  # campaign.acceptance.orders: a 整改 order (and its reminders' words)
         "digest",  # campaign.results.digest: each period's reporting, to the office
         "forward",  # campaign.forwarding: a unit's 通知 forwarding a directive to its units
     }

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from campaign.acceptance.form import RECTIFY_NAME
 from campaign.clock import local_date, utc
 from campaign.orchestration.store import load_rows
 from campaign.plan.stored import plan_of
-from campaign.schedule import ACK_DUTY, FORWARD_DUTY, is_request_kind
+from campaign.schedule import ACK_DUTY, FORWARD_DUTY, RECTIFY_DUTY, is_request_kind
 from campaign.tasks.store import task_ledger
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -73,7 +74,11 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
     today = local_date(as_of, campaign.timezone)
     span = max((plan.end - plan.start).days, 1)
     timeline = min(max((today - plan.start).days / span, 0.0), 1.0) * 100
-    duty_names = {d.key: d.name for d in plan.duties} | {ACK_DUTY: "签收", FORWARD_DUTY: "转发"}
+    duty_names = {d.key: d.name for d in plan.duties} | {
+        ACK_DUTY: "签收",
+        FORWARD_DUTY: "转发",
+        RECTIFY_DUTY: RECTIFY_NAME,
+    }
     names = dict(session.exec(select(col(Bureau.code), col(Bureau.name))).all())
     bureaus: dict[str, BureauStanding] = {}
 
@@ -99,7 +104,7 @@ def campaign_standing(*, session: Session, campaign_id: int, as_of: datetime) ->
             entry.outstanding.append(label)  # not yet due at as_of, whatever its status now
         else:
             entry.late.append(label)
-        if request.duty_key not in (ACK_DUTY, FORWARD_DUTY):
+        if request.duty_key not in (ACK_DUTY, FORWARD_DUTY, RECTIFY_DUTY):  # reports only
             expected += 1
             received += answered
     for code, count in actions_done(session=session, campaign_id=campaign_id).items():

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from campaign.schedule import Event, event_order
+from campaign.schedule import RECTIFY_DUTY, Event, event_order
 from models._common import utcnow
 from models.schedule import ScheduledEvent
 
@@ -84,8 +84,13 @@ class ScheduleChange:
 
 
 def replace_schedule(*, session: Session, campaign_id: int, events: list[Event]) -> ScheduleChange:
-    """Make the stored schedule match `events`, never touching a completed event."""
-    rows = {r.key: r for r in load_rows(session=session, campaign_id=campaign_id)}
+    """Make the stored schedule match `events`, never touching a completed event nor the
+    chase of a 整改 order (not the plan's: campaign.acceptance.orders stores it)."""
+    rows = {
+        r.key: r
+        for r in load_rows(session=session, campaign_id=campaign_id)
+        if r.duty != RECTIFY_DUTY
+    }
     wanted = {e.key: e for e in events}
     added, moved, removed = [], [], []
     for key, row in rows.items():

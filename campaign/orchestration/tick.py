@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
-from campaign.acceptance.chase import chase_orders
 from campaign.audit import record_audit
 from campaign.clock import as_utc, local_date
 from campaign.db import session_scope
@@ -150,7 +149,6 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
             session=session, campaign_id=campaign_id, plan=plan_of(campaign), as_of=at
         )
         report.summary_versions = [s.id for s in recompiled if s.id is not None]
-        chase_orders(session=session, campaign=campaign, plan=plan_of(campaign), today=today, at=at)
         queue_digests(session=session, campaign=campaign, plan=plan_of(campaign), today=today)
         session.execute(
             update(Campaign)

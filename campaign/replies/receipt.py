@@ -13,6 +13,7 @@ CHANNEL_LABELS = {
     "web": "网页填报",
     "xlsx": "上传统计表",
     "cli": "{issuer}代为录入",  # the issuing bureau as its plan names it (省局, 市局…)
+    "review": "{issuer}代为录入",  # a coordinator in the console, on the unit's behalf
     "email": "电子邮件",
 }
 

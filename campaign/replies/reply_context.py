@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
+from campaign.acceptance.form import RECTIFICATION_FORM
 from campaign.clock import local_today
 from campaign.links import LiveLink
 from campaign.plan.schema import Duty, Office, Plan, ReportForm
@@ -85,7 +86,7 @@ def resolve_context(
         request=request,
         link=link,
         duty=duty,
-        form=_form_for(plan, duty, purpose),
+        form=_form_for(plan, duty, purpose, request),
     )
 
 
@@ -137,9 +138,13 @@ def _duty_for(plan: Plan, request: ReportRequest | None, purpose: LinkPurpose) -
     return next((d for d in plan.duties if d.kind == "ad_hoc"), None)
 
 
-def _form_for(plan: Plan, duty: Duty | None, purpose: LinkPurpose) -> ReportForm | None:
+def _form_for(
+    plan: Plan, duty: Duty | None, purpose: LinkPurpose, request: ReportRequest | None
+) -> ReportForm | None:
     if purpose == LinkPurpose.acknowledge:
         return None
+    if request is not None and request.kind == RequestKind.rectification:
+        return RECTIFICATION_FORM
     if duty is not None and duty.form:
         return plan.form(duty.form)
     title = duty.name if duty is not None else "重大情况报告"
@@ -161,6 +166,10 @@ def ensure_answerable(target: ReplyContext) -> None:
     if request is not None and request.status == RequestStatus.accepted:
         if target.purpose == LinkPurpose.acknowledge:
             return
+        if request.kind == RequestKind.rectification:
+            raise RequestSettled(
+                f"{request.period_label}已销号，无需再报告。如有疑问，请联系{contact}。"
+            )
         raise RequestSettled(f"本期报告已审核通过，不能再修改。如需更正，请联系{contact}。")
 
 

@@ -128,6 +128,7 @@ def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
                 "gap": text(row["gap"]),
                 "status": row["status"],
                 "met": {MET: True, NOT_MET: False}.get(row["status"]),
+                "by_units": bool(row.get("by_units")),
                 "note": row["note"],
                 "failing": []
                 if row["target"] in summed

@@ -28,6 +28,9 @@ FORWARD_DUTY = "forward"
 it (plan document.forward); their units' 签收 of the forwarded 通知 are acknowledgement
 requests whose period is `forwarded_period` (the window and the forwarding unit)."""
 FORWARDED_MARK = "@"  # never in a plan key: window@unit cannot be a window's own key
+RECTIFY_DUTY = "rectification"
+"""duty_key of the 整改 orders' requests (campaign.acceptance): not the plan's; their chase
+events are stored when an order is given and kept through amendments."""
 SUMMARY_KIND = "summary"
 
 
@@ -153,6 +156,12 @@ def summary_event(request: Event) -> Event:
         kind=SUMMARY_KIND,
         key=f"{SUMMARY_KIND}:{request.duty}:{request.period}",
     )
+
+
+def chase_events(plan: Plan, asked: Event, work: WorkCalendar | None = None) -> list[Event]:
+    """The reminders and escalation of a request asked outside the plan's duties (a 整改
+    order, `asked` with its duty, period and due date) under the plan's reminder policy."""
+    return list(_chase(plan.reminders, asked, plan_workdays(plan, work)))
 
 
 def forward_label(event: Event) -> str:

@@ -31,6 +31,8 @@ KIND_TEXT: dict[str, str] = {
     RequestKind.ad_hoc: "重大情况",
     RequestKind.acknowledgement: "签收",
     RequestKind.aggregate: "汇总报告",
+    RequestKind.task_progress: "任务进展",
+    RequestKind.rectification: "整改情况报告（审核通过即销号）",
 }
 STATUS_FILTERS = {
     "pending": ReviewStatus.pending,

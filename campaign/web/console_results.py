@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from campaign.acceptance.orders import VERDICTS, inspections_of, orders_of
-from campaign.acceptance.report import STATUS_CN
+from campaign.acceptance.orders import VERDICTS, inspections_of
+from campaign.acceptance.report import order_record
+from campaign.acceptance.state import OrderState, orders_of
 from campaign.results.summary import change_notes
 from models.bureau import Bureau
-from models.rectification import OrderStatus
+from models.campaign import Campaign
 from models.summary import CampaignSummary
 
 DOCUMENTS = {"summary": "阶段小结", "final": "工作总结", "bulletin": "通报"}
@@ -77,9 +78,10 @@ def summary_versions(*, session: Session, campaign_id: int) -> list[dict[str, An
 
 
 def open_orders(*, session: Session, campaign_id: int, today: date) -> list[dict[str, Any]]:
-    """The 整改 orders not closed (销号), by deadline: unit, what, state, overdue or not."""
+    """The 整改 orders not closed (销号), by deadline: unit, what, state, dates."""
+    done = (OrderState.closed.value, OrderState.ended.value)
     return [o for o in order_rows(session=session, campaign_id=campaign_id, today=today)
-            if o["status"] != OrderStatus.closed]  # fmt: skip
+            if o["status"] not in done]  # fmt: skip
 
 
 def _names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -90,24 +92,32 @@ def _names(session: Session, codes: set[str]) -> dict[str, str]:
 
 
 def order_rows(*, session: Session, campaign_id: int, today: date) -> list[dict[str, Any]]:
-    orders = orders_of(session, campaign_id)
-    names = _names(session, {o.bureau_code for o in orders})
-    rows = [
-        {
-            "number": o.number,
-            "unit": names.get(o.bureau_code, o.bureau_code),
-            "what": o.what,
-            "deadline": o.deadline,
-            "status": o.status,
-            "state": STATUS_CN[o.status],
-            "overdue": o.status == OrderStatus.open and o.deadline < today,
-            "report": o.report,
-            "closed_by": o.closed_by,
-        }
-        for o in orders
-    ]
-    return sorted(rows, key=lambda r: (r["status"] == OrderStatus.closed, r["deadline"],
-                                       r["number"]))  # fmt: skip
+    """Every order (those still to do first, by deadline): its state on `today` in words,
+    the dates of each step, the unit's latest report, what a coordinator may do next."""
+    timezone = session.get_one(Campaign, campaign_id).timezone
+    views = orders_of(session, campaign_id)
+    names = _names(session, {v.order.bureau_code for v in views})
+    rows = []
+    for view in views:
+        record = order_record(view, today, timezone)
+        rows.append(
+            {
+                "number": record.number,
+                "unit": names.get(record.bureau_code, record.bureau_code),
+                "what": record.what,
+                "deadline": record.deadline,
+                "status": record.state.value,
+                "state": record.status,
+                "steps": record.steps,
+                "overdue": record.state == OrderState.overdue
+                or (record.state == OrderState.returned and record.deadline < today),
+                "report": record.report,
+                "reviewer": record.reviewer,
+                "comment": record.comment,
+            }
+        )
+    done = (OrderState.closed.value, OrderState.ended.value)
+    return sorted(rows, key=lambda r: (r["status"] in done, r["deadline"], r["number"]))
 
 
 def acceptance_context(*, session: Session, campaign_id: int, today: date) -> dict[str, Any]:

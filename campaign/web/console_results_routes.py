@@ -4,8 +4,9 @@
   summary version's draft (阶段小结 or 工作总结, and 通报), campaign.results.outputs;
 - GET  /admin/campaigns/{id}/acceptance/report.{xlsx,docx}: the acceptance report;
 - GET  /admin/campaigns/{id}/acceptance: inspections and 整改 orders, with the forms;
-- POST …/acceptance/inspections, …/acceptance/orders, …/acceptance/orders/{n}/reported,
-  …/acceptance/orders/{n}/close: the entries (the session-bound form token; every
+- POST …/acceptance/inspections, …/acceptance/orders, …/acceptance/orders/{n}/reported
+  (on the unit's behalf), …/acceptance/orders/{n}/close (销号), …/acceptance/orders/{n}/return
+  (退回 with a comment and a new deadline): the entries (the session-bound form token; every
   problem named at once, nothing stored on error; audited with the coordinator's name).
 """
 
@@ -19,7 +20,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from campaign.acceptance.entry import enter_closed, enter_inspection, enter_order, enter_reported
+from campaign.acceptance.entry import (
+    enter_closed,
+    enter_inspection,
+    enter_order,
+    enter_reported,
+    enter_returned,
+)
 from campaign.acceptance.orders import EntryRefused
 from campaign.acceptance.report import acceptance_bytes
 from campaign.clock import local_date
@@ -35,7 +42,7 @@ from models.summary import CampaignSummary
 router = APIRouter(prefix="/admin/campaigns", tags=["coordinator"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FIELDS = ("unit", "inspected_on", "inspector", "verdict", "findings", "what", "deadline",
-          "report", "number")  # fmt: skip
+          "report", "number", "comment")  # fmt: skip
 
 
 def _missing(campaign_id: int) -> Response:
@@ -216,5 +223,17 @@ async def post_close(request: Request, campaign_id: int, number: int) -> Respons
         "orders",
         lambda s, cid, f, who, today, now: enter_closed(
             session=s, campaign_id=cid, number=number, actor=who, at=now
+        ),
+    )
+
+
+@router.post("/{campaign_id}/acceptance/orders/{number}/return", summary="Return an order (退回)")
+async def post_return(request: Request, campaign_id: int, number: int) -> Response:
+    return await _post(
+        request,
+        campaign_id,
+        "orders",
+        lambda s, cid, f, who, today, now: enter_returned(
+            session=s, campaign_id=cid, number=number, form=f, actor=who, at=now
         ),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from campaign.acceptance.state import order_of_request
 from campaign.clock import local_time, local_today
 from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window
@@ -18,7 +19,8 @@ from campaign.replies.reply_context import ReplyContext
 from campaign.replies.values import MAX_TEXT_CHARS
 from campaign.templating import cn_date
 from models.link import LinkPurpose
-from models.request import ReportRequest, RequestStatus
+from models.rectification import Inspection
+from models.request import ReportRequest, RequestKind, RequestStatus
 from models.submission import ReviewStatus
 
 STATUS_TEXT = {
@@ -28,6 +30,12 @@ STATUS_TEXT = {
     RequestStatus.accepted: "已审核通过",
     RequestStatus.returned: "已退回，请修改后重新报送",
     RequestStatus.closed: "已关闭",
+}
+ORDER_STATUS_TEXT = {
+    RequestStatus.open: "待报告整改情况",
+    RequestStatus.overdue: "已逾期，尚未报告整改情况",
+    RequestStatus.submitted: "已报告整改完成，待核实销号",
+    RequestStatus.returned: "已退回，请按意见整改后重新报告",
 }
 INPUT_MODES = {
     "integer": "numeric",
@@ -195,10 +203,13 @@ def report_page(
         form_action=f"/r/{token}",
         upload_action=None if is_ad_hoc or not form.fields else f"/r/{token}/xlsx",
         submit_label="报送重大情况" if is_ad_hoc else "提交报送",
+        order=None,
         max_attachments=MAX_ATTACHMENTS,
         max_text_chars=MAX_TEXT_CHARS,
         allowed_types=ALLOWED_TEXT,
     )
+    if target.request is not None and target.request.kind == RequestKind.rectification:
+        context.update(order_facts(session, target))
     if is_ad_hoc:
         context.update(
             heading="重大情况随时报送",
@@ -209,6 +220,33 @@ def report_page(
             0, "本链接长期有效：发现重大情况时，请随时填写报送，每次提交即为一份新的报告。"
         )
     return context
+
+
+def order_facts(session: Session, target: ReplyContext) -> dict[str, Any]:
+    """What the page of a 整改 order adds: the order (what, deadline, who ordered it when,
+    the inspection it came from) and its own words for the deadline and the button."""
+    request = target.request
+    assert request is not None and request.id is not None
+    order = order_of_request(session, request.id)
+    if order is None:
+        return {}
+    inspection = session.get(Inspection, order.inspection_id) if order.inspection_id else None
+    return {
+        "heading": request.period_label,
+        "period_label": "",
+        "due_title": "整改期限",
+        "late_note": "（已逾期，请尽快整改并报告）",
+        "submit_label": "报告整改完成",
+        "status_text": ORDER_STATUS_TEXT.get(request.status, ""),
+        "order": {
+            "what": order.what,
+            "office": target.plan.office.name,
+            "ordered_by": order.ordered_by,
+            "ordered_on": local_today(order.ordered_at, target.timezone),
+            "first_deadline": order.deadline if order.deadline != request.due_date else None,
+            "inspection": inspection,
+        },
+    }
 
 
 def acknowledge_page(

@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from campaign.acceptance.entry import enter_closed, enter_inspection, enter_order, enter_reported
+from campaign.acceptance.entry import (
+    enter_closed,
+    enter_inspection,
+    enter_order,
+    enter_reported,
+    enter_returned,
+)
 from campaign.acceptance.orders import EntryRefused
 from campaign.orchestration.summaries import store_version
 from campaign.schedule import Event
@@ -63,8 +69,8 @@ def test_an_order_entered_reported_and_closed_audited_with_the_coordinator(sessi
     assert (first.number, first.bureau_code, second.number) == (1, "420200", 2)
     shown = open_orders(session=session, campaign_id=hubei_campaign, today=date(2007, 11, 24))
     assert [(o["number"], o["state"], o["overdue"]) for o in shown] == [
-        (2, "整改中", True),  # the earlier deadline first
-        (1, "整改中", False),
+        (2, "逾期", True),  # the earlier deadline first
+        (1, "已下达", False),
     ]
     with pytest.raises(EntryRefused) as refused:
         enter_closed(session=session, campaign_id=hubei_campaign, number=1, actor="李四",
@@ -72,6 +78,18 @@ def test_an_order_entered_reported_and_closed_audited_with_the_coordinator(sessi
     assert refused.value.problems == ["整改通知：第1号单位尚未报告整改完成，不能销号"]
     enter_reported(session=session, campaign_id=hubei_campaign, number=1, report="已全部关停",
                    actor="李四", at=at("2007-11-26"))  # fmt: skip
+    with pytest.raises(EntryRefused) as refused:  # a return names its comment and deadline
+        enter_returned(session=session, campaign_id=hubei_campaign, number=1, actor="李四",
+                       at=at("2007-11-26"), form={"comment": "", "deadline": "明天"})  # fmt: skip
+    assert refused.value.problems == [
+        "新的整改期限：“明天”不是日期，应写作2007-11-30",
+        "退回意见：不能为空",
+    ]
+    shown = open_orders(session=session, campaign_id=hubei_campaign, today=date(2007, 11, 26))
+    assert [(o["number"], o["state"], o["steps"]) for o in shown] == [
+        (2, "逾期", "2007-11-22下达"),
+        (1, "已报告整改完成", "2007-11-22下达；2007-11-26报告整改完成"),
+    ]
     enter_closed(session=session, campaign_id=hubei_campaign, number=1, actor="李四",
                  at=at("2007-11-27"))  # fmt: skip
     session.commit()
@@ -80,16 +98,16 @@ def test_an_order_entered_reported_and_closed_audited_with_the_coordinator(sessi
     audit = session.exec(
         select(AuditEvent.event, AuditEvent.actor, AuditEvent.channel)
         .where(AuditEvent.event.in_(  # type: ignore[attr-defined]
-            ["inspection_recorded", "rectification_ordered", "rectification_reported",
-             "rectification_closed"]))
+            ["inspection_recorded", "rectification_ordered", "answer_received",
+             "answer_accepted"]))
         .order_by(AuditEvent.id)  # type: ignore[arg-type]
     ).all()  # fmt: skip
     assert [tuple(a) for a in audit] == [
         ("inspection_recorded", "李四", Channel.web),
         ("rectification_ordered", "李四", Channel.web),
         ("rectification_ordered", "李四", Channel.web),
-        ("rectification_reported", "李四", Channel.web),
-        ("rectification_closed", "李四", Channel.web),
+        ("answer_received", "李四", Channel.review),  # on the unit's behalf
+        ("answer_accepted", "李四", Channel.review),
     ]
 
 

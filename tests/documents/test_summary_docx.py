@@ -6,7 +6,7 @@ from pathlib import Path
 
 from docx import Document
 
-from campaign.documents.summary_docx import summary_docx
+from campaign.documents.summary_docx import judged_by_units, summary_docx, target_verdict
 from campaign.results.compile import compile_results
 from campaign.results.outputs import write_outputs
 from campaign.results.summary import summary_result
@@ -31,7 +31,10 @@ def test_the_stage_summary_has_figures_charts_tables_and_the_directive_layout(tm
     assert lines[:3] == ["测试局文件", "〔    〕号", "关于测试专项行动集中整治工作情况的小结"]
     body = "\n".join(lines)
     assert "应报报告7份，已报5份，其中按时报送4份、迟报1份，未报2份，报送率71.43%" in body
-    assert "获证率：要求不低于90%，实际93.33%，未达标。未达标单位：乙局。" in body
+    # A per-unit target: the overall figure meets it, one unit does not; the sentence says
+    # which scope it judges (not "93.33%, 未达标").
+    said = "获证率：总体93.33%（要求不低于90%），1个单位未达标：乙局；无数据（未报）单位：丙局。"
+    assert said in body
     assert "丁局分母为零，无法计算" in body  # zero denominator, in words
     assert "丙局：报告均被退回，尚无有效数据" in body  # only returned answers
     assert "丁局：启动后加入" in body  # a unit added after launch
@@ -59,13 +62,28 @@ def test_the_bulletin_names_those_behind_and_those_doing_well(tmp_path):
     assert "丙局：未报2期。" in behind and "甲局" not in behind.split("四、")[0]
 
 
+def test_a_target_verdict_says_which_scope_it_judges():
+    """Per unit: the overall figure and the units short of it, counted and named; overall:
+    the overall figure judged, units below it named apart."""
+    base = {"value_text": "97.38%", "no_value": "尚无数据", "requirement": "不低于95%",
+            "missing": []}  # fmt: skip
+    per_unit = {**base, "status": "未达标", "by_units": True, "failing": ["甲局", "乙局"]}
+    assert target_verdict(per_unit) == "总体97.38%（要求不低于95%），2个单位未达标：甲局、乙局"
+    every = {**base, "status": "达标", "by_units": True, "failing": []}
+    assert target_verdict(every) == "总体97.38%（要求不低于95%），有数据的单位均达标"
+    overall = {**base, "status": "达标", "by_units": False, "failing": ["甲局"]}
+    assert target_verdict(overall) == "总体97.38%（要求不低于95%），总体达标；低于要求的单位：甲局"
+    assert judged_by_units({"scope": "per_bureau"}) and not judged_by_units({"scope": "overall"})
+
+
 def test_a_stage_without_reports_says_so_in_words():
     f = frames([r[:3] + (None,) for r in ROWS])
     result = summary_result(compile_results(f, today=TODAY), f.plan, heading="第一周", today=TODAY)
     body = "\n".join(texts(summary_docx(result, f.plan, "final")))
     assert "本阶段尚无审核通过的报送数据。" in body
     assert "本阶段尚未收到任何报告" in body
-    assert "获证率：要求不低于90%，尚无数据，无法评价。" in body
+    said = "获证率：要求不低于90%，尚无数据，无法评价；无数据（未报）单位：甲局、乙局、丙局、丁局。"
+    assert said in body
 
 
 def test_a_plan_brings_its_own_wording(tmp_path):

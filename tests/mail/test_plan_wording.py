@@ -96,12 +96,14 @@ class World:
         after = self.due + timedelta(days=3)
         order = RectificationOrder(
             id=1, campaign_id=1, number=3, bureau_code=unit.code, what="台账不全",
-            deadline=self.due, ordered_by="office", ordered_at=datetime(2000, 1, 1, tzinfo=UTC),
+            deadline=self.due, request_id=request.id or 0, ordered_by="office",
+            ordered_at=datetime(2000, 1, 1, tzinfo=UTC),
         )  # fmt: skip
-        orders = [{"order": order, "unit": unit.name, "overdue": 3}]
-        rectify = {"order": order, "orders": orders, "as_of": after, "overdue_days": 3}
-        late = [{**asked, "overdue_days": 3}, {**acked, "overdue_days": 3}]
-        escalation = {"as_of": after, "units": [{"bureau": unit, "late": late}], "item_count": 2,
+        rectify = {"order": order, "request": request, "inspection": None, "as_of": after,
+                   "overdue_days": 3, **link}  # fmt: skip
+        ordered = {**asked, "order": order, "overdue_days": 3}  # an order among the late
+        late = [{**asked, "overdue_days": 3}, {**acked, "overdue_days": 3}, ordered]
+        escalation = {"as_of": after, "units": [{"bureau": unit, "late": late}], "item_count": 3,
                       "acknowledgement_only": False, "has_acknowledgement": True,
                       "forward_only": False}  # fmt: skip
         notice = forward_notice(
@@ -140,8 +142,7 @@ class World:
                               "narrative": answer.narrative, "review_url": "http://x/review/7"}],
             "link_reissued": [{**asked, **link}, {"request": None, "is_acknowledgement": False,
                                                   **link}],
-            "rectification": [{**rectify, "step": step} for step in ("order", "reminder",
-                                                                      "escalation")],
+            "rectification": [{**rectify, "step": step} for step in ("order", "reminder")],
             "digest": [{"digest": digest, "as_of": after}],
             "forward": [{"unit": unit, "notice": notice, "directive": directive, **link,
                          "ack_by": self.due, "attachment_name": "通知.docx",

@@ -43,11 +43,11 @@ def test_an_order_entered_and_closed_at_phone_width(
     page.click("#orders form[action$='/acceptance/orders'] button[type=submit]")
     assert page.locator("#orders h2").inner_text() == "整改通知（1份）"
     row = page.locator("#orders table tr").nth(1)
-    assert "第1号" in row.inner_text() and "整改中" in row.inner_text()
+    assert "第1号" in row.inner_text() and "已下达" in row.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.fill("#r-1", "已全部关停并立案查处")
     page.click("#orders form[action$='/orders/1/reported'] button")
-    assert "已报告完成，待销号" in page.locator("#orders table").inner_text()
+    assert "已报告整改完成" in page.locator("#orders table").inner_text()
     page.click("#orders form[action$='/orders/1/close'] button")
     assert "已销号" in page.locator("#orders table").inner_text()
     page.goto(f"{base}/admin/campaigns/{world.campaign.id}")

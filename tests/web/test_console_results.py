@@ -22,6 +22,7 @@ from campaign.schedule import Event
 from models.audit import AuditEvent, Channel
 from models.bureau import Bureau, BureauLevel
 from models.rectification import RectificationOrder
+from models.request import ReportRequest
 from models.submission import ReportSubmission
 from web.conftest import Web
 from web.helpers import csrf_of, send_form
@@ -141,22 +142,36 @@ def test_entry_forms_store_refuse_and_close(web_on_both: Web) -> None:
                     "what": EVIL, "deadline": "2007-09-14"})  # fmt: skip
     dashboard = web.client.get(f"/admin/campaigns/{cid}").text
     section = dashboard[dashboard.index('id="acceptance"') : dashboard.index('id="queue"')]
-    assert "第1号" in section and "整改中" in section and "2007年9月14日" in section
+    assert "第1号" in section and "已下达" in section and "2007年9月14日" in section
+    assert "2007-09-13下达" in section  # the dates of each step
     assert EVIL not in dashboard and "&lt;img src=x" in section
     listing = web.client.get(base).text
     assert EVIL not in listing and listing.count("&lt;img src=x") == 2
     too_early = web.client.post(f"{base}/orders/1/close", data={"csrf_token": token})
     assert "尚未报告整改完成，不能销号" in html.unescape(too_early.text)
     web.client.post(f"{base}/orders/1/reported", data={"csrf_token": token, "report": "已关停"})
+    returned = web.client.post(f"{base}/orders/1/return", data={
+        "csrf_token": token, "comment": "请附关停文书", "deadline": "2007-09-20"})  # fmt: skip
+    assert returned.status_code == 200 and "退回意见：请附关停文书" in returned.text
+    web.client.post(f"{base}/orders/1/reported", data={"csrf_token": token, "report": "已附文书"})
     web.client.post(f"{base}/orders/1/close", data={"csrf_token": token})
     web.session.expire_all()
     order = web.session.exec(select(RectificationOrder)).one()
-    assert (order.status, order.closed_by, order.report) == ("closed", "张三", "已关停")
+    request = web.session.get_one(ReportRequest, order.request_id)
+    assert (request.status, request.due_date) == ("accepted", date(2007, 9, 20))
     dashboard = web.client.get(f"/admin/campaigns/{cid}").text
     assert "没有未销号的整改通知" in dashboard
-    actors = web.session.exec(select(AuditEvent.actor, AuditEvent.channel).where(
-        AuditEvent.event == "rectification_closed")).all()  # fmt: skip
-    assert [tuple(a) for a in actors] == [("张三", Channel.web)]
+    listing = html.unescape(web.client.get(base).text)
+    assert "已销号" in listing and "销号人：张三" in listing and "整改情况：已附文书" in listing
+    actors = web.session.exec(select(AuditEvent.event, AuditEvent.actor, AuditEvent.channel).where(
+        AuditEvent.event.in_(["answer_received", "answer_returned", "answer_accepted"])  # type: ignore[attr-defined]
+    ).order_by(AuditEvent.id)).all()  # fmt: skip
+    assert [tuple(a) for a in actors] == [
+        ("answer_received", "张三", Channel.review),  # on the unit's behalf
+        ("answer_returned", "张三", Channel.review),
+        ("answer_received", "张三", Channel.review),
+        ("answer_accepted", "张三", Channel.review),
+    ]
 
 
 def test_unit_names_in_orders_are_escaped(web: Web) -> None:
