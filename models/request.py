@@ -59,7 +59,7 @@ class ReportRequest(SQLModel, table=True):
     kind: str = Field(
         max_length=32,
         description="request, stage_summary, final_summary, acknowledgement, ad_hoc, "
-        "task_progress, rectification",
+        "task_progress, forward, aggregate, rectification",
     )
     due_date: date | None = None
     status: RequestStatus = enum_column(RequestStatus, default=RequestStatus.open, index=True)
@@ -79,4 +79,3 @@ class ReportRequest(SQLModel, table=True):
         sa_type=JSON,
         description="To whom the report goes: [{name, code}] (code null: the plan's office).",
     )
-    relay_to: str | None = Field(default=None, foreign_key="bureau.code", index=True, max_length=32)
