@@ -11,13 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from campaign.acceptance.orders import inspections_of, orders_of
 from campaign.documents.summary_docx import summary_docx
 from campaign.plan.schema import Plan
-from campaign.results.cells import start_sheet, write_row
+from campaign.results.cells import Book, start_sheet, write_row
 from campaign.results.compile import Compiled, compile_results
 from campaign.results.load import Frames, load_frames
 from campaign.results.summary import WHOLE, summary_result, text
@@ -70,30 +69,28 @@ def write_acceptance_xlsx(
     path: Path,
 ) -> Path:
     names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
-    wb = Workbook()
-    wb.remove(wb.active)
     title = f"{compiled.title}检查验收表"
-    ws = wb.create_sheet("逐单位目标")
-    row = start_sheet(ws, title, TARGET_HEAD)
-    for record in acceptance_rows(compiled, plan)[TARGET_HEAD].itertuples(index=False):
-        write_row(ws, row, list(record), [None] * len(TARGET_HEAD))
-        row += 1
-    ws = wb.create_sheet("现场检查")
-    row = start_sheet(ws, title, INSPECTION_HEAD)
-    for i in inspections:
-        values = [names.get(i.bureau_code, i.bureau_code), i.inspected_on.isoformat(),
-                  i.inspector, i.verdict, i.findings]  # fmt: skip
-        write_row(ws, row, values, [None] * len(values))
-        row += 1
-    ws = wb.create_sheet("整改")
-    row = start_sheet(ws, title, ORDER_HEAD)
-    for o in orders:
-        values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
-                  o.deadline.isoformat(), STATUS_CN[o.status], o.report, o.closed_by]  # fmt: skip
-        write_row(ws, row, values, [None] * len(values))
-        row += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with Book(path) as wb:
+        ws = wb.sheet("逐单位目标")
+        row = start_sheet(ws, title, TARGET_HEAD)
+        for record in acceptance_rows(compiled, plan)[TARGET_HEAD].itertuples(index=False):
+            write_row(ws, row, list(record), [None] * len(TARGET_HEAD))
+            row += 1
+        ws = wb.sheet("现场检查")
+        row = start_sheet(ws, title, INSPECTION_HEAD)
+        for i in inspections:
+            values = [names.get(i.bureau_code, i.bureau_code), i.inspected_on.isoformat(),
+                      i.inspector, i.verdict, i.findings]  # fmt: skip
+            write_row(ws, row, values, [None] * len(values))
+            row += 1
+        ws = wb.sheet("整改")
+        row = start_sheet(ws, title, ORDER_HEAD)
+        for o in orders:
+            values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
+                      o.deadline.isoformat(), STATUS_CN[o.status], o.report,
+                      o.closed_by]  # fmt: skip
+            write_row(ws, row, values, [None] * len(values))
+            row += 1
     return path
 
 
