@@ -6,7 +6,7 @@ from pathlib import Path
 
 from docx import Document
 
-from campaign.documents.summary_docx import summary_docx
+from campaign.documents.summary_docx import LISTED, laggards_table, summary_docx
 from campaign.results.compile import compile_results
 from campaign.results.outputs import write_outputs
 from campaign.results.summary import summary_result
@@ -89,3 +89,20 @@ def test_libreoffice_lays_the_bulletin_out_with_its_names_and_charts(libreoffice
     assert "丙局：未报2期。" in text  # CJK text, not boxes (pdftotext reads the glyphs back)
     assert "测试办公室" in pages[-1][-1] or "印发" in "".join(pages[-1])  # 版记 on the last page
     assert 2 <= len(pages) <= 8  # three charts and two tables among the text
+
+
+def test_a_long_list_of_laggards_is_grouped_by_situation_naming_every_unit():
+    def behind(n: int) -> list[dict[str, str]]:
+        return [{"name": f"第{i}县局", "reasons": f"迟报{i % 3 + 1}次"} for i in range(n)]
+
+    listed = laggards_table(behind(LISTED))
+    assert listed[0] == ["单位", "情况"] and len(listed) == LISTED + 1
+    assert listed[1] == ["第0县局", "迟报1次"]
+    grouped = laggards_table(behind(3000))
+    assert grouped[0] == ["情况", "单位数", "单位"]
+    assert [row[:2] for row in grouped[1:]] == [
+        ["迟报1次", "1000"], ["迟报2次", "1000"], ["迟报3次", "1000"]
+    ]  # fmt: skip
+    named = [name for row in grouped[1:] for name in row[2].split("、")]
+    assert sorted(named) == sorted(f"第{i}县局" for i in range(3000))
+    assert grouped[1][2].startswith("第0县局、第3县局、")  # registry order within a group

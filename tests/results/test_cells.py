@@ -90,8 +90,6 @@ def test_title_header_lines_widths_and_panes(tmp_path: Path) -> None:
     assert (head.alignment.horizontal, head.alignment.wrap_text) == ("center", True)
     assert [ws.cell(r, 1).value for r in (8, 9)] == ["说明", "-注"]
     assert ws.cell(9, 1).quotePrefix and ws.cell(8, 1).font.name != "宋体"
-    widths = {
-        i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)
-    }
+    widths = {i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}
     assert widths[1] == 10 and widths[3] == 20  # exactly as asked, in characters
     assert ws.freeze_panes == "C4"
