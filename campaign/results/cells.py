@@ -13,6 +13,7 @@ the export of every figure a constant amount of memory.
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -36,14 +37,17 @@ _PIXELS_PER_CHARACTER = 7  # Calibri 11's digit: a width of N characters is stor
 
 
 class Book:
-    """A results workbook being written; `sheet` adds a sheet, leaving the block closes
-    (writes) the file."""
+    """A results workbook being written; `sheet` adds a sheet. Leaving the block writes
+    the file, unless an error left it: then nothing is written (the rows written so far,
+    in a folder of its own, are removed)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._rows = tempfile.TemporaryDirectory(prefix="xlsx-rows-")
         self._book = xlsxwriter.Workbook(
-            str(path), {"constant_memory": True, "nan_inf_to_errors": True}
+            str(path),
+            {"constant_memory": True, "nan_inf_to_errors": True, "tmpdir": self._rows.name},
         )
         self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
         self._cells: dict[tuple[bool, str | None, bool, bool], Format | None] = {}
@@ -85,7 +89,11 @@ class Book:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._book.close()
+        try:
+            if error is None:
+                self._book.close()
+        finally:
+            self._rows.cleanup()
 
 
 class Sheet:

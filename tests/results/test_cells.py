@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from openpyxl import load_workbook
 
 from campaign.results.cells import (
@@ -93,3 +94,14 @@ def test_title_header_lines_widths_and_panes(tmp_path: Path) -> None:
     widths = {i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}
     assert widths[1] == 10 and widths[3] == 20  # exactly as asked, in characters
     assert ws.freeze_panes == "C4"
+
+
+def test_an_error_while_writing_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "half.xlsx"
+    with pytest.raises(ValueError, match="half"), Book(path) as book:
+        ws = book.sheet("表")
+        for row in range(1, 5000):
+            write_row(ws, row, [row, "甲局"], [INTEGER, None])
+        raise ValueError("half written")
+    assert not path.exists()
+    assert not Path(book._rows.name).exists()  # nor the rows written so far
