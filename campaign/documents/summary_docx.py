@@ -175,7 +175,7 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         [f"{t['label']}（{t['unit']}）" if t["unit"] else t["label"], t["total"] or "—", t["note"]]
         for t in result.get("totals", [])
     ]
-    laggards = [["单位", "情况"]] + [[r["name"], r["reasons"]] for r in result.get("laggards", [])]
+    laggards = laggards_table(result.get("laggards", []))
     inspections = [["单位", "检查日期", "结论", "发现的问题"]] + [
         [i["unit"], i["date"], i["verdict"], i["findings"]] for i in result.get("inspections", [])
     ]

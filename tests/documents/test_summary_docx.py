@@ -106,3 +106,9 @@ def test_a_long_list_of_laggards_is_grouped_by_situation_naming_every_unit():
     named = [name for row in grouped[1:] for name in row[2].split("、")]
     assert sorted(named) == sorted(f"第{i}县局" for i in range(3000))
     assert grouped[1][2].startswith("第0县局、第3县局、")  # registry order within a group
+    f = frames()
+    result = summary_result(compile_results(f, today=TODAY), f.plan, heading="全程", today=TODAY)
+    result["laggards"] = behind(3000)
+    doc = Document(_buffer(summary_docx(result, f.plan, "bulletin")))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "情况")
+    assert len(table.rows) == 4 and table.rows[3].cells[1].text == "1000"
