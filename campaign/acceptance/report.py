@@ -12,14 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from campaign.acceptance.orders import inspections_of
 from campaign.acceptance.state import STATE_CN, OrderState, OrderView, orders_of
 from campaign.documents.summary_docx import summary_docx
 from campaign.plan.schema import Plan
-from campaign.results.cells import start_sheet, write_row
+from campaign.results.cells import Book, start_sheet, write_row
 from campaign.results.compile import Compiled, compile_results
 from campaign.results.load import Frames, load_frames
 from campaign.results.summary import WHOLE, summary_result, text
@@ -108,32 +107,29 @@ def write_acceptance_xlsx(
     today: date | None = None,
 ) -> Path:
     names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
-    wb = Workbook()
-    wb.remove(wb.active)
     title = f"{compiled.title}检查验收表"
-    ws = wb.create_sheet("逐单位目标")
-    row = start_sheet(ws, title, TARGET_HEAD)
-    for record in acceptance_rows(compiled, plan)[TARGET_HEAD].itertuples(index=False):
-        write_row(ws, row, list(record), [None] * len(TARGET_HEAD))
-        row += 1
-    ws = wb.create_sheet("现场检查")
-    row = start_sheet(ws, title, INSPECTION_HEAD)
-    for i in inspections:
-        values = [names.get(i.bureau_code, i.bureau_code), i.inspected_on.isoformat(),
-                  i.inspector, i.verdict, i.findings]  # fmt: skip
-        write_row(ws, row, values, [None] * len(values))
-        row += 1
-    ws = wb.create_sheet("整改")
-    row = start_sheet(ws, title, ORDER_HEAD)
-    for view in orders:
-        o = order_record(view, today or date.today(), plan.timezone)
-        values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
-                  o.deadline.isoformat(), o.status, o.steps, o.report, o.reviewer,
-                  o.comment]  # fmt: skip
-        write_row(ws, row, values, [None] * len(values))
-        row += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with Book(path) as wb:
+        ws = wb.sheet("逐单位目标")
+        row = start_sheet(ws, title, TARGET_HEAD)
+        for record in acceptance_rows(compiled, plan)[TARGET_HEAD].itertuples(index=False):
+            write_row(ws, row, list(record), [None] * len(TARGET_HEAD))
+            row += 1
+        ws = wb.sheet("现场检查")
+        row = start_sheet(ws, title, INSPECTION_HEAD)
+        for i in inspections:
+            values = [names.get(i.bureau_code, i.bureau_code), i.inspected_on.isoformat(),
+                      i.inspector, i.verdict, i.findings]  # fmt: skip
+            write_row(ws, row, values, [None] * len(values))
+            row += 1
+        ws = wb.sheet("整改")
+        row = start_sheet(ws, title, ORDER_HEAD)
+        for view in orders:
+            o = order_record(view, today or date.today(), plan.timezone)
+            values = [f"第{o.number}号", names.get(o.bureau_code, o.bureau_code), o.what,
+                      o.deadline.isoformat(), o.status, o.steps, o.report, o.reviewer,
+                      o.comment]  # fmt: skip
+            write_row(ws, row, values, [None] * len(values))
+            row += 1
     return path
 
 

@@ -55,6 +55,7 @@ COMPARATOR_CN = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低�
 DRAFT_NUMBER = "〔    〕号"
 CELL_STYLE = "表格文字"
 NAMED = 30  # laggards named one by one in the text; the rest are in the table
+LISTED = 100  # laggards in the table one per row; more are grouped by their situation
 _PLACEHOLDER = re.compile(r"^\[\[(表|图) (.+)\]\]$")
 
 
@@ -195,7 +196,7 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         [f"{t['label']}（{t['unit']}）" if t["unit"] else t["label"], t["total"] or "—", t["note"]]
         for t in result.get("totals", [])
     ]
-    laggards = [["单位", "情况"]] + [[r["name"], r["reasons"]] for r in result.get("laggards", [])]
+    laggards = laggards_table(result.get("laggards", []))
     inspections = [["单位", "检查日期", "结论", "发现的问题"]] + [
         [i["unit"], i["date"], i["verdict"], i["findings"]] for i in result.get("inspections", [])
     ]
@@ -210,6 +211,20 @@ def tables(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         "现场检查": inspections,
         "整改": orders,
     }
+
+
+def laggards_table(laggards: list[dict[str, Any]]) -> list[list[str]]:
+    """The units behind, one per row; beyond LISTED (a registry of thousands) one row per
+    situation with its units' number and names, in the order they first appear: a 通报
+    of 3,000 units names them all in a few rows, the workbook's 未报 sheet one per row."""
+    if len(laggards) <= LISTED:
+        return [["单位", "情况"]] + [[r["name"], r["reasons"]] for r in laggards]
+    groups: dict[str, list[str]] = {}
+    for r in laggards:
+        groups.setdefault(r["reasons"], []).append(r["name"])
+    return [["情况", "单位数", "单位"]] + [
+        [reasons, str(len(names)), "、".join(names)] for reasons, names in groups.items()
+    ]
 
 
 def summary_docx(

@@ -228,11 +228,14 @@ def _put(cell: Cell, value: Any, *, quote: bool | None = None) -> None:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
-        if quote if quote is not None else value.startswith(_FORMULA_STARTS):
+        if quote if quote is not None else needs_quote(value):
             cell.quotePrefix = True
 
 
-put_cell = _put  # the one way to write a cell safely; campaign.results' workbook uses it
+def needs_quote(text: str) -> bool:
+    """Whether Excel would take this text for a formula when the cell is edited: it then
+    carries quotePrefix (here, and in the results workbooks: campaign.results.cells)."""
+    return text.startswith(_FORMULA_STARTS)
 
 
 def _build(key: _TemplateKey, form: ReportForm) -> bytes:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from openpyxl.worksheet.worksheet import Worksheet
-
-from campaign.results.cells import INTEGER, start_sheet, write_header, write_row
+from campaign.results.cells import INTEGER, Sheet, start_sheet, write_header, write_row
 
 if TYPE_CHECKING:
     from campaign.results.compile import Compiled
 
 
-def write_answers(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def write_answers(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(
         ws, f"{title}：选项统计", ["指标", "选项", "单位数", "作答单位数", "选择该项的单位"]
     )
@@ -27,4 +25,4 @@ def write_answers(ws: Worksheet, title: str, compiled: Compiled) -> None:
     for r in compiled.answers.to_dict("records"):
         write_row(ws, row, [r["label"], r["name"], r["period_label"], r["value"]], [None] * 4)
         row += 1
-    ws.column_dimensions["E"].width = 60
+    ws.width(5, 60)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
-from campaign.documents.xlsx_table import put_cell
+from campaign.results.cells import Book, blank
 from campaign.results.figures import ACCEPTED
 from campaign.results.load import Frames
 
@@ -42,11 +41,15 @@ def accepted_figures(frames: Frames) -> pd.DataFrame:
 def write_export(frames: Frames, path: Path) -> int:
     """Write the table; returns the number of figures written."""
     table = accepted_figures(frames)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "全部数据"
+    with Book(path) as book:
+        _write(book, table)
+    return len(table)
+
+
+def _write(book: Book, table: pd.DataFrame) -> None:
+    ws = book.sheet("全部数据")
     for i, text in enumerate(HEAD, 1):
-        put_cell(ws.cell(1, i), text)
+        ws.text(1, i, text)
     for row, r in enumerate(table.to_dict("records"), 2):
         end = r["period_end"]
         cells = [
@@ -61,9 +64,5 @@ def write_export(frames: Frames, path: Path) -> int:
             r["text"] or "",
         ]
         for i, value in enumerate(cells, 1):
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                continue
-            put_cell(ws.cell(row, i), float(value) if i == 7 else value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return len(table)
+            if not blank(value):
+                ws.value(row, i, float(value) if i == 7 else value)

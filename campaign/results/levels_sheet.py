@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from campaign.results.cells import (
     INTEGER,
     RATE,
+    Sheet,
     number_format_of,
     outline,
     start_sheet,
@@ -31,7 +30,7 @@ TOTAL_NOTE = (
 )
 
 
-def write_levels(ws: Worksheet, title: str, compiled: Compiled, form: str) -> None:
+def write_levels(ws: Sheet, title: str, compiled: Compiled, form: str) -> None:
     figures = compiled.levels.figures[form]
     fields = figures.fields
     head = ["层级", "单位", *(field_header(f) for f in fields), "说明"]
@@ -64,7 +63,7 @@ RELAY_KEYS = ["units", "owed", "reported", "on_time", "late", "missing", "pendin
               "reporting_rate"]  # fmt: skip
 
 
-def write_relays(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def write_relays(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：逐级报送情况（下辖单位）", RELAY_HEAD)
     for r in compiled.levels.relays.to_dict("records"):
         values = [r["name"], r["own_text"], *(r[k] for k in RELAY_KEYS)]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.worksheet.worksheet import Worksheet
-
-from campaign.documents.xlsx_table import put_cell
-from campaign.results.cells import number_format_of, start_sheet, write_row
+from campaign.results.cells import Sheet, number_format_of, start_sheet, write_lines, write_row
 from campaign.results.figures import FormFigures
 
 
@@ -17,7 +14,7 @@ def field_header(f: Any) -> str:
     return f"{f.label}{suffix}{unit}"
 
 
-def write_pending(ws: Worksheet, title: str, pending: FormFigures, names: dict[str, str]) -> None:
+def write_pending(ws: Sheet, title: str, pending: FormFigures, names: dict[str, str]) -> None:
     """One row per pending report (unit, period), registry order; not in any total."""
     fields = pending.fields
     head = ["单位", "报告期", *(field_header(f) for f in fields)]
@@ -29,4 +26,4 @@ def write_pending(ws: Worksheet, title: str, pending: FormFigures, names: dict[s
         write_row(ws, row, values, [None, None, *(number_format_of(f) for f in fields)])
         row += 1
     if not len(rows):
-        put_cell(ws.cell(row, 1), "没有待审核的报告。")
+        write_lines(ws, row, ["没有待审核的报告。"])

@@ -7,8 +7,8 @@ timeliness per unit, totals row), for a routed duty 逐级汇总 and 逐级报�
 (each target overall, then per unit), 未报 (every
 report owed and not received, and the units behind), 情况说明 (narratives and text
 fields), 排名, 说明 (notes). Chinese headers, unit names (never codes), registry order,
-number formats. Every text cell from a plan or a unit is written as text
-(campaign.documents.xlsx_table.put_cell: never a formula).
+number formats. Every text cell from a plan or a unit is written as text, never a formula
+(campaign.results.cells, which writes the sheets row by row with xlsxwriter).
 """
 
 from __future__ import annotations
@@ -16,22 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
-
-from campaign.documents.xlsx_table import put_cell
 from campaign.results.answers_sheet import write_answers
 from campaign.results.cells import (
-    FONT,
     INTEGER,
     RATE,
+    Book,
+    Sheet,
     blank,
     number_format_of,
     start_sheet,
     write_header,
     write_lines,
     write_row,
+    write_title,
 )
 from campaign.results.compile import Compiled
 from campaign.results.figures import FormFigures
@@ -40,34 +37,31 @@ from campaign.results.pending_sheet import field_header, write_pending
 
 
 def write_workbook(compiled: Compiled, path: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
     title = f"{compiled.title}（{compiled.stage_name}）汇总表"
     lead = compiled.figures.get(compiled.main_form or "")
-    if lead is not None:
-        _by_unit(wb.create_sheet("按单位"), title, lead)
-        _by_period(wb.create_sheet("按期次"), title, compiled, lead)
-        names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
-        write_pending(wb.create_sheet("待审核"), title, compiled.pending[lead.form.key], names)
-    _completeness(wb.create_sheet("报送情况"), title, compiled)
-    if compiled.levels.routed:
-        for form in compiled.levels.figures:
-            name = "逐级汇总" if form == compiled.main_form else f"逐级汇总-{form}"[:31]
-            write_levels(wb.create_sheet(name), title, compiled, form)
-        write_relays(wb.create_sheet("逐级报送情况"), title, compiled)
-    _targets(wb.create_sheet("目标"), title, compiled)
-    _missing(wb.create_sheet("未报"), title, compiled)
-    _narratives(wb.create_sheet("情况说明"), title, compiled)
-    if len(compiled.answers):
-        write_answers(wb.create_sheet("选项统计"), title, compiled)
-    _ranking(wb.create_sheet("排名"), title, compiled)
-    _notes(wb.create_sheet("说明"), title, compiled)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with Book(path) as wb:
+        if lead is not None:
+            _by_unit(wb.sheet("按单位"), title, lead)
+            _by_period(wb.sheet("按期次"), title, compiled, lead)
+            names = dict(zip(compiled.units["code"], compiled.units["name"], strict=True))
+            write_pending(wb.sheet("待审核"), title, compiled.pending[lead.form.key], names)
+        _completeness(wb.sheet("报送情况"), title, compiled)
+        if compiled.levels.routed:
+            for form in compiled.levels.figures:
+                name = "逐级汇总" if form == compiled.main_form else f"逐级汇总-{form}"[:31]
+                write_levels(wb.sheet(name), title, compiled, form)
+            write_relays(wb.sheet("逐级报送情况"), title, compiled)
+        _targets(wb.sheet("目标"), title, compiled)
+        _missing(wb.sheet("未报"), title, compiled)
+        _narratives(wb.sheet("情况说明"), title, compiled)
+        if len(compiled.answers):
+            write_answers(wb.sheet("选项统计"), title, compiled)
+        _ranking(wb.sheet("排名"), title, compiled)
+        _notes(wb.sheet("说明"), title, compiled)
     return path
 
 
-def _by_unit(ws: Worksheet, title: str, lead: FormFigures) -> None:
+def _by_unit(ws: Sheet, title: str, lead: FormFigures) -> None:
     fields = lead.fields
     head = ["序号", "单位", *(field_header(f) for f in fields), "已报期数"]
     row = start_sheet(ws, f"{title}：{lead.form.title}", head)
@@ -88,7 +82,7 @@ def _by_unit(ws: Worksheet, title: str, lead: FormFigures) -> None:
     write_lines(ws, row + 2, notes)
 
 
-def _by_period(ws: Worksheet, title: str, compiled: Compiled, lead: FormFigures) -> None:
+def _by_period(ws: Sheet, title: str, compiled: Compiled, lead: FormFigures) -> None:
     fields = lead.fields
     head = [
         "报告期",
@@ -133,7 +127,7 @@ def _by_period(ws: Worksheet, title: str, compiled: Compiled, lead: FormFigures)
         write_row(ws, row, values, formats)
         row += 1
     if not len(lead.period_totals):
-        put_cell(ws.cell(row, 1), "本阶段没有已审核通过的报告。")
+        write_lines(ws, row, ["本阶段没有已审核通过的报告。"])
     write_lines(
         ws, row + 1, ["百分数字段按期列示各单位中位数，不作合计；累计数为当期各单位累计数之和。"]
     )
@@ -164,7 +158,7 @@ COUNT_KEYS = [
 COUNT_FORMATS = [INTEGER] * 7 + [RATE, RATE]
 
 
-def _completeness(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def _completeness(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：报送情况", ["序号", "单位", *COUNT_HEAD])
     for i, r in enumerate(compiled.completeness_unit.to_dict("records"), 1):
         write_row(
@@ -181,7 +175,7 @@ def _completeness(ws: Worksheet, title: str, compiled: Compiled) -> None:
     )
 
 
-def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def _targets(ws: Sheet, title: str, compiled: Compiled) -> None:
     head = [
         "目标",
         "范围",
@@ -219,7 +213,7 @@ def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
         )
         row += 1
     if not len(compiled.targets_overall):
-        put_cell(ws.cell(row, 1), "方案未设定量化目标。")
+        write_lines(ws, row, ["方案未设定量化目标。"])
         row += 1
     row += 1
     write_header(ws, row, ["单位", "目标", "数值", "差距", "结论", "本单位目标值", "说明"])
@@ -231,7 +225,7 @@ def _targets(ws: Worksheet, title: str, compiled: Compiled) -> None:
         row += 1
 
 
-def _missing(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def _missing(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：未报情况", ["单位", "报送事项", "报告期", "报送截止", "情况"])
     for r in compiled.missing_reports.to_dict("records"):
         due = (
@@ -242,7 +236,7 @@ def _missing(ws: Worksheet, title: str, compiled: Compiled) -> None:
         write_row(ws, row, [r["name"], r["duty"], r["period_label"], due, r["state"]], [None] * 5)
         row += 1
     if not len(compiled.missing_reports):
-        put_cell(ws.cell(row, 1), "无未报单位。")
+        write_lines(ws, row, ["无未报单位。"])
         row += 1
     row += 1
     write_header(ws, row, ["滞后单位", "未报（期）", "迟报（次）", "未达标目标", "情况"])
@@ -257,20 +251,18 @@ def _missing(ws: Worksheet, title: str, compiled: Compiled) -> None:
         row += 1
 
 
-def _narratives(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def _narratives(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：情况说明", ["单位", "报送事项", "报告期", "类别", "内容"])
     for r in compiled.narratives.to_dict("records"):
-        write_row(
-            ws, row, [r["name"], r["duty"], r["period_label"], r["label"], r["value"]], [None] * 5
-        )
-        ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        values = [r["name"], r["duty"], r["period_label"], r["label"], r["value"]]
+        write_row(ws, row, values, [None] * 5, wrapped={5})
         row += 1
     if not len(compiled.narratives):
-        put_cell(ws.cell(row, 1), "本阶段没有已审核通过的情况说明。")
-    ws.column_dimensions["E"].width = 80
+        write_lines(ws, row, ["本阶段没有已审核通过的情况说明。"])
+    ws.width(5, 80)
 
 
-def _ranking(ws: Worksheet, title: str, compiled: Compiled) -> None:
+def _ranking(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(
         ws,
         f"{title}：排名",
@@ -290,9 +282,8 @@ def _ranking(ws: Worksheet, title: str, compiled: Compiled) -> None:
     write_lines(ws, row + 1, ["排名依据：达标目标数、报送率、迟报次数，其余相同者按单位名录顺序。"])
 
 
-def _notes(ws: Worksheet, title: str, compiled: Compiled) -> None:
-    put_cell(ws.cell(1, 1), f"{title}：说明")
-    ws.cell(1, 1).font = Font(name=FONT, size=14, bold=True)
+def _notes(ws: Sheet, title: str, compiled: Compiled) -> None:
+    write_title(ws, f"{title}：说明")
     window = (
         "全程"
         if compiled.start is None
@@ -303,4 +294,4 @@ def _notes(ws: Worksheet, title: str, compiled: Compiled) -> None:
         "数据口径：仅计审核通过的报告；待审核报告单独列示。",
     ]
     write_lines(ws, 3, lines + (compiled.notes or ["无其他说明。"]))
-    ws.column_dimensions["A"].width = 100
+    ws.width(1, 100)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from docx import Document
 
-from campaign.documents.summary_docx import judged_by_units, summary_docx, target_verdict
+from campaign.documents.summary_docx import (
+    LISTED,
+    judged_by_units,
+    laggards_table,
+    summary_docx,
+    target_verdict,
+)
 from campaign.results.compile import compile_results
 from campaign.results.outputs import write_outputs
 from campaign.results.summary import summary_result
@@ -107,3 +113,26 @@ def test_libreoffice_lays_the_bulletin_out_with_its_names_and_charts(libreoffice
     assert "丙局：未报2期。" in text  # CJK text, not boxes (pdftotext reads the glyphs back)
     assert "测试办公室" in pages[-1][-1] or "印发" in "".join(pages[-1])  # 版记 on the last page
     assert 2 <= len(pages) <= 8  # three charts and two tables among the text
+
+
+def test_a_long_list_of_laggards_is_grouped_by_situation_naming_every_unit():
+    def behind(n: int) -> list[dict[str, str]]:
+        return [{"name": f"第{i}县局", "reasons": f"迟报{i % 3 + 1}次"} for i in range(n)]
+
+    listed = laggards_table(behind(LISTED))
+    assert listed[0] == ["单位", "情况"] and len(listed) == LISTED + 1
+    assert listed[1] == ["第0县局", "迟报1次"]
+    grouped = laggards_table(behind(3000))
+    assert grouped[0] == ["情况", "单位数", "单位"]
+    assert [row[:2] for row in grouped[1:]] == [
+        ["迟报1次", "1000"], ["迟报2次", "1000"], ["迟报3次", "1000"]
+    ]  # fmt: skip
+    named = [name for row in grouped[1:] for name in row[2].split("、")]
+    assert sorted(named) == sorted(f"第{i}县局" for i in range(3000))
+    assert grouped[1][2].startswith("第0县局、第3县局、")  # registry order within a group
+    f = frames()
+    result = summary_result(compile_results(f, today=TODAY), f.plan, heading="全程", today=TODAY)
+    result["laggards"] = behind(3000)
+    doc = Document(_buffer(summary_docx(result, f.plan, "bulletin")))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "情况")
+    assert len(table.rows) == 4 and table.rows[3].cells[1].text == "1000"

@@ -1,21 +1,25 @@
-"""write_row creates its cells with their style at once (the 汇总表 of 3,000 units is
-written in half the time): what is written, opened back, is what the plain openpyxl way
-writes, cell by cell."""
+"""The results workbooks' cells (written by xlsxwriter, row by row), opened back with
+openpyxl: values and their types, number formats, fonts, boxes, quotePrefix on text
+Excel would take for a formula, wrapping, widths and frozen panes."""
 
 from __future__ import annotations
 
-from copy import copy
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment
-from openpyxl.worksheet.worksheet import Worksheet
+import pytest
+from openpyxl import load_workbook
 
-from campaign.documents.xlsx_table import put_cell
-from campaign.results.cells import DECIMAL, INTEGER, NO_DATA, RATE, blank, cell_number, write_row
-from campaign.results.cells import _style as style_of
+from campaign.results.cells import (
+    DECIMAL,
+    INTEGER,
+    RATE,
+    Book,
+    start_sheet,
+    write_lines,
+    write_row,
+)
 
 ROWS: list[tuple[list[Any], list[str | None], bool]] = [
     (
@@ -32,62 +36,72 @@ ROWS: list[tuple[list[Any], list[str | None], bool]] = [
 ]
 
 
-def reference_row(
-    ws: Worksheet, row: int, values: list[Any], formats: list[str | None], bold: bool
-) -> None:
-    """The plain way (ws.cell, then the style, then the value), as write_row did before."""
-    for i, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-        cell = ws.cell(row, i)
-        numeric = not blank(value) and not isinstance(value, str)
-        cell._style = copy(style_of(ws, bold, number_format if numeric else None))
-        if blank(value):
-            put_cell(cell, NO_DATA if number_format else "")
-        elif isinstance(value, str):
-            put_cell(cell, value)
-        else:
-            put_cell(cell, cell_number(value))
+def written(tmp_path: Path) -> Any:
+    with Book(tmp_path / "cells.xlsx") as book:
+        ws = book.sheet("表")
+        row = start_sheet(ws, "=标题", ["序号", "单位", "检查企业数（家次）", "d", "e", "f"])
+        for values, formats, bold in ROWS:
+            write_row(ws, row, values, formats, bold=bold, wrapped={5})
+            row += 1
+        write_lines(ws, row + 1, ["说明", "-注"])
+    return load_workbook(tmp_path / "cells.xlsx")["表"]
 
 
-def written(tmp_path: Path, name: str, fast: bool) -> list[list[tuple[Any, ...]]]:
-    wb = Workbook()
-    ws = wb.active
-    for row, (values, formats, bold) in enumerate(ROWS, 4):
-        if fast:
-            write_row(ws, row, values, formats, bold=bold)
-        else:
-            reference_row(ws, row, values, formats, bold)
-    ws.cell(5, 5).alignment = Alignment(wrap_text=True)  # restyled afterwards (情况说明)
-    wb.save(tmp_path / name)
-    back = load_workbook(tmp_path / name).active
-    return [
-        [
-            (
-                c.value,
-                c.data_type,
-                c.number_format,
-                c.font.b,
-                c.font.name,
-                c.border.left.style,
-                c.quotePrefix,
-                c.alignment.wrap_text,
-            )
-            for c in r
-        ]
-        for r in back.iter_rows(min_row=4)
+def look(cell: Any) -> tuple[Any, ...]:
+    return (
+        cell.value,
+        cell.data_type if cell.value is not None else None,
+        cell.number_format,
+        cell.font.b,
+        cell.font.name,
+        cell.border.left.style,
+        cell.quotePrefix,
+        cell.alignment.wrap_text,
+    )
+
+
+def test_values_formats_and_text_that_stays_text(tmp_path: Path) -> None:
+    ws = written(tmp_path)
+    rows = [[look(c) for c in r] for r in ws.iter_rows(min_row=4, max_row=6)]
+    box = ("宋体", "thin")
+    assert rows[0][:4] == [
+        (1, "n", INTEGER, False, *box, False, None),
+        ("甲局", "s", "General", False, *box, False, None),
+        (12, "n", INTEGER, False, *box, False, None),
+        (3.5, "n", DECIMAL, False, *box, False, None),
     ]
+    assert rows[0][4] == ("无数据", "s", "General", False, *box, False, True)  # a number due
+    assert rows[0][5][:2] == (None, None)  # no number due: empty, but boxed
+    assert rows[0][5][5] == "thin"
+    assert rows[1][0] == ("=HYPERLINK(1)", "s", "General", False, *box, True, None)
+    assert rows[1][1][:2] == ("-5%", "s") and rows[1][1][6]
+    assert rows[1][2][:3] == (7, "n", INTEGER) and rows[1][3][:3] == (0.125, "n", RATE)
+    assert rows[1][4][:2] == (None, None) and rows[1][5][6]  # "" is empty; "+1" quoted
+    assert rows[2][1] == ("合计", "s", "General", True, *box, False, None)
+    assert rows[2][4][:2] == ("不作合计", "s")
 
 
-def test_cells_as_the_plain_way_writes_them(tmp_path):
-    fast = written(tmp_path, "fast.xlsx", fast=True)
-    assert fast == written(tmp_path, "plain.xlsx", fast=False)
-    assert fast[0][4][:3] == ("无数据", "s", "General")
-    assert fast[1][0][0] == "=HYPERLINK(1)" and fast[1][0][1] == "s" and fast[1][0][6]
-    assert fast[2][1][3] is True and fast[0][2][:3] == (12, "n", INTEGER)
+def test_title_header_lines_widths_and_panes(tmp_path: Path) -> None:
+    ws = written(tmp_path)
+    title, head = ws["A1"], ws["C3"]
+    assert (title.value, title.data_type, title.quotePrefix) == ("=标题", "s", True)
+    assert (title.font.name, title.font.sz, title.font.b) == ("宋体", 14, True)
+    assert head.value == "检查企业数（家次）" and head.font.b and head.border.top.style == "thin"
+    assert head.fill.fill_type == "solid" and head.fill.fgColor.rgb.endswith("D9D9D9")
+    assert (head.alignment.horizontal, head.alignment.wrap_text) == ("center", True)
+    assert [ws.cell(r, 1).value for r in (8, 9)] == ["说明", "-注"]
+    assert ws.cell(9, 1).quotePrefix and ws.cell(8, 1).font.name != "宋体"
+    widths = {i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    assert widths[1] == 10 and widths[3] == 20  # exactly as asked, in characters
+    assert ws.freeze_panes == "C4"
 
 
-def test_a_restyled_cell_leaves_its_neighbours_alone(tmp_path):
-    wb = Workbook()
-    ws = wb.active
-    write_row(ws, 4, [1, 2], [INTEGER, INTEGER])
-    ws.cell(4, 1).alignment = Alignment(wrap_text=True)
-    assert ws.cell(4, 1).alignment.wrap_text and not ws.cell(4, 2).alignment.wrap_text
+def test_an_error_while_writing_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "half.xlsx"
+    with pytest.raises(ValueError, match="half"), Book(path) as book:
+        ws = book.sheet("表")
+        for row in range(1, 5000):
+            write_row(ws, row, [row, "甲局"], [INTEGER, None])
+        raise ValueError("half written")
+    assert not path.exists()
+    assert not Path(book._rows.name).exists()  # nor the rows written so far
