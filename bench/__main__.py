@@ -27,7 +27,14 @@ QUIET = {  # the figures, not Prefect's logs of every task run nor its telemetry
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
 }
-BENCHES = ["bench_tick", "bench_mail", "bench_inbox", "bench_results", "bench_submit"]
+BENCHES = [
+    "bench_tick",
+    "bench_mail",
+    "bench_inbox",
+    "bench_results",
+    "bench_console",
+    "bench_submit",
+]
 
 
 def machine() -> str:

@@ -3,8 +3,10 @@
 Each campaign gets `campaign-tick/<document number>` (e.g. `campaign-tick/鄂质监发〔2007〕77号`):
 the tick flow with the campaign's id, on the plan's cron in the plan's timezone, tagged
 `campaign-{id}`; its runs are named like the fast-forward's (document number and date), and
-it is paused when the campaign completes, is paused or cancelled. `launch-campaign/launch`
-lets a coordinator launch a plan from the Prefect UI. `campaign worker` serves them all.
+it is paused when the campaign completes, is paused or cancelled (its runs not started yet
+are then Cancelled, and a tick of a campaign not active ends Cancelled), and resumed with
+the campaign. `launch-campaign/launch` lets a coordinator launch a plan from the Prefect
+UI. `campaign worker` serves them all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from campaign.settings import get_settings
 from models.campaign import Campaign, CampaignStatus
 
 if TYPE_CHECKING:
+    from prefect.client.orchestration import SyncPrefectClient
     from prefect.deployments.runner import RunnerDeployment
 
 LAUNCH_DEPLOYMENT = "launch"
@@ -105,8 +108,20 @@ def deploy_campaign(campaign: Campaign) -> UUID | None:
     return deployment_id  # (apply is sync here: the CLI and the launch flow are sync)
 
 
-def set_schedule_paused(campaign_id: int, paused: bool, *, session: Session | None = None) -> bool:
-    """Pause or resume the campaign's scheduled ticks; False if no server or no deployment."""
+def set_schedule_paused(
+    campaign_id: int,
+    paused: bool,
+    *,
+    session: Session | None = None,
+    cancel_waiting: str | None = None,
+) -> bool:
+    """Pause or resume the campaign's scheduled ticks; False if no server or no deployment.
+
+    Pausing deletes the runs the scheduler created that have not started. With
+    cancel_waiting (the campaign was cancelled: the message to show), every run of the
+    deployment that has not started is first set Cancelled with that message instead, so
+    the Prefect UI keeps them under the deployment as the ticks that will not run.
+    """
     if not prefect_reachable():
         return False
     if session is None:
@@ -127,11 +142,41 @@ def set_schedule_paused(campaign_id: int, paused: bool, *, session: Session | No
             deployment = client.read_deployment_by_name(f"{campaign_tick.name}/{name}")
         except ObjectNotFound:
             return False
+        if cancel_waiting is not None:
+            cancel_waiting_runs(client, deployment.id, cancel_waiting)
         if paused:
             client.pause_deployment(deployment.id)
         else:
             client.resume_deployment(deployment.id)
     return True
+
+
+def cancel_waiting_runs(client: SyncPrefectClient, deployment_id: UUID, message: str) -> int:
+    """Set Cancelled every run of the deployment still waiting to start (Scheduled, Late,
+    awaiting its concurrency slot); returns how many."""
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.states import Cancelled
+
+    waiting = FlowRunFilter(
+        deployment_id=FlowRunFilterDeploymentId(any_=[deployment_id]),
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+    )
+    done: set[UUID] = set()
+    while True:  # page by page: a cancelled run leaves the filter
+        runs = client.read_flow_runs(flow_run_filter=waiting, sort=FlowRunSort.ID_DESC, limit=200)
+        fresh = [r for r in runs if r.id not in done]
+        if not fresh:
+            return len(done)
+        for run in fresh:
+            client.set_flow_run_state(run.id, Cancelled(message=message))
+            done.add(run.id)
 
 
 def tick_deployment_id(campaign_id: int) -> UUID | None:

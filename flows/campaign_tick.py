@@ -13,6 +13,7 @@ from uuid import UUID
 from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Cancelled, State
 
 from campaign.clock import local_date
 from campaign.db import session_scope
@@ -100,19 +101,24 @@ escalations, one to close (the sequence itself is `run_sequence`, shared with ru
 
 
 @flow(name="campaign-tick", flow_run_name=tick_run_name)
-def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+def campaign_tick(campaign_id: int, as_of: datetime | None = None) -> dict[str, Any] | State:
     """Carry out everything due by as_of (default: now) that is not done yet.
 
     Few task runs on purpose: what is due is read in the flow itself, each phase with due
     events is a subflow with one task per event, one task carries out the escalations
     (when any are due) and one closes the tick.
+
+    The tick of a campaign that is not active (paused, cancelled, completed) does nothing
+    but deliver mail left by earlier runs, and ends Cancelled with the reason as its
+    message (the Prefect UI shows it so), its report as its data (see tick_report).
     """
     as_of = as_of or datetime.now(UTC)
     logger = get_run_logger()
     planned = plan_tick(campaign_id=campaign_id, as_of=as_of)
     if planned.refused:
         logger.warning(planned.refused)
-        return run_sequence(planned, FLOW_STEPS).to_json()
+        report = run_sequence(planned, FLOW_STEPS).to_json()
+        return Cancelled(message=planned.refused, data=report)
     logger.info(
         "%s: %d event(s) due in %d phase step(s), %d escalation(s); active phases: %s",
         planned.today,
@@ -151,14 +157,16 @@ def run_ticks(
         deployment_id = tick_deployment_id(campaign_id)
         for moment in moments:
             if deployment_id is None:
-                reports.append(campaign_tick(campaign_id=campaign_id, as_of=moment))
+                state = campaign_tick(campaign_id=campaign_id, as_of=moment, return_state=True)
             else:
-                reports.append(run_attached(deployment_id, campaign_id, moment))
+                state = run_attached(deployment_id, campaign_id, moment)
+            reports.append(tick_report(state))
     return reports
 
 
-def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> dict[str, Any]:
-    """One tick as a run of the campaign's deployment, carried out in this process."""
+def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> State:
+    """One tick as a run of the campaign's deployment, carried out in this process; its
+    final state."""
     from prefect.client.orchestration import get_client
     from prefect.flow_engine import run_flow_sync
     from prefect.states import Pending
@@ -168,6 +176,20 @@ def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> dict
         flow_run = client.create_flow_run_from_deployment(
             deployment_id, parameters=parameters, state=Pending()
         )
-    result = run_flow_sync(campaign_tick, flow_run=flow_run, parameters=parameters)
-    assert isinstance(result, dict)  # return_type="result": the flow's own return value
-    return result
+    state = run_flow_sync(
+        campaign_tick, flow_run=flow_run, parameters=parameters, return_type="state"
+    )
+    assert isinstance(state, State)
+    return state
+
+
+def tick_report(state: State) -> dict[str, Any]:
+    """The report of a tick run from its final state: also of a tick that ended Cancelled
+    because its campaign is not active; the error of a failed run is raised."""
+    if state.is_cancelled():
+        report = state.result(raise_on_failure=False)
+        if isinstance(report, dict):
+            return report
+    report = state.result()
+    assert isinstance(report, dict)
+    return report

@@ -61,7 +61,10 @@ def _change(ref: str, command: str, by: str, reason: str) -> None:
             id=campaign_id, status=label(CAMPAIGN_STATES, status)
         )
     )
-    if set_schedule_paused(campaign_id, paused=command != "resume"):
+    cancelled = None  # the message the ticks that will not run show in the Prefect UI
+    if command == "cancel":
+        cancelled = _("Campaign {id} was cancelled; this tick does not run.").format(id=campaign_id)
+    if set_schedule_paused(campaign_id, paused=command != "resume", cancel_waiting=cancelled):
         typer.echo(
             _("Scheduled ticks resumed in Prefect.")
             if command == "resume"

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from campaign.audit import record_audit
 from campaign.clock import local_date
 from campaign.forwarding.links import forward_page_url
-from campaign.links import issue_link, resend_link
+from campaign.links import IssuedLink, Target, issue_links, resend_links
 from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
@@ -52,11 +52,15 @@ def queue_directive(
     and to a unit that forwards it (forward_by: its deadline by unit) its 转发 page."""
     campaign = _campaign(session, campaign_id)
     bureaus = _bureaus(session, bureau_codes)
+    links = issue_links(
+        session=session,
+        campaign_id=campaign_id,
+        purpose=LinkPurpose.acknowledge,
+        targets=[(c, ack_request_ids[c]) for c in sorted(bureau_codes) if c in ack_request_ids],
+    )
     for code in bureau_codes:
         ack_id = ack_request_ids.get(code)
-        link_url = None
-        if ack_id is not None:
-            link_url = _link(session, campaign_id, code, LinkPurpose.acknowledge, ack_id)
+        link = links.get((code, ack_id)) if ack_id is not None else None
         forward_on = (forward_by or {}).get(code)
         notices.queue_directive(
             session=session,
@@ -64,7 +68,7 @@ def queue_directive(
             plan=plan,
             event=event,
             bureau=bureaus[code],
-            link_url=link_url,
+            link_url=link.url if link is not None else None,
             forward_by=forward_on,
             forward_url=forward_page_url(campaign_id, window_key(event)) if forward_on else None,
         )
@@ -93,7 +97,11 @@ def queue_request(
     with its personal link and the statistical table, cumulative figures pre-filled."""
     campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     form = plan.form(plan.duty(event.duty).form or "") if event.duty else None
-    for code, request_id in sorted(request_ids.items()):
+    targets = sorted(request_ids.items())
+    links = issue_links(
+        session=session, campaign_id=campaign_id, purpose=LinkPurpose.report, targets=targets
+    )
+    for code, request_id in targets:
         request = requests[request_id]
         baseline = None
         if form is not None:
@@ -104,7 +112,7 @@ def queue_request(
             plan=plan,
             request=request,
             bureau=bureaus[code],
-            link_url=_link(session, campaign_id, code, LinkPurpose.report, request_id),
+            link_url=links[(code, request_id)].url,
             previous_values=baseline.values if baseline else None,
             key=event.key,
         )
@@ -123,23 +131,23 @@ def queue_reminder(
     """A reminder (催报, or 催签收 for a directive) to each bureau still unanswered."""
     campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     today = local_date(at, campaign.timezone)
-    for code, request_id in sorted(request_ids.items()):
-        request = requests[request_id]
-        purpose = (
-            LinkPurpose.acknowledge
-            if request.kind == RequestKind.acknowledgement
-            else LinkPurpose.report
+    targets = sorted(request_ids.items())
+    # a forwarding request links to the unit's console page (转发), not to a personal link
+    linked = [t for t in targets if requests[t[1]].kind != RequestKind.forward]
+    links: dict[Target, IssuedLink] = {}
+    for purpose in sorted({_purpose(requests[t[1]]) for t in linked}):
+        links |= resend_links(
+            session=session,
+            campaign_id=campaign_id,
+            purpose=purpose,
+            targets=[t for t in linked if _purpose(requests[t[1]]) == purpose],
         )
-        if request.kind == RequestKind.forward:  # forwarded from the unit's console page
+    for code, request_id in targets:
+        request = requests[request_id]
+        if request.kind == RequestKind.forward:
             link_url = forward_page_url(campaign_id, request.period_key)
         else:
-            link_url = resend_link(
-                session=session,
-                campaign_id=campaign_id,
-                bureau_code=code,
-                purpose=purpose,
-                request_id=request_id,
-            ).url
+            link_url = links[(code, request_id)].url
         notices.queue_reminder(
             session=session,
             campaign=campaign,
@@ -237,23 +245,11 @@ def _requests(session: Session, ids: Sequence[int]) -> dict[int, ReportRequest]:
     return {r.id: r for r in rows if r.id is not None}
 
 
-def _link(
-    session: Session,
-    campaign_id: int,
-    bureau_code: str,
-    purpose: LinkPurpose,
-    request_id: int,
-    *,
-    revoke_previous: bool = True,
-) -> str:
-    return issue_link(
-        session=session,
-        campaign_id=campaign_id,
-        bureau_code=bureau_code,
-        purpose=purpose,
-        request_id=request_id,
-        revoke_previous=revoke_previous,
-    ).url
+def _purpose(request: ReportRequest) -> LinkPurpose:
+    """The purpose of a request's link: 签收 for an acknowledgement, else its report."""
+    if request.kind == RequestKind.acknowledgement:
+        return LinkPurpose.acknowledge
+    return LinkPurpose.report
 
 
 def _audit(

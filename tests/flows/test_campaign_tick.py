@@ -65,6 +65,8 @@ def test_fast_forward_records_exactly_the_predicted_actions(
             limit=200,
         )
         names = {run.name for run in runs}
+        subflows = [run.name for run in runs if " tick " not in run.name]
+        assert len(subflows) == len(set(subflows))  # a phase step's name is unique (see below)
         assert "鄂质监发〔2007〕77号 tick 2007-08-20" in names  # the first request
         assert "鄂质监发〔2007〕77号 宣传发动阶段 2007-08-27" in names  # the plan's 通知
         assert "鄂质监发〔2007〕77号 总结验收阶段 2007-12-10" in names

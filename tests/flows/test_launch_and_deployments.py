@@ -165,3 +165,70 @@ def test_fast_forward_runs_are_runs_of_the_campaigns_deployment(prefect_runs, hu
     ours = [r for r in runs if r.name in names]  # (the session's harness keeps other tests' runs)
     assert sorted(r.name for r in ours) == names
     assert {r.state_type for r in ours} == {StateType.COMPLETED}
+
+
+def test_pause_resume_and_cancel_reach_the_deployment_and_its_runs(
+    prefect_runs, hubei_campaign, monkeypatch
+):
+    """`campaign pause` and `resume` pause and resume the deployment; `campaign cancel`
+    pauses it and turns its runs not started yet into Cancelled runs kept under it; a tick
+    run afterwards (`campaign tick`) is a Cancelled run of the deployment with the reason
+    as its message, the command saying the same in Chinese."""
+    from datetime import timedelta
+
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
+        FlowRunFilterName,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.states import Scheduled
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+    from models._common import utcnow
+
+    monkeypatch.setenv("CAMPAIGN_LANGUAGE", "zh")
+    with session_scope() as session:
+        deployment_id = tick_deployment(session.get(Campaign, hubei_campaign)).apply()
+    with get_client(sync_client=True) as client:
+        waiting = client.create_flow_run_from_deployment(  # e.g. one added in the Prefect UI
+            deployment_id, state=Scheduled(scheduled_time=utcnow() + timedelta(days=1))
+        )
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(app, [*args, str(hubei_campaign)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def paused() -> bool:
+        with get_client(sync_client=True) as client:
+            return client.read_deployment(deployment_id).paused
+
+    assert "已在 Prefect 中暂停定时办理" in cli("pause") and paused()
+    assert "已在 Prefect 中恢复定时办理" in cli("resume") and not paused()
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(waiting.id).state_type == StateType.SCHEDULED
+    cli("cancel", "--yes")
+    assert paused()
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(waiting.id)
+        assert (run.deployment_id, run.state_type) == (deployment_id, StateType.CANCELLED)
+        assert run.state.message == f"工作方案 {hubei_campaign} 已终止，本次定时办理不再运行。"
+
+    told = CliRunner().invoke(app, ["tick", str(hubei_campaign), "--as-of", "2007-09-10"])
+    refusal = f"工作方案 {hubei_campaign} 为“已终止”状态，本次不办理任何事项。"
+    assert told.exit_code == 0 and refusal in told.output, told.output
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                deployment_id=FlowRunFilterDeploymentId(any_=[deployment_id]),
+                name=FlowRunFilterName(any_=["鄂质监发〔2007〕77号 tick 2007-09-10"]),
+            ),
+            sort=FlowRunSort.ID_DESC,
+            limit=200,
+        )
+    run = max(runs, key=lambda r: r.created)  # (the session's harness keeps other tests' runs)
+    assert run.created > waiting.created
+    assert (run.state_type, run.state.message) == (StateType.CANCELLED, refusal)

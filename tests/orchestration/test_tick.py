@@ -161,3 +161,38 @@ def test_the_last_tick_completes_the_campaign(session, hubei_campaign, hubei_pla
     expected = {ledger_key(e) for e in build_schedule(hubei_plan)}
     assert {r[:2] for r in ledger_rows(session)} == expected
     assert run_tick(campaign_id=hubei_campaign, as_of=at("2007-12-11")).refused
+
+
+def test_the_links_of_a_request_to_every_unit_are_issued_together(session, hubei_campaign, cities):
+    """Reissuing the links of every unit takes three statements whatever their number (the
+    live links, one UPDATE revoking them, one INSERT), not a few per unit."""
+    from sqlalchemy import event
+
+    from campaign.links import issue_links, resolve_token
+    from models.link import LinkPurpose, ReplyLink
+
+    targets = [(code, None) for code in cities]
+    issue = dict(session=session, campaign_id=hubei_campaign, purpose=LinkPurpose.ad_hoc)
+    first = issue_links(**issue, targets=targets)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = issue_links(**issue, targets=targets)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 3, statements
+    live = session.exec(
+        select(ReplyLink).where(
+            ReplyLink.purpose == LinkPurpose.ad_hoc,
+            ReplyLink.revoked_at == None,  # noqa: E711
+        )
+    ).all()
+    assert sorted(link.id for link in live) == sorted(issued.link.id for issued in again.values())
+    for target in targets:
+        assert resolve_token(session=session, token=again[target].token) is not None
+        assert resolve_token(session=session, token=first[target].token) is None
