@@ -15,10 +15,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert, tuple_, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -93,6 +94,56 @@ def issue_link(
     return IssuedLink(link=link, token=token)
 
 
+def issue_links(
+    *,
+    session: Session,
+    campaign_id: int,
+    purpose: LinkPurpose,
+    targets: Mapping[str, int],
+) -> dict[str, str]:
+    """`issue_link` for many targets at once (bureau code → its request id, each target
+    once): earlier live links of those targets revoked in one UPDATE, the new ones stored
+    in one INSERT. Returns bureau code → the new link's URL."""
+    if not targets:
+        return {}
+    ids = sorted(set(targets.values()))
+    now = utcnow()
+    session.flush()  # links added to the session count as earlier ones
+    session.execute(
+        update(ReplyLink)
+        .where(
+            col(ReplyLink.campaign_id) == campaign_id,
+            col(ReplyLink.purpose) == purpose,
+            col(ReplyLink.request_id).in_(ids),
+            tuple_(col(ReplyLink.bureau_code), col(ReplyLink.request_id)).in_(
+                sorted(targets.items())
+            ),
+            col(ReplyLink.revoked_at) == None,  # noqa: E711
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    rows, urls = [], {}
+    for code, request_id in sorted(targets.items()):
+        salt = secrets.token_hex(SALT_BYTES)
+        token = derive_token(salt)
+        rows.append(
+            dict(
+                token_hash=hash_token(token),
+                token_salt=salt,
+                purpose=purpose,
+                campaign_id=campaign_id,
+                bureau_code=code,
+                request_id=request_id,
+                created_at=now,
+                revoked_at=None,
+            )
+        )
+        urls[code] = link_url(token)
+    session.execute(insert(ReplyLink.__table__), rows)  # type: ignore[attr-defined]
+    return urls
+
+
 def resend_link(
     *,
     session: Session,
@@ -115,6 +166,47 @@ def resend_link(
         request_id=request_id,
         revoke_previous=False,
     )
+
+
+def resend_links(
+    *,
+    session: Session,
+    campaign_id: int,
+    purpose: LinkPurpose,
+    targets: Mapping[str, int],
+) -> dict[str, str]:
+    """`resend_link` for many targets at once (bureau code → its request id): their live
+    links read in one query. Returns bureau code → URL."""
+    if not targets:
+        return {}
+    session.flush()
+    live = session.exec(
+        select(ReplyLink)
+        .where(
+            col(ReplyLink.campaign_id) == campaign_id,
+            col(ReplyLink.purpose) == purpose,
+            col(ReplyLink.request_id).in_(sorted(set(targets.values()))),
+            col(ReplyLink.revoked_at) == None,  # noqa: E711
+        )
+        .order_by(col(ReplyLink.id).desc())
+    ).all()
+    newest: dict[tuple[str, int | None], ReplyLink] = {}
+    for link in live:
+        newest.setdefault((link.bureau_code, link.request_id), link)
+    urls = {}
+    for code, request_id in sorted(targets.items()):
+        link = newest.get((code, request_id))
+        if link is not None and link.token_salt:
+            urls[code] = link_url(derive_token(link.token_salt))
+        else:
+            urls[code] = resend_link(
+                session=session,
+                campaign_id=campaign_id,
+                bureau_code=code,
+                purpose=purpose,
+                request_id=request_id,
+            ).url
+    return urls
 
 
 def _live_of(

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from campaign.audit import record_audit
 from campaign.clock import local_date
-from campaign.links import issue_link, resend_link
+from campaign.links import issue_links, resend_links
 from campaign.mail import notices
 from campaign.plan.schema import Plan
 from campaign.replies.history import last_accepted
@@ -49,11 +49,15 @@ def queue_directive(
     plan asks for one (ack_request_ids: request id by bureau; empty when it does not)."""
     campaign = _campaign(session, campaign_id)
     bureaus = _bureaus(session, bureau_codes)
+    links = issue_links(
+        session=session,
+        campaign_id=campaign_id,
+        purpose=LinkPurpose.acknowledge,
+        targets={code: ack_request_ids[code] for code in bureau_codes if code in ack_request_ids},
+    )
     for code in bureau_codes:
         ack_id = ack_request_ids.get(code)
-        link_url = None
-        if ack_id is not None:
-            link_url = _link(session, campaign_id, code, LinkPurpose.acknowledge, ack_id)
+        link_url = links.get(code)
         notices.queue_directive(
             session=session,
             campaign=campaign,
@@ -87,6 +91,9 @@ def queue_request(
     with its personal link and the statistical table, cumulative figures pre-filled."""
     campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     form = plan.form(plan.duty(event.duty).form or "") if event.duty else None
+    links = issue_links(
+        session=session, campaign_id=campaign_id, purpose=LinkPurpose.report, targets=request_ids
+    )
     for code, request_id in sorted(request_ids.items()):
         request = requests[request_id]
         baseline = None
@@ -98,7 +105,7 @@ def queue_request(
             plan=plan,
             request=request,
             bureau=bureaus[code],
-            link_url=_link(session, campaign_id, code, LinkPurpose.report, request_id),
+            link_url=links[code],
             previous_values=baseline.values if baseline else None,
             key=event.key,
         )
@@ -117,20 +124,21 @@ def queue_reminder(
     """A reminder (催报, or 催签收 for a directive) to each bureau still unanswered."""
     campaign, bureaus, requests = _load(session, campaign_id, request_ids)
     today = local_date(at, campaign.timezone)
-    for code, request_id in sorted(request_ids.items()):
-        request = requests[request_id]
-        purpose = (
-            LinkPurpose.acknowledge
-            if request.kind == RequestKind.acknowledgement
-            else LinkPurpose.report
-        )
-        link_url = resend_link(
+    links: dict[str, str] = {}
+    for purpose in (LinkPurpose.acknowledge, LinkPurpose.report):
+        links |= resend_links(
             session=session,
             campaign_id=campaign_id,
-            bureau_code=code,
             purpose=purpose,
-            request_id=request_id,
-        ).url
+            targets={
+                code: request_id
+                for code, request_id in request_ids.items()
+                if _purpose(requests[request_id]) == purpose
+            },
+        )
+    for code, request_id in sorted(request_ids.items()):
+        request = requests[request_id]
+        link_url = links[code]
         notices.queue_reminder(
             session=session,
             campaign=campaign,
@@ -228,23 +236,10 @@ def _requests(session: Session, ids: Sequence[int]) -> dict[int, ReportRequest]:
     return {r.id: r for r in rows if r.id is not None}
 
 
-def _link(
-    session: Session,
-    campaign_id: int,
-    bureau_code: str,
-    purpose: LinkPurpose,
-    request_id: int,
-    *,
-    revoke_previous: bool = True,
-) -> str:
-    return issue_link(
-        session=session,
-        campaign_id=campaign_id,
-        bureau_code=bureau_code,
-        purpose=purpose,
-        request_id=request_id,
-        revoke_previous=revoke_previous,
-    ).url
+def _purpose(request: ReportRequest) -> LinkPurpose:
+    if request.kind == RequestKind.acknowledgement:
+        return LinkPurpose.acknowledge
+    return LinkPurpose.report
 
 
 def _audit(
