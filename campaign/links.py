@@ -195,9 +195,9 @@ def resend_links(
         newest.setdefault((link.bureau_code, link.request_id), link)
     urls = {}
     for code, request_id in sorted(targets.items()):
-        link = newest.get((code, request_id))
-        if link is not None and link.token_salt:
-            urls[code] = link_url(derive_token(link.token_salt))
+        found = newest.get((code, request_id))
+        if found is not None and found.token_salt:
+            urls[code] = link_url(derive_token(found.token_salt))
         else:
             urls[code] = resend_link(
                 session=session,
