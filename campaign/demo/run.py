@@ -242,6 +242,9 @@ def _bureaus_answer(
     plan = plan_of(campaign)
     by_mail = {code for i, code in enumerate(sorted(bureaus)) if i in mail_answers.MAIL_BUREAUS}
     mailed = session.info.setdefault("demo_mailed", set())
+    # the bureaus in the session for this call, in one query (the web form's link loads its
+    # bureau with the link; answering by request would read it once per answer)
+    held = session.exec(select(Bureau).where(col(Bureau.code).in_(sorted(bureaus)))).all()
     query = select(ReportRequest).where(
         col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
     )
@@ -271,6 +274,7 @@ def _bureaus_answer(
                 (request.bureau_code, request.kind, request.duty_key, request.period_key, outcome)
             )
     session.commit()
+    del held  # kept in the session until here (its identity map holds them weakly)
 
 
 def _review_mail_answers(session: Session, campaign_id: int, result: DemoResult) -> None:

@@ -12,11 +12,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaign.orchestration.store import load_rows, to_event
+from campaign.orchestration.summary_basis import (
+    WindowInputs,
+    campaign_basis,
+    campaign_part,
+    joined,
+    window_inputs,
+    window_part,
+)
 from campaign.plan.schema import Plan
 from campaign.results.compile import compile_results
 from campaign.results.load import Frames, load_frames
@@ -29,8 +36,6 @@ from campaign.results.summary import (
 )
 from campaign.schedule import SUMMARY_KIND, Event
 from campaign.tasks.store import TaskInputs, load_task_inputs, task_summary
-from models.request import ReportRequest
-from models.submission import ReportSubmission
 from models.summary import CampaignSummary
 
 
@@ -60,21 +65,6 @@ def compiled_result(
             session=session, campaign_id=campaign_id, plan=plan, today=event.date, inputs=tasks
         ),
     }
-
-
-def basis(session: Session, campaign_id: int) -> str:
-    """A fingerprint of the answers and requests: unchanged, no summary needs recompiling."""
-    s, r = ReportSubmission, ReportRequest
-    answers = session.execute(
-        select(func.count(col(s.id)), func.max(col(s.id)), func.max(col(s.reviewed_at))).where(
-            col(s.campaign_id) == campaign_id
-        )
-    ).one()
-    requests = session.execute(
-        select(func.count(col(r.id)), func.max(col(r.id))).where(col(r.campaign_id) == campaign_id)
-    ).one()
-    reviewed = answers[2].isoformat() if answers[2] is not None else "-"
-    return f"{answers[0]}:{answers[1]}:{reviewed}|{requests[0]}:{requests[1]}"
 
 
 def latest_versions(session: Session, campaign_id: int) -> dict[str, CampaignSummary]:
@@ -108,19 +98,40 @@ def compile_summary(
         campaign_id=campaign_id,
         event=event,
         result=result,
-        basis=basis(session, campaign_id),
+        basis=basis_of(session, campaign_id, plan, event),
         as_of=as_of,
     )
     return stored or latest_versions(session, campaign_id)[event.key]
 
 
+def basis_of(
+    session: Session,
+    campaign_id: int,
+    plan: Plan,
+    event: Event,
+    campaign: str | None = None,
+    inputs: WindowInputs | None = None,
+) -> str:
+    """The basis a summary of `event` compiled now is stored with (see summary_basis)."""
+    campaign = campaign or campaign_basis(session, campaign_id)
+    inputs = inputs or window_inputs(session, campaign_id)
+    stage = stage_of_event(plan, event)
+    return joined(campaign, inputs.basis((stage[2], stage[3]), event.date))
+
+
 def refresh_summaries(
     *, session: Session, campaign_id: int, plan: Plan, as_of: datetime
 ) -> list[CampaignSummary]:
-    """Recompile every stored summary whose basis moved; the new versions stored."""
+    """Recompile each stored summary whose own inputs moved; the new versions stored.
+
+    Nothing is read further when the answers and requests are unchanged since the latest
+    versions (the campaign-wide part of their basis). Otherwise each summary's window
+    basis is compared: unchanged, compiling it again would give the digest it has (its
+    basis is brought up to date); changed, it is compiled and stored when what it says
+    changed (`store_version`)."""
     latest = latest_versions(session, campaign_id)
-    now = basis(session, campaign_id)
-    stale = {key: row for key, row in latest.items() if row.basis != now}
+    now = campaign_basis(session, campaign_id)
+    stale = {key: row for key, row in latest.items() if campaign_part(row.basis) != now}
     if not stale:
         return []
     events = {
@@ -128,20 +139,34 @@ def refresh_summaries(
         for e in (to_event(r) for r in load_rows(session=session, campaign_id=campaign_id))
         if e.key in stale
     }
+    inputs = window_inputs(session, campaign_id)
+    bases = {
+        key: basis_of(session, campaign_id, plan, event, now, inputs)
+        for key, event in events.items()
+    }
+    moved = {}
+    for key, new_basis in bases.items():
+        row = stale[key]
+        if window_part(row.basis) == window_part(new_basis):
+            row.basis = new_basis  # the same inputs: the same digest, no new version
+            session.add(row)
+        else:
+            moved[key] = row
+    session.flush()
+    if not moved:
+        return []
     frames = load_frames(session=session, campaign_id=campaign_id)
     tasks = load_task_inputs(session=session, campaign_id=campaign_id, plan=plan)
     added = []
-    for key, row in stale.items():
-        event = events.get(key)
-        if event is None:
-            continue
+    for key, row in moved.items():
+        event = events[key]
         result = compiled_result(session, campaign_id, frames, plan, event, tasks)
         stored = store_version(
             session=session,
             campaign_id=campaign_id,
             event=event,
             result=result,
-            basis=now,
+            basis=bases[key],
             as_of=as_of,
             previous=row,
         )

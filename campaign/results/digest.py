@@ -28,12 +28,12 @@ from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
 from campaign.mail.notices import queue_notice
 from campaign.mail.outbox import Attachment, find_message
 from campaign.plan.schema import Plan
-from campaign.results.compile import compile_results
+from campaign.results.compile import compile_results, in_window
 from campaign.results.completeness import request_states
-from campaign.results.figures import answered_requests
+from campaign.results.figures import ACCEPTED, answered_requests, form_figures, main_form
 from campaign.results.levels import by_level, top_level, under
 from campaign.results.load import Frames, load_frames
-from campaign.results.summary import Stage, summary_result
+from campaign.results.summary import summary_result, totals_of
 from campaign.results.workbook import write_workbook
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -122,18 +122,23 @@ def _digest(frames: Frames, duty: str, period: str, today: date) -> Digest:
         elif bool(row["owed"]):
             digest.missing.append(name)
     end = first["period_end"]  # the period: the requests whose period ends that day
-    period_result = _result(frames, (period, digest.period_label, end, end), today)
     digest.cumulative = compile_results(frames, stage=("", "累计", None, end), today=today)
     cumulative = summary_result(digest.cumulative, frames.plan, heading="累计", today=today)
-    digest.period_totals = period_result["totals"]
+    digest.period_totals = _period_totals(frames, end)
     digest.cumulative_totals = cumulative["totals"]
     digest.notes = cumulative["notes"]
     return digest
 
 
-def _result(frames: Frames, stage: Stage, today: date) -> dict[str, Any]:
-    compiled = compile_results(frames, stage=stage, today=today)
-    return summary_result(compiled, frames.plan, heading=stage[1], today=today)
+def _period_totals(frames: Frames, end: date) -> list[dict[str, Any]]:
+    """The totals of the main form over the requests of periods ending on `end`: what a
+    summary compiled for that one day states as its totals, the main form's figures only."""
+    plan = frames.plan
+    form = main_form(plan)
+    if form is None or not any(d.form == form.key for d in plan.duties):
+        return []
+    joined = answered_requests(in_window(frames.requests, end, end), frames.answers)
+    return totals_of(form_figures(plan, form, frames.units, joined, frames.values, ACCEPTED))
 
 
 def queue_digests(*, session: Session, campaign: Campaign, plan: Plan, today: date) -> list[str]:

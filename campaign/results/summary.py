@@ -18,6 +18,7 @@ import pandas as pd
 
 from campaign.plan.schema import Plan
 from campaign.results.compile import Compiled, summed_targets
+from campaign.results.figures import FormFigures
 from campaign.results.load import window_of
 from campaign.results.targets import MET, NO_DATA, NO_DENOMINATOR, NOT_MET
 from campaign.schedule import Event
@@ -147,8 +148,13 @@ def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
 def _totals(compiled: Compiled) -> list[dict[str, Any]]:
     if compiled.main_form is None or compiled.main_form not in compiled.figures:
         return []
+    return totals_of(compiled.figures[compiled.main_form])
+
+
+def totals_of(figures: FormFigures) -> list[dict[str, Any]]:
+    """A form's totals as a summary states them (its `totals`)."""
     rows = []
-    for r in compiled.figures[compiled.main_form].totals.to_dict("records"):
+    for r in figures.totals.to_dict("records"):
         rows.append(
             {
                 "field": r["field"],

@@ -170,3 +170,36 @@ def test_a_concurrent_run_storing_the_same_version_adds_nothing(session, hubei_c
     assert lost is None and second is not None and second.version == 2
     assert [v.version for v in versions(session, hubei_campaign, "acceptance:x")] == [1, 2]
     assert second.changes == [{"item": "报送情况：已报", "before": "1", "after": "2"}]
+
+
+def test_an_answer_recompiles_only_the_summaries_of_its_window(
+    session, hubei_campaign, monkeypatch
+):
+    from campaign.orchestration import summaries
+
+    compiled: list[str] = []
+    real = summaries.compiled_result
+
+    def counted(session, campaign_id, frames, plan, event, tasks=None):  # type: ignore[no-untyped-def]
+        compiled.append(event.key)
+        return real(session, campaign_id, frames, plan, event, tasks)
+
+    monkeypatch.setattr(summaries, "compiled_result", counted)
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-26"))
+    assert {s.key for s in session.exec(select(CampaignSummary)).all()} == {
+        "summary:stage-summary:mobilization",
+        MARKET,
+    }
+    mobilization = "summary:stage-summary:mobilization"
+    before = summary_versions(session, mobilization)[-1].basis
+    # Huangshi answers W37 late: an input of the market-access window (08-20 to 09-20),
+    # not of mobilization's (08-10 to 08-31).
+    answer(session, hubei_campaign, "weekly-progress", "2007-W37", "420200", **FIGURES)
+    accept(session, hubei_campaign, "weekly-progress", "2007-W37", "420200")
+    compiled.clear()
+    run_tick(campaign_id=hubei_campaign, as_of=at("2007-09-27"))
+    assert compiled == [MARKET]  # recompiled, and a second version says what changed
+    assert [s.version for s in summary_versions(session, MARKET)] == [1, 2]
+    (kept,) = summary_versions(session, mobilization)
+    assert kept.basis != before  # brought up to date without compiling
+    assert kept.basis.split("#")[1] == before.split("#")[1]

@@ -13,7 +13,9 @@ from campaign import db as dbmod
 from campaign.links import (
     LIVE_LINKS_PER_TARGET,
     issue_link,
+    issue_links,
     resend_link,
+    resend_links,
     resolve_token,
 )
 from campaign.orchestration.lifecycle import change_status
@@ -160,3 +162,51 @@ def test_live_links_per_request_are_bounded(web_on_both: Web) -> None:
     reissued = issue_link(**target)  # a reissue: the only live link
     web.session.commit()
     assert [link.id for link in _live(web, request.id)] == [reissued.link.id]
+
+
+def test_links_issued_in_one_batch_replace_only_their_targets(web_on_both: Web) -> None:
+    web = web_on_both
+    wuhan, huangshi = web.world.requests["wuhan"], web.world.requests["huangshi"]
+    kept = [link.id for link in _live(web, huangshi.id)]
+    urls = issue_links(
+        session=web.session,
+        campaign_id=web.world.campaign.id,
+        purpose=LinkPurpose.report,
+        targets=[(wuhan.bureau_code, wuhan.id)],
+    )
+    web.session.commit()
+    (new,) = _live(web, wuhan.id)  # the earlier link revoked, the new one live
+    token = urls[(wuhan.bureau_code, wuhan.id)].token
+    assert resolve_token(session=web.session, token=token).id == new.id  # type: ignore[union-attr]
+    assert resolve_token(session=web.session, token=web.world.tokens["wuhan"]) is None
+    assert [link.id for link in _live(web, huangshi.id)] == kept  # not a target
+    assert (new.purpose, new.bureau_code, new.created_at is not None) == (
+        LinkPurpose.report,
+        wuhan.bureau_code,
+        True,
+    )
+
+
+def test_reminders_in_one_batch_resend_the_same_links(web_on_both: Web) -> None:
+    web = web_on_both
+    wuhan, huangshi = web.world.requests["wuhan"], web.world.requests["huangshi"]
+    legacy = _live(web, huangshi.id)[0]  # issued before tokens were derived: a new one
+    legacy.token_salt = None
+    web.session.add(legacy)
+    web.session.commit()
+    urls = resend_links(
+        session=web.session,
+        campaign_id=web.world.campaign.id,
+        purpose=LinkPurpose.report,
+        targets=[(wuhan.bureau_code, wuhan.id), (huangshi.bureau_code, huangshi.id)],
+    )
+    web.session.commit()
+    assert (
+        urls[(wuhan.bureau_code, wuhan.id)].url
+        == f"http://testserver/r/{web.world.tokens['wuhan']}"
+    )
+    assert len(_live(web, huangshi.id)) == 2  # the old one kept working, a new one sent
+    assert (
+        urls[(huangshi.bureau_code, huangshi.id)].url
+        != f"http://testserver/r/{web.world.tokens['huangshi']}"
+    )
