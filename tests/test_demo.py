@@ -6,6 +6,7 @@ import mailbox
 import re
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from campaign import db as dbmod
@@ -15,6 +16,7 @@ from campaign.demo.run import run_demo
 from campaign.inbox.dovecot import dovecot_installed
 
 
+@pytest.mark.timeout(900)  # the whole Hubei campaign with mail, replies and outputs
 def test_demo_campaign_end_to_end(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
     try:

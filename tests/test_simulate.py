@@ -62,6 +62,7 @@ def test_the_registry_is_generated_level_by_level_and_by_seed() -> None:
     assert hubei[0]["code"] == "420000" and hubei[-1]["code"] == "4212000"
 
 
+@pytest.mark.timeout(900)  # two whole campaigns, compared
 def test_the_same_seed_tells_the_same_story(tmp_path: Path) -> None:
     first = run(HUBEI, 4, 7, tmp_path / "a")
     second = run(HUBEI, 4, 7, tmp_path / "b")
