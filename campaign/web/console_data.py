@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -122,6 +122,30 @@ def _asked(campaign_id: int) -> Any:
 def _within(units: frozenset[str] | None) -> Any:
     """Only these units' requests (an account's scope); None: every unit."""
     return true() if units is None else col(ReportRequest.bureau_code).in_(sorted(units))
+
+
+def reviewed_here(units: frozenset[str] | None) -> Any:
+    """The answers a scope reviews (campaign.replies.review.review_queue): the office's,
+    those sent to the office (relay_to None); a unit's, those too (of its units) and those
+    relayed to a unit within it. A county's answer awaiting its city is the city's."""
+    relay = col(ReportRequest.relay_to)
+    if units is None:
+        return relay.is_(None)
+    return or_(relay.is_(None), relay.in_(sorted(units)))
+
+
+def pending_count(
+    *, session: Session, campaign_id: int, units: frozenset[str] | None = None
+) -> int:
+    """The answers awaiting review that this scope reviews (the queue's length)."""
+    r = ReportRequest
+    query = select(func.count()).where(
+        col(r.campaign_id) == campaign_id,
+        col(r.status) == RequestStatus.submitted,
+        _within(units),
+        reviewed_here(units),
+    )
+    return int(session.connection().execute(query).scalar_one())
 
 
 def campaign_units(*, session: Session, codes: set[str]) -> list[Unit]:
@@ -370,6 +394,7 @@ def pending_queue(
             col(r.status) == RequestStatus.submitted,
             col(s.review_status) == ReviewStatus.pending,
             _within(units),
+            reviewed_here(units),
         )
         .order_by(col(r.answered_at).desc().nulls_last(), col(s.id).desc())
         .limit(limit)

@@ -21,8 +21,10 @@ from campaign.web.console_data import (
     Counts,
     Unit,
     campaign_units,
+    pending_count,
     pending_queue,
     period_counts,
+    reviewed_here,
     target_standing,
     top_level,
     unit_counts,
@@ -50,7 +52,12 @@ def campaigns_context(*, session: Session, within: frozenset[str] | None = None)
     pending = dict(
         session.exec(
             select(col(ReportSubmission.campaign_id), func.count())
-            .where(col(ReportSubmission.review_status) == ReviewStatus.pending, seen)
+            .join(ReportRequest, col(ReportRequest.id) == col(ReportSubmission.request_id))
+            .where(
+                col(ReportSubmission.review_status) == ReviewStatus.pending,
+                seen,
+                reviewed_here(within),
+            )
             .group_by(col(ReportSubmission.campaign_id))
         ).all()
     )
@@ -278,7 +285,12 @@ def dashboard_context(
         units=within,
     )
     by_duty = tally.by_duty
-    pending = tally.pending
+    # the answers this scope reviews: not a county's awaiting its city, for the office
+    pending = (
+        pending_count(session=session, campaign_id=campaign_id, units=within)
+        if tally.pending
+        else 0
+    )
     queue = pending_queue(session=session, campaign_id=campaign_id, units=within) if pending else []
     totals: dict[str, Counts] = {}
     overall = Counts()

@@ -68,3 +68,24 @@ def test_the_office_dashboard_shows_cities_with_their_counties(web: Web) -> None
     assert "共3个单位" in text  # the matrix: the cities' own rows
     page = web.client.get(f"/admin/campaigns/{campaign_id}/units/100")
     assert page.status_code == 200 and "甲二县局" in page.text  # the office sees every city
+
+
+def test_an_answer_awaiting_its_city_is_the_citys_to_review_not_the_offices(web: Web) -> None:
+    """丙二县局's answer awaits 丙市's review: counted and queued on 丙市's dashboard and in
+    its campaign list, never on the office's (which cannot act on it)."""
+    campaign_id = _levels_world(web)
+    add_account(session=web.session, username="bing", unit_code="300", role="coordinator",
+                password=PASSWORD)  # fmt: skip
+    web.session.commit()
+    login(web.client, "sheng")
+    office = web.client.get(f"/admin/campaigns/{campaign_id}").text
+    assert "<dt>待审核</dt><dd>无</dd>" in office and "丙二县局" not in office
+    assert f'href="/admin/submissions?campaign_id={campaign_id}"' not in web.client.get(
+        "/admin/campaigns"
+    ).text
+    web.client.cookies.clear()
+    login(web.client, "bing")
+    city = web.client.get(f"/admin/campaigns/{campaign_id}").text
+    assert "待审核报告（1份）" in city and "丙二县局" in city
+    listed = web.client.get("/admin/campaigns").text
+    assert f'<a href="/admin/submissions?campaign_id={campaign_id}">1份</a>' in listed
