@@ -23,6 +23,7 @@ from campaign import db as dbmod
 from campaign.mail.server import MaildirHandler, running_mailserver
 from campaign.plan import Plan, load_plan
 from models.bureau import Bureau, BureauLevel
+from tests.support.parts import missing_part
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -56,9 +57,7 @@ def _postgres_schema_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # noqa: BLE001
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required under CI: {exc}")
-        pytest.skip(f"PostgreSQL unreachable ({exc.__class__.__name__})")
+        missing_part(f"PostgreSQL at {POSTGRES_URL} is unreachable ({exc.__class__.__name__})")
     sep = "&" if "?" in POSTGRES_URL else "?"
     yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
     with admin.begin() as conn:
@@ -224,10 +223,7 @@ def libreoffice() -> str:
 
     soffice = shutil.which("soffice")
     if soffice is None or shutil.which("pdftotext") is None:
-        message = "LibreOffice (soffice) and pdftotext are needed: scripts/setup.sh --system"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_part("LibreOffice (soffice) and pdftotext are needed: scripts/setup.sh --system")
     return soffice
 
 

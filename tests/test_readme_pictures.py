@@ -5,7 +5,6 @@ themselves are not compared."""
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +16,7 @@ from sqlmodel import Session
 from campaign import db as dbmod
 from campaign.results.load import load_frames
 from campaign.results.outputs import write_outputs
+from tests.support.parts import need_chromium
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "readme_pictures.py"
 
@@ -69,11 +69,7 @@ def test_the_dashboard_as_a_picture(
 ) -> None:
     from web.test_browser import CHROMIUM
 
-    if not Path(CHROMIUM).exists():
-        message = "chromium is not installed (scripts/setup.sh --system installs it)"
-        if os.environ.get("CI"):  # CI must show it, as the other browser tests do
-            pytest.fail(message)
-        pytest.skip(message)
+    need_chromium(CHROMIUM)
     for name in ("CAMPAIGN_DATABASE_URL", "CAMPAIGN_DATA_DIR", "CAMPAIGN_COORDINATOR_PASSWORD",
                  "CAMPAIGN_PUBLIC_URL"):  # fmt: skip
         monkeypatch.setenv(name, "")  # restored after the test

@@ -8,7 +8,6 @@ per session on a free loopback port. Without it these tests skip, except under C
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlmodel import Session
 
 from campaign import db as dbmod
 from campaign.inbox.dovecot import Dovecot, dovecot_installed, running_dovecot
+from tests.support.parts import missing_part
 
 from .support import MailWorld, build_mail_world
 
@@ -28,9 +28,7 @@ FOLDERS = ("INBOX", "已处理", "待人工处理")
 @pytest.fixture(scope="session")
 def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
     if not dovecot_installed():
-        if os.environ.get("CI"):
-            pytest.fail("Dovecot (dovecot-imapd) is required under CI: scripts/setup.sh --system")
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+        missing_part("Dovecot is not installed (apt-get install dovecot-imapd)")
     with running_dovecot(tmp_path_factory.mktemp("dovecot")) as server:
         yield server
 

@@ -3,7 +3,6 @@ open the link, get a validation error shown back with the entries kept, correct,
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import tempfile
@@ -20,6 +19,7 @@ from sqlmodel import Session, select
 from campaign import db as dbmod
 from campaign.web.app import create_app
 from models.submission import ReportSubmission
+from tests.support.parts import need_chromium
 from web.conftest import Clock
 
 pytestmark = pytest.mark.browser
@@ -71,11 +71,7 @@ def served(
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        reason = "chromium is not installed (scripts/setup.sh --system installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI installs it: a missing browser there is a broken setup
-        pytest.skip(reason)
+    need_chromium(CHROMIUM)
     from playwright import sync_api
 
     with tempfile.TemporaryDirectory() as profile, sync_api.sync_playwright() as p:

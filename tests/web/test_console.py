@@ -7,12 +7,12 @@ import io
 import re
 
 import openpyxl
-import pytest
 from PIL import Image
 
 from campaign.results.charts import CJKFontMissing, cjk_font
 from models.bureau import Bureau, BureauLevel
 from models.request import RequestStatus
+from tests.support.parts import missing_part
 from web.conftest import Web
 from web.helpers import csrf_of, send_form
 from web.test_admin import login
@@ -132,7 +132,7 @@ def test_a_chart_downloads_as_a_png(web: Web) -> None:
     try:
         cjk_font()
     except CJKFontMissing:
-        pytest.skip("fonts-noto-cjk is not installed (scripts/setup.sh --system)")
+        missing_part("fonts-noto-cjk is not installed (scripts/setup.sh --system)")
     login(web)
     response = web.client.get(f"/admin/campaigns/{web.world.campaign.id}/stages/all/charts/1.png")
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"

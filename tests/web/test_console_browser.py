@@ -4,7 +4,6 @@ download the 汇总表 and open it back."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from replies.factories import World
 from sqlmodel import Session
 
 from campaign import db as dbmod
+from tests.support.parts import need_chromium
 from web.test_admin import PASSWORD
 from web.test_browser import CHROMIUM, FLAGS, served  # noqa: F401  (fixture)
 
@@ -30,11 +30,7 @@ def _coordinator_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def without_js(request: pytest.FixtureRequest) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        reason = "chromium is not installed (scripts/setup.sh --system installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    need_chromium(CHROMIUM)
     from playwright import sync_api
 
     width = request.param
