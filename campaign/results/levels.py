@@ -78,11 +78,18 @@ def top_level(frames: Frames) -> Frames:
     return replace(office, units=units.reset_index(drop=True))
 
 
-def under(frames: Frames, relay: str) -> Frames:
-    """The frames of the requests relayed to one unit, each as a top-level one (what that
-    unit's own digest and pages compile)."""
-    mine = frames.requests[frames.requests["relay_to"] == relay]
-    return _only(frames, mine.assign(relay_to=None))
+def under(
+    frames: Frames, relay: str, duty_key: str | None = None, period_key: str | None = None
+) -> Frames:
+    """The frames of the requests relayed to one unit (of one duty period, when given),
+    each as a top-level one (what that unit's own digest, pages and aggregate compile)."""
+    r = frames.requests
+    mine = r["relay_to"] == relay
+    if duty_key is not None:
+        mine &= r["duty_key"] == duty_key
+    if period_key is not None:
+        mine &= r["period_key"] == period_key
+    return _only(frames, r[mine].assign(relay_to=None))
 
 
 def _only(frames: Frames, requests: pd.DataFrame) -> Frames:

@@ -9,7 +9,7 @@ relay unit last submitted, with their differences from the computed aggregate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +19,8 @@ from sqlmodel import Session
 from campaign.plan.schema import FormField, Plan, ReportForm
 from campaign.replies.history import latest_version
 from campaign.results.figures import ACCEPTED, answered_requests, form_figures
-from campaign.results.load import Frames, load_frames
+from campaign.results.levels import under
+from campaign.results.load import load_frames
 from models.request import ReportRequest, RequestKind
 from models.submission import ReportSubmission
 
@@ -75,23 +76,12 @@ class RelayReport:
         return [r for r in self.reporters if r.state != "accepted"]
 
 
-def relayed(frames: Frames, relay: str, duty_key: str, period_key: str) -> Frames:
-    """Only the requests relayed to `relay` for one duty period (its reporters' rows)."""
-    r = frames.requests
-    rows = r[
-        (r["relay_to"] == relay) & (r["duty_key"] == duty_key) & (r["period_key"] == period_key)
-    ]
-    units = frames.units[frames.units["code"].isin(rows["unit"])].copy()
-    units["order"] = range(len(units))
-    return replace(frames, units=units.reset_index(drop=True), requests=rows)
-
-
 def relay_report(*, session: Session, request_id: int) -> RelayReport:
     """The aggregate page of a relay unit's aggregate request (LookupError: no such)."""
     request = session.get(ReportRequest, request_id)
     if request is None or request.kind != RequestKind.aggregate:
         raise LookupError(f"没有编号为{request_id}的汇总报送")
-    frames = relayed(
+    frames = under(
         load_frames(session=session, campaign_id=request.campaign_id),
         request.bureau_code,
         request.duty_key,
