@@ -17,19 +17,12 @@ from campaign.results.targets import NOT_MET
 from campaign.tasks.ledger import TaskEntry, not_done
 from campaign.tasks.store import task_ledger
 from campaign.web.admin_views import KIND_TEXT, REVIEW_TEXT, report_type
-from campaign.web.console_data import (
-    Counts,
-    Unit,
-    campaign_units,
-    pending_count,
-    pending_queue,
-    period_counts,
-    reviewed_here,
-    target_standing,
-    top_level,
-    unit_counts,
-)
+from campaign.web.console_data import Counts, Unit, campaign_units
 from campaign.web.console_matrix import STATE_FILTERS, MatrixQuery, matrix
+from campaign.web.console_queue import pending_count, pending_queue, reviewed_here
+from campaign.web.console_relays import top_level
+from campaign.web.console_tally import period_counts, unit_counts
+from campaign.web.console_targets import target_standing
 from models.campaign import Campaign, CampaignStatus
 from models.request import ReportRequest
 from models.submission import ReportSubmission, ReviewStatus
