@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from campaign.accounts import AccountError, add_account, disable_account, list_accounts
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state, office_only
+from campaign.web.admin_session import _gate, _gate_post, _run, form_token
 from campaign.web.pages import page
 from models.account import AccountRole
 from models.audit import Channel
@@ -43,7 +43,7 @@ def accounts_context(*, session: Session) -> dict[str, Any]:
 
 async def _page(request: Request, who: Coordinator, error: str = "", status: int = 200) -> Response:
     context = await _run(request, lambda s: accounts_context(session=s))
-    csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
+    csrf = form_token(request, who)
     return page(
         "admin_accounts.html",
         status=status,
@@ -57,11 +57,9 @@ async def _page(request: Request, who: Coordinator, error: str = "", status: int
 
 @router.get("", response_class=HTMLResponse, summary="Console accounts")
 async def accounts(request: Request) -> Response:
-    who = await _gate(request)
+    who = await _gate(request, office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:
-        return refused
     return await _page(request, who)
 
 
@@ -75,11 +73,9 @@ async def add(
     password: str = Form(""),
     password_again: str = Form(""),
 ) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _gate_post(request, csrf_token, office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:
-        return refused
     if password != password_again:
         return await _page(request, who, "两次输入的密码不一致，账号未开设。", 422)
     try:
@@ -102,11 +98,9 @@ async def add(
 
 @router.post("/{username}/disable", response_class=HTMLResponse, summary="Disable an account")
 async def disable(request: Request, username: str, csrf_token: str = Form("")) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _gate_post(request, csrf_token, office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:
-        return refused
     try:
         await _run(
             request,

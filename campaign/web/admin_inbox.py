@@ -15,7 +15,7 @@ from campaign.inbox.held import HeldError, assign, dismiss, list_messages
 from campaign.inbox.match import bureau_of_sender
 from campaign.plan.stored import plan_of
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state, office_only
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, form_token
 from campaign.web.pages import page
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -98,7 +98,7 @@ def inbox_context(*, session: Session) -> dict[str, Any]:
 
 async def _page(request: Request, who: Coordinator, error: str = "", status: int = 200) -> Response:
     context = await _run(request, lambda s: inbox_context(session=s))
-    csrf = _state(request).tokens.issue(f"coord:{who.session_id}")
+    csrf = form_token(request, who)
     return page(
         "admin_inbox.html",
         status=status,
@@ -112,11 +112,9 @@ async def _page(request: Request, who: Coordinator, error: str = "", status: int
 
 @router.get("", response_class=HTMLResponse, summary="Mail held for a coordinator")
 async def inbox(request: Request) -> Response:
-    who = await _gate(request)
+    who = await _gate(request, office=True)  # held mail is not yet any unit's
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
-        return refused
     return await _page(request, who)
 
 
@@ -128,11 +126,9 @@ async def assign_mail(
     request_id: str = Form(""),
     remember: str = Form(""),
 ) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _gate_post(request, csrf_token, office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
-        return refused
     if not request_id.strip().isdigit():
         return await _page(request, who, "请选择这封来信所答复的报送事项", 422)
     now = _state(request).clock()
@@ -156,11 +152,9 @@ async def assign_mail(
 
 @router.post("/{inbox_id}/dismiss", response_class=HTMLResponse, summary="Dismiss held mail")
 async def dismiss_mail(request: Request, inbox_id: int, csrf_token: str = Form("")) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _gate_post(request, csrf_token, office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # held mail is not yet any unit's
-        return refused
     try:
         await _run(request, lambda s: dismiss(session=s, inbox_id=inbox_id, actor=who.name))
     except HeldError as exc:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from campaign.replies.aggregate import AggregateRefused, submit_aggregate
 from campaign.replies.errors import ReplyError
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, form_token
 from campaign.web.aggregate_views import aggregate_context, aggregates_context
 from campaign.web.pages import error_page, page
 
@@ -26,7 +26,7 @@ def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
     return {
         "who": who.name,
         "office": who.scope.is_office,
-        "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}"),
+        "csrf_token": form_token(request, who),
     }
 
 

@@ -23,6 +23,7 @@ from campaign.web import (
     account_routes,
     admin_inbox,
     admin_routes,
+    admin_session,
     aggregate_routes,
     bureau_routes,
     console_results_routes,
@@ -97,6 +98,7 @@ def create_app(
         secure_cookies=secure,
     )
     app.include_router(bureau_routes.router)
+    app.include_router(admin_session.router)
     app.include_router(admin_routes.router)
     app.include_router(admin_inbox.router)
     app.include_router(console_routes.router)

@@ -32,7 +32,7 @@ from campaign.acceptance.report import acceptance_bytes
 from campaign.clock import local_date
 from campaign.results.outputs import summary_document
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state, office_only
+from campaign.web.admin_session import _gate, _gate_post, _run, _state
 from campaign.web.console_results import DOCUMENTS, acceptance_context, summary_kind
 from campaign.web.console_routes import NO_CAMPAIGN, XLSX, _bar, _download
 from campaign.web.pages import error_page, page
@@ -53,11 +53,9 @@ def _missing(campaign_id: int) -> Response:
 async def summary_draft(
     request: Request, campaign_id: int, summary_id: int, document: str
 ) -> Response:
-    who = await _gate(request)
+    who = await _gate(request, office=True)  # province-wide drafts and acceptance
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     if document not in ("summary", "bulletin"):
         return error_page("没有这份文稿", "没有这份文稿。", status=404)
 
@@ -78,11 +76,9 @@ async def summary_draft(
 
 @router.get("/{campaign_id}/acceptance/report.{suffix}", summary="The acceptance report")
 async def acceptance_report(request: Request, campaign_id: int, suffix: str) -> Response:
-    who = await _gate(request)
+    who = await _gate(request, office=True)  # province-wide drafts and acceptance
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     if suffix not in ("xlsx", "docx"):
         return error_page("没有这份文件", "没有这份文件。", status=404)
 
@@ -132,11 +128,9 @@ async def _acceptance_page(
 
 @router.get("/{campaign_id}/acceptance", response_class=HTMLResponse, summary="检查验收 entry")
 async def acceptance(request: Request, campaign_id: int) -> Response:
-    who = await _gate(request)
+    who = await _gate(request, office=True)  # province-wide drafts and acceptance
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     return await _acceptance_page(request, who, campaign_id)
 
 
@@ -148,11 +142,9 @@ async def _post(request: Request, campaign_id: int, form_name: str, entry: Entry
     problem and what was typed."""
     raw = await request.form()
     fields = {k: str(raw.get(k, ""))[:4000] for k in FIELDS}
-    who = await _gate_post(request, str(raw.get("csrf_token", "")))
+    who = await _gate_post(request, str(raw.get("csrf_token", "")), office=True)
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
 
     def store(session: Session) -> list[str] | None:
         campaign = session.get(Campaign, campaign_id)

@@ -20,7 +20,7 @@ from campaign.results.compile import compile_results
 from campaign.results.load import load_frames, window_of, within
 from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _run, _state
+from campaign.web.admin_session import _gate, _run, _state, form_token
 from campaign.web.console_downloads import cached_file, data_key
 from campaign.web.console_levels import unit_context
 from campaign.web.console_matrix import MatrixQuery
@@ -48,7 +48,7 @@ def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
         "who": who.name,
         "unit_code": who.scope.unit_code,
         "office": who.scope.is_office,
-        "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}"),
+        "csrf_token": form_token(request, who),
     }
 
 

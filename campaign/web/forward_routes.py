@@ -16,7 +16,7 @@ from campaign.forwarding.form import ForwardInput, check_forwarding
 from campaign.forwarding.record import Draft, ForwardError, draft, find_record, forward_directive
 from campaign.forwarding.status import signatures
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_routes import _gate, _gate_post, _run, _state, forbidden
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, forbidden, form_token
 from campaign.web.pages import error_page, page
 from models.audit import Channel
 
@@ -62,7 +62,7 @@ def _context(
         "action": f"/admin/campaigns/{target.campaign.id}/forward/{target.window}",
         "who": who.name,
         "office": who.scope.is_office,
-        "csrf_token": _state(request).tokens.issue(f"coord:{who.session_id}"),
+        "csrf_token": form_token(request, who),
         **extra,
     }
 
