@@ -45,6 +45,14 @@ FIELDS = ("unit", "inspected_on", "inspector", "verdict", "findings", "what", "d
           "report", "number", "comment")  # fmt: skip
 
 
+def _office(who: Coordinator | Response) -> Coordinator | Response:
+    """The signed-in coordinator if of the office (province-wide drafts and acceptance),
+    else the page the gate or the refusal gave."""
+    if not isinstance(who, Coordinator):
+        return who
+    return office_only(who) or who
+
+
 def _missing(campaign_id: int) -> Response:
     return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的专项行动。", status=404)
 
@@ -53,11 +61,9 @@ def _missing(campaign_id: int) -> Response:
 async def summary_draft(
     request: Request, campaign_id: int, summary_id: int, document: str
 ) -> Response:
-    who = await _gate(request)
+    who = _office(await _gate(request))
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     if document not in ("summary", "bulletin"):
         return error_page("没有这份文稿", "没有这份文稿。", status=404)
 
@@ -78,11 +84,9 @@ async def summary_draft(
 
 @router.get("/{campaign_id}/acceptance/report.{suffix}", summary="The acceptance report")
 async def acceptance_report(request: Request, campaign_id: int, suffix: str) -> Response:
-    who = await _gate(request)
+    who = _office(await _gate(request))
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     if suffix not in ("xlsx", "docx"):
         return error_page("没有这份文件", "没有这份文件。", status=404)
 
@@ -132,11 +136,9 @@ async def _acceptance_page(
 
 @router.get("/{campaign_id}/acceptance", response_class=HTMLResponse, summary="检查验收 entry")
 async def acceptance(request: Request, campaign_id: int) -> Response:
-    who = await _gate(request)
+    who = _office(await _gate(request))
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
     return await _acceptance_page(request, who, campaign_id)
 
 
@@ -148,11 +150,9 @@ async def _post(request: Request, campaign_id: int, form_name: str, entry: Entry
     problem and what was typed."""
     raw = await request.form()
     fields = {k: str(raw.get(k, ""))[:4000] for k in FIELDS}
-    who = await _gate_post(request, str(raw.get("csrf_token", "")))
+    who = _office(await _gate_post(request, str(raw.get("csrf_token", ""))))
     if not isinstance(who, Coordinator):
         return who
-    if (refused := office_only(who)) is not None:  # province-wide drafts and acceptance
-        return refused
 
     def store(session: Session) -> list[str] | None:
         campaign = session.get(Campaign, campaign_id)
