@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from campaign.accounts import add_account
+from models.rectification import Inspection, RectificationOrder
 from tests.results.levels_fixture import store_levels
 from web.conftest import Web
+from web.helpers import csrf_of
 from web.test_accounts import PASSWORD, login
 
 
@@ -80,12 +84,32 @@ def test_an_answer_awaiting_its_city_is_the_citys_to_review_not_the_offices(web:
     login(web.client, "sheng")
     office = web.client.get(f"/admin/campaigns/{campaign_id}").text
     assert "<dt>待审核</dt><dd>无</dd>" in office and "丙二县局" not in office
-    assert f'href="/admin/submissions?campaign_id={campaign_id}"' not in web.client.get(
-        "/admin/campaigns"
-    ).text
+    assert (
+        f'href="/admin/submissions?campaign_id={campaign_id}"'
+        not in web.client.get("/admin/campaigns").text
+    )
     web.client.cookies.clear()
     login(web.client, "bing")
     city = web.client.get(f"/admin/campaigns/{campaign_id}").text
     assert "待审核报告（1份）" in city and "丙二县局" in city
     listed = web.client.get("/admin/campaigns").text
     assert f'<a href="/admin/submissions?campaign_id={campaign_id}">1份</a>' in listed
+
+
+def test_a_city_is_refused_the_province_wide_drafts_and_acceptance(web: Web) -> None:
+    campaign_id = _levels_world(web)
+    login(web.client, "yi")
+    base = f"/admin/campaigns/{campaign_id}"
+    token = csrf_of(web.client.get(base).text)
+    for url in (f"{base}/acceptance", f"{base}/acceptance/report.xlsx",
+                f"{base}/acceptance/report.docx", f"{base}/summaries/1/summary.docx"):  # fmt: skip
+        refused = web.client.get(url)
+        assert refused.status_code == 403 and "此页面仅限领导小组办公室使用" in refused.text, url
+    for path in ("inspections", "orders", "orders/1/reported", "orders/1/close", "orders/1/return"):
+        posted = web.client.post(
+            f"{base}/acceptance/{path}",
+            data={"unit": "200", "what": "整改", "deadline": "2026-02-01", "csrf_token": token},
+        )
+        assert posted.status_code == 403 and "此页面仅限领导小组办公室使用" in posted.text, path
+    assert web.session.exec(select(RectificationOrder)).all() == []
+    assert web.session.exec(select(Inspection)).all() == []
