@@ -16,9 +16,9 @@ from campaign.inbox import texts
 from campaign.inbox.answers import queue_mail_rejection, thread_notice, thread_receipt
 from campaign.inbox.parse import ParsedMail
 from campaign.replies.acknowledge import acknowledge
+from campaign.replies.aggregate import submit_answer
 from campaign.replies.errors import ReplyError, ReportInvalid
 from campaign.replies.reply_context import resolve_context
-from campaign.replies.submit import submit_report
 from campaign.replies.xlsx_answer import submit_xlsx_answer
 from models.audit import Channel
 from models.bureau import Bureau
@@ -152,7 +152,7 @@ def _submit(
             raise ReplyError(texts.NO_TABLE)
         report_in = ReportCreate(narrative=narrative, attachments=files, idempotency_key=key)
         return int(
-            submit_report(
+            submit_answer(
                 session=session,
                 link_or_request=request,
                 report_in=report_in,

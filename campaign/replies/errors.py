@@ -7,12 +7,13 @@ from dataclasses import dataclass
 # Places a problem can point at besides a form field key and plan.schema.NARRATIVE_KEY.
 ATTACHMENTS = "__attachments__"
 UPLOAD = "__upload__"
+CONFIRM_MISSING = "__confirm_missing__"  # an aggregate's confirmation of reporters left out
 
 
 @dataclass(frozen=True)
 class Problem:
     """One problem with an answer: `field` is a form field key, NARRATIVE_KEY, ATTACHMENTS,
-    UPLOAD, or None for the answer as a whole."""
+    UPLOAD, CONFIRM_MISSING, or None for the answer as a whole."""
 
     field: str | None
     message: str

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
 from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected, WrongLink
 from campaign.replies.reply_context import ReplyContext, resolve_context
-from campaign.replies.submit import Answer, submit_report
+from campaign.replies.aggregate import submit_answer
+from campaign.replies.submit import Answer
 from campaign.replies.xlsx_parse import ExpectedTable, ParsedTable, parse_report_xlsx
 from models.attachment import AttachmentKind
 from models.audit import Channel
@@ -62,7 +63,10 @@ def submit_xlsx_answer(
     with); `values` override the table's (the CLI's --value); `attachments` are further
     files stored with the answer. Raises ReportInvalid listing every problem (an
     UploadRejected file becomes one problem of it), RequestClosed, RequestSettled or
-    WrongLink; nothing is stored then. The caller's unit of work commits.
+    WrongLink; nothing is stored then. An aggregate request's table passes its rules
+    (campaign.replies.aggregate): a table carries no note and no confirmation, so a
+    difference or a reporter left out is one of the problems. The caller's unit of
+    work commits.
     """
     if target is None:
         target = resolve_context(session=session, link_or_request=link_or_request)
@@ -82,7 +86,7 @@ def submit_xlsx_answer(
         attachments=[*attachments, source],
         idempotency_key=idempotency_key,
     )
-    return submit_report(
+    return submit_answer(
         session=session,
         link_or_request=link_or_request,
         report_in=report_in,

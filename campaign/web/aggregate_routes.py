@@ -1,7 +1,7 @@
 """The relay unit's aggregate report (/admin/aggregates): a city reads its counties'
 reports compiled, explains any difference and submits its own report to the office.
 Seen by the accounts whose units include the city; submitted only by the city's own
-(campaign.replies.aggregate)."""
+(campaign.replies.aggregate, which the city's personal link also goes through)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from campaign.replies.aggregate import AggregateRefused, submit_aggregate
+from campaign.replies.aggregate import AggregateRefused, submit_for_account
 from campaign.replies.errors import ReplyError
 from campaign.web.admin_auth import Coordinator
 from campaign.web.admin_session import _gate, _gate_post, _run, _state, form_token
@@ -92,7 +92,7 @@ async def submit(request: Request, request_id: int) -> Response:
     values = {k[2:]: v for k, v in entered.items() if k.startswith("v_")}
 
     def store(session: Session) -> None:
-        submit_aggregate(
+        submit_for_account(
             session=session,
             request_id=request_id,
             scope=who.scope,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from campaign.accounts import Scope
 from campaign.plan.stored import plan_of
 from campaign.replies.aggregate import may_submit, shown_number
-from campaign.results.relay import STATES, relay_report
+from campaign.results.relay import STATES, RelayReport, relay_report
 from models.bureau import Bureau
 from models.campaign import Campaign
 from models.request import ReportRequest, RequestKind, RequestStatus
@@ -66,6 +66,43 @@ def aggregate_context(*, session: Session, request_id: int, scope: Scope) -> dic
     report = relay_report(session=session, request_id=request_id)
     bureau = session.get(Bureau, request.bureau_code)
     entered = report.submission.values if report.submission else {}
+    shown = relay_view(report)
+    for figure in shown["figures"]:
+        figure["value"] = _text(entered.get(figure["key"])) or figure["computed"]
+    own = [  # the unit's own fields: text, yes/no, choices, dates
+        {
+            "key": f.key,
+            "label": f.label,
+            "type": f.type,
+            "choices": list(f.choices),
+            "value": _text(entered.get(f.key)),
+        }
+        for f in report.form.fields
+        if not f.numeric
+    ]
+    return {
+        "title": f"{bureau.name if bureau else request.bureau_code}汇总上报",
+        "request_id": request.id,
+        "unit": bureau.name if bureau else request.bureau_code,
+        "form_title": report.form.title,
+        "issuer": report.plan.issuer,
+        "duty": report.plan.duty(request.duty_key).name,
+        "period": request.period_label or request.period_key,
+        "due": request.due_date.isoformat() if request.due_date else "",
+        "request_status": STATUS_TEXT.get(request.status, str(request.status)),
+        "answerable": request.status not in (RequestStatus.accepted, RequestStatus.closed),
+        "may_submit": may_submit(scope, request),
+        "own_fields": own,
+        "narrative": report.form.narrative,
+        "narrative_value": report.submission.narrative if report.submission else "",
+        **shown,
+    }
+
+
+def relay_view(report: RelayReport) -> dict[str, Any]:
+    """The computed aggregate and the reporters' states, as the console page and the
+    city's personal link both show them: figures (key, label, unit, computed, spread,
+    differs), reporters (code, name, state, key, id), counts by state, left_out."""
     figures = [
         {
             "key": f.field.key,
@@ -78,22 +115,9 @@ def aggregate_context(*, session: Session, request_id: int, scope: Scope) -> dic
                 else f"最小{shown_number(f.low)}，中位数{shown_number(f.median or 0)}，"
                 f"最大{shown_number(f.high or 0)}"
             ),
-            "value": _text(entered.get(f.field.key))
-            or (shown_number(f.computed) if f.computed is not None else ""),
             "differs": f.differs,
         }
         for f in report.figures
-    ]
-    own = [  # the unit's own fields: text, yes/no, choices, dates
-        {
-            "key": f.key,
-            "label": f.label,
-            "type": f.type,
-            "choices": list(f.choices),
-            "value": _text(entered.get(f.key)),
-        }
-        for f in report.form.fields
-        if not f.numeric
     ]
     reporters = [
         {
@@ -105,25 +129,10 @@ def aggregate_context(*, session: Session, request_id: int, scope: Scope) -> dic
         }
         for r in report.reporters
     ]
-    counts = {state: len(found) for state, found in report.by_state.items()}
     return {
-        "title": f"{bureau.name if bureau else request.bureau_code}汇总上报",
-        "request_id": request.id,
-        "unit": bureau.name if bureau else request.bureau_code,
-        "form_title": report.form.title,
-        "issuer": report.plan.issuer,
-        "duty": report.plan.duty(request.duty_key).name,
-        "period": request.period_label or request.period_key,
-        "due": request.due_date.isoformat() if request.due_date else "",
-        "request_status": STATUS_TEXT.get(request.status, str(request.status)),
-        "answerable": request.status not in (RequestStatus.accepted, RequestStatus.closed),
-        "may_submit": may_submit(scope, report),
         "figures": figures,
-        "own_fields": own,
-        "narrative": report.form.narrative,
-        "narrative_value": report.submission.narrative if report.submission else "",
         "reporters": reporters,
-        "counts": counts,
+        "counts": {state: len(found) for state, found in report.by_state.items()},
         "left_out": len(report.missing),
     }
 

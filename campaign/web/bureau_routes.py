@@ -89,6 +89,8 @@ async def submit(
     token: str,
     csrf_token: str = Form(""),
     narrative: str = Form(""),
+    note: str = Form(""),
+    confirm_missing: str = Form(""),
     attachments: list[UploadFile] = File(default_factory=_no_files),
 ) -> Response:
     form = await request.form()
@@ -103,6 +105,8 @@ async def submit(
         entries=entries,
         narrative=narrative,
         attachments=await _files(attachments),
+        note=note,
+        confirm_missing=confirm_missing == "yes",
     )
     return await _guarded(request, lambda: _run(request, "submit", token, post))
 

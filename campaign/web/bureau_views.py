@@ -23,6 +23,7 @@ from campaign.link_expiry import expired
 from campaign.links import find_link, replaced_link
 from campaign.plan.schema import ReportForm
 from campaign.replies.acknowledge import acknowledge
+from campaign.replies.aggregate import submit_answer
 from campaign.replies.errors import (
     Problem,
     ReplyError,
@@ -31,7 +32,6 @@ from campaign.replies.errors import (
     RequestSettled,
 )
 from campaign.replies.reply_context import ReplyContext, ensure_answerable, resolve_context
-from campaign.replies.submit import submit_report
 from campaign.replies.xlsx_parse import ExpectedTable
 from campaign.web.csrf import FormTokens
 from campaign.web.expired_view import expired_page, replaced_page
@@ -186,6 +186,8 @@ class BureauViews:
         *,
         alert: str | None = None,
         status: int = 422,
+        note: str = "",
+        confirm_missing: bool = False,
     ) -> HTMLResponse:
         context = report_page(
             session=session,
@@ -197,6 +199,8 @@ class BureauViews:
             narrative=narrative,
             problems=problems,
             alert=alert,
+            note=note,
+            confirm_missing=confirm_missing,
         )
         return self._set_csrf(page("report_form.html", status=status, **context), token, csrf)
 
@@ -249,11 +253,13 @@ class BureauViews:
             busy = False
             with self.writes:  # one writer at a time on SQLite: no busy-wait sleeps
                 try:
-                    answer = submit_report(
+                    answer = submit_answer(
                         session=session,
                         link_or_request=target.link,  # type: ignore[arg-type]
                         report_in=build_report_in(target, post, nonce),
                         channel=channel,
+                        note=post.note,
+                        confirm_missing=post.confirm_missing,
                         now=self.clock(),
                         data_dir=self.data_dir,
                         target=target,
@@ -278,6 +284,8 @@ class BureauViews:
                     post.narrative,
                     alert=BUSY if busy else None,
                     status=503 if busy else 422,
+                    note=post.note,
+                    confirm_missing=post.confirm_missing,
                 )
                 return PostOutcome(response, busy=busy)
             if problem is not None:

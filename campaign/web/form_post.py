@@ -28,6 +28,8 @@ class FormPost:
     entries: dict[str, str]
     narrative: str = ""
     attachments: tuple[AttachmentIn, ...] = ()
+    note: str = ""  # an aggregate's: why a figure differs from the computed one
+    confirm_missing: bool = False  # an aggregate's: sent with reporters left out
 
 
 def build_report_in(target: ReplyContext, post: FormPost, nonce: str) -> ReportCreate:

@@ -13,11 +13,14 @@ from campaign.clock import local_time, local_today
 from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window
 from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
-from campaign.replies.errors import ATTACHMENTS, UPLOAD, Problem
+from campaign.replies.aggregate import is_aggregate
+from campaign.replies.errors import ATTACHMENTS, CONFIRM_MISSING, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
 from campaign.replies.reply_context import ReplyContext
 from campaign.replies.values import MAX_TEXT_CHARS
+from campaign.results.relay import relay_report
 from campaign.templating import cn_date
+from campaign.web.aggregate_views import relay_view
 from models.link import LinkPurpose
 from models.rectification import Inspection
 from models.request import ReportRequest, RequestKind, RequestStatus
@@ -67,9 +70,15 @@ class FieldView:
     errors: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)  # yes/no: 是, 否; a choice: its options
     required: bool = True
+    computed: dict[str, Any] | None = None  # an aggregate's figure (aggregate_views.relay_view)
 
 
-def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldView:
+def field_view(
+    form_field: FormField,
+    value: str,
+    errors: list[str],
+    computed: dict[str, Any] | None = None,
+) -> FieldView:
     hints = [TYPE_HINTS.get(form_field.type, "")]
     if form_field.accumulation == "cumulative":
         hints.append("自方案实施以来累计，不得小于上次审核通过的数")
@@ -87,6 +96,7 @@ def field_view(form_field: FormField, value: str, errors: list[str]) -> FieldVie
         errors=errors,
         choices=["是", "否"] if form_field.type == "yes_no" else list(form_field.choices),
         required=form_field.required,
+        computed=computed,
     )
 
 
@@ -132,13 +142,19 @@ def report_page(
     narrative: str | None = None,
     problems: list[Problem] | None = None,
     alert: str | None = None,
+    note: str = "",
+    confirm_missing: bool = False,
 ) -> dict[str, Any]:
     """The context of report_form.html: entries kept after a refusal, else pre-filled;
-    alert: a message about the sending itself, not the entries (e.g. the system was busy)."""
+    alert: a message about the sending itself, not the entries (e.g. the system was busy).
+    An aggregate request's page also shows the computed aggregate and the reporters, as
+    the console's aggregate page does, and pre-fills the computed figures."""
     form: ReportForm = target.form  # type: ignore[assignment]
     problems = problems or []
     notes: list[str] = []
     returned_comment = ""
+    relay = _relay(session, target)
+    prefilled = False  # an aggregate's figures filled in with the computed ones
     if entered is None:
         entered, narrative = {}, ""
         request = target.request
@@ -157,6 +173,9 @@ def report_page(
             )
             if latest.review_status == ReviewStatus.returned:
                 returned_comment = latest.review_comment or ""
+        elif relay is not None:
+            entered = {f["key"]: f["computed"] for f in relay["figures"] if f["computed"]}
+            prefilled = True
         elif request is not None:
             baseline = last_accepted(session=session, plan=target.plan, form=form, request=request)
             cumulative = [f.key for f in form.fields if f.accumulation == "cumulative"]
@@ -173,6 +192,7 @@ def report_page(
     by_field: dict[str | None, list[str]] = {}
     for problem in problems:
         by_field.setdefault(problem.field, []).append(problem.message)
+    computed = {f["key"]: f for f in relay["figures"]} if relay else {}
     is_ad_hoc = target.purpose == LinkPurpose.ad_hoc
     context = facts(target, now)
     context.update(
@@ -180,7 +200,8 @@ def report_page(
         heading=target.duty.name if target.duty else form.title,
         form_title=form.title,
         fields=[
-            field_view(f, entered.get(f.key, ""), by_field.get(f.key, [])) for f in form.fields
+            field_view(f, entered.get(f.key, ""), by_field.get(f.key, []), computed.get(f.key))
+            for f in form.fields
         ],
         narrative=None
         if form.narrative is None
@@ -207,6 +228,15 @@ def report_page(
         max_attachments=MAX_ATTACHMENTS,
         max_text_chars=MAX_TEXT_CHARS,
         allowed_types=ALLOWED_TEXT,
+        aggregate=None
+        if relay is None
+        else {
+            **relay,
+            "prefilled": prefilled,
+            "note": note,
+            "confirm_missing": confirm_missing,
+            "confirm_errors": by_field.get(CONFIRM_MISSING, []),
+        },
     )
     if target.request is not None and target.request.kind == RequestKind.rectification:
         context.update(order_facts(session, target))
@@ -289,6 +319,13 @@ def acknowledge_page(
     return context
 
 
+def _relay(session: Session, target: ReplyContext) -> dict[str, Any] | None:
+    """An aggregate request's computed aggregate and reporters (the console's data)."""
+    if not is_aggregate(target):
+        return None
+    return relay_view(relay_report(session=session, request_id=target.request.id))  # type: ignore[union-attr,arg-type]
+
+
 def _anchor(place: str | None) -> str:
     """The id of the input a problem belongs to (the summary links to it)."""
     anchors = {
@@ -296,5 +333,6 @@ def _anchor(place: str | None) -> str:
         NARRATIVE_KEY: "narrative",
         ATTACHMENTS: "attachments",
         UPLOAD: "table",
+        CONFIRM_MISSING: "confirm_missing",
     }
     return anchors.get(place, f"f_{place}")

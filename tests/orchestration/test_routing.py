@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 
 from campaign.accounts import OFFICE, scope_of
 from campaign.orchestration.tick import run_tick
-from campaign.replies.aggregate import AggregateRefused, submit_aggregate
+from campaign.replies.aggregate import AggregateRefused, submit_for_account
+from campaign.replies.errors import ReportInvalid
 from campaign.replies.review import (
     ReviewError,
     accept_submission,
@@ -119,18 +120,18 @@ def test_counties_city_review_aggregate_and_province_totals_once(session: Sessio
             values=cities_values[city], now=at("2026-04-08", 10),
         )  # fmt: skip
         if city == "980200":  # one more maker than its counties: explained, or refused
-            with pytest.raises(AggregateRefused, match="差异说明.*检查生产企业数：汇总15，填报16"):
-                submit_aggregate(**args)  # type: ignore[arg-type]
+            with pytest.raises(ReportInvalid, match="“检查生产企业数”填报16.*汇总15.*差异说明"):
+                submit_for_account(**args)  # type: ignore[arg-type]
             args["note"] = "市局直接检查1家"
         if city == "980300":  # a county not yet accepted: said, and confirmed
             with pytest.raises(
-                AggregateRefused, match="1个单位未纳入汇总：丙市北县质量技术监督局（待审核）"
+                ReportInvalid, match="1个单位未纳入汇总：丙市北县质量技术监督局（待审核）"
             ):
-                submit_aggregate(**args)  # type: ignore[arg-type]
+                submit_for_account(**args)  # type: ignore[arg-type]
             args["confirm_missing"] = True
         with pytest.raises(AggregateRefused):  # another city's account never
-            submit_aggregate(**{**args, "scope": scope(session, "jia" if name != "jia" else "yi")})  # type: ignore[arg-type]
-        answer = submit_aggregate(**args)  # type: ignore[arg-type]
+            submit_for_account(**{**args, "scope": scope(session, "jia" if name != "jia" else "yi")})  # type: ignore[arg-type]
+        answer = submit_for_account(**args)  # type: ignore[arg-type]
         session.commit()
         submitted[city] = answer.submission.id
     audit = session.exec(select(AuditEvent).where(AuditEvent.event == "aggregate_submitted")).all()

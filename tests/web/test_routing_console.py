@@ -113,7 +113,7 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
         "v_penalties": "1.5",
     }
     refused = client.post(f"/admin/aggregates/{jia_report}", data={"csrf_token": token, **values})
-    assert refused.status_code == 422 and "检查生产企业数：汇总6，填报7" in refused.text
+    assert refused.status_code == 422 and "“检查生产企业数”填报7，与下级审核通过数据的汇总6不一致" in refused.text
     done = client.post(
         f"/admin/aggregates/{jia_report}",
         data={"csrf_token": token, **values, "note": "市局直接检查1家"},
