@@ -3,7 +3,8 @@
 The request is found from what the coordinator knows (campaign, bureau, duty, period), the
 fields are given by key or by their label, or read from the bureau's .xlsx table; missing
 values are asked for in the form's order when a terminal is attached. The answer is
-checked and stored by the same submit_report as the web form.
+checked and stored by the same submit_answer as the web form (a relay unit's aggregate:
+its rules too, with --note and --confirm-missing).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from campaign.db import session_scope
 from campaign.i18n import _, ngettext
 from campaign.orchestration.launch import CampaignNotFound, find_campaign
 from campaign.plan.schema import ReportForm
-from campaign.replies.errors import ReplyError, ReportInvalid
+from campaign.replies.aggregate import submit_answer
+from campaign.replies.errors import CONFIRM_MISSING, ReplyError, ReportInvalid
 from campaign.replies.reply_context import resolve_context
-from campaign.replies.submit import submit_report
 from campaign.replies.xlsx_parse import ExpectedTable, parse_report_xlsx
 from models.attachment import AttachmentKind
 from models.audit import Channel
@@ -127,6 +128,16 @@ def reply_submit(
         "--interactive/--no-interactive",
         help=_("Ask for missing values (default: when a terminal is attached)."),
     ),
+    note: str = typer.Option(
+        "",
+        "--note",
+        help=_("An aggregate report: why a figure differs from its reporters' total."),
+    ),
+    confirm_missing: bool = typer.Option(
+        False,
+        "--confirm-missing",
+        help=_("An aggregate report: send it with reporters not yet in the total."),
+    ),
     send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
 ) -> None:
     """Store an answer received on paper, by phone or by e-mail, checked like the web form."""
@@ -138,7 +149,7 @@ def reply_submit(
     except OSError as exc:
         fail(_("Cannot read {file}: {reason}").format(file=exc.filename, reason=exc.strerror), 2)
     ask = sys.stdin.isatty() if interactive is None else interactive
-    labels: dict[str, str] = {}
+    labels: dict[str, str] = {CONFIRM_MISSING: "--confirm-missing"}
     try:
         with session_scope() as session:
             found = find_campaign(session=session, ref=campaign)
@@ -168,13 +179,16 @@ def reply_submit(
                 )
             elif ask:
                 narrative = prompt_missing(form, entries, narrative)
-            submission = submit_report(
+            submission = submit_answer(
                 session=session,
                 link_or_request=request,
                 report_in=ReportCreate(values=entries, narrative=narrative, attachments=files),
                 channel=Channel.xlsx if table is not None else Channel.cli,
+                note=note,
+                confirm_missing=confirm_missing,
                 actor=getpass.getuser(),
                 now=settings_now(),
+                target=target,
             ).submission
             summary = _("Stored version {version} of the answer (submission {id}).").format(
                 version=submission.version, id=submission.id

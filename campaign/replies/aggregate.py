@@ -58,8 +58,8 @@ def differences(report: RelayReport, values: dict[str, str]) -> dict[str, tuple[
         computed = shown_number(figure.computed)
         try:
             same = Decimal(given) == Decimal(computed)
-        except InvalidOperation:
-            same = False
+        except InvalidOperation:  # not a number: the form's own check says so
+            continue
         if not same:
             found[figure.field.key] = (computed, given)
     return found
@@ -161,7 +161,9 @@ def submit_aggregate(
     note = note.strip()
     problems = aggregate_problems(report, values, note=note, confirm_missing=confirm_missing)
     if problems:  # with the form's own problems, so all are shown at once
-        baseline = last_accepted(session=session, plan=target.plan, form=target.form, request=request)
+        baseline = last_accepted(
+            session=session, plan=target.plan, form=target.form, request=request
+        )
         try:
             validate_report(form=target.form, report_in=report_in, baseline=baseline)
         except ReportInvalid as exc:

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from campaign.documents.xlsx_table import CONTENT_TYPE as XLSX_TYPE
+from campaign.replies.aggregate import submit_answer
 from campaign.replies.errors import UPLOAD, Problem, ReportInvalid, UploadRejected, WrongLink
 from campaign.replies.reply_context import ReplyContext, resolve_context
-from campaign.replies.aggregate import submit_answer
 from campaign.replies.submit import Answer
 from campaign.replies.xlsx_parse import ExpectedTable, ParsedTable, parse_report_xlsx
 from models.attachment import AttachmentKind

@@ -12,8 +12,8 @@ from campaign.acceptance.state import order_of_request
 from campaign.clock import local_time, local_today
 from campaign.plan.schema import NARRATIVE_KEY, FormField, ReportForm
 from campaign.replies.acknowledge import directive_title, directive_window
-from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
 from campaign.replies.aggregate import is_aggregate
+from campaign.replies.attachments import ALLOWED_TEXT, MAX_ATTACHMENTS
 from campaign.replies.errors import ATTACHMENTS, CONFIRM_MISSING, UPLOAD, Problem
 from campaign.replies.history import last_accepted, latest_version
 from campaign.replies.reply_context import ReplyContext

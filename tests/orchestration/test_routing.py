@@ -130,7 +130,9 @@ def test_counties_city_review_aggregate_and_province_totals_once(session: Sessio
                 submit_for_account(**args)  # type: ignore[arg-type]
             args["confirm_missing"] = True
         with pytest.raises(AggregateRefused):  # another city's account never
-            submit_for_account(**{**args, "scope": scope(session, "jia" if name != "jia" else "yi")})  # type: ignore[arg-type]
+            submit_for_account(
+                **{**args, "scope": scope(session, "jia" if name != "jia" else "yi")}
+            )  # type: ignore[arg-type]
         answer = submit_for_account(**args)  # type: ignore[arg-type]
         session.commit()
         submitted[city] = answer.submission.id
@@ -225,3 +227,44 @@ def test_the_review_commands_act_as_an_account(sqlite_url: str) -> None:
     with Session(dbmod.get_engine(sqlite_url)) as session:
         row = session.get_one(ReportSubmission, sid)
         assert (row.review_status, row.reviewer) == ("accepted", "jia")
+
+
+def test_reply_submit_records_a_city_aggregate_under_its_rules(sqlite_url: str) -> None:
+    """`campaign reply submit` for a city's aggregate: the difference and the county left
+    out refused, every problem named, nothing stored; with --note and --confirm-missing
+    stored as the console stores it (aggregate_submitted)."""
+    from typer.testing import CliRunner
+
+    from campaign import db as dbmod
+    from campaign.cli import app
+
+    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
+        campaign_id = launch_routed(session)
+        run_tick(campaign_id=campaign_id, as_of=at("2026-04-01"))
+        sid = county_answers(session, "980101", at("2026-04-03", 10))
+        accept_submission(
+            session=session, submission_id=sid, reviewer="jia", scope=scope(session, "jia")
+        )
+        session.commit()
+    command = [
+        "reply", "submit", str(campaign_id), "--bureau", "980100", "--duty", DUTY,
+        "--period", "2026-03", "--no-interactive", "--no-send",
+        "--value", "makers_checked=2", "--value", "lots_tested=10",
+        "--value", "lots_failed=1", "--value", "penalties=0.5",
+    ]  # fmt: skip
+    runner = CliRunner()
+    refused = runner.invoke(app, command)
+    assert refused.exit_code != 0
+    assert "“检查生产企业数”填报2，与下级审核通过数据的汇总1不一致" in refused.output
+    assert "--confirm-missing: 尚有2个单位未纳入汇总" in refused.output
+    done = runner.invoke(app, [*command, "--note", "市局直接检查1家", "--confirm-missing"])
+    assert done.exit_code == 0, done.output
+    with Session(dbmod.get_engine(sqlite_url)) as session:
+        row = session.exec(
+            select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
+        ).one()
+        assert (row.channel, row.values["makers_checked"]) == ("cli", "2")
+        audit = session.exec(
+            select(AuditEvent).where(AuditEvent.event == "aggregate_submitted")
+        ).one()
+        assert audit.detail["left_out"] == {"980102": "missing", "980103": "missing"}

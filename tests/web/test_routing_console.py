@@ -38,7 +38,7 @@ from web.test_console_browser import without_js  # noqa: F401  (fixture)
 NOW = at("2026-04-08", 10)
 
 
-def _world(session: Session) -> dict[str, Any]:
+def relay_world(session: Session) -> dict[str, Any]:
     """Launched, the month opened, every county answered; 甲市 accepted 东县 and 北县."""
     campaign_id = launch_routed(session)
     run_tick(campaign_id=campaign_id, as_of=at("2026-04-01"))
@@ -70,7 +70,7 @@ def routed(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestC
 
 def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Session]) -> None:
     client, session = routed
-    world = _world(session)
+    world = relay_world(session)
     pending, jia_report = world["sids"]["980102"], world["aggregates"]["980100"]
     for name in ("yi", "jia-dong", "office"):  # another city, the county, the office
         other = TestClient(client.app)  # type: ignore[arg-type]
@@ -113,7 +113,10 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
         "v_penalties": "1.5",
     }
     refused = client.post(f"/admin/aggregates/{jia_report}", data={"csrf_token": token, **values})
-    assert refused.status_code == 422 and "“检查生产企业数”填报7，与下级审核通过数据的汇总6不一致" in refused.text
+    assert (
+        refused.status_code == 422
+        and "“检查生产企业数”填报7，与下级审核通过数据的汇总6不一致" in refused.text
+    )
     done = client.post(
         f"/admin/aggregates/{jia_report}",
         data={"csrf_token": token, **values, "note": "市局直接检查1家"},
@@ -141,7 +144,7 @@ def test_a_city_account_reviews_and_reports_in_chromium(
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
     dbmod.get_settings.cache_clear()
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
-        world = _world(session)
+        world = relay_world(session)
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(clock=Clock(NOW)), host="127.0.0.1", port=port, log_level="warning"
