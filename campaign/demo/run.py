@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from campaign.bureaus import addressed_units, import_bureau_csv
 from campaign.demo import mail_answers
 from campaign.demo.account import Progress
 from campaign.demo.answer import REVIEWER, answer_request
-from campaign.demo.bureaus import Rates, SimulatedBureau
+from campaign.demo.bureaus import EARLIEST_ANSWER, Rates, SimulatedBureau
 from campaign.demo.registry import generate_registry
 from campaign.inbox.dovecot import Dovecot
 from campaign.orchestration.launch import launch_campaign, validated_plan
@@ -245,8 +245,13 @@ def _bureaus_answer(
     # the bureaus in the session for this call, in one query (the web form's link loads its
     # bureau with the link; answering by request would read it once per answer)
     held = session.exec(select(Bureau).where(col(Bureau.code).in_(sorted(bureaus)))).all()
+    # only requests due soon enough to be answered before `until` (a day more for the
+    # campaign's time zone)
+    due_by = until.date() + EARLIEST_ANSWER + timedelta(days=1)
     query = select(ReportRequest).where(
-        col(ReportRequest.campaign_id) == campaign_id, col(ReportRequest.status).in_(OPEN)
+        col(ReportRequest.campaign_id) == campaign_id,
+        col(ReportRequest.status).in_(OPEN),
+        col(ReportRequest.due_date) <= due_by,
     )
     for request in session.exec(query.order_by(col(ReportRequest.id))).all():
         bureau = bureaus.get(request.bureau_code)

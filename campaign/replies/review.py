@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy import bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from campaign.accounts import Scope
 from campaign.audit import record_audit
 from campaign.clock import local_today, utc
 from campaign.links import issue_link
-from campaign.replies.history import latest_version
 from campaign.replies.notify import notify_returned
 from campaign.replies.reply_context import resolve_context
+from campaign.rows import update_row
 from campaign.workdays import WorkCalendar
 from models.audit import Channel
 from models.bureau import Bureau
@@ -98,22 +100,32 @@ def review_queue(
 def _reviewable(
     session: Session, submission_id: int, scope: Scope | None
 ) -> tuple[ReportSubmission, ReportRequest]:
-    submission = session.get(ReportSubmission, submission_id)
-    if submission is None:
+    row = session.execute(_REVIEWED, {"submission_id": submission_id}).first()
+    if row is None:
         raise ReviewError(f"没有编号为{submission_id}的报送记录")
+    submission, newest = row
     request = session.get(ReportRequest, submission.request_id)
     assert request is not None  # a foreign key
     if scope is not None and not may_review(scope, request):
         raise ReviewError(refusal(session, request))
-    newest = latest_version(session=session, request_id=request.id)  # type: ignore[arg-type]
-    if newest is not None and newest.id != submission.id:
+    if newest != submission.version:  # (request, version) is unique
         raise ReviewError(
-            f"报送记录{submission_id}是第{submission.version}版，已有更新的第{newest.version}版，"
+            f"报送记录{submission_id}是第{submission.version}版，已有更新的第{newest}版，"
             "请审核最新版本"
         )
     if submission.review_status != ReviewStatus.pending:
         raise ReviewError(f"报送记录{submission_id}已审核（{submission.review_status.value}）")
     return submission, request
+
+
+# The submission and its request's newest version, in one statement.
+_VERSIONS = aliased(ReportSubmission)
+_REVIEWED = select(
+    ReportSubmission,
+    select(func.max(_VERSIONS.version))
+    .where(_VERSIONS.request_id == ReportSubmission.request_id)
+    .scalar_subquery(),
+).where(ReportSubmission.id == bindparam("submission_id"))
 
 
 def refusal(session: Session, request: ReportRequest) -> str:
@@ -138,12 +150,15 @@ def accept_submission(
     reviewing (refused unless `may_review`); None: no account (the library's callers)."""
     now = utc(now or datetime.now(UTC))
     submission, request = _reviewable(session, submission_id, scope)
-    submission.review_status = ReviewStatus.accepted
-    submission.reviewed_at = now
-    submission.reviewer = reviewer
-    submission.review_comment = (comment or "").strip() or None
-    request.status = RequestStatus.accepted
-    session.add_all([submission, request])
+    update_row(
+        session,
+        submission,
+        review_status=ReviewStatus.accepted,
+        reviewed_at=now,
+        reviewer=reviewer,
+        review_comment=(comment or "").strip() or None,
+    )
+    update_row(session, request, status=RequestStatus.accepted)
     record_audit(
         session=session,
         event="answer_accepted",
