@@ -183,6 +183,35 @@ def run_attached(deployment_id: UUID, campaign_id: int, as_of: datetime) -> Stat
     return state
 
 
+WORKER_POLL_SECONDS = 0.25
+
+
+def run_by_worker(
+    deployment_id: UUID, campaign_id: int, as_of: datetime, *, env: dict[str, str]
+) -> dict[str, Any]:
+    """One tick as a run of the campaign's deployment, left to its work pool's workers
+    (docs/operations.md), waited for; its report. env: the settings its process gets on
+    top of its worker's (the job variable `env`), with its result persisted so that this
+    process can read the report (PREFECT_LOCAL_STORAGE_PATH shared with the workers)."""
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
+
+    results = {
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+        "PREFECT_LOCAL_STORAGE_PATH": str(PREFECT_LOCAL_STORAGE_PATH.value()),
+    }
+    run = run_deployment(
+        deployment_id,
+        parameters={"campaign_id": campaign_id, "as_of": as_of},
+        poll_interval=WORKER_POLL_SECONDS,
+        as_subflow=False,
+        job_variables={"env": env | results},
+    )
+    assert isinstance(run, FlowRun) and run.state is not None  # sync: a FlowRun, not awaitable
+    return tick_report(run.state)
+
+
 def tick_report(state: State) -> dict[str, Any]:
     """The report of a tick run from its final state: also of a tick that ended Cancelled
     because its campaign is not active; the error of a failed run is raised."""

@@ -108,11 +108,18 @@ def simulate(
     seed: int = 0,
     rates: Rates | None = None,
     prefect: bool = True,
+    work_pool: str | None = None,
+    database_url: str | None = None,
     echo: Callable[[str], None] = print,
     progress: Progress | None = None,
 ) -> DemoResult:
     """Run the plan's whole campaign in data_dir (emptied first) over the registry (CSV
-    bytes) or over `units` generated bureaus; returns what happened."""
+    bytes) or over `units` generated bureaus; returns what happened.
+
+    With work_pool (and prefect), the campaign is deployed to that pool and each tick is a
+    run of its deployment that the pool's workers carry out (docs/operations.md); else
+    each tick is a flow run in this process. database_url: an empty application database
+    (default: SQLite in data_dir)."""
     rates = rates or Rates()
     plan, text = validated_plan(plan_path.read_bytes(), str(plan_path))
     if registry is None:
@@ -123,12 +130,14 @@ def simulate(
     port = _free_port()
     os.environ.update(
         CAMPAIGN_DATA_DIR=str(data_dir),
-        CAMPAIGN_DATABASE_URL=f"sqlite:///{(data_dir / 'campaign.db').resolve()}",
+        CAMPAIGN_DATABASE_URL=database_url or f"sqlite:///{(data_dir / 'campaign.db').resolve()}",
         CAMPAIGN_SMTP_HOST="127.0.0.1",
         CAMPAIGN_SMTP_PORT=str(port),
         CAMPAIGN_SMTP_SECURITY="none",
         CAMPAIGN_MAIL_RATE_PER_SECOND="0",
     )
+    if work_pool is not None:
+        os.environ["CAMPAIGN_WORK_POOL"] = work_pool
     dbmod.reset()
     maildir = data_dir / "maildir"
     with (
@@ -171,12 +180,13 @@ def simulate(
         # through the last event: reminders of the last reports may follow the plan's end
         moments = tick_moments(campaign_id=campaign.id, start=plan.start, end=None)
         result.last_day = max(plan.end, *(m.date() for m in moments)).isoformat()
+        tick = _ticker(campaign, prefect, work_pool)
         if progress is not None:
             progress.start(len(moments))
         for moment in moments:
             clock_file(maildir).write_text(moment.isoformat())
             _bureaus_answer(session, campaign.id, bureaus, until=moment, result=result, imap=imap)
-            report = _tick(campaign.id, moment, prefect)
+            report = tick(moment)
             done = sum(len(e["done"]) for e in report["events"])
             result.ticks += 1
             result.actions += done
@@ -206,12 +216,27 @@ def simulate(
     return result
 
 
-def _tick(campaign_id: int, moment: datetime, prefect: bool) -> dict[str, Any]:
+def _ticker(
+    campaign: Campaign, prefect: bool, work_pool: str | None
+) -> Callable[[datetime], dict[str, Any]]:
+    """How each tick runs: plain calls, a flow run in this process, or (work_pool) a run
+    of the campaign's deployment carried out by the pool's workers."""
+    campaign_id = campaign.id
+    assert campaign_id is not None
     if not prefect:
-        return run_tick(campaign_id=campaign_id, as_of=moment).to_json()
-    from flows.campaign_tick import run_ticks
+        return lambda moment: run_tick(campaign_id=campaign_id, as_of=moment).to_json()
+    from flows.campaign_tick import run_by_worker, run_ticks
 
-    return run_ticks(campaign_id, [moment], heartbeats=False)[0]
+    if work_pool is None:
+        return lambda moment: run_ticks(campaign_id, [moment], heartbeats=False)[0]
+    from deployments.campaigns import deploy_campaign, set_schedule_paused
+
+    deployment_id = deploy_campaign(campaign)
+    if deployment_id is None:
+        raise RuntimeError(f"工作池 {work_pool} 模式需要可连接的 Prefect 服务器（PREFECT_API_URL）")
+    set_schedule_paused(campaign_id, paused=True)  # its cron would tick it at today's date
+    env = {k: v for k, v in os.environ.items() if k.startswith("CAMPAIGN_")}
+    return lambda moment: run_by_worker(deployment_id, campaign_id, moment, env=env)
 
 
 def _simulated(session: Session, plan: Plan, seed: int, rates: Rates) -> dict[str, SimulatedBureau]:

@@ -1,0 +1,1 @@
+"""Operating the scaled deployment of docs/operations.md (its loopback bring-up)."""
