@@ -26,6 +26,7 @@ from campaign.documents.xlsx_table import write_table
 from campaign.mail.addresses import Address
 from campaign.mail.errors import MailRefused
 from campaign.mail.followups import (
+    ReminderFor,
     queue_ack_receipt,
     queue_ad_hoc_alert,
     queue_escalation,
@@ -33,6 +34,7 @@ from campaign.mail.followups import (
     queue_receipt,
     queue_rejection,
     queue_reminder,
+    queue_reminders,
     queue_returned,
 )
 from campaign.mail.outbox import Attachment, find_message, find_messages
@@ -305,6 +307,7 @@ def _filename(name: str) -> str:
 __all__ = [
     "NOTICES",
     "Address",
+    "ReminderFor",
     "RequestFor",
     "Attachment",
     "MailRefused",
@@ -320,6 +323,7 @@ __all__ = [
     "queue_receipt",
     "queue_rejection",
     "queue_reminder",
+    "queue_reminders",
     "queue_request",
     "queue_requests",
     "queue_returned",

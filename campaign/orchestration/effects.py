@@ -141,22 +141,18 @@ def queue_reminder(
             purpose=purpose,
             targets=[t for t in linked if _purpose(requests[t[1]]) == purpose],
         )
+    items = []
     for code, request_id in targets:
         request = requests[request_id]
         if request.kind == RequestKind.forward:
             link_url = forward_page_url(campaign_id, request.period_key)
         else:
             link_url = links[(code, request_id)].url
-        notices.queue_reminder(
-            session=session,
-            campaign=campaign,
-            plan=plan,
-            request=request,
-            bureau=bureaus[code],
-            link_url=link_url,
-            as_of=today,
-            key=event.key,
-        )
+        items.append(notices.ReminderFor(request, bureaus[code], link_url))
+    notices.queue_reminders(
+        session=session, campaign=campaign, plan=plan, items=items, as_of=today, key=event.key
+    )
+    for code, request_id in targets:
         _audit(session, campaign_id, code, at, event, request_id=request_id)
 
 
