@@ -95,7 +95,9 @@ def insert_ignore(
         if not row:
             return {}
         statement = _ignore_statement(_dialect(session), model, tuple(keys), returning="keys")
-        return {tuple(r[:-1]): r[-1] for r in session.execute(statement, row).tuples().all()}
+        # one row: a plain execute (its compiled form cached), not an executemany
+        result = session.execute(statement, row[0] if len(row) == 1 else row)
+        return {tuple(r[:-1]): r[-1] for r in result.tuples().all()}
     statement = _ignore_statement(_dialect(session), model, tuple(keys), returning="primary")
     return session.execute(statement, row).scalar_one_or_none()
 
