@@ -7,13 +7,15 @@ own process that counts and discards what it receives:
 
 - ours:  queue_directive + queue_request for every bureau (templates, the .docx built once
          per directive, the .xlsx per bureau from a patched template, outbox rows), then
-         send_pending (one connection, batches of 200, unthrottled). Messages per second
-         over the whole run, queueing included; the two stages are printed too.
+         send_pending (its default connections side by side, 4; batches of at most 200,
+         unthrottled). Messages per second over the whole run, queueing included; the two
+         stages are printed too.
 - naive: one Prefect task per message, each building its attachment from scratch
          (python-docx / openpyxl), its message with yagmail, and opening a new SMTP
          connection; measured on a sample.
 - floor: the same number of pre-built identical messages pushed over one smtplib
-         connection: the most this server takes.
+         connection: the most this server takes over one connection (ours uses several,
+         so its sending stage alone may pass it).
 
 Not a test: it prints figures and the ratios against the goals (≥ 10× naive, ≥ 0.5× floor).
 """

@@ -1,7 +1,8 @@
 """The one way rows are written where it matters: cached Core statements, no unit of work.
 
-`insert_row`, `insert_rows` (many rows, their keys back), `insert_ignore` (one row, unless
-its unique key exists), `insert_missing` (many rows, skipping existing keys) and
+`insert_row`, `insert_rows` (many rows, their keys back), `insert_ignore` (one row or
+many, unless its unique key exists; the new keys back), `insert_missing` (many rows,
+skipping existing keys, nothing back) and
 `update_row`; `chunked` cuts a long list of keys into transactions. Tables themselves
 are in models/.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.dialects import postgresql
@@ -66,12 +67,38 @@ def insert_rows(
     return dict(session.execute(statement, rows).tuples().all())
 
 
+@overload
 def insert_ignore(
     session: Session, model: type[SQLModel], row: dict[str, Any], keys: tuple[str, ...]
+) -> Any: ...
+
+
+@overload
+def insert_ignore(
+    session: Session, model: type[SQLModel], row: list[dict[str, Any]], keys: tuple[str, ...]
+) -> dict[tuple[Any, ...], Any]: ...
+
+
+def insert_ignore(
+    session: Session,
+    model: type[SQLModel],
+    row: dict[str, Any] | list[dict[str, Any]],
+    keys: tuple[str, ...],
 ) -> Any:
     """INSERT the row unless one with the same `keys` exists; returns the new row's primary
-    key, or None when the row was already there."""
-    statement = _ignore_statement(_dialect(session), model, tuple(keys), returning=True)
+    key, or None when the row was already there.
+
+    Given a list of rows (all with the same columns), one statement for all: returns the
+    primary keys of the rows inserted by the values of their `keys` (a row already there
+    is left out). Callers sort the rows (row locks in the same order, see insert_missing)."""
+    if isinstance(row, list):
+        if not row:
+            return {}
+        statement = _ignore_statement(_dialect(session), model, tuple(keys), returning="keys")
+        # one row: a plain execute (its compiled form cached), not an executemany
+        result = session.execute(statement, row[0] if len(row) == 1 else row)
+        return {tuple(r[:-1]): r[-1] for r in result.tuples().all()}
+    statement = _ignore_statement(_dialect(session), model, tuple(keys), returning="primary")
     return session.execute(statement, row).scalar_one_or_none()
 
 
@@ -84,12 +111,15 @@ def insert_missing(
     transactions take row locks in the same order (no deadlock on PostgreSQL).
     """
     if rows:
-        statement = _ignore_statement(_dialect(session), model, tuple(keys), returning=False)
+        statement = _ignore_statement(_dialect(session), model, tuple(keys), returning=None)
         session.execute(statement, rows)
 
 
 def _ignore_statement(
-    dialect: str, model: type[SQLModel], keys: tuple[str, ...], returning: bool
+    dialect: str,
+    model: type[SQLModel],
+    keys: tuple[str, ...],
+    returning: Literal["primary", "keys"] | None,
 ) -> Any:
     """PostgreSQL: INSERT … ON CONFLICT (keys) DO NOTHING. SQLite: INSERT OR IGNORE, a plain
     statement SQLAlchemy caches (its dialect ON CONFLICT construct is compiled anew on every
@@ -104,8 +134,10 @@ def _ignore_statement(
             statement = insert(table).prefix_with("OR IGNORE", dialect="sqlite")
         else:  # pragma: no cover - the product supports these two
             raise NotImplementedError(f"unsupported database {dialect!r}")
-        if returning:
+        if returning == "primary":
             statement = statement.returning(_primary(model))
+        elif returning == "keys":
+            statement = statement.returning(*(table.c[k] for k in keys), _primary(model))
         _statements[cache_key] = statement
     return statement
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default="zxzz-office@hbqts.example.org",
         description="Sender address of every message the campaign sends.",
     )
+    smtp_connections: int = Field(
+        default=4,
+        ge=1,
+        description="SMTP connections a delivery run sends over side by side (docs/mail.md).",
+    )
     mail_rate_per_second: float = Field(
         default=50.0, description="Upper bound on messages sent per second (0 = unlimited)."
     )

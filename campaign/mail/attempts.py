@@ -1,5 +1,5 @@
 """One delivery attempt: build the bytes, hand them to the server, classify the answer, and
-record the outcome at once. Used by campaign.mail.sender.send_pending."""
+record the outcome. Used by campaign.mail.sender.send_pending."""
 
 from __future__ import annotations
 
@@ -129,9 +129,10 @@ def transmit(
 
 
 class Results:
-    """Records each outcome as soon as it is known (one UPDATE and commit per message), so
-    that a message the server accepted is never sent again by whoever takes over after a
-    crash, except the one whose 250 was on its way (docs/mail.md)."""
+    """Records outcomes (one UPDATE per message; the caller commits those that arrived
+    together before their connections send again), so that a message the server accepted
+    is never sent again by whoever takes over after a crash, except the ones whose 250 was
+    on its way (docs/mail.md)."""
 
     def __init__(
         self, session: Session, report: SendReport, max_attempts: int, backoff_base: timedelta
@@ -176,7 +177,6 @@ class Results:
                 reason=row["last_error"],
             )
         self.session.connection().execute(_RESULT, row)
-        self.session.commit()
         log.debug("outbox %s → %s %s", message.id, state, outcome.error or "")
 
 

@@ -8,6 +8,7 @@ callers need not know the templates. All are keyword-only and idempotent per key
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from campaign.acceptance.form import RECTIFICATION_FORM, RECTIFY_NAME
 from campaign.mail.addresses import Address
-from campaign.mail.queue import queue_notice, store_notice
+from campaign.mail.outbox import find_messages
+from campaign.mail.queue import NoticeFor, queue_notice, store_notice, store_notices
 from campaign.plan.schema import Plan, ReportForm
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -43,18 +45,56 @@ def queue_reminder(
     """A reminder before the due date, or 催报 after it (also for unacknowledged directives,
     and in the words of the 整改 notice for an order);
     key: the schedule's reminder event key, e.g. reminder:weekly-progress:2007-W35:+1."""
-    orders = _orders(session, [request])
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="reminder",
-        key=key,
-        context={**_request_context(plan, request, orders), "link_url": link_url, "as_of": as_of}
-        | {"overdue_days": _overdue(request, as_of), "step": "reminder"},
-        template="rectification" if request.id in orders else None,
+    item = ReminderFor(request, bureau, link_url)
+    return queue_reminders(
+        session=session, campaign=campaign, plan=plan, items=[item], as_of=as_of, key=key
+    )[0]
+
+
+@dataclass(frozen=True)
+class ReminderFor:
+    """One bureau's unanswered request to remind it of, and the link to answer it."""
+
+    request: ReportRequest
+    bureau: Bureau
+    link_url: str
+
+
+def queue_reminders(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    items: Sequence[ReminderFor],
+    as_of: date,
+    key: str,
+) -> list[OutboxMessage]:
+    """queue_reminder for many bureaus at once (one reminder event); the messages in the
+    order of `items`, those queued before left as they are."""
+    assert campaign.id is not None
+    existing = find_messages(
+        session=session, campaign_id=campaign.id, keys=[(key, i.bureau.code) for i in items]
     )
+    fresh = [i for i in items if (key, i.bureau.code) not in existing]
+    orders = _orders(session, [i.request for i in fresh])
+    by_template: dict[str | None, list[NoticeFor]] = {}
+    for i in fresh:
+        context = {**_request_context(plan, i.request, orders), "link_url": i.link_url}
+        context |= {"as_of": as_of, "overdue_days": _overdue(i.request, as_of), "step": "reminder"}
+        template = "rectification" if i.request.id in orders else None
+        by_template.setdefault(template, []).append(NoticeFor(i.bureau, key, context))
+    found = dict(existing)
+    for template, notices in by_template.items():
+        stored = store_notices(
+            session=session,
+            campaign=campaign,
+            plan=plan,
+            notice="reminder",
+            items=notices,
+            template=template,
+        )
+        found |= {(m.key, m.bureau_code): m for m in stored}
+    return [found[(key, i.bureau.code)] for i in items]
 
 
 def queue_link_reissued(

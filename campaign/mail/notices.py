@@ -12,7 +12,8 @@ receipts, …) in followups.py; all are re-exported here, the one module to impo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from campaign.documents.xlsx_table import write_table
 from campaign.mail.addresses import Address
 from campaign.mail.errors import MailRefused
 from campaign.mail.followups import (
+    ReminderFor,
     queue_ack_receipt,
     queue_ad_hoc_alert,
     queue_escalation,
@@ -32,10 +34,11 @@ from campaign.mail.followups import (
     queue_receipt,
     queue_rejection,
     queue_reminder,
+    queue_reminders,
     queue_returned,
 )
-from campaign.mail.outbox import Attachment, find_message
-from campaign.mail.queue import NOTICES, queue_notice, store_notice
+from campaign.mail.outbox import Attachment, find_message, find_messages
+from campaign.mail.queue import NOTICES, NoticeFor, queue_notice, store_notice, store_notices
 from campaign.mail.render import plan_templates_dir
 from campaign.plan.schema import Plan, ReportForm
 from campaign.schedule import Event
@@ -180,6 +183,16 @@ def queue_forward(
     )
 
 
+@dataclass(frozen=True)
+class RequestFor:
+    """One bureau's report request to mail: its personal link and last accepted figures."""
+
+    request: ReportRequest
+    bureau: Bureau
+    link_url: str
+    previous_values: Mapping[str, Any] | None = None
+
+
 def queue_request(
     *,
     session: Session,
@@ -195,13 +208,41 @@ def queue_request(
 
     key defaults to "{kind}:{duty}:{period}", the key of the schedule's request event.
     """
-    assert campaign.id is not None and request.id is not None
-    key = key or f"{request.kind}:{request.duty_key}:{request.period_key}"
-    existing = find_message(
-        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
+    item = RequestFor(request, bureau, link_url, previous_values)
+    return queue_requests(session=session, campaign=campaign, plan=plan, items=[item], key=key)[0]
+
+
+def queue_requests(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    items: Sequence[RequestFor],
+    key: str | None = None,
+) -> list[OutboxMessage]:
+    """queue_request for many bureaus at once (the same key: one request event); the
+    messages in the order of `items`, those queued before left as they are."""
+    assert campaign.id is not None
+    keyed = [
+        (key or f"{i.request.kind}:{i.request.duty_key}:{i.request.period_key}", i) for i in items
+    ]
+    existing = find_messages(
+        session=session, campaign_id=campaign.id, keys=[(k, i.bureau.code) for k, i in keyed]
     )
-    if existing is not None:
-        return existing
+    new: list[NoticeFor] = []
+    for k, item in keyed:
+        if (k, item.bureau.code) not in existing:
+            new.append(_request_notice(campaign, plan, k, item))
+    stored = store_notices(
+        session=session, campaign=campaign, plan=plan, notice="request", items=new
+    )
+    by_key = existing | {(m.key, m.bureau_code): m for m in stored}
+    return [by_key[(k, i.bureau.code)] for k, i in keyed]
+
+
+def _request_notice(campaign: Campaign, plan: Plan, key: str, item: RequestFor) -> NoticeFor:
+    request, bureau = item.request, item.bureau
+    assert request.id is not None
     duty = next((d for d in plan.duties if d.key == request.duty_key), None)
     if duty is None:
         raise MailRefused(f"the plan has no reporting duty {request.duty_key!r}")
@@ -217,28 +258,20 @@ def queue_request(
                 request=request,
                 bureau_code=bureau.code,
                 bureau_name=bureau.name,
-                previous_values=previous_values,
+                previous_values=item.previous_values,
             )
         except Exception as exc:  # any failure to render refuses the notice
             raise MailRefused(f"the .xlsx table could not be rendered: {exc!r}") from exc
         attachments.append(Attachment(name, table, XLSX_TYPE))
-    return store_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="request",
-        key=key,
-        context={
-            "request": request,
-            "duty": duty,
-            "duty_name": duty.name,
-            "form": form,
-            "link_url": link_url,
-            "attachment_name": name,
-        },
-        attachments=attachments,
-    )
+    context = {
+        "request": request,
+        "duty": duty,
+        "duty_name": duty.name,
+        "form": form,
+        "link_url": item.link_url,
+        "attachment_name": name,
+    }
+    return NoticeFor(bureau, key, context, attachments=attachments)
 
 
 def request_table(
@@ -274,6 +307,8 @@ def _filename(name: str) -> str:
 __all__ = [
     "NOTICES",
     "Address",
+    "ReminderFor",
+    "RequestFor",
     "Attachment",
     "MailRefused",
     "directive_document",
@@ -288,6 +323,8 @@ __all__ = [
     "queue_receipt",
     "queue_rejection",
     "queue_reminder",
+    "queue_reminders",
     "queue_request",
+    "queue_requests",
     "queue_returned",
 ]

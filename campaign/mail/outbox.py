@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +22,7 @@ from campaign.mail.addresses import Address, header_text
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import make_message_id
 from campaign.mail.render import RenderedNotice
-from campaign.rows import detached, insert_ignore
+from campaign.rows import chunked, detached, insert_ignore
 from campaign.settings import get_settings
 from models._common import utcnow
 from models.audit import Channel
@@ -50,12 +51,47 @@ def find_message(
     return session.get(OutboxMessage, found) if found is not None else None
 
 
+def find_messages(
+    *, session: Session, campaign_id: int, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], OutboxMessage]:
+    """The messages queued for these (key, bureau) of the campaign, by (key, bureau)."""
+    found: dict[tuple[str, str], OutboxMessage] = {}
+    by_key: dict[str, set[str]] = {}
+    for key, code in keys:
+        by_key.setdefault(key, set()).add(code)
+    for key, codes in by_key.items():
+        for chunk in chunked(sorted(codes), 500):
+            rows = session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.campaign_id) == campaign_id,
+                    col(OutboxMessage.key) == key,
+                    col(OutboxMessage.bureau_code).in_(chunk),
+                )
+            ).all()
+            found |= {(m.key, m.bureau_code): m for m in rows}
+    return found
+
+
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _FIND = select(_table.c.id).where(
     _table.c.campaign_id == bindparam("campaign_id"),
     _table.c.key == bindparam("key"),
     _table.c.bureau_code == bindparam("bureau_code"),
 )
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store: rendered, its recipients checked (or why they cannot be)."""
+
+    bureau_code: str
+    key: str
+    notice: str
+    to: Sequence[Address]
+    cc: Sequence[Address]
+    rendered: RenderedNotice
+    attachments: Sequence[Attachment] = ()
+    unaddressable: str | None = None
 
 
 def store_message(
@@ -77,29 +113,89 @@ def store_message(
     a control character, a malformed address). The message is stored `failed` with that
     reason and an audit event `mail_failed`, never sent; the caller goes on with the others.
     """
-    header_text(key, what="the message key")
-    if not to:
-        raise MailRefused("a message needs at least one recipient")
-    if unaddressable is not None:
-        attachments = ()  # never sent: its attachments (named after the bureau) are not kept
-    for a in attachments:
-        header_text(a.filename, what="an attachment name")
-        if not a.filename.strip() or "/" in a.filename or "\\" in a.filename:
-            raise MailRefused(f"bad attachment name {a.filename!r}")
-        if not a.content or len(a.content) > MAX_ATTACHMENT_BYTES:
-            raise MailRefused(f"attachment {a.filename!r} is empty or larger than 20 MB")
-    _store_blobs(session=session, attachments=attachments)
+    message = NewMessage(bureau_code, key, notice, to, cc, rendered, attachments, unaddressable)
+    return store_messages(session=session, campaign_id=campaign_id, messages=[message])[0]
+
+
+def store_messages(
+    *, session: Session, campaign_id: int, messages: Sequence[NewMessage]
+) -> list[OutboxMessage]:
+    """store_message for many messages in one INSERT … ON CONFLICT DO NOTHING; the stored
+    messages in the order given. MailRefused (nothing stored) if any of them is refused."""
+    checked: set[str] = set()
+    for m in messages:
+        if m.key not in checked:
+            header_text(m.key, what="the message key")
+            checked.add(m.key)
+        if not m.to:
+            raise MailRefused("a message needs at least one recipient")
+        if m.unaddressable is None:
+            for a in m.attachments:
+                _check_attachment(a)
+    _store_blobs(
+        session=session,
+        attachments=[a for m in messages if m.unaddressable is None for a in m.attachments],
+    )
     domain = get_settings().mail_from.rsplit("@", 1)[-1]
+    created = utcnow()
+    rows = [_row(campaign_id, m, domain, created) for m in messages]
+    keys = ("campaign_id", "key", "bureau_code")
+    inserted = insert_ignore(
+        session, OutboxMessage, sorted(rows, key=lambda r: (r["key"], r["bureau_code"])), keys
+    )
+    stored = []
+    taken: set[Any] = set()
+    for m, row in zip(messages, rows, strict=True):
+        primary = inserted.get((campaign_id, m.key, m.bureau_code))
+        if primary is None or primary in taken:  # another writer (or an earlier one) has it
+            found = find_message(
+                session=session, campaign_id=campaign_id, key=m.key, bureau_code=m.bureau_code
+            )
+            if found is None:
+                raise MailRefused(
+                    f"the outbox did not take the message {m.key!r} for {m.bureau_code}"
+                )
+            stored.append(found)
+            continue
+        if m.unaddressable is not None:
+            record_audit(
+                session=session,
+                event="mail_failed",
+                actor="system",
+                channel=Channel.email,
+                campaign_id=campaign_id,
+                bureau_code=m.bureau_code,
+                message=primary,
+                key=m.key,
+                reason=row["last_error"],
+            )
+        taken.add(primary)
+        # the row as stored, attached to the session without a SELECT
+        stored.append(detached(OutboxMessage, row, primary))
+    return stored
+
+
+def _check_attachment(a: Attachment) -> None:
+    header_text(a.filename, what="an attachment name")
+    if not a.filename.strip() or "/" in a.filename or "\\" in a.filename:
+        raise MailRefused(f"bad attachment name {a.filename!r}")
+    if not a.content or len(a.content) > MAX_ATTACHMENT_BYTES:
+        raise MailRefused(f"attachment {a.filename!r} is empty or larger than 20 MB")
+
+
+def _row(campaign_id: int, m: NewMessage, domain: str, created: datetime) -> dict[str, Any]:
+    # never sent: the attachments (named after the bureau) of an unaddressable one are not kept
+    attachments = m.attachments if m.unaddressable is None else ()
     row: dict[str, Any] = {
         "campaign_id": campaign_id,
-        "bureau_code": bureau_code,
-        "key": key,
-        "notice": notice,
-        "to_addrs": [a.to_json() for a in to],
-        "cc_addrs": [a.to_json() for a in cc],
-        "subject": rendered.subject,
-        "text_body": rendered.text,
-        "html_body": rendered.html,
+        "bureau_code": m.bureau_code,
+        "key": m.key,
+        "notice": m.notice,
+        "to_addrs": [a.to_json() for a in m.to],
+        "cc_addrs": [a.to_json() for a in m.cc],
+        "subject": m.rendered.subject,
+        "text_body": m.rendered.text,
+        "html_body": m.rendered.html,
         "attachments": [
             {
                 "filename": a.filename,
@@ -112,31 +208,12 @@ def store_message(
         "message_id": make_message_id(campaign_id=campaign_id, domain=domain),
         "state": MailState.pending.value,
         "attempts": 0,
-        "created_at": utcnow(),
+        "created_at": created,
+        "last_error": None,
     }
-    if unaddressable is not None:
-        row.update(state=MailState.failed.value, last_error=f"cannot address: {unaddressable}")
-    inserted = insert_ignore(session, OutboxMessage, row, ("campaign_id", "key", "bureau_code"))
-    if inserted is not None:  # the row as stored, attached to the session without a SELECT
-        if unaddressable is not None:
-            record_audit(
-                session=session,
-                event="mail_failed",
-                actor="system",
-                channel=Channel.email,
-                campaign_id=campaign_id,
-                bureau_code=bureau_code,
-                message=inserted,
-                key=key,
-                reason=row["last_error"],
-            )
-        return detached(OutboxMessage, row, inserted)
-    stored = find_message(  # another writer queued it in the meantime
-        session=session, campaign_id=campaign_id, key=key, bureau_code=bureau_code
-    )
-    if stored is None:
-        raise MailRefused(f"the outbox did not take the message {key!r} for {bureau_code}")
-    return stored
+    if m.unaddressable is not None:
+        row.update(state=MailState.failed.value, last_error=f"cannot address: {m.unaddressable}")
+    return row
 
 
 def load_blobs(*, session: Session, shas: Sequence[str]) -> dict[str, bytes]:

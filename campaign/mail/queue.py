@@ -5,14 +5,16 @@ Re-exported by campaign.mail.notices, the public interface; see there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from campaign.mail.addresses import Address, address, header_text, parse_address
 from campaign.mail.errors import MailRefused
-from campaign.mail.outbox import Attachment, find_message, store_message
-from campaign.mail.render import RenderedNotice, plan_templates_dir, render_notice
+from campaign.mail.outbox import Attachment, NewMessage, find_message, store_messages
+from campaign.mail.render import RenderedNotice, Renderer, plan_templates_dir
 from campaign.plan.schema import Plan
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -95,41 +97,80 @@ def store_notice(
     template: str | None = None,
 ) -> OutboxMessage:
     """queue_notice for callers that already looked for an existing message."""
+    item = NoticeFor(bureau, key, context, cc, attachments, to)
+    return store_notices(
+        session=session,
+        campaign=campaign,
+        plan=plan,
+        notice=notice,
+        items=[item],
+        template=template,
+    )[0]
+
+
+@dataclass(frozen=True)
+class NoticeFor:
+    """One bureau's copy of a notice: its key, its own context, its recipients."""
+
+    bureau: Bureau
+    key: str
+    context: dict[str, Any]
+    cc: list[str] | None = None
+    attachments: list[Attachment] | None = None
+    to: list[str] | None = None
+
+
+def store_notices(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    notice: str,
+    items: Sequence[NoticeFor],
+    template: str | None = None,
+) -> list[OutboxMessage]:
+    """store_notice for many bureaus at once: the templates looked up once, each bureau's
+    copy rendered, all stored in one statement; the messages in the order of `items`.
+    MailRefused (nothing stored) if the notice cannot be built for any of them."""
     if notice not in NOTICES:
         raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
     assert campaign.id is not None
-    try:
-        recipients, copies = _recipients(bureau, to, cc)
-        unaddressable = None
-    except MailRefused as exc:  # this message alone fails; the caller's others go out
-        unaddressable = exc.reason
-        recipients = [Address("", t) for t in to] if to else [Address(bureau.name, bureau.email)]
-        copies = [Address("", c) for c in cc or []]
-    full_context = {"campaign": campaign, "plan": plan, "office": plan.office, "bureau": bureau}
-    full_context.update(context)
-    try:
-        rendered = render_notice(
-            template=template or notice,
-            context=full_context,
-            plan_templates=plan_templates_dir(campaign=campaign, plan=plan),
-        )
-    except MailRefused:
-        if unaddressable is None:
-            raise
-        # The bureau's bad name broke the subject too: the row records the failure only.
-        rendered = RenderedNotice(subject=key, text=unaddressable, html="")
-    return store_message(
-        session=session,
-        campaign_id=campaign.id,
-        bureau_code=bureau.code,
-        key=key,
-        notice=notice,
-        to=recipients,
-        cc=copies,
-        rendered=rendered,
-        attachments=attachments or [],
-        unaddressable=unaddressable,
+    renderer = Renderer(
+        template=template or notice, plan_templates=plan_templates_dir(campaign=campaign, plan=plan)
     )
+    base = {"campaign": campaign, "plan": plan, "office": plan.office}
+    messages = []
+    for item in items:
+        bureau, to, cc = item.bureau, item.to, item.cc
+        try:
+            recipients, copies = _recipients(bureau, to, cc)
+            unaddressable = None
+        except MailRefused as exc:  # this message alone fails; the caller's others go out
+            unaddressable = exc.reason
+            recipients = (
+                [Address("", t) for t in to] if to else [Address(bureau.name, bureau.email)]
+            )
+            copies = [Address("", c) for c in cc or []]
+        try:
+            rendered = renderer.render({**base, "bureau": bureau, **item.context})
+        except MailRefused:
+            if unaddressable is None:
+                raise
+            # The bureau's bad name broke the subject too: the row records the failure only.
+            rendered = RenderedNotice(subject=item.key, text=unaddressable, html="")
+        messages.append(
+            NewMessage(
+                bureau.code,
+                item.key,
+                notice,
+                recipients,
+                copies,
+                rendered,
+                item.attachments or [],
+                unaddressable,
+            )
+        )
+    return store_messages(session=session, campaign_id=campaign.id, messages=messages)
 
 
 def _recipients(

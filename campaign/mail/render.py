@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 
 from campaign.mail.addresses import header_text
 from campaign.mail.errors import MailRefused
@@ -46,30 +46,52 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
+_PARTS = (("subject", "subject.txt"), ("text", "txt"), ("html", "html"))
+_FAILURES = (TemplateError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
+
+
+class Renderer:
+    """A notice's three templates, looked up once, for rendering it to many bureaus."""
+
+    def __init__(self, *, template: str, plan_templates: Path | None = None) -> None:
+        env = get_environment(plan_templates)
+        self.template = template
+        self.parts: list[tuple[str, str, Template | None, MailRefused | None]] = []
+        for part, suffix in _PARTS:
+            name = f"email/{template}.{suffix}"
+            try:
+                self.parts.append((part, name, env.get_template(name), None))
+            except TemplateError as exc:  # refused when rendered, as before: per message
+                self.parts.append((part, name, None, _refused(name, exc)))
+
+    def render(self, context: Mapping[str, Any]) -> RenderedNotice:
+        parts = {}
+        for part, name, compiled, error in self.parts:
+            if error is not None:
+                raise error
+            assert compiled is not None
+            try:
+                parts[part] = compiled.render(context)
+            except _FAILURES as exc:
+                # A filter failing on a value (cn_date of None) is the template failing:
+                # refused like a missing variable, never an exception that ends the tick.
+                raise _refused(name, exc) from exc
+        subject = header_text(parts["subject"].strip(), what="the subject")
+        if not subject:
+            raise MailRefused(
+                f"template email/{self.template}.subject.txt rendered an empty subject"
+            )
+        subject = shorten(subject, SUBJECT_MAX)
+        if not parts["text"].strip() or not parts["html"].strip():
+            raise MailRefused(f"template email/{self.template} rendered an empty body")
+        return RenderedNotice(subject=subject, text=parts["text"], html=parts["html"])
+
+
 def render_notice(
     *, template: str, context: Mapping[str, Any], plan_templates: Path | None = None
 ) -> RenderedNotice:
-    env = get_environment(plan_templates)
-    parts = {}
-    for part, suffix in (("subject", "subject.txt"), ("text", "txt"), ("html", "html")):
-        name = f"email/{template}.{suffix}"
-        try:
-            parts[part] = env.get_template(name).render(**context)
-        except (
-            TemplateError,
-            ArithmeticError,
-            AttributeError,
-            LookupError,
-            TypeError,
-            ValueError,
-        ) as exc:
-            # A filter failing on a value (cn_date of None) is the template failing: refused
-            # like a missing variable, never an exception that ends the caller's tick.
-            raise MailRefused(f"template {name} failed: {exc.__class__.__name__}: {exc}") from exc
-    subject = header_text(parts["subject"].strip(), what="the subject")
-    if not subject:
-        raise MailRefused(f"template email/{template}.subject.txt rendered an empty subject")
-    subject = shorten(subject, SUBJECT_MAX)
-    if not parts["text"].strip() or not parts["html"].strip():
-        raise MailRefused(f"template email/{template} rendered an empty body")
-    return RenderedNotice(subject=subject, text=parts["text"], html=parts["html"])
+    return Renderer(template=template, plan_templates=plan_templates).render(context)
+
+
+def _refused(name: str, exc: Exception) -> MailRefused:
+    return MailRefused(f"template {name} failed: {exc.__class__.__name__}: {exc}")

@@ -1,12 +1,14 @@
-"""Send what the outbox holds: claim a batch, one SMTP connection, throttle, record each result.
+"""Send what the outbox holds: claim batches, several SMTP connections side by side,
+throttle, record each result.
 
 Crash safety (docs/mail.md, "Crashes and duplicates"; the claims in campaign.mail.claims):
 - Every message has its Message-ID from the moment it is queued.
-- A batch is claimed (state `sending`, a token, `claimed_at` = the time of that claim,
-  `claimed_by` = this process) in one commit before anything is transmitted, and the claim
-  is renewed while the batch is worked on. Each result is committed as soon as the server
-  answered, before the next message goes out. So after a crash at most one message per
-  crashed sender is in doubt: the one whose 250 had not been read.
+- Each connection works on a batch claimed for it alone (state `sending`, a token,
+  `claimed_at` = the time of that claim, `claimed_by` = this process) in one commit before
+  anything of it is transmitted, and the claims are renewed while they are worked on. The
+  result of a message is committed before its connection gets the next one. So after a
+  crash at most one message per connection (`smtp_connections`, 4) of the crashed sender
+  is in doubt: the one whose 250 had not been read, the first `sending` row of its claim.
 - A claim whose sender is gone (a dead process on this machine at once, any other once its
   claim is older than `stale_after`) is taken over by the next run, whoever starts it (a
   tick, the web process, the worker's scheduled delivery, `campaign outbox send`): the
@@ -16,24 +18,34 @@ Crash safety (docs/mail.md, "Crashes and duplicates"; the claims in campaign.mai
   that cannot be built, a 5xx refusal) fails that message alone, with its reason and an
   audit event; the rest of the batch goes out. 4xx and lost connections retry on later
   runs with backoff, until `max_attempts`, then fail.
+
+Threads: each connection has one that builds a message's bytes and waits on the server;
+the database is used only by the thread that called send_pending, which claims batches,
+records the results (all that arrived, in one commit) and hands each connection its next
+message. Waiting on one server reply no longer holds up the others.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import queue
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from campaign.db import get_engine, migrate
 from campaign.mail import claims
 from campaign.mail.addresses import Address
-from campaign.mail.attempts import Results, SendReport, build, transmit
+from campaign.mail.attempts import DeliveryOutcome, Results, SendReport, build, transmit
 from campaign.mail.errors import SmtpUnavailable
 from campaign.mail.mime import encode_base64
 from campaign.mail.outbox import load_blobs
@@ -48,6 +60,7 @@ MAX_ATTEMPTS = 8
 STALE_AFTER = timedelta(minutes=10)
 BACKOFF_BASE = timedelta(seconds=30)
 RECONNECT_DELAYS = (0.5, 2.0)
+PER_CONNECTION = 8  # a further connection is opened only for this many more messages
 
 
 def deliver_now(*, url: str | None = None) -> dict[str, Any]:
@@ -79,81 +92,234 @@ def send_pending(
     limit: int | None = None,
     batch_size: int = 100,
     rate_per_second: float | None = None,
+    connections: int | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     stale_after: timedelta = STALE_AFTER,
     backoff_base: timedelta = BACKOFF_BASE,
-    transport: SmtpTransport | None = None,
+    transport: Callable[[], SmtpTransport] = SmtpTransport,
     clock: Callable[[], datetime] = utcnow,
 ) -> SendReport:
-    """Send up to `limit` pending messages (all by default) over one SMTP connection.
+    """Send up to `limit` pending messages (all by default) over up to `connections` SMTP
+    connections (settings.smtp_connections), each made by `transport()`.
 
-    First takes over the claims of senders that are gone. Each result is committed as soon
-    as it is known. A thread builds the next messages while the current one is on the wire.
+    First takes over the claims of senders that are gone. Each result is committed before
+    its connection sends the next message.
 
     Raises SmtpUnavailable (carrying the report so far) when the server cannot be reached;
-    the claimed messages are put back to pending first, so nothing is lost or doubled.
+    the claimed messages not tried are put back to pending first, so nothing is lost or
+    doubled.
     """
     started = time.monotonic()
     migrate(url)
+    settings = get_settings()
     report = SendReport()
-    rate = get_settings().mail_rate_per_second if rate_per_second is None else rate_per_second
-    interval = 1.0 / rate if rate > 0 else 0.0
-    transport = transport or SmtpTransport()
-    sender = Address("", get_settings().mail_from)
+    rate = settings.mail_rate_per_second if rate_per_second is None else rate_per_second
+    wanted = settings.smtp_connections if connections is None else connections
+    sender = Address("", settings.mail_from)
     with _session(url) as session:
         report.recovered = claims.recover(
             session, now=clock(), stale_after=stale_after, max_attempts=max_attempts
         )
         run_started = clock()  # messages deferred during this run wait for a later run
-        if not _has_due(session, run_started):
+        due = _count_due(session, run_started, limit)
+        if not due:
             report.seconds = time.monotonic() - started
             return report
         try:
-            transport.open()  # fails before anything is claimed
-        except SmtpUnavailable as exc:
+            opened = _open(transport, min(wanted, max(1, math.ceil(due / PER_CONNECTION))))
+        except SmtpUnavailable as exc:  # before anything is claimed
             report.seconds = time.monotonic() - started
             exc.report = report
             raise
-        next_slot = time.monotonic()
-        results = Results(session, report, max_attempts, backoff_base)
-        renew_every = stale_after / 4
+        run = _Run(
+            session=session,
+            results=Results(session, report, max_attempts, backoff_base),
+            max_attempts=max_attempts,
+            renew_every=stale_after / 4,
+            clock=clock,
+            due_at=run_started,
+            left=limit,
+            size=max(1, min(batch_size, math.ceil(due / len(opened)))),
+        )
+        throttle = _Throttle(1.0 / rate if rate > 0 else 0.0)
+        lines = [_Line(t, run.arrived, sender, clock, throttle) for t in opened]
         try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mime") as builder:
-                while limit is None or _done(report) < limit:
-                    size = batch_size if limit is None else min(batch_size, limit - _done(report))
-                    renewed = clock()
-                    token, batch = claims.claim(session, size, due_at=run_started, now=renewed)
-                    if not batch:
-                        break
-                    try:
-                        blobs = _parts(session, batch)
-                        built = [builder.submit(build, m, blobs, sender, clock()) for m in batch]
-                        for i, (message, data) in enumerate(zip(batch, built, strict=True)):
-                            if interval:
-                                next_slot = max(next_slot, time.monotonic())
-                                time.sleep(max(0.0, next_slot - time.monotonic()))
-                                next_slot += interval
-                            if clock() - renewed >= renew_every:
-                                renewed = clock()
-                                claims.renew(session, token, renewed)
-                            outcome = transmit(transport, sender, message, data.result())
-                            results.add(message, outcome, clock())
-                            if outcome.connection_lost and not _reconnect(transport):
-                                for later in built[i + 1 :]:
-                                    later.cancel()
-                                claims.release(session, batch[i + 1 :])
-                                report.seconds = time.monotonic() - started
-                                raise SmtpUnavailable(outcome.error or "connection lost", report)
-                    except SmtpUnavailable:
-                        raise
-                    except Exception:
-                        _abandon(session, token, max_attempts)
-                        raise
-                    session.expunge_all()
+            unavailable = run.drive(lines)
         finally:
-            transport.close()
+            for line in lines:
+                line.stop()
     report.seconds = time.monotonic() - started
+    if unavailable is not None:
+        raise SmtpUnavailable(unavailable, report)
     return report
+
+
+@dataclass
+class _Batch:
+    token: str
+    messages: deque[OutboxMessage]
+    blobs: dict[str, bytes]
+
+
+@dataclass
+class _Run:
+    """The database side of a run, all in the calling thread: claims, results, renewals."""
+
+    session: Session
+    results: Results
+    max_attempts: int
+    renew_every: timedelta
+    clock: Callable[[], datetime]
+    due_at: datetime
+    left: int | None  # messages still to hand out under `limit`
+    size: int  # messages per claim
+    arrived: queue.SimpleQueue[_Done] = field(default_factory=queue.SimpleQueue)
+    batches: dict[_Line, _Batch] = field(default_factory=dict)
+    renewed: datetime | None = None
+
+    def drive(self, lines: list[_Line]) -> str | None:
+        """Send until nothing is due; the reason the server went away, if it did."""
+        unavailable: str | None = None
+        busy = 0
+        self.renewed = self.clock()
+        try:
+            for line in lines:
+                busy += self._feed(line)
+            while busy:
+                done = [self.arrived.get()]
+                while not self.arrived.empty():
+                    done.append(self.arrived.get())
+                busy -= len(done)
+                for item in done:
+                    if item.crash is not None:
+                        raise item.crash
+                    self.results.add(item.message, item.outcome, self.clock())
+                self.session.commit()
+                self._renew()
+                for item in done:
+                    if item.gone and unavailable is None:
+                        unavailable = item.outcome.error or "connection lost"
+                    if unavailable is None:
+                        busy += self._feed(item.line)
+            if unavailable is not None:  # the untried messages of every claim go back
+                for batch in self.batches.values():
+                    claims.release(self.session, list(batch.messages))
+        except Exception:
+            for batch in self.batches.values():
+                _abandon(self.session, batch.token, self.max_attempts)
+            raise
+        return unavailable
+
+    def _feed(self, line: _Line) -> int:
+        """Hand `line` its next message, claiming a batch for it if need be; 1 if it got one."""
+        batch = self.batches.get(line)
+        if batch is None or not batch.messages:
+            self.batches.pop(line, None)
+            size = self.size if self.left is None else min(self.size, self.left)
+            if size <= 0:
+                return 0
+            token, claimed = claims.claim(self.session, size, due_at=self.due_at, now=self.clock())
+            if not claimed:
+                return 0
+            if self.left is not None:
+                self.left -= len(claimed)
+            batch = self.batches[line] = _Batch(
+                token, deque(claimed), _parts(self.session, claimed)
+            )
+        line.send(batch.messages.popleft(), batch.blobs)
+        return 1
+
+    def _renew(self) -> None:
+        now = self.clock()
+        if self.renewed is not None and now - self.renewed >= self.renew_every:
+            self.renewed = now
+            for batch in self.batches.values():
+                claims.renew(self.session, batch.token, now)
+
+
+@dataclass
+class _Done:
+    line: _Line
+    message: OutboxMessage
+    outcome: DeliveryOutcome
+    gone: bool = False  # the connection was lost and could not be opened again
+    crash: BaseException | None = None
+
+
+class _Line:
+    """One SMTP connection and its thread: builds a message's bytes, sends them, reports."""
+
+    def __init__(
+        self,
+        transport: SmtpTransport,
+        arrived: queue.SimpleQueue[_Done],
+        sender: Address,
+        clock: Callable[[], datetime],
+        throttle: _Throttle,
+    ) -> None:
+        self.transport, self.arrived, self.sender = transport, arrived, sender
+        self.clock, self.throttle = clock, throttle
+        self.inbox: queue.SimpleQueue[tuple[OutboxMessage, dict[str, bytes]] | None] = (
+            queue.SimpleQueue()
+        )
+        self.thread = threading.Thread(target=self._work, name="smtp", daemon=True)
+        self.thread.start()
+
+    def send(self, message: OutboxMessage, blobs: dict[str, bytes]) -> None:
+        self.inbox.put((message, blobs))
+
+    def stop(self) -> None:
+        self.inbox.put(None)
+        self.thread.join()
+
+    def _work(self) -> None:
+        try:
+            while (job := self.inbox.get()) is not None:
+                message, blobs = job
+                try:
+                    data = build(message, blobs, self.sender, self.clock())
+                    self.throttle.wait()
+                    outcome = transmit(self.transport, self.sender, message, data)
+                    gone = outcome.connection_lost and not _reconnect(self.transport)
+                    self.arrived.put(_Done(self, message, outcome, gone))
+                except BaseException as exc:  # noqa: BLE001  re-raised by the calling thread
+                    self.arrived.put(
+                        _Done(self, message, DeliveryOutcome(MailState.pending), crash=exc)
+                    )
+                    return
+        finally:
+            self.transport.close()
+
+
+class _Throttle:
+    """Spaces the messages of all connections `interval` seconds apart (0: no limit)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval, self.lock, self.next = interval, threading.Lock(), time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            slot = max(self.next, time.monotonic())
+            self.next = slot + self.interval
+        time.sleep(max(0.0, slot - time.monotonic()))
+
+
+def _open(transport: Callable[[], SmtpTransport], count: int) -> list[SmtpTransport]:
+    """`count` open connections, at least the first (SmtpUnavailable if it fails)."""
+    opened: list[SmtpTransport] = []
+    for i in range(count):
+        connection = transport()
+        try:
+            connection.open()
+        except SmtpUnavailable as exc:
+            if i == 0:
+                raise
+            log.warning("opened %d SMTP connections of %d: %s", i, count, exc.reason)
+            break
+        opened.append(connection)
+    return opened
 
 
 # Statements that let a commit return before the disk has it, and restore the default. The
@@ -192,13 +358,14 @@ def _session(url: str | None) -> Iterator[Session]:
                 connection.invalidate()
 
 
-def _done(report: SendReport) -> int:
-    return report.sent + report.failed + report.retrying
-
-
-def _has_due(session: Session, now: datetime) -> bool:
-    found = session.exec(select(OutboxMessage.id).where(claims.due(now)).limit(1)).first()
-    return found is not None
+def _count_due(session: Session, now: datetime, limit: int | None) -> int:
+    """How many messages this run has to send (at most `limit`)."""
+    due = select(OutboxMessage.id).where(claims.due(now))
+    if limit is not None:
+        due = due.limit(limit)
+    count = session.exec(select(func.count()).select_from(due.subquery())).one()
+    session.rollback()
+    return int(count)
 
 
 def _abandon(session: Session, token: str, max_attempts: int) -> None:

@@ -101,21 +101,20 @@ def queue_request(
     links = issue_links(
         session=session, campaign_id=campaign_id, purpose=LinkPurpose.report, targets=targets
     )
+    items = []
     for code, request_id in targets:
         request = requests[request_id]
         baseline = None
         if form is not None:
             baseline = last_accepted(session=session, plan=plan, form=form, request=request)
-        notices.queue_request(
-            session=session,
-            campaign=campaign,
-            plan=plan,
-            request=request,
-            bureau=bureaus[code],
-            link_url=links[(code, request_id)].url,
-            previous_values=baseline.values if baseline else None,
-            key=event.key,
+        link = links[(code, request_id)].url
+        items.append(
+            notices.RequestFor(request, bureaus[code], link, baseline.values if baseline else None)
         )
+    notices.queue_requests(
+        session=session, campaign=campaign, plan=plan, items=items, key=event.key
+    )
+    for code, request_id in targets:
         _audit(session, campaign_id, code, at, event, request_id=request_id)
 
 
@@ -142,22 +141,18 @@ def queue_reminder(
             purpose=purpose,
             targets=[t for t in linked if _purpose(requests[t[1]]) == purpose],
         )
+    items = []
     for code, request_id in targets:
         request = requests[request_id]
         if request.kind == RequestKind.forward:
             link_url = forward_page_url(campaign_id, request.period_key)
         else:
             link_url = links[(code, request_id)].url
-        notices.queue_reminder(
-            session=session,
-            campaign=campaign,
-            plan=plan,
-            request=request,
-            bureau=bureaus[code],
-            link_url=link_url,
-            as_of=today,
-            key=event.key,
-        )
+        items.append(notices.ReminderFor(request, bureaus[code], link_url))
+    notices.queue_reminders(
+        session=session, campaign=campaign, plan=plan, items=items, as_of=today, key=event.key
+    )
+    for code, request_id in targets:
         _audit(session, campaign_id, code, at, event, request_id=request_id)
 
 

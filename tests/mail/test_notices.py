@@ -218,3 +218,45 @@ def test_a_filter_failing_on_a_value_refuses_the_notice(tmp_path) -> None:  # ty
     (email / "odd.html").write_text("<p>正文</p>", encoding="utf-8")
     with pytest.raises(MailRefused, match="AttributeError"):
         render_notice(template="odd", context={"due": None}, plan_templates=tmp_path)
+
+
+def test_a_request_to_many_units_is_one_batch_leaving_queued_ones_as_they_are(
+    session: Session, campaign, cities, hubei_plan, make_request
+) -> None:
+    """queue_requests: units queued before keep their row; a unit that cannot be addressed
+    gets its failed row and audit event; the others are rendered each for its own unit."""
+    from sqlmodel import select
+
+    from campaign.mail.notices import RequestFor, queue_request, queue_requests
+    from models.audit import AuditEvent
+    from models.outbox import MailState, OutboxMessage
+
+    requests = {b.code: make_request(b) for b in cities[:5]}
+    link = "http://x/r/{}".format
+    common = dict(session=session, campaign=campaign, plan=hubei_plan, key="request:w35")
+    before = queue_request(
+        **common, request=requests[cities[1].code], bureau=cities[1], link_url=link(1)
+    )
+    session.commit()
+    cities[3].name = "十堰市\x0b质量技术监督局"  # cannot go in a header
+    items = [RequestFor(requests[b.code], b, link(i)) for i, b in enumerate(cities[:5])]
+    stored = queue_requests(**common, items=items)
+    session.commit()
+    assert [m.bureau_code for m in stored] == [b.code for b in cities[:5]]
+    assert stored[1].id == before.id and stored[1].message_id == before.message_id
+    assert [m.state for m in stored] == [MailState.pending] * 3 + [MailState.failed] + [
+        MailState.pending
+    ]
+    for i, (message, bureau) in enumerate(zip(stored, cities[:5], strict=True)):
+        if i != 3:
+            assert (
+                link(i) in message.html_body and bureau.name in message.attachments[0]["filename"]
+            )
+    rows = session.exec(select(OutboxMessage)).all()
+    assert sorted(r.bureau_code for r in rows) == sorted(b.code for b in cities[:5])
+    assert len({r.message_id for r in rows}) == 5
+    failed = session.exec(select(AuditEvent).where(AuditEvent.event == "mail_failed")).one()
+    assert failed.bureau_code == cities[3].code
+    again = queue_requests(**common, items=items)  # the same rows, nothing new
+    assert [m.id for m in again] == [m.id for m in stored]
+    assert len(session.exec(select(OutboxMessage)).all()) == 5

@@ -93,7 +93,7 @@ def test_crash_after_the_server_accepted_is_finished_without_a_duplicate(
 ) -> None:
     rows = queue_requests(session, campaign, hubei_plan, cities[:5], make_request)
     with pytest.raises(_Crash):  # each result committed at once: one message in doubt
-        send_pending(url=db_url, transport=CrashAfterSecond())
+        send_pending(url=db_url, transport=CrashAfterSecond, connections=1)
     after_crash = states(session)
     assert after_crash[cities[0].code] == MailState.sent
     assert [after_crash[b.code] for b in cities[1:5]] == [MailState.sending] * 4
@@ -197,7 +197,7 @@ def test_limit_and_one_connection_per_run(
             opened.append(1)
             super().open()
 
-    report = send_pending(url=db_url, limit=5, batch_size=2, transport=Counting())
+    report = send_pending(url=db_url, limit=5, batch_size=2, transport=Counting)
     assert report.sent == 5 and len(opened) == 1
     assert send_pending(url=db_url).sent == 2
 
@@ -276,9 +276,61 @@ def test_a_long_run_claims_each_batch_at_its_own_time(
                 others.append(send_pending(url=db_url, clock=lambda: now[0]))
             return refused
 
-    first = send_pending(url=db_url, batch_size=2, transport=SlowServer(), clock=lambda: now[0])
+    first = send_pending(url=db_url, batch_size=2, transport=SlowServer, clock=lambda: now[0])
     assert others[0].recovered == 0
     assert first.sent + others[0].sent == 6
     transmissions = [e.message_id for e in mailserver.received]
     assert len(transmissions) == len(set(transmissions)) == 6
     assert set(states(session).values()) == {MailState.sent}
+
+
+def test_connections_side_by_side_lose_nothing_and_double_nothing(
+    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver, monkeypatch
+) -> None:
+    """Two connections at once: the server refuses one recipient; the second connection is
+    lost once before a message went out and once after the server accepted one (its 250
+    lost). Every message is stored once, only the accepted-then-lost one goes twice."""
+    import smtplib
+    import socket
+
+    from campaign.mail import sender
+
+    monkeypatch.setattr(sender, "RECONNECT_DELAYS", (0.01,))
+    cities[3].email = "nobody@refused.example.org"
+    session.add(cities[3])
+    session.commit()
+    rows = queue_requests(session, campaign, hubei_plan, cities, make_request)
+    lines: list[Dropping] = []
+    accepted_then_lost: list[str] = []
+
+    class Dropping(SmtpTransport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sends = 0
+            lines.append(self)
+
+        def send(self, **kwargs):  # type: ignore[no-untyped-def]
+            self.sends += 1
+            if self is lines[1] and self.sends == 2:  # lost before the message went out
+                self._client.smtp.sock.shutdown(socket.SHUT_RDWR)  # type: ignore[union-attr]
+            refused = super().send(**kwargs)
+            if self is lines[1] and self.sends == 4:  # accepted, but the 250 never came
+                accepted_then_lost.append(kwargs["data"])
+                raise smtplib.SMTPServerDisconnected("connection lost after DATA")
+            return refused
+
+    report = send_pending(url=db_url, batch_size=4, connections=2, transport=Dropping)
+    assert len(lines) == 2 and all(line.sends > 4 for line in lines)
+    assert (report.sent, report.failed, report.retrying) == (14, 1, 2)
+    later = utcnow() + timedelta(hours=1)
+    assert send_pending(url=db_url, connections=2, clock=lambda: later).sent == 2
+    final = states(session)
+    assert final.pop(cities[3].code) == MailState.failed
+    assert set(final.values()) == {MailState.sent}
+    delivered = {r.message_id for r in rows if r.bureau_code != cities[3].code}
+    transmitted = [e.message_id for e in mailserver.received]
+    assert set(transmitted) == delivered
+    twice = [mid for mid in delivered if transmitted.count(mid) > 1]
+    assert len(twice) == 1 and twice[0].encode() in accepted_then_lost[0]
+    kept = sorted(str(m["Message-ID"]) for m in stored(mailserver))
+    assert kept == sorted(delivered)  # the copy was dropped by its Message-ID

@@ -38,3 +38,28 @@ def test_maildir_and_duplicates(tmp_path: Path) -> None:
 def test_message_id_is_read_from_the_headers_only() -> None:
     assert message_id_of(b"Subject: x\r\nMessage-Id: <a@b>\r\n\r\nMessage-ID: <c@d>\r\n") == "<a@b>"
     assert message_id_of(b"Subject: x\r\n\r\nMessage-ID: <c@d>\r\n") is None
+
+
+def test_messages_carry_the_moment_of_the_clock_file_as_it_changes(tmp_path: Path) -> None:
+    import os
+
+    from campaign.mail.server import MaildirHandler
+
+    clock = tmp_path / "simulated-now.txt"
+    clock.write_text("2007-08-28T08:30:00+08:00")
+    handler = MaildirHandler(tmp_path / "maildir", clock)
+    port = free_port()
+    with running_mailserver(port=port, maildir=tmp_path / "maildir", handler=handler):
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.sendmail("a@b.org", ["c@d.org"], raw("<1@b.org>", "first"))
+            smtp.sendmail("a@b.org", ["c@d.org"], raw("<2@b.org>", "second"))
+            clock.write_text("2007-09-04T08:30:00+08:00")  # the next tick
+            later = clock.stat().st_mtime + 1  # a distinct mtime, however coarse the clock
+            os.utime(clock, (later, later))
+            smtp.sendmail("a@b.org", ["c@d.org"], raw("<3@b.org>", "third"))
+    dates = {m["Subject"]: m["X-Campaign-Date"] for m in mailbox.Maildir(tmp_path / "maildir")}
+    assert dates == {
+        "first": "Tue, 28 Aug 2007 08:30:00 +0800",
+        "second": "Tue, 28 Aug 2007 08:30:00 +0800",
+        "third": "Tue, 04 Sep 2007 08:30:00 +0800",
+    }
