@@ -241,8 +241,20 @@ class Rows(Worksheet):
             return None
         return Ready(style, f"><v>{number:.16G}</v></c>")
 
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if cell.__class__ is Ready:
+            self.fh.write(self._ready_xml(row, col, cell))
+        else:
+            super()._write_cell(row, col, cell)
+
+    @staticmethod
+    def _ready_xml(row: int, col: int, cell: Ready) -> str:
+        index = cell.format._get_xf_index()
+        return f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{index}"{cell.body}'
+
     def _write_single_row(self, current_row_num: int = 0) -> None:
-        """The row before, in one write when all its cells are ready ones."""
+        """The row before, in one write when all its cells are ready ones (else cell by
+        cell, `_write_cell`)."""
         row = self.previous_row  # type: ignore[has-type]
         cells = self.table.get(row)
         if (
@@ -254,13 +266,7 @@ class Rows(Worksheet):
             return
         self.previous_row = current_row_num
         self._write_row(row, None, self.row_info.get(row))
-        self.fh.write(
-            "".join(
-                f'<c r="{xl_rowcol_to_cell_fast(row, c)}" s="{cell.format._get_xf_index()}"'
-                f"{cell.body}"
-                for c, cell in sorted(cells.items())
-            )
-        )
+        self.fh.write("".join(self._ready_xml(row, c, cell) for c, cell in sorted(cells.items())))
         self._xml_end_tag("row")
         self.table.clear()
 
