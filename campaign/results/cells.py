@@ -7,7 +7,9 @@ Excel would read as a formula (xlsx_table.needs_quote) also carries quotePrefix.
 are written in xlsxwriter's constant_memory mode: each row goes to disk when the next one
 starts, so rows must be written in order (a sheet's rows top to bottom; a cell of an
 earlier row is dropped). The 3,000-unit 汇总表 takes about a third of openpyxl's time, and
-the export of every figure a constant amount of memory.
+the export of every figure a constant amount of memory. `write_row` hands xlsxwriter whole
+rows of cells made ready (`Rows`): the XML its write_* would write, without their per-cell
+work (about 0.4× the time of the weekly digest's 汇总表).
 """
 
 from __future__ import annotations
