@@ -69,9 +69,8 @@ def scaled(source: Path, target: Path, scale: int) -> int:
             names = columns(table)
             picked = ", ".join(exprs.get(n, f'"{n}"') for n in names)
             quoted = ", ".join(f'"{n}"' for n in names)
-            db.execute(
-                f"insert into {table} ({quoted}) select {picked} from {table} where {ORIGINAL[table]}"
-            )
+            copied = f"select {picked} from {table} where {ORIGINAL[table]}"
+            db.execute(f"insert into {table} ({quoted}) {copied}")
     db.commit()
     db.close()
     return len(units) * scale
