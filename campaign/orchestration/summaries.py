@@ -9,6 +9,7 @@ version) and compared by digest, so re-runs and concurrent runs store each chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from campaign.orchestration.summary_basis import (
 )
 from campaign.plan.schema import Plan
 from campaign.results.compile import compile_results
-from campaign.results.load import Frames, load_frames
+from campaign.results.load import Frames, frames_once, load_frames
 from campaign.results.summary import (
     change_notes,
     changes_between,
@@ -120,7 +121,12 @@ def basis_of(
 
 
 def refresh_summaries(
-    *, session: Session, campaign_id: int, plan: Plan, as_of: datetime
+    *,
+    session: Session,
+    campaign_id: int,
+    plan: Plan,
+    as_of: datetime,
+    frames: Callable[[], Frames] | None = None,
 ) -> list[CampaignSummary]:
     """Recompile each stored summary whose own inputs moved; the new versions stored.
 
@@ -128,7 +134,7 @@ def refresh_summaries(
     versions (the campaign-wide part of their basis). Otherwise each summary's window
     basis is compared: unchanged, compiling it again would give the digest it has (its
     basis is brought up to date); changed, it is compiled and stored when what it says
-    changed (`store_version`)."""
+    changed (`store_version`). `frames`: the tick's frames, loaded when first needed."""
     latest = latest_versions(session, campaign_id)
     now = campaign_basis(session, campaign_id)
     stale = {key: row for key, row in latest.items() if campaign_part(row.basis) != now}
@@ -155,12 +161,12 @@ def refresh_summaries(
     session.flush()
     if not moved:
         return []
-    frames = load_frames(session=session, campaign_id=campaign_id)
+    loaded = (frames or frames_once(session=session, campaign_id=campaign_id))()
     tasks = load_task_inputs(session=session, campaign_id=campaign_id, plan=plan)
     added = []
     for key, row in moved.items():
         event = events[key]
-        result = compiled_result(session, campaign_id, frames, plan, event, tasks)
+        result = compiled_result(session, campaign_id, loaded, plan, event, tasks)
         stored = store_version(
             session=session,
             campaign_id=campaign_id,

@@ -34,6 +34,7 @@ from campaign.orchestration.store import load_rows, to_event
 from campaign.orchestration.summaries import refresh_summaries
 from campaign.plan.stored import plan_of
 from campaign.results.digest import queue_digests
+from campaign.results.load import frames_once
 from campaign.schedule import kind
 from campaign.schedule.kinds import Effect
 from campaign.tasks.store import refresh_task_ledger
@@ -145,11 +146,18 @@ def finish_tick(*, campaign_id: int, as_of: datetime, url: str | None = None) ->
         report.tasks_changed = refresh_task_ledger(
             session=session, campaign_id=campaign_id, plan=plan_of(campaign), today=today, at=at
         )
+        frames = frames_once(session=session, campaign_id=campaign_id)  # one load, shared
         recompiled = refresh_summaries(
-            session=session, campaign_id=campaign_id, plan=plan_of(campaign), as_of=at
+            session=session,
+            campaign_id=campaign_id,
+            plan=plan_of(campaign),
+            as_of=at,
+            frames=frames,
         )
         report.summary_versions = [s.id for s in recompiled if s.id is not None]
-        queue_digests(session=session, campaign=campaign, plan=plan_of(campaign), today=today)
+        queue_digests(
+            session=session, campaign=campaign, plan=plan_of(campaign), today=today, frames=frames
+        )
         session.execute(
             update(Campaign)
             .where(

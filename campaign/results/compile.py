@@ -164,8 +164,8 @@ def _asked_on(frames: Frames, form: str) -> pd.DataFrame:
     reports only its own quarterly analysis is not 'no data' on the cities' monthly form).
     Before anyone is asked, every unit."""
     duties = [d.key for d in frames.plan.duties if d.form == form]
-    asked = set(frames.requests.loc[frames.requests["duty_key"].isin(duties), "unit"])
-    if not asked:  # not asked of anyone yet: every unit, each "no data"
+    asked = frames.requests.loc[frames.requests["duty_key"].isin(duties), "unit"].unique()
+    if not len(asked):  # not asked of anyone yet: every unit, each "no data"
         return frames.units
     return frames.units[frames.units["code"].isin(asked)]
 

@@ -17,6 +17,7 @@ period's digest, not every past one).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,7 @@ from campaign.results.compile import compile_results, in_window
 from campaign.results.completeness import request_states
 from campaign.results.figures import ACCEPTED, answered_requests, form_figures, main_form
 from campaign.results.levels import by_level, top_level, under
-from campaign.results.load import Frames, load_frames
+from campaign.results.load import Frames, frames_once
 from campaign.results.summary import summary_result, totals_of
 from campaign.results.workbook import write_workbook
 from models.bureau import Bureau
@@ -141,19 +142,22 @@ def _period_totals(frames: Frames, end: date) -> list[dict[str, Any]]:
     return totals_of(form_figures(plan, form, frames.units, joined, frames.values, ACCEPTED))
 
 
-def queue_digests(*, session: Session, campaign: Campaign, plan: Plan, today: date) -> list[str]:
+def queue_digests(
+    *,
+    session: Session,
+    campaign: Campaign,
+    plan: Plan,
+    today: date,
+    frames: Callable[[], Frames] | None = None,
+) -> list[str]:
     """Queue the digest of each periodic duty's latest past period to the office, and of
-    each relay unit's latest past period to that unit, once."""
+    each relay unit's latest past period to that unit, once (`frames`: the tick's frames,
+    loaded when first needed)."""
     assert campaign.id is not None
     root = session.get(Bureau, plan.root_bureau) if plan.root_bureau else None
     if root is None:
         return []  # the office's own unit is not in the registry: nothing to key it on
-    loaded: list[Frames] = []
-
-    def frames() -> Frames:
-        if not loaded:
-            loaded.append(load_frames(session=session, campaign_id=campaign.id or 0))
-        return loaded[0]
+    frames = frames or frames_once(session=session, campaign_id=campaign.id)
 
     queued = []
     for duty, period, relay in _candidates(session, campaign.id, plan, today):

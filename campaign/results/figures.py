@@ -78,7 +78,8 @@ def form_figures(
     keys = [f.key for f in fields]
     duties = [d.key for d in plan.duties if d.form == form.key]
     mine = joined[joined["duty_key"].isin(duties) & (joined["review_status"] == status)]
-    long = values[values["request_id"].isin(mine["request_id"]) & values["field"].isin(keys)]
+    long = values[values["request_id"].isin(mine["request_id"])]  # then the fewer left
+    long = long[long["field"].isin(keys)]
     by_period = (
         _per_period(long, mine)
         .reindex(columns=keys)

@@ -9,7 +9,7 @@ answers), whatever the number of units and periods.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -90,6 +90,31 @@ def load_frames(
         answers=answers,
         values=values,
         texts=texts,
+    )
+
+
+def frames_once(*, session: Session, campaign_id: int) -> Callable[[], Frames]:
+    """`load_frames` when first called, then the same frames: one load shared by a tick's
+    summaries and digests (which store nothing these frames hold)."""
+    loaded: list[Frames] = []
+
+    def frames() -> Frames:
+        if not loaded:
+            loaded.append(load_frames(session=session, campaign_id=campaign_id))
+        return loaded[0]
+
+    return frames
+
+
+def rows_of(frame: pd.DataFrame, *names: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a frame's columns as tuples of plain values (None for a column it has
+    not): what to_dict("records") or itertuples give, without boxing each value."""
+    return zip(
+        *(
+            frame[n].to_numpy(dtype=object).tolist() if n in frame.columns else [None] * len(frame)
+            for n in names
+        ),
+        strict=True,
     )
 
 

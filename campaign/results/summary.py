@@ -19,7 +19,7 @@ import pandas as pd
 from campaign.plan.schema import Plan
 from campaign.results.compile import Compiled, summed_targets
 from campaign.results.figures import FormFigures
-from campaign.results.load import window_of
+from campaign.results.load import rows_of, window_of
 from campaign.results.targets import MET, NO_DATA, NO_DENOMINATOR, NOT_MET
 from campaign.schedule import Event
 from campaign.schedule.events import window_key
@@ -137,8 +137,8 @@ def _targets(compiled: Compiled, plan: Plan) -> list[dict[str, Any]]:
                 "missing": mine.loc[mine["status"] == NO_DATA, "name"].tolist(),
                 "zero_denominator": mine.loc[mine["status"] == NO_DENOMINATOR, "name"].tolist(),
                 "per_unit": {
-                    r.unit: {"value": text(r.value), "status": r.status, "gap": text(r.gap)}
-                    for r in mine.itertuples(index=False)
+                    unit: {"value": text(value), "status": status, "gap": text(gap)}
+                    for unit, value, status, gap in rows_of(mine, "unit", "value", "status", "gap")
                 },
             }
         )

@@ -22,6 +22,7 @@ unit with data meets it; an owned target is its owner's result.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -290,4 +291,5 @@ def _column(latest: pd.DataFrame, field: str, codes: list[str]) -> list[float | 
     if field not in latest.columns or not len(latest):
         return [None] * len(codes)
     column = pd.to_numeric(latest[field], errors="coerce").reindex(codes)
-    return [None if pd.isna(v) else float(v) for v in column.tolist()]
+    figures = column.to_numpy(dtype=float, na_value=math.nan).tolist()
+    return [None if math.isnan(v) else v for v in figures]

@@ -33,6 +33,7 @@ from campaign.results.cells import (
 from campaign.results.compile import Compiled
 from campaign.results.figures import FormFigures
 from campaign.results.levels_sheet import write_levels, write_relays
+from campaign.results.load import rows_of
 from campaign.results.pending_sheet import field_header, write_pending
 
 
@@ -160,10 +161,8 @@ COUNT_FORMATS = [INTEGER] * 7 + [RATE, RATE]
 
 def _completeness(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：报送情况", ["序号", "单位", *COUNT_HEAD])
-    for i, r in enumerate(compiled.completeness_unit.to_dict("records"), 1):
-        write_row(
-            ws, row, [i, r["name"], *(r[k] for k in COUNT_KEYS)], [INTEGER, None, *COUNT_FORMATS]
-        )
+    for i, r in enumerate(rows_of(compiled.completeness_unit, "name", *COUNT_KEYS), 1):
+        write_row(ws, row, [i, *r], [INTEGER, None, *COUNT_FORMATS])
         row += 1
     total = compiled.completeness_overall.iloc[0].to_dict()
     write_row(
@@ -218,22 +217,19 @@ def _targets(ws: Sheet, title: str, compiled: Compiled) -> None:
     row += 1
     write_header(ws, row, ["单位", "目标", "数值", "差距", "结论", "本单位目标值", "说明"])
     row += 1
-    for t in compiled.targets_unit.to_dict("records"):
-        values = [t["name"], t["target_name"], t["value"], t["gap"], t["status"]]
-        values += [t.get("threshold"), f"按“{t['met_by']}”达标" if t.get("met_by") else ""]
+    unit_columns = ("name", "target_name", "value", "gap", "status", "threshold", "met_by")
+    for *values, met_by in rows_of(compiled.targets_unit, *unit_columns):
+        values.append(f"按“{met_by}”达标" if met_by else "")
         write_row(ws, row, values, [None, None, RATE, RATE, None, RATE, None])
         row += 1
 
 
 def _missing(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：未报情况", ["单位", "报送事项", "报告期", "报送截止", "情况"])
-    for r in compiled.missing_reports.to_dict("records"):
-        due = (
-            r["due_date"].isoformat()
-            if r["due_date"] is not None and not blank(r["due_date"])
-            else ""
-        )
-        write_row(ws, row, [r["name"], r["duty"], r["period_label"], due, r["state"]], [None] * 5)
+    reports = rows_of(compiled.missing_reports, "name", "duty", "period_label", "due_date", "state")
+    for name, duty, period_label, due_date, state in reports:
+        due = due_date.isoformat() if due_date is not None and not blank(due_date) else ""
+        write_row(ws, row, [name, duty, period_label, due, state], [None] * 5)
         row += 1
     if not len(compiled.missing_reports):
         write_lines(ws, row, ["无未报单位。"])
@@ -241,20 +237,14 @@ def _missing(ws: Sheet, title: str, compiled: Compiled) -> None:
     row += 1
     write_header(ws, row, ["滞后单位", "未报（期）", "迟报（次）", "未达标目标", "情况"])
     row += 1
-    for r in compiled.laggards.to_dict("records"):
-        write_row(
-            ws,
-            row,
-            [r["name"], r["missing"], r["late"], r["behind"], r["reasons"]],
-            [None, INTEGER, INTEGER, None, None],
-        )
+    for values in rows_of(compiled.laggards, "name", "missing", "late", "behind", "reasons"):
+        write_row(ws, row, values, [None, INTEGER, INTEGER, None, None])
         row += 1
 
 
 def _narratives(ws: Sheet, title: str, compiled: Compiled) -> None:
     row = start_sheet(ws, f"{title}：情况说明", ["单位", "报送事项", "报告期", "类别", "内容"])
-    for r in compiled.narratives.to_dict("records"):
-        values = [r["name"], r["duty"], r["period_label"], r["label"], r["value"]]
+    for values in rows_of(compiled.narratives, "name", "duty", "period_label", "label", "value"):
         write_row(ws, row, values, [None] * 5, wrapped={5})
         row += 1
     if not len(compiled.narratives):
@@ -268,15 +258,8 @@ def _ranking(ws: Sheet, title: str, compiled: Compiled) -> None:
         f"{title}：排名",
         ["名次", "单位", "达标目标数", "报送率（%）", "迟报（次）", "未报（期）"],
     )
-    for r in compiled.ranking.to_dict("records"):
-        values = [
-            r["rank"],
-            r["name"],
-            r["targets_met"],
-            r["reporting_rate"],
-            r["late"],
-            r["missing"],
-        ]
+    ranked = ("rank", "name", "targets_met", "reporting_rate", "late", "missing")
+    for values in rows_of(compiled.ranking, *ranked):
         write_row(ws, row, values, [INTEGER, None, INTEGER, RATE, INTEGER, INTEGER])
         row += 1
     write_lines(ws, row + 1, ["排名依据：达标目标数、报送率、迟报次数，其余相同者按单位名录顺序。"])

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zipfile import ZipFile
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
 
+from campaign.documents.xlsx_table import needs_quote
 from campaign.results.cells import (
     DECIMAL,
     INTEGER,
+    NO_DATA,
     RATE,
     Book,
+    Sheet,
+    blank,
+    cell_number,
     start_sheet,
     write_lines,
     write_row,
@@ -105,3 +111,71 @@ def test_an_error_while_writing_leaves_no_file(tmp_path: Path) -> None:
         raise ValueError("half written")
     assert not path.exists()
     assert not Path(book._rows.name).exists()  # nor the rows written so far
+
+
+# text xlsxwriter escapes or marks (XML characters, control characters and their _xHHHH_
+# look-alikes, space at either end, a rich-string look-alike), infinity and a very long
+# string: left to xlsxwriter or escaped as it does
+AWKWARD: list[Any] = [
+    'a<b>&"c"',
+    "行一\n行二",
+    "tab\there",
+    "bell\x07",
+    "_x0041_",
+    " lead",
+    "trail ",
+    "<r>not rich</r>",
+    "\ufffe",
+    float("inf"),
+    -float("inf"),
+    "长" * 20_000,
+    2**60,
+    1e-7,
+]
+
+
+def sheet_xml(path: Path) -> bytes:
+    with ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml") + z.read("xl/styles.xml")
+
+
+def cell_by_cell(ws: Sheet, row: int, values: list[Any], formats: list[str | None]) -> None:
+    """The row as xlsxwriter writes it one write_* per cell (write_row's rules)."""
+    sheet, style = ws.worksheet, ws.book.cell_format
+    for c, (value, number_format) in enumerate(zip(values, formats, strict=True)):
+        wrap = c + 1 == 2
+        if blank(value) and number_format:
+            sheet.write_string(row - 1, c, NO_DATA, style(False, None, wrap, False))
+        elif blank(value) or value == "":
+            sheet.write_blank(row - 1, c, None, style(False, None, wrap, False))
+        elif isinstance(value, str):
+            sheet.write_string(row - 1, c, value, style(False, None, wrap, needs_quote(value)))
+        else:
+            sheet.write_number(
+                row - 1, c, cell_number(value), style(False, number_format, wrap, False)
+            )
+
+
+def test_whole_rows_are_the_xml_xlsxwriter_writes_cell_by_cell(tmp_path: Path) -> None:
+    """write_row's ready cells against xlsxwriter's own write_* per cell, the same values
+    and formats: the same sheet XML and styles, byte for byte (a row above the last one
+    written dropped by both)."""
+    rows = [(values[:3], formats[:3]) for values, formats, _ in ROWS]
+    rows += [([v, v, None], [None, None, INTEGER]) for v in AWKWARD]
+    written: dict[bool, bytes] = {}
+    for whole in (True, False):
+        path = tmp_path / f"{whole}.xlsx"
+        with Book(path) as book:
+            ws = book.sheet("表") if whole else Sheet(book, book._book.add_worksheet("表"))
+            row = start_sheet(ws, "标题", ["a", "b", "c"])
+            for at, (values, formats) in [
+                *enumerate(rows, row),
+                (row, ([1, 2, 3], [None] * 3)),  # above the last row: dropped
+            ]:
+                if whole:
+                    write_row(ws, at, values, formats, wrapped={2})
+                else:
+                    cell_by_cell(ws, at, values, formats)
+            write_lines(ws, row + len(rows) + 1, ["说明"])
+        written[whole] = sheet_xml(path)
+    assert written[True] == written[False]
