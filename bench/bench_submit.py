@@ -28,6 +28,7 @@ import argparse
 import hashlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -203,9 +204,11 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         "--workers",
         str(workers),
     ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # A session of its own, so that stop() ends uvicorn's workers too. Two workers
+    # starting on a loaded machine (load average 10+ on 2 cores) can take over 30 s.
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -213,7 +216,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
                     return server
         except OSError:
             time.sleep(0.2)
-    server.kill()
+    stop(server)
     raise SystemExit("the server did not start")
 
 
@@ -228,11 +231,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+    """uvicorn and its workers (its process group): a worker left behind would keep the
+    database and this script's output open."""
+    os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def run_generator(port: int, kind: str, links_file: Path, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +16,12 @@ from campaign.audit import record_audit
 from campaign.clock import utc
 from campaign.replies.adhoc import open_ad_hoc_request
 from campaign.replies.attachments import store_attachments
-from campaign.replies.errors import WrongLink
+from campaign.replies.errors import ReportInvalid, WrongLink
 from campaign.replies.history import last_accepted
 from campaign.replies.notify import notify_ad_hoc, notify_receipt
 from campaign.replies.reply_context import ReplyContext, ensure_answerable, is_late, resolve_context
 from campaign.replies.request_lock import lock_request
-from campaign.replies.validation import validate_report
+from campaign.replies.validation import CleanReport, validate_report
 from campaign.rows import detached, insert_row, update_row
 from campaign.schedule.deadlines import reported_late
 from campaign.schedule.periods import plan_workdays
@@ -50,6 +51,7 @@ def submit_report(
     actor: str | None = None,
     data_dir: Path | None = None,
     target: ReplyContext | None = None,
+    writing: Callable[[], object] | None = None,
 ) -> Answer:
     """Validate the answer and store it as a new version: Answer(submission, duplicate).
 
@@ -58,6 +60,8 @@ def submit_report(
     the first time, with duplicate=True (the web form's double submit). The caller's unit
     of work commits (or rolls back everything, files' rows included). A caller that already
     resolved link_or_request in this session may pass its target (saves the lookups).
+    `writing` is called once, right before the first write (after the reads and the
+    checks): the web pages take their turn to write to SQLite there (campaign.web.write_turn).
     """
     now = utc(now or datetime.now(UTC))
     if target is None:
@@ -68,22 +72,38 @@ def submit_report(
     nonce = report_in.idempotency_key
     request = target.request
     if request is not None:
+        # Checked before the request is locked, so that the lock (on SQLite: the database's
+        # one writer) is held for the claim and the writes only. The baseline is another
+        # request's answer, which the lock does not guard; the outcome is told in the order
+        # it always was: a repeated form first, then a settled request, then the problems.
+        baseline = last_accepted(
+            session=session, plan=target.plan, form=target.form, request=request
+        )
+        try:
+            checked: CleanReport | ReportInvalid = validate_report(
+                form=target.form, report_in=report_in, baseline=baseline
+            )
+        except ReportInvalid as exc:
+            checked = exc
+        if writing is not None:
+            writing()
         claim = _claim(session, request.id, nonce)  # type: ignore[arg-type]
         if claim.earlier is not None:
             return Answer(session.get_one(ReportSubmission, claim.earlier), duplicate=True)
         if claim.status != request.status:  # reviewed or closed since it was read
             set_committed_value(request, "status", claim.status)
             ensure_answerable(target)
-        baseline = last_accepted(
-            session=session, plan=target.plan, form=target.form, request=request
-        )
-        clean = validate_report(form=target.form, report_in=report_in, baseline=baseline)
+        if isinstance(checked, ReportInvalid):
+            raise checked
+        clean = checked
         version = claim.next_version
     else:  # an ad-hoc report: a request of its own, opened once the answer is valid
         earlier = submission_for_nonce(session=session, nonce=nonce) if nonce else None
         if earlier is not None:
             return Answer(earlier, duplicate=True)
         clean = validate_report(form=target.form, report_in=report_in, baseline=None)
+        if writing is not None:
+            writing()
         request = target.request = open_ad_hoc_request(session=session, target=target, now=now)
         version = 1
     late = is_late(request, now, target.timezone) or reported_late(

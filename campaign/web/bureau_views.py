@@ -4,10 +4,9 @@ one database session each. Routes (bureau_routes.py) only read the HTTP request.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -40,6 +39,7 @@ from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
 from campaign.web.receipt_view import receipt_response
 from campaign.web.table_parsing import ParserBusy, TableParser
+from campaign.web.write_turn import WriteTurn, sqlite_turn_file
 from models.attachment import AttachmentKind
 from models.audit import Channel
 from models.form_nonce import FormNonce
@@ -83,17 +83,21 @@ class BureauViews:
         self.parser = parser or TableParser()
         # SQLite takes one writer at a time and makes the others sleep and retry: within
         # this process its pages run on one thread of their own instead (no lock waits, no
-        # threads contending for the GIL), and writes also hold a lock in case a caller
-        # uses another thread. PostgreSQL pages use a few threads; answers lock their
-        # request row.
+        # threads contending for the GIL), and writes take turns with the other threads
+        # and server processes (campaign.web.write_turn). PostgreSQL pages use a few
+        # threads; answers lock their request row.
         sqlite = engine.dialect.name == "sqlite"
-        self.writes: AbstractContextManager[object] = threading.Lock() if sqlite else nullcontext()
+        self.writes: AbstractContextManager[object] = (
+            WriteTurn(sqlite_turn_file(engine.url.database)) if sqlite else nullcontext()
+        )
         workers = 1 if sqlite else POSTGRES_PAGE_THREADS
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pages")
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)
         self.parser.close()
+        if isinstance(self.writes, WriteTurn):
+            self.writes.close()
 
     async def run(self, func: Callable[..., Result], *args: Any) -> Result:
         """Run a page function off the event loop (see __init__ for which thread); again,
@@ -251,7 +255,9 @@ class BureauViews:
                 return PostOutcome(self._closed(target, exc))
             problem: ReplyError | None = None
             busy = False
-            with self.writes:  # one writer at a time on SQLite: no busy-wait sleeps
+            # One writer at a time on SQLite (no busy-wait sleeps), from the first write to
+            # the commit or rollback: the reads and checks before it take no turn.
+            with ExitStack() as turn:
                 try:
                     answer = submit_answer(
                         session=session,
@@ -263,6 +269,7 @@ class BureauViews:
                         now=self.clock(),
                         data_dir=self.data_dir,
                         target=target,
+                        writing=lambda: turn.enter_context(self.writes),
                     )
                     session.commit()
                 except (ReportInvalid, RequestClosed, RequestSettled) as exc:
