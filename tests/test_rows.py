@@ -23,9 +23,9 @@ def test_insert_ignore_inserts_once_and_keeps_the_first_row(session: Session) ->
 
 def test_the_postgresql_statement_is_cacheable_and_the_same_sql() -> None:
     keys = ("campaign_id", "key", "bureau_code")
-    ours = _ignore_statement("postgresql", OutboxMessage, keys, returning=True)
+    ours = _ignore_statement("postgresql", OutboxMessage, keys, returning="primary")
     assert ours._generate_cache_key() is not None
-    other_keys = _ignore_statement("postgresql", OutboxMessage, keys[:2], returning=True)
+    other_keys = _ignore_statement("postgresql", OutboxMessage, keys[:2], returning="primary")
     assert ours._generate_cache_key() != other_keys._generate_cache_key()
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     theirs = (

@@ -303,6 +303,8 @@ def test_connections_side_by_side_lose_nothing_and_double_nothing(
     lines: list[Dropping] = []
     accepted_then_lost: list[str] = []
 
+    lost_before, lost_after = cities[5].email, cities[9].email  # whichever line carries them
+
     class Dropping(SmtpTransport):
         def __init__(self) -> None:
             super().__init__()
@@ -311,16 +313,26 @@ def test_connections_side_by_side_lose_nothing_and_double_nothing(
 
         def send(self, **kwargs):  # type: ignore[no-untyped-def]
             self.sends += 1
-            if self is lines[1] and self.sends == 2:  # lost before the message went out
+            to = kwargs["recipients"]
+            if lost_before in to and not self.dropped(lost_before):  # lost before it went out
                 self._client.smtp.sock.shutdown(socket.SHUT_RDWR)  # type: ignore[union-attr]
             refused = super().send(**kwargs)
-            if self is lines[1] and self.sends == 4:  # accepted, but the 250 never came
+            if lost_after in to and not self.dropped(lost_after):  # accepted, the 250 lost
                 accepted_then_lost.append(kwargs["data"])
                 raise smtplib.SMTPServerDisconnected("connection lost after DATA")
             return refused
 
+        @staticmethod
+        def dropped(address: str) -> bool:
+            """Each loss happens once: the retry of the message goes through."""
+            if address in done:
+                return True
+            done.add(address)
+            return False
+
+    done: set[str] = set()
     report = send_pending(url=db_url, batch_size=4, connections=2, transport=Dropping)
-    assert len(lines) == 2 and all(line.sends > 4 for line in lines)
+    assert len(lines) >= 2 and sum(line.sends for line in lines) >= 17
     assert (report.sent, report.failed, report.retrying) == (14, 1, 2)
     later = utcnow() + timedelta(hours=1)
     assert send_pending(url=db_url, connections=2, clock=lambda: later).sent == 2
