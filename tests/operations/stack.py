@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,11 +25,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.support.parts import missing_part
+from tests.support.ports import free_port, worker_index
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_DB = int(os.environ.get("CAMPAIGN_TEST_REDIS_DB", "13"))  # not the default 0
+# Not the default 0; one of its own per xdist worker (13, gw1 12, ...): Prefect's message
+# streams have fixed names (message:events, ...), so two stacks on one database would share them.
+REDIS_DB = int(os.environ.get("CAMPAIGN_TEST_REDIS_DB", "13")) - worker_index()
 POOL = "campaigns"
 STARTUP_SECONDS = 90.0
 
@@ -40,14 +42,8 @@ def missing(reason: str) -> None:
     missing_part(f"the scaled stack needs {reason}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def flush_redis_db() -> None:
-    """Empty the Redis database the stack uses (CAMPAIGN_TEST_REDIS_DB, 13: this test's own)."""
+    """Empty the Redis database the stack uses (REDIS_DB: this worker's own)."""
     import redis
 
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=3).flushdb()
