@@ -35,7 +35,9 @@ def test_campaign_serve_answers_on_its_port(tmp_path: Path) -> None:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"server did not answer: {server.stderr.read().decode()[-2000:]}")
+                    server.terminate()  # stderr ends only when the server does: no hang
+                    _, err = server.communicate(timeout=10)
+                    pytest.fail(f"server did not answer: {err.decode()[-2000:]}")
                 time.sleep(0.2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=2) as r:
             assert b"/r/{token}" in r.read()
