@@ -5,9 +5,9 @@ take ports too. A port picked by binding port 0 lies in Linux's ephemeral range 
 32768), where every other bind(0) and every outgoing connection takes its port: between the
 pick and the server's own bind another worker, or a connection, may take it. So each worker
 takes its ports from a block of its own below that range (gw0 20000-21499, gw1 21500-22999,
-...; a run without xdist the first block), one after the other from a random place, never
-the same one twice in a session: two workers never pick the same port, nor does a
-connection or a bind(0) elsewhere.
+...; a run without xdist the first block), one after the other from a random place (none
+again before the block's 1,500 are handed out): two workers never pick the same port, nor
+does an outgoing connection or a bind(0) elsewhere.
 """
 
 from __future__ import annotations
