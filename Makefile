@@ -1,6 +1,10 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 .PHONY: setup demo test test-fast lint bench
 
+# The suite in two worker processes (pytest-xdist); idle workers take tests queued for the
+# other, so the long ones (the scaled stack, simulations, the demo) do not leave one waiting.
+PARALLEL = -n 2 --dist worksteal
+
 setup:
 	@scripts/setup.sh
 
@@ -12,10 +16,10 @@ test:
 	@scripts/setup.sh --system
 	.venv/bin/ruff check .
 	.venv/bin/mypy campaign models flows deployments
-	.venv/bin/pytest
+	.venv/bin/pytest $(PARALLEL)
 
 test-fast: setup
-	.venv/bin/pytest -q -m "not postgres and not prefect and not browser and not libreoffice and not stack"
+	.venv/bin/pytest $(PARALLEL) -q -m "not postgres and not prefect and not browser and not libreoffice and not stack"
 
 lint: setup
 	.venv/bin/ruff check .

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from campaign.mail.server import MaildirHandler, running_mailserver
 from campaign.plan import Plan, load_plan
 from models.bureau import Bureau, BureauLevel
 from tests.support.parts import missing_part
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -172,12 +172,6 @@ def prefect() -> Iterator[None]:
 
 
 # A real SMTP server -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RefusingHandler(MaildirHandler):

@@ -1,7 +1,9 @@
 """A private Dovecot IMAP server on loopback, for tests, the benchmark and the demo.
 
-Its own config file, Maildir, state and log under one folder; plaintext login on
-loopback for one static user. As root, the mail and login processes run as `dovenull`
+Its own config file, Maildir, state and log under one folder; its sockets in a short
+folder of their own in the system's temporary folder (a Unix socket's path holds at most
+107 bytes, and the folder may lie deep: a test's tmp_path, a --data-dir); plaintext login
+on loopback for one static user. As root, the mail and login processes run as `dovenull`
 (Dovecot refuses root for them); otherwise as the current user. Mail can be APPENDed
 over IMAP or dropped into `maildir` (new/) by the demo SMTP server.
 """
@@ -74,12 +76,12 @@ def _account() -> tuple[str, str, int, int]:
     raise RuntimeError("no unprivileged user (dovenull, nobody) to run Dovecot's processes as")
 
 
-def _config(root: Path, home: Path, port: int, user: str, group: str) -> str:
+def _config(root: Path, run: Path, home: Path, port: int, user: str, group: str) -> str:
     internal = "root" if os.geteuid() == 0 else user
     return f"""
 protocols = imap
 listen = 127.0.0.1
-base_dir = {root}/run
+base_dir = {run}
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
@@ -126,8 +128,8 @@ def running_dovecot(root: Path, *, port: int | None = None) -> Iterator[Dovecot]
     root = Path(root).resolve()
     port = port or _free_port()
     user, group, uid, gid = _account()
-    for sub in ("run", "state"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    (root / "state").mkdir(parents=True, exist_ok=True)
+    run = Path(tempfile.mkdtemp(prefix="campaign-dovecot-"))
     # As root, the mail processes run as another user, who may not pass through the
     # caller's private folders (pytest's are 0700): their home is a folder of its own.
     home = Path(tempfile.mkdtemp(prefix="campaign-imap-")) if os.geteuid() == 0 else root / "home"
@@ -137,7 +139,7 @@ def running_dovecot(root: Path, *, port: int | None = None) -> Iterator[Dovecot]
         for sub in ("", "mail", "mail/cur", "mail/new", "mail/tmp"):
             os.chown(home / sub, uid, gid)
     config = root / "dovecot.conf"
-    config.write_text(_config(root, home, port, user, group), encoding="utf-8")
+    config.write_text(_config(root, run, home, port, user, group), encoding="utf-8")
     binary = DOVECOT if Path(DOVECOT).exists() else (shutil.which("dovecot") or DOVECOT)
     with open(root / "start.log", "wb") as log:  # the daemon keeps no pipe of ours open
         subprocess.run(
@@ -159,6 +161,7 @@ def running_dovecot(root: Path, *, port: int | None = None) -> Iterator[Dovecot]
             stderr=subprocess.DEVNULL,
             timeout=30,
         )
+        shutil.rmtree(run, ignore_errors=True)
         if home != root / "home":
             shutil.rmtree(home, ignore_errors=True)
 

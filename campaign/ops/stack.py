@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,9 +222,15 @@ def prefect_server_env(prefect_db_url: str, home: Path, redis_db: int) -> dict[s
 
 @contextmanager
 def scaled_stack(
-    base_url: str, tmp_path: Path, app_env: dict[str, str], *, redis_db: int = REDIS_DB
+    base_url: str,
+    tmp_path: Path,
+    app_env: dict[str, str],
+    *,
+    redis_db: int = REDIS_DB,
+    pick_port: Callable[[], int] = free_port,
 ) -> Iterator[Stack]:
-    """Bring the stack up (databases, servers, services, pool, two workers); tear it down."""
+    """Bring the stack up (databases, servers, services, pool, two workers); tear it down.
+    `pick_port` picks the API servers' ports (the tests give each xdist worker its own range)."""
     try:
         import prefect_redis  # noqa: F401
     except ImportError:
@@ -236,7 +242,7 @@ def scaled_stack(
     logs = tmp_path / "logs"
     logs.mkdir()
     with databases(base_url) as (app_db, prefect_db):
-        ports = [free_port(), free_port()]
+        ports = [pick_port(), pick_port()]
         env = (
             os.environ.copy()
             | app_env

@@ -13,6 +13,7 @@ left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -105,6 +106,7 @@ def submit_answer(
     actor: str | None = None,
     data_dir: Path | None = None,
     target: ReplyContext | None = None,
+    writing: Callable[[], object] | None = None,
 ) -> Answer:
     """Store an answer as `submit_report` does, an aggregate request's past its rules
     (`submit_aggregate`): what the personal link, its .xlsx upload and the mail intake call,
@@ -123,6 +125,7 @@ def submit_answer(
             actor=actor,
             data_dir=data_dir,
             target=target,
+            writing=writing,
         )
     return submit_report(
         session=session,
@@ -133,6 +136,7 @@ def submit_answer(
         actor=actor,
         data_dir=data_dir,
         target=target,
+        writing=writing,
     )
 
 
@@ -148,6 +152,7 @@ def submit_aggregate(
     actor: str | None = None,
     data_dir: Path | None = None,
     target: ReplyContext | None = None,
+    writing: Callable[[], object] | None = None,
 ) -> Answer:
     """Store the relay unit's report (ReportInvalid: every problem, the form's and the
     aggregate's, nothing stored; RequestClosed, RequestSettled as submit_report)."""
@@ -181,6 +186,7 @@ def submit_aggregate(
         actor=actor,
         data_dir=data_dir,
         target=target,
+        writing=writing,
     )
     if not answer.duplicate:
         record_audit(

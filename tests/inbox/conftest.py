@@ -2,8 +2,8 @@
 world with its request mails queued (their Message-IDs and pre-filled tables).
 
 Dovecot (Debian's dovecot-imapd, installed by scripts/setup.sh --system) is started once
-per session on a free loopback port. Without it these tests skip, except under CI
-(CI=true), where they fail.
+per session (once per xdist worker) on a free loopback port of the worker's own. Without
+it these tests skip, except under CI (CI=true), where they fail.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlmodel import Session
 from campaign import db as dbmod
 from campaign.inbox.dovecot import Dovecot, dovecot_installed, running_dovecot
 from tests.support.parts import missing_part
+from tests.support.ports import free_port
 
 from .support import MailWorld, build_mail_world
 
@@ -29,7 +30,7 @@ FOLDERS = ("INBOX", "已处理", "待人工处理")
 def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
     if not dovecot_installed():
         missing_part("Dovecot is not installed (apt-get install dovecot-imapd)")
-    with running_dovecot(tmp_path_factory.mktemp("dovecot")) as server:
+    with running_dovecot(tmp_path_factory.mktemp("dovecot"), port=free_port()) as server:
         yield server
 
 

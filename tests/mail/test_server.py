@@ -7,7 +7,7 @@ import smtplib
 from pathlib import Path
 
 from campaign.mail.server import message_id_of, running_mailserver
-from tests.conftest import free_port
+from tests.support.ports import free_port
 
 
 def raw(message_id: str, subject: str = "test") -> bytes:

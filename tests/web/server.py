@@ -8,7 +8,6 @@ the server as `campaign serve` runs it.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from sqlmodel import Session
 from campaign.links import live_link
 from campaign.settings import get_settings
 from campaign.web.csrf import FormTokens
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,19 +79,13 @@ class Server:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def running_server(
     url: str, world: World, session: Session, data_dir: Path, *, workers: int = 1, **env: str
 ) -> Iterator[Server]:
     """uvicorn serving campaign.web.app:create_app on url's database, with `workers`
     processes, as `campaign serve` runs it; stopped at the end."""
-    port = _free_port()
+    port = free_port()
     secret = get_settings().secret_key  # the links were hashed with it
     environment = {
         **os.environ,

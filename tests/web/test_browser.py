@@ -4,7 +4,6 @@ open the link, get a validation error shown back with the entries kept, correct,
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -20,6 +19,7 @@ from campaign import db as dbmod
 from campaign.web.app import create_app
 from models.submission import ReportSubmission
 from tests.support.parts import need_chromium
+from tests.support.ports import free_port
 from web.conftest import Clock
 
 pytestmark = pytest.mark.browser
@@ -36,17 +36,11 @@ FLAGS = [
 SCREENSHOT = Path(tempfile.gettempdir()) / "campaign-reply-form.png"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, World, Session]]:
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", f"http://127.0.0.1:{port}")
     dbmod.get_settings.cache_clear()
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:

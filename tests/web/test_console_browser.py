@@ -55,6 +55,7 @@ def without_js(request: pytest.FixtureRequest) -> Iterator[object]:
 def test_the_dashboard_in_chromium(
     served: tuple[str, World, Session],  # noqa: F811
     without_js,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     base, world, _session = served
     page = without_js.new_page()
@@ -88,9 +89,8 @@ def test_the_dashboard_in_chromium(
 
     with page.expect_download() as download:
         page.click("#summaries a[href$='/stages/all/workbook.xlsx']")
-    saved = SHOTS / f"console-{width}.xlsx"
+    saved = tmp_path / "汇总表-全程.xlsx"  # not beside the screenshots: read back at once
     download.value.save_as(saved)
     assert download.value.suggested_filename == "汇总表-全程.xlsx"
     book = openpyxl.load_workbook(saved)
     assert "报送情况" in book.sheetnames
-    saved.unlink()

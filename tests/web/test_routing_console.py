@@ -21,6 +21,7 @@ from campaign.replies.review import accept_submission
 from campaign.web.app import create_app
 from models.audit import AuditEvent
 from models.submission import ReportSubmission
+from tests.support.ports import free_port
 from tests.support.routed import (
     CITIES,
     COUNTIES,
@@ -32,7 +33,6 @@ from tests.support.routed import (
 )
 from web.conftest import Clock
 from web.helpers import csrf_of
-from web.test_browser import _free_port
 from web.test_console_browser import without_js  # noqa: F401  (fixture)
 
 NOW = at("2026-04-08", 10)
@@ -139,7 +139,7 @@ def test_a_city_account_reviews_and_reports_in_chromium(
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
     dbmod.get_settings.cache_clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 
 def test_campaign_serve_answers_on_its_port(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "CAMPAIGN_DATA_DIR": str(tmp_path), "CAMPAIGN_DATABASE_URL": ""}
     env.pop("CAMPAIGN_DATABASE_URL")
     campaign = shutil.which("campaign", path=str(Path(sys.executable).parent)) or "campaign"
@@ -36,7 +35,9 @@ def test_campaign_serve_answers_on_its_port(tmp_path: Path) -> None:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"server did not answer: {server.stderr.read().decode()[-2000:]}")
+                    server.terminate()  # stderr ends only when the server does: no hang
+                    _, err = server.communicate(timeout=10)
+                    pytest.fail(f"server did not answer: {err.decode()[-2000:]}")
                 time.sleep(0.2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=2) as r:
             assert b"/r/{token}" in r.read()
