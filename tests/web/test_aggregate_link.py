@@ -35,10 +35,10 @@ from models.inbox import InboxOutcome
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
 from models.submission import ReportSubmission
+from tests.support.ports import free_port
 from tests.support.routed import request_of
 from web.conftest import Clock
 from web.helpers import csrf_of, errors, summary
-from web.test_browser import _free_port
 from web.test_console_browser import without_js  # noqa: F401  (fixture)
 from web.test_routing_console import NOW, login, relay_world, routed  # noqa: F401  (fixture)
 
@@ -237,7 +237,7 @@ def test_the_city_answers_its_aggregate_link_in_chromium(
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
     dbmod.get_settings.cache_clear()
