@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from campaign import db as dbmod
 from campaign.acceptance.report import write_acceptance_report
@@ -197,7 +197,10 @@ def simulate(
         _review_mail_answers(session, campaign.id, result)
         session.commit()
         session.expire_all()
-        result.mail = Counter(str(m.state) for m in session.exec(select(OutboxMessage)).all())
+        # counted by the database: loading every message (bodies included) to count them
+        # was the simulation's peak, 2.4 GB at 3,000 units
+        states = select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))
+        result.mail = Counter({str(state): n for state, n in session.exec(states).all()})
         result.maildir_messages = len(mailbox.Maildir(maildir, create=False))
         result.targets = _acceptance_targets(session, campaign.id)
         result.outputs = _write_results(session, campaign.id, data_dir / "results", plan.end)
