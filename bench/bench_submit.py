@@ -65,6 +65,10 @@ def bench_app() -> FastAPI:
         entries = {k: v for k, v in form.multi_items() if k.startswith("f_")}
         return page("error.html", title="基准", message=f"收到{len(entries)}项（未保存）")
 
+    @app.get("/bench/pid", include_in_schema=False)
+    async def pid() -> dict[str, int]:
+        return {"pid": os.getpid()}
+
     return app
 
 
@@ -213,9 +217,25 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 if s.recv(100).startswith(b"HTTP/1.1 200"):
-                    return server
+                    break
         except OSError:
             time.sleep(0.2)
+    # Every worker up before the load starts: the generator's keep-alive connections stay
+    # with the worker that accepted them, so a worker still importing when they open would
+    # be left idle for the whole run (measured: 2 workers = 1.00 x one process).
+    seen: set[bytes] = set()
+    while time.monotonic() < deadline and server.poll() is None and len(seen) < workers:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"GET /bench/pid HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                reply = s.recv(1000)
+                if reply.startswith(b"HTTP/1.1 200"):
+                    seen.add(reply.rsplit(b"\r\n\r\n", 1)[-1])
+        except OSError:
+            pass
+        time.sleep(0.05)
+    if len(seen) >= workers:
+        return server
     stop(server)
     raise SystemExit("the server did not start")
 
