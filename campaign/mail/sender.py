@@ -33,8 +33,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,13 +41,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from campaign.db import get_engine, migrate
+from campaign.db import migrate
 from campaign.mail import claims
 from campaign.mail.addresses import Address
 from campaign.mail.attempts import DeliveryOutcome, Results, SendReport, build, transmit
 from campaign.mail.errors import SmtpUnavailable
 from campaign.mail.mime import encode_base64
 from campaign.mail.outbox import load_blobs
+from campaign.mail.sender_session import quick_session
 from campaign.mail.transport import SmtpTransport
 from campaign.settings import get_settings
 from models._common import utcnow
@@ -116,7 +116,7 @@ def send_pending(
     rate = settings.mail_rate_per_second if rate_per_second is None else rate_per_second
     wanted = settings.smtp_connections if connections is None else connections
     sender = Address("", settings.mail_from)
-    with _session(url) as session:
+    with quick_session(url) as session:
         report.recovered = claims.recover(
             session, now=clock(), stale_after=stale_after, max_attempts=max_attempts
         )
@@ -320,42 +320,6 @@ def _open(transport: Callable[[], SmtpTransport], count: int) -> list[SmtpTransp
             break
         opened.append(connection)
     return opened
-
-
-# Statements that let a commit return before the disk has it, and restore the default. The
-# commit is then safe against a crash of the sender (our case: SQLite's WAL is written,
-# PostgreSQL's server has it), not against a crash of the machine or database server in the
-# same instant, which could lose the last results: those messages go again, with the same
-# Message-ID. Without this, committing each result costs an fsync (~1.5-3.5 ms here).
-_QUICK_COMMITS = {
-    "sqlite": ("PRAGMA synchronous=NORMAL", "PRAGMA synchronous={previous}", "PRAGMA synchronous"),
-    "postgresql": ("SET synchronous_commit TO off", "RESET synchronous_commit", None),
-}
-
-
-@contextmanager
-def _session(url: str | None) -> Iterator[Session]:
-    """A session on one connection of its own for the run, its commits quick (above)."""
-    with get_engine(url).connect() as connection:
-        quick, restore, read = _QUICK_COMMITS.get(connection.dialect.name, (None, None, None))
-        previous = connection.exec_driver_sql(read).scalar() if read else None
-        if quick:
-            connection.exec_driver_sql(quick)
-            connection.commit()
-        try:
-            with Session(bind=connection, expire_on_commit=False) as session:
-                yield session
-        finally:
-            try:
-                connection.rollback()
-                if restore:
-                    connection.exec_driver_sql(
-                        restore.format(previous=2 if previous is None else int(previous))
-                    )
-                    connection.commit()
-            except Exception:  # noqa: BLE001  a broken connection: never back to the pool
-                log.warning("could not restore the sender's connection; discarding it")
-                connection.invalidate()
 
 
 def _count_due(session: Session, now: datetime, limit: int | None) -> int:
