@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from campaign.accounts import AccountError, add_account, disable_account, list_accounts
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, form_token
+from campaign.web.admin_session import _gate, _gate_post, _run, bar
 from campaign.web.pages import page
 from models.account import AccountRole
 from models.audit import Channel
@@ -43,16 +43,7 @@ def accounts_context(*, session: Session) -> dict[str, Any]:
 
 async def _page(request: Request, who: Coordinator, error: str = "", status: int = 200) -> Response:
     context = await _run(request, lambda s: accounts_context(session=s))
-    csrf = form_token(request, who)
-    return page(
-        "admin_accounts.html",
-        status=status,
-        csrf_token=csrf,
-        who=who.name,
-        office=True,
-        error=error,
-        **context,
-    )
+    return page("admin_accounts.html", status=status, error=error, **context, **bar(request, who))
 
 
 @router.get("", response_class=HTMLResponse, summary="Console accounts")

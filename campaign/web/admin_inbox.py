@@ -15,7 +15,7 @@ from campaign.inbox.held import HeldError, assign, dismiss, list_messages
 from campaign.inbox.match import bureau_of_sender
 from campaign.plan.stored import plan_of
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, _state, form_token
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, bar
 from campaign.web.pages import page
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -98,16 +98,7 @@ def inbox_context(*, session: Session) -> dict[str, Any]:
 
 async def _page(request: Request, who: Coordinator, error: str = "", status: int = 200) -> Response:
     context = await _run(request, lambda s: inbox_context(session=s))
-    csrf = form_token(request, who)
-    return page(
-        "admin_inbox.html",
-        status=status,
-        csrf_token=csrf,
-        who=who.name,
-        office=who.scope.is_office,
-        error=error,
-        **context,
-    )
+    return page("admin_inbox.html", status=status, error=error, **context, **bar(request, who))
 
 
 @router.get("", response_class=HTMLResponse, summary="Mail held for a coordinator")

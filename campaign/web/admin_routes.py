@@ -3,6 +3,7 @@ bureau's file. Login, logout and the gate are in admin_session."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from campaign.replies.review import (
     return_submission,
 )
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, _state, forbidden, form_token
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, bar, forbidden
 from campaign.web.admin_views import detail_context, list_context
 from campaign.web.pages import error_page, page
 from models.attachment import SubmissionAttachment
@@ -58,6 +59,19 @@ async def _act_on(request: Request, who: Coordinator, submission_id: int) -> Res
     return None
 
 
+async def _reviewed(
+    request: Request, who: Coordinator, submission_id: int, review: Callable[[Session], object]
+) -> Response:
+    """Run the review in a unit of work: its refusal shown on the answer's page (409), else
+    the mail it queued kicked off and back to the answer."""
+    try:
+        await _run(request, review)
+    except ReviewError as exc:
+        return await _detail(request, who, submission_id, str(exc), 409)
+    _state(request).mail_delivery.kick()
+    return RedirectResponse(f"/admin/submissions/{submission_id}", status_code=303)
+
+
 @router.get("/submissions", response_class=HTMLResponse, summary="The review queue")
 async def submissions(
     request: Request, status: str = "pending", campaign_id: int | None = None
@@ -70,10 +84,7 @@ async def submissions(
         request,
         lambda s: list_context(session=s, status=status, campaign_id=campaign_id, scope=who.scope),
     )
-    csrf = form_token(request, who)
-    return page(
-        "admin_list.html", csrf_token=csrf, who=who.name, office=who.scope.is_office, **context
-    )
+    return page("admin_list.html", **context, **bar(request, who))
 
 
 async def _detail(
@@ -90,18 +101,15 @@ async def _detail(
     context = await _run(request, build)
     if context is None:
         return error_page("没有这条报送记录", f"没有编号为{sid}的报送记录。", status=404)
-    csrf = form_token(request, who)
     today = _state(request).clock().date().isoformat()
     return page(
         "admin_submission.html",
         status=status,
-        csrf_token=csrf,
         error=error,
-        who=who.name,
-        office=who.scope.is_office,
         may_act=who.scope.may_act and context["not_reviewer"] is None,
         today=today,
         **context,
+        **bar(request, who),
     )
 
 
@@ -126,22 +134,19 @@ async def accept(
     if refused is not None:
         return refused
     now = _state(request).clock()
-    try:
-        await _run(
-            request,
-            lambda s: accept_submission(
-                session=s,
-                submission_id=submission_id,
-                reviewer=who.name,
-                comment=comment,
-                now=now,
-                scope=who.scope,
-            ),
-        )
-    except ReviewError as exc:
-        return await _detail(request, who, submission_id, str(exc), 409)
-    _state(request).mail_delivery.kick()
-    return RedirectResponse(f"/admin/submissions/{submission_id}", status_code=303)
+    return await _reviewed(
+        request,
+        who,
+        submission_id,
+        lambda s: accept_submission(
+            session=s,
+            submission_id=submission_id,
+            reviewer=who.name,
+            comment=comment,
+            now=now,
+            scope=who.scope,
+        ),
+    )
 
 
 @router.post(
@@ -169,25 +174,22 @@ async def return_(
         days = int(working_days) if working_days.strip() else None
     except ValueError:
         return await _detail(request, who, submission_id, "新的报送期限格式不正确", 422)
-    try:
-        await _run(
-            request,
-            lambda s: return_submission(
-                session=s,
-                submission_id=submission_id,
-                reviewer=who.name,
-                comment=comment,
-                due=due_date,
-                working_days=days,
-                calendar=state.calendar,
-                now=state.clock(),
-                scope=who.scope,
-            ),
-        )
-    except ReviewError as exc:
-        return await _detail(request, who, submission_id, str(exc), 409)
-    _state(request).mail_delivery.kick()
-    return RedirectResponse(f"/admin/submissions/{submission_id}", status_code=303)
+    return await _reviewed(
+        request,
+        who,
+        submission_id,
+        lambda s: return_submission(
+            session=s,
+            submission_id=submission_id,
+            reviewer=who.name,
+            comment=comment,
+            due=due_date,
+            working_days=days,
+            calendar=state.calendar,
+            now=state.clock(),
+            scope=who.scope,
+        ),
+    )
 
 
 @router.get("/attachments/{attachment_id}", summary="Download a file a bureau sent")

@@ -112,6 +112,17 @@ def form_token(request: Request, who: Coordinator) -> str:
     return str(_state(request).tokens.issue(f"coord:{who.session_id}"))
 
 
+def bar(request: Request, who: Coordinator) -> dict[str, Any]:
+    """What the coordinator bar of a console page needs: the name, the unit, whether the
+    office, and the form token (logout and the page's own forms)."""
+    return {
+        "who": who.name,
+        "unit_code": who.scope.unit_code,
+        "office": who.scope.is_office,
+        "csrf_token": form_token(request, who),
+    }
+
+
 def _login_form(request: Request, accounts: bool, error: str = "", status: int = 200) -> Response:
     token = _state(request).tokens.issue("login")
     response = page(

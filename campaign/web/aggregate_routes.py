@@ -5,8 +5,6 @@ Seen by the accounts whose units include the city; submitted only by the city's 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
@@ -14,20 +12,12 @@ from sqlmodel import Session
 from campaign.replies.aggregate import AggregateRefused, submit_for_account
 from campaign.replies.errors import ReplyError
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, _state, form_token
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, bar
 from campaign.web.aggregate_views import aggregate_context, aggregates_context
 from campaign.web.pages import error_page, page
 
 router = APIRouter(prefix="/admin/aggregates", tags=["coordinator"])
 NOT_FOUND = "没有这份汇总报送"
-
-
-def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
-    return {
-        "who": who.name,
-        "office": who.scope.is_office,
-        "csrf_token": form_token(request, who),
-    }
 
 
 @router.get("", response_class=HTMLResponse, summary="The aggregate reports of relay units")
@@ -36,7 +26,7 @@ async def aggregates(request: Request) -> Response:
     if not isinstance(who, Coordinator):
         return who
     context = await _run(request, lambda s: aggregates_context(session=s, scope=who.scope))
-    return page("console_aggregates.html", **context, **_bar(request, who))
+    return page("console_aggregates.html", **context, **bar(request, who))
 
 
 async def _page(
@@ -59,7 +49,7 @@ async def _page(
         context["narrative_value"] = entered.get("narrative", "")
     context["note"] = (entered or {}).get("note", "")
     return page(
-        "console_aggregate.html", status=status, error=error, **context, **_bar(request, who)
+        "console_aggregate.html", status=status, error=error, **context, **bar(request, who)
     )
 
 

@@ -32,9 +32,9 @@ from campaign.acceptance.report import acceptance_bytes
 from campaign.clock import local_date
 from campaign.results.outputs import summary_document
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, _state
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, bar
 from campaign.web.console_results import DOCUMENTS, acceptance_context, summary_kind
-from campaign.web.console_routes import NO_CAMPAIGN, XLSX, _bar, _download
+from campaign.web.console_routes import NO_CAMPAIGN, XLSX, _download
 from campaign.web.pages import error_page, page
 from models.campaign import Campaign
 from models.summary import CampaignSummary
@@ -122,7 +122,7 @@ async def _acceptance_page(
         entered=entered or {},
         form=form,
         **context,
-        **_bar(request, who),
+        **bar(request, who),
     )
 
 

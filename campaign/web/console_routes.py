@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -20,7 +19,7 @@ from campaign.results.compile import compile_results
 from campaign.results.load import load_frames, window_of, within
 from campaign.results.workbook import write_workbook
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _run, _state, form_token
+from campaign.web.admin_session import _gate, _run, _state, bar
 from campaign.web.console_downloads import cached_file, data_key
 from campaign.web.console_levels import unit_context
 from campaign.web.console_matrix import MatrixQuery
@@ -42,23 +41,13 @@ def _today(request: Request, session: Session, campaign_id: int) -> date | None:
     return local_date(_state(request).clock(), campaign.timezone)
 
 
-def _bar(request: Request, who: Coordinator) -> dict[str, Any]:
-    """What the coordinator bar needs: the name and the logout form's token."""
-    return {
-        "who": who.name,
-        "unit_code": who.scope.unit_code,
-        "office": who.scope.is_office,
-        "csrf_token": form_token(request, who),
-    }
-
-
 @router.get("", response_class=HTMLResponse, summary="The campaigns")
 async def campaigns(request: Request) -> Response:
     who = await _gate(request)
     if not isinstance(who, Coordinator):
         return who
     context = await _run(request, lambda s: campaigns_context(session=s, within=who.scope.units))
-    return page("console_campaigns.html", **context, **_bar(request, who))
+    return page("console_campaigns.html", **context, **bar(request, who))
 
 
 @router.get("/{campaign_id}", response_class=HTMLResponse, summary="A campaign's dashboard")
@@ -86,7 +75,7 @@ async def dashboard(request: Request, campaign_id: int) -> Response:
     context = await _run(request, build)
     if context is None:
         return error_page(NO_CAMPAIGN, f"没有编号为{campaign_id}的工作方案。", status=404)
-    return page("console_dashboard.html", **context, **_bar(request, who))
+    return page("console_dashboard.html", **context, **bar(request, who))
 
 
 @router.get(
@@ -114,7 +103,7 @@ async def unit_levels(request: Request, campaign_id: int, unit_code: str) -> Res
     context = await _run(request, build)
     if context is None:
         return error_page(NO_UNIT, "没有这个单位的逐级汇总，或您的账号无权查看。", status=404)
-    return page("console_unit.html", **context, **_bar(request, who))
+    return page("console_unit.html", **context, **bar(request, who))
 
 
 def _stage_file(

@@ -16,7 +16,7 @@ from campaign.forwarding.form import ForwardInput, check_forwarding
 from campaign.forwarding.record import Draft, ForwardError, draft, find_record, forward_directive
 from campaign.forwarding.status import signatures
 from campaign.web.admin_auth import Coordinator
-from campaign.web.admin_session import _gate, _gate_post, _run, _state, forbidden, form_token
+from campaign.web.admin_session import _gate, _gate_post, _run, _state, bar, forbidden
 from campaign.web.pages import error_page, page
 from models.audit import Channel
 
@@ -60,9 +60,7 @@ def _context(
         "signed": signed,
         "may_act": who.scope.may_act,
         "action": f"/admin/campaigns/{target.campaign.id}/forward/{target.window}",
-        "who": who.name,
-        "office": who.scope.is_office,
-        "csrf_token": form_token(request, who),
+        **bar(request, who),
         **extra,
     }
 
