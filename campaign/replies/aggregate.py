@@ -14,6 +14,7 @@ left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -109,25 +110,21 @@ def submit_answer(
     writing: Callable[[], object] | None = None,
 ) -> Answer:
     """Store an answer as `submit_report` does, an aggregate request's past its rules
-    (`submit_aggregate`): what the personal link, its .xlsx upload and the mail intake call,
-    so no channel stores a city's report unchecked."""
+    first: what every channel calls (the personal link, its .xlsx upload, the mail intake,
+    the console), so none stores a city's report unchecked.
+
+    A relay unit's report (ReportInvalid: every problem, the form's and the aggregate's,
+    nothing stored; RequestClosed, RequestSettled as submit_report) keeps `note` in its
+    narrative and in an audit entry with who was left out."""
     if target is None:
         target = resolve_context(session=session, link_or_request=link_or_request)
+    checked = None
     if is_aggregate(target):
-        return submit_aggregate(
-            session=session,
-            link_or_request=link_or_request,
-            report_in=report_in,
-            channel=channel,
-            note=note,
-            confirm_missing=confirm_missing,
-            now=now,
-            actor=actor,
-            data_dir=data_dir,
-            target=target,
-            writing=writing,
+        checked = _checked_aggregate(
+            session, target, report_in, note=note.strip(), confirm_missing=confirm_missing
         )
-    return submit_report(
+        report_in = checked.report_in
+    answer = submit_report(
         session=session,
         link_or_request=link_or_request,
         report_in=report_in,
@@ -138,32 +135,37 @@ def submit_answer(
         target=target,
         writing=writing,
     )
+    if checked is not None and not answer.duplicate:
+        _audit_aggregate(session, checked, answer, channel=channel, actor=actor)
+    return answer
 
 
-def submit_aggregate(
-    *,
+@dataclass(frozen=True)
+class _Checked:
+    """A relay unit's report past its rules: what is stored, and what the audit keeps."""
+
+    request: ReportRequest
+    report: RelayReport
+    values: dict[str, str]
+    note: str
+    report_in: ReportCreate
+
+
+def _checked_aggregate(
     session: Session,
-    link_or_request: ReplyLink | ReportRequest,
+    target: ReplyContext,
     report_in: ReportCreate,
-    channel: Channel,
-    note: str = "",
-    confirm_missing: bool = False,
-    now: datetime | None = None,
-    actor: str | None = None,
-    data_dir: Path | None = None,
-    target: ReplyContext | None = None,
-    writing: Callable[[], object] | None = None,
-) -> Answer:
-    """Store the relay unit's report (ReportInvalid: every problem, the form's and the
-    aggregate's, nothing stored; RequestClosed, RequestSettled as submit_report)."""
-    if target is None:
-        target = resolve_context(session=session, link_or_request=link_or_request)
+    *,
+    note: str,
+    confirm_missing: bool,
+) -> _Checked:
+    """ReportInvalid with every problem, the form's own among them, when the aggregate's
+    rules stop it; else the report as stored (the note joined to its narrative)."""
     ensure_answerable(target)
     request = target.request
     assert request is not None and request.id is not None and target.form is not None
     report = relay_report(session=session, request_id=request.id)
     values = dict(report_in.values)
-    note = note.strip()
     problems = aggregate_problems(report, values, note=note, confirm_missing=confirm_missing)
     if problems:  # with the form's own problems, so all are shown at once
         baseline = last_accepted(
@@ -177,34 +179,28 @@ def submit_aggregate(
     if note and report.form.narrative is not None:
         text = f"{report_in.narrative.strip()}\n\n{NOTE_HEADING}{note}".strip()
         report_in = report_in.model_copy(update={"narrative": text})
-    answer = submit_report(
+    return _Checked(request, report, values, note, report_in)
+
+
+def _audit_aggregate(
+    session: Session, checked: _Checked, answer: Answer, *, channel: Channel, actor: str | None
+) -> None:
+    request, report = checked.request, checked.report
+    record_audit(
         session=session,
-        link_or_request=link_or_request,
-        report_in=report_in,
+        event="aggregate_submitted",
+        actor=actor or request.bureau_code,
         channel=channel,
-        now=now,
-        actor=actor,
-        data_dir=data_dir,
-        target=target,
-        writing=writing,
+        campaign_id=request.campaign_id,
+        bureau_code=request.bureau_code,
+        at=answer.submission.submitted_at,
+        request_id=request.id,
+        submission_id=answer.submission.id,
+        accepted=[r.code for r in report.by_state["accepted"]],
+        left_out={r.code: r.state for r in report.missing},
+        differences={k: list(v) for k, v in differences(report, checked.values).items()},
+        note=checked.note or None,
     )
-    if not answer.duplicate:
-        record_audit(
-            session=session,
-            event="aggregate_submitted",
-            actor=actor or request.bureau_code,
-            channel=channel,
-            campaign_id=request.campaign_id,
-            bureau_code=request.bureau_code,
-            at=answer.submission.submitted_at,
-            request_id=request.id,
-            submission_id=answer.submission.id,
-            accepted=[r.code for r in report.by_state["accepted"]],
-            left_out={r.code: r.state for r in report.missing},
-            differences={k: list(v) for k, v in differences(report, values).items()},
-            note=note or None,
-        )
-    return answer
 
 
 def submit_for_account(
@@ -220,11 +216,11 @@ def submit_for_account(
     data_dir: Path | None = None,
 ) -> Answer:
     """The console's submit (/admin/aggregates): the city's own account only
-    (AggregateRefused), then `submit_aggregate` as every other channel."""
+    (AggregateRefused), then `submit_answer` as every other channel."""
     request = session.get(ReportRequest, request_id)
     if request is None or request.kind != RequestKind.aggregate or not may_submit(scope, request):
         raise AggregateRefused("只有本单位的协调员账号可以报送本单位的汇总报告。")
-    return submit_aggregate(
+    return submit_answer(
         session=session,
         link_or_request=request,
         report_in=ReportCreate(values=values, narrative=narrative),
