@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import typer
 
 from campaign.i18n import _
+from campaign.mail.sender import deliver_now
 
 
 def print_json(data: Any) -> None:
@@ -22,6 +23,30 @@ def print_json(data: Any) -> None:
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def failing(*errors: type[Exception], code: int = 1) -> Iterator[None]:
+    """An error of these kinds (a refusal whose message is for the user) ends the command
+    as `fail` does: its message on stderr, exit `code`."""
+    try:
+        yield
+    except errors as exc:
+        fail(str(exc), code)
+
+
+def deliver_queued(unavailable: str) -> None:
+    """Send the e-mail just queued now, as the web app does; `unavailable` (with {reason})
+    says what happens to it when the mail server cannot be reached."""
+    result = deliver_now()
+    if result["unavailable"]:
+        typer.echo(unavailable.format(reason=result["unavailable"]))
+    else:
+        typer.echo(
+            _("E-mail: {sent} sent, {failed} failed.").format(
+                sent=result["sent"], failed=result["failed"]
+            )
+        )
 
 
 @contextmanager

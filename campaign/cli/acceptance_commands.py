@@ -6,10 +6,13 @@ the unit's behalf (audited with the coordinator's name)."""
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import typer
+from sqlmodel import Session
 
 from campaign.acceptance.orders import (
     EntryRefused,
@@ -54,10 +57,17 @@ def _day(value: str, what: str) -> date:
         fail(_("{what}: not a date (YYYY-MM-DD): {value}").format(what=what, value=value), 2)
 
 
-def _refused(exc: EntryRefused) -> None:
-    for problem in exc.problems:
-        typer.echo(problem, err=True)
-    raise typer.Exit(2)
+@contextmanager
+def _entry() -> Iterator[Session]:
+    """A unit of work whose refusal (EntryRefused) ends the command: each problem on
+    stderr, exit 2; nothing stored."""
+    try:
+        with session_scope() as session:
+            yield session
+    except EntryRefused as exc:
+        for problem in exc.problems:
+            typer.echo(problem, err=True)
+        raise typer.Exit(2) from None
 
 
 def inspect(
@@ -71,16 +81,13 @@ def inspect(
     """Record the result of an on-site inspection of a unit."""
     campaign_id, timezone = resolve(campaign)
     day = _day(on, _("Inspection date"))
-    try:
-        with session_scope() as session:
-            row = record_inspection(
-                session=session, campaign_id=campaign_id, bureau_code=unit, inspected_on=day,
-                inspector=by or getpass.getuser(), verdict=verdict, findings=findings,
-                at=as_utc(as_of_option(None, timezone), timezone),
-            )  # fmt: skip
-            number = row.id
-    except EntryRefused as exc:
-        _refused(exc)
+    with _entry() as session:
+        row = record_inspection(
+            session=session, campaign_id=campaign_id, bureau_code=unit, inspected_on=day,
+            inspector=by or getpass.getuser(), verdict=verdict, findings=findings,
+            at=as_utc(as_of_option(None, timezone), timezone),
+        )  # fmt: skip
+        number = row.id
     typer.echo(_("Inspection {id} recorded.").format(id=number))
 
 
@@ -97,17 +104,14 @@ def order(
     campaign_id, timezone = resolve(campaign)
     moment = as_of_option(as_of, timezone)
     day = _day(deadline, _("Deadline"))
-    try:
-        with session_scope() as session:
-            row = order_rectification(
-                session=session, campaign_id=campaign_id, bureau_code=unit, what=what,
-                deadline=day, ordered_by=by or getpass.getuser(),
-                today=local_date(moment, timezone), at=as_utc(moment, timezone),
-                inspection_id=inspection,
-            )  # fmt: skip
-            number = row.number
-    except EntryRefused as exc:
-        _refused(exc)
+    with _entry() as session:
+        row = order_rectification(
+            session=session, campaign_id=campaign_id, bureau_code=unit, what=what,
+            deadline=day, ordered_by=by or getpass.getuser(),
+            today=local_date(moment, timezone), at=as_utc(moment, timezone),
+            inspection_id=inspection,
+        )  # fmt: skip
+        number = row.number
     typer.echo(
         _("整改 order No. {number} recorded; the unit is notified at the next tick.").format(
             number=number
@@ -126,15 +130,12 @@ def done(
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     campaign_id, timezone = resolve(campaign)
-    try:
-        with session_scope() as session:
-            report_done(
-                session=session, campaign_id=campaign_id, number=number, report=report,
-                at=as_utc(as_of_option(as_of, timezone), timezone),
-                actor=by or getpass.getuser(),
-            )  # fmt: skip
-    except EntryRefused as exc:
-        _refused(exc)
+    with _entry() as session:
+        report_done(
+            session=session, campaign_id=campaign_id, number=number, report=report,
+            at=as_utc(as_of_option(as_of, timezone), timezone),
+            actor=by or getpass.getuser(),
+        )  # fmt: skip
     typer.echo(
         _("整改 order No. {number}: reported done; no more reminders.").format(number=number)
     )
@@ -148,15 +149,12 @@ def close(
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     campaign_id, timezone = resolve(campaign)
-    try:
-        with session_scope() as session:
-            close_order(
-                session=session, campaign_id=campaign_id, number=number,
-                closed_by=by or getpass.getuser(),
-                at=as_utc(as_of_option(as_of, timezone), timezone),
-            )  # fmt: skip
-    except EntryRefused as exc:
-        _refused(exc)
+    with _entry() as session:
+        close_order(
+            session=session, campaign_id=campaign_id, number=number,
+            closed_by=by or getpass.getuser(),
+            at=as_utc(as_of_option(as_of, timezone), timezone),
+        )  # fmt: skip
     typer.echo(_("整改 order No. {number} closed (销号).").format(number=number))
 
 
@@ -175,16 +173,13 @@ def return_(
 ) -> None:
     campaign_id, timezone = resolve(campaign)
     day = _day(deadline, _("Deadline")) if deadline else None
-    try:
-        with session_scope() as session:
-            view = return_order(
-                session=session, campaign_id=campaign_id, number=number, comment=comment,
-                deadline=day, returned_by=by or getpass.getuser(),
-                at=as_utc(as_of_option(as_of, timezone), timezone),
-            )  # fmt: skip
-            due = view.request.due_date
-    except EntryRefused as exc:
-        _refused(exc)
+    with _entry() as session:
+        view = return_order(
+            session=session, campaign_id=campaign_id, number=number, comment=comment,
+            deadline=day, returned_by=by or getpass.getuser(),
+            at=as_utc(as_of_option(as_of, timezone), timezone),
+        )  # fmt: skip
+        due = view.request.due_date
     typer.echo(
         _("整改 order No. {number} returned; new deadline {due}.").format(
             number=number, due=due.isoformat() if due else ""

@@ -14,7 +14,7 @@ from campaign.accounts import (
     list_accounts,
     set_password,
 )
-from campaign.cli._output import fail
+from campaign.cli._output import fail, failing
 from campaign.db import session_scope
 from campaign.i18n import _
 
@@ -47,14 +47,11 @@ def add(
 ) -> None:
     """Create an account (the password is stored only as an argon2 hash)."""
     password = _password(password_stdin)
-    try:
-        with session_scope() as session:
-            account = add_account(
-                session=session, username=username, unit_code=unit, role=role, password=password
-            )
-            name = account.username
-    except AccountError as exc:
-        fail(str(exc))
+    with failing(AccountError), session_scope() as session:
+        account = add_account(
+            session=session, username=username, unit_code=unit, role=role, password=password
+        )
+        name = account.username
     typer.echo(_("Account {name} created.").format(name=name))
 
 
@@ -76,11 +73,8 @@ def list_() -> None:
 @accounts_app.command("disable")
 def disable(username: str = typer.Argument(..., help=_("User name to log in with."))) -> None:
     """Disable an account: it cannot log in and its open sessions stop at once."""
-    try:
-        with session_scope() as session:
-            disable_account(session=session, username=username)
-    except AccountError as exc:
-        fail(str(exc))
+    with failing(AccountError), session_scope() as session:
+        disable_account(session=session, username=username)
     typer.echo(_("Account {name} disabled.").format(name=username))
 
 
@@ -91,9 +85,6 @@ def passwd(
 ) -> None:
     """Set an account's password."""
     password = _password(password_stdin)
-    try:
-        with session_scope() as session:
-            set_password(session=session, username=username, password=password)
-    except AccountError as exc:
-        fail(str(exc))
+    with failing(AccountError), session_scope() as session:
+        set_password(session=session, username=username, password=password)
     typer.echo(_("Password of {name} changed.").format(name=username))

@@ -11,7 +11,14 @@ import typer
 from sqlmodel import col, select
 
 from campaign.cli import lifecycle_commands
-from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_to_stderr
+from campaign.cli._output import (
+    echo_problems,
+    fail,
+    failing,
+    pad,
+    print_json,
+    warnings_to_stderr,
+)
 from campaign.cli.campaign_views import echo_status, echo_tick
 from campaign.clock import now_in, parse_as_of, shown_time
 from campaign.db import session_scope
@@ -72,13 +79,10 @@ def register(app: typer.Typer) -> None:
 
 def resolve(ref: str) -> tuple[int, str]:
     """(id, timezone) of the campaign CAMPAIGN names, or exit with the reason."""
-    try:
-        with session_scope() as session:
-            campaign = find_campaign(session=session, ref=ref)
-            assert campaign.id is not None
-            return campaign.id, campaign.timezone
-    except CampaignNotFound as exc:
-        fail(str(exc), 2)
+    with failing(CampaignNotFound, code=2), session_scope() as session:
+        campaign = find_campaign(session=session, ref=ref)
+        assert campaign.id is not None
+        return campaign.id, campaign.timezone
 
 
 def problems_header(path: Path | str, count: int) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from campaign.cli._output import fail
+from campaign.cli._output import fail, failing
 from campaign.clock import local_date
 from campaign.db import session_scope
 from campaign.forwarding.form import FIELDS, ForwardInput, check_forwarding
@@ -50,42 +50,37 @@ def forward(
         added = requirements.read_text(encoding="utf-8-sig") if requirements else ""
     except (OSError, UnicodeDecodeError) as exc:
         fail(_("Cannot read {file}: {reason}").format(file=requirements, reason=exc))
-    try:
-        with session_scope() as session:
-            found = find_campaign(session=session, ref=campaign)
-            assert found.id is not None
-            target = draft(session=session, campaign_id=found.id, unit_code=unit, window=directive)
-            now = utcnow()
-            raw = ForwardInput(
-                document_number=number,
-                title=title or target.default_title(),
-                requirements=added,
-                issued_on=issued_on,
-                recipients=list(to) or [b.code for b in target.children],
-            )
-            checked = check_forwarding(
-                raw,
-                children=target.children,
-                directive_number=target.directive.document_number,
-                directive_issued=target.directive.issued_on,
-                today=local_date(now, found.timezone),
-            )
-            if checked.forwarding is None:
-                lines = [f"  {LABELS[k]}: {m}" for k, m in checked.errors.items()]
-                fail("\n".join([_("Not forwarded:"), *lines]))
-            done = forward_directive(
-                session=session,
-                target=target,
-                forwarding=checked.forwarding,
-                username=as_user,
-                channel=Channel.cli,
-                now=now,
-            )
-            record = done.record
-    except CampaignNotFound as exc:
-        fail(str(exc), 2)
-    except ForwardError as exc:
-        fail(str(exc))
+    with failing(CampaignNotFound, code=2), failing(ForwardError), session_scope() as session:
+        found = find_campaign(session=session, ref=campaign)
+        assert found.id is not None
+        target = draft(session=session, campaign_id=found.id, unit_code=unit, window=directive)
+        now = utcnow()
+        raw = ForwardInput(
+            document_number=number,
+            title=title or target.default_title(),
+            requirements=added,
+            issued_on=issued_on,
+            recipients=list(to) or [b.code for b in target.children],
+        )
+        checked = check_forwarding(
+            raw,
+            children=target.children,
+            directive_number=target.directive.document_number,
+            directive_issued=target.directive.issued_on,
+            today=local_date(now, found.timezone),
+        )
+        if checked.forwarding is None:
+            lines = [f"  {LABELS[k]}: {m}" for k, m in checked.errors.items()]
+            fail("\n".join([_("Not forwarded:"), *lines]))
+        done = forward_directive(
+            session=session,
+            target=target,
+            forwarding=checked.forwarding,
+            username=as_user,
+            channel=Channel.cli,
+            now=now,
+        )
+        record = done.record
     message = (
         _("Already forwarded as {number}; nothing changed.")
         if done.already

@@ -7,13 +7,12 @@ from datetime import datetime
 
 import typer
 
-from campaign.cli._output import fail, pad, print_json
+from campaign.cli._output import deliver_queued, fail, failing, pad, print_json
 from campaign.db import session_scope
 from campaign.i18n import N_, _
 from campaign.inbox.fetch import FetchReport, fetch_inbox, watch
 from campaign.inbox.held import HeldError, allow_sender, assign, dismiss, list_messages
 from campaign.inbox.imap import InboxUnavailable
-from campaign.mail.sender import deliver_now
 from models.inbox import InboxOutcome
 
 inbox_app = typer.Typer(
@@ -53,20 +52,12 @@ def _summary(report: FetchReport) -> str:
 
 
 def _deliver() -> None:
-    result = deliver_now()
-    if result["unavailable"]:
-        typer.echo(
-            _(
-                "Receipts and other mail not sent yet (mail server unavailable: {reason}); "
-                "they go out at the next run."
-            ).format(reason=result["unavailable"])
+    deliver_queued(
+        _(
+            "Receipts and other mail not sent yet (mail server unavailable: {reason}); "
+            "they go out at the next run."
         )
-    else:
-        typer.echo(
-            _("E-mail: {sent} sent, {failed} failed.").format(
-                sent=result["sent"], failed=result["failed"]
-            )
-        )
+    )
 
 
 @inbox_app.command(
@@ -177,18 +168,15 @@ def inbox_assign(
     send: bool = typer.Option(True, "--send/--no-send", help=SEND_HELP),
 ) -> None:
     """Take a held mail in as the answer to a request (checked like any answer)."""
-    try:
-        with session_scope() as session:
-            decision = assign(
-                session=session,
-                inbox_id=inbox_id,
-                request_id=request_id,
-                actor=getpass.getuser(),
-                remember_sender=remember,
-            )
-            outcome, reason = decision.outcome, decision.reason
-    except HeldError as exc:
-        fail(str(exc), 2)
+    with failing(HeldError, code=2), session_scope() as session:
+        decision = assign(
+            session=session,
+            inbox_id=inbox_id,
+            request_id=request_id,
+            actor=getpass.getuser(),
+            remember_sender=remember,
+        )
+        outcome, reason = decision.outcome, decision.reason
     if outcome == InboxOutcome.accepted:
         typer.echo(
             _(
@@ -215,11 +203,8 @@ def inbox_dismiss(
     inbox_id: int = typer.Argument(..., help=HELD_HELP),
 ) -> None:
     """Set a held mail aside without an answer (spam, a copy, a bounce dealt with)."""
-    try:
-        with session_scope() as session:
-            dismiss(session=session, inbox_id=inbox_id, actor=getpass.getuser())
-    except HeldError as exc:
-        fail(str(exc), 2)
+    with failing(HeldError, code=2), session_scope() as session:
+        dismiss(session=session, inbox_id=inbox_id, actor=getpass.getuser())
     typer.echo(_("Mail {id} dismissed.").format(id=inbox_id))
 
 
@@ -232,11 +217,8 @@ def inbox_allow(
     email: str = typer.Argument(..., help=_("A further address the bureau answers from.")),
 ) -> None:
     """Register a further sender address of a bureau (its mail is then taken in)."""
-    try:
-        with session_scope() as session:
-            allow_sender(session=session, bureau_code=bureau, email=email, actor=getpass.getuser())
-    except HeldError as exc:
-        fail(str(exc), 2)
+    with failing(HeldError, code=2), session_scope() as session:
+        allow_sender(session=session, bureau_code=bureau, email=email, actor=getpass.getuser())
     typer.echo(
         _("Registered {email} as an address bureau {bureau} answers from.").format(
             email=email.strip().lower(), bureau=bureau

@@ -7,7 +7,7 @@ from datetime import date
 
 import typer
 
-from campaign.cli._output import echo_problems, fail, warnings_to_stderr
+from campaign.cli._output import echo_problems, fail, failing, warnings_to_stderr
 from campaign.db import session_scope
 from campaign.i18n import N_, _
 from campaign.i18n.labels import CAMPAIGN_STATES, label
@@ -39,22 +39,17 @@ def register(app: typer.Typer) -> None:
 def _change(ref: str, command: str, by: str, reason: str) -> None:
     from deployments.campaigns import set_schedule_paused
 
-    try:
-        with session_scope() as session:
-            campaign = find_campaign(session=session, ref=ref)
-            status = change_status(
-                session=session,
-                campaign=campaign,
-                command=command,
-                actor=by,
-                channel=Channel.cli,
-                reason=reason,
-            )
-            campaign_id = campaign.id
-    except CampaignNotFound as exc:
-        fail(str(exc), 2)
-    except LifecycleError as exc:
-        fail(str(exc))
+    with failing(CampaignNotFound, code=2), failing(LifecycleError), session_scope() as session:
+        campaign = find_campaign(session=session, ref=ref)
+        status = change_status(
+            session=session,
+            campaign=campaign,
+            command=command,
+            actor=by,
+            channel=Channel.cli,
+            reason=reason,
+        )
+        campaign_id = campaign.id
     assert campaign_id is not None
     typer.echo(
         _("Campaign {id} is now {status}.").format(
@@ -126,7 +121,12 @@ def amend(
     except ValueError:
         fail(_("--start and --end take dates (YYYY-MM-DD)."), 2)
     try:
-        with warnings_to_stderr(), session_scope() as session:
+        with (
+            failing(CampaignNotFound, code=2),
+            failing(LifecycleError),
+            warnings_to_stderr(),
+            session_scope() as session,
+        ):
             found = find_campaign(session=session, ref=campaign)
             result = amend_dates(
                 session=session,
@@ -138,10 +138,6 @@ def amend(
                 actor=by,
                 channel=Channel.cli,
             )
-    except CampaignNotFound as exc:
-        fail(str(exc), 2)
-    except LifecycleError as exc:
-        fail(str(exc))
     except PlanError as exc:
         header = _("The amendment makes the plan invalid: {n} problem(s)").format(
             n=len(exc.problems)

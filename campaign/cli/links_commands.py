@@ -6,10 +6,10 @@ import getpass
 
 import typer
 
-from campaign.cli._output import fail
+from campaign.cli._output import failing
+from campaign.cli.campaign_commands import resolve
 from campaign.db import session_scope
 from campaign.i18n import _, ngettext
-from campaign.orchestration.launch import CampaignNotFound, find_campaign
 from campaign.replies.links_admin import LinkAdminError, reissue, revoke
 from models.link import LinkPurpose
 
@@ -19,16 +19,6 @@ CAMPAIGN_HELP = _("Campaign id or document number.")
 
 def register(app: typer.Typer) -> None:
     app.add_typer(links_app, name="links")
-
-
-def _campaign_id(ref: str) -> int:
-    try:
-        with session_scope() as session:
-            campaign = find_campaign(session=session, ref=ref)
-    except CampaignNotFound as exc:
-        fail(str(exc), 2)
-    assert campaign.id is not None
-    return campaign.id
 
 
 @links_app.command(
@@ -52,20 +42,17 @@ def links_reissue(
     """Issue a fresh personal link, mail it to the bureau and print it."""
     from campaign.cli.reply_commands import deliver
 
-    campaign_id = _campaign_id(campaign)
-    try:
-        with session_scope() as session:
-            issued = reissue(
-                session=session,
-                campaign_id=campaign_id,
-                bureau_code=bureau,
-                purpose=purpose,
-                request_id=request_id,
-                actor=getpass.getuser(),
-            )
-            url = issued.url
-    except LinkAdminError as exc:
-        fail(str(exc), 2)
+    campaign_id = resolve(campaign)[0]
+    with failing(LinkAdminError, code=2), session_scope() as session:
+        issued = reissue(
+            session=session,
+            campaign_id=campaign_id,
+            bureau_code=bureau,
+            purpose=purpose,
+            request_id=request_id,
+            actor=getpass.getuser(),
+        )
+        url = issued.url
     typer.echo(_("New link (mailed to the bureau): {url}").format(url=url))
     if send:
         deliver()
@@ -83,17 +70,14 @@ def links_revoke(
     request_id: int | None = typer.Option(None, "--request", help=_("Only links of this request.")),
 ) -> None:
     """Revoke a bureau's live links (all, or of one purpose or request)."""
-    campaign_id = _campaign_id(campaign)
-    try:
-        with session_scope() as session:
-            count = revoke(
-                session=session,
-                campaign_id=campaign_id,
-                bureau_code=bureau,
-                purpose=purpose,
-                request_id=request_id,
-                actor=getpass.getuser(),
-            )
-    except LinkAdminError as exc:
-        fail(str(exc), 2)
+    campaign_id = resolve(campaign)[0]
+    with failing(LinkAdminError, code=2), session_scope() as session:
+        count = revoke(
+            session=session,
+            campaign_id=campaign_id,
+            bureau_code=bureau,
+            purpose=purpose,
+            request_id=request_id,
+            actor=getpass.getuser(),
+        )
     typer.echo(ngettext("{n} link revoked.", "{n} links revoked.", count).format(n=count))

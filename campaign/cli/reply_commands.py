@@ -10,13 +10,12 @@ from sqlmodel import Session
 
 from campaign.accounts import OFFICE, Scope, scope_of
 from campaign.cli import links_commands
-from campaign.cli._output import fail, pad, print_json
+from campaign.cli._output import deliver_queued, fail, pad, print_json
 from campaign.cli.reply_submit_commands import SEND_HELP, reply_submit
 from campaign.clock import settings_now, shown_time
 from campaign.db import session_scope
 from campaign.i18n import _
 from campaign.i18n.labels import CHANNELS, REVIEW_STATES, label
-from campaign.mail.sender import deliver_now
 from campaign.plan.stored import plan_of
 from campaign.replies.review import (
     ReviewError,
@@ -221,17 +220,9 @@ def review_return(
 
 def deliver() -> None:
     """Send the e-mail just queued (receipt, returned notice, link) now, as the web app does."""
-    result = deliver_now()
-    if result["unavailable"]:
-        typer.echo(
-            _(
-                "E-mail not sent: mail server unavailable ({reason}); it stays in the outbox "
-                "for the next tick or `campaign outbox send`."
-            ).format(reason=result["unavailable"])
+    deliver_queued(
+        _(
+            "E-mail not sent: mail server unavailable ({reason}); it stays in the outbox "
+            "for the next tick or `campaign outbox send`."
         )
-    else:
-        typer.echo(
-            _("E-mail: {sent} sent, {failed} failed.").format(
-                sent=result["sent"], failed=result["failed"]
-            )
-        )
+    )
