@@ -1,4 +1,5 @@
-"""The real web app under uvicorn in a process of its own, for tests of concurrent pages.
+"""The real web app under uvicorn in a process of its own, for tests of concurrent pages;
+and in a thread of the test's process, for the browser tests.
 
 TestClient runs the app in the test's process with one event loop thread; what these tests
 look at (row locks between page threads, a page waiting behind an upload's parsing) needs
@@ -10,16 +11,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+import uvicorn
 from replies.factories import NARRATIVE, World, valid_entries
 from sqlmodel import Session
 
+from campaign import db as dbmod
 from campaign.links import live_link
 from campaign.settings import get_settings
 from campaign.web.csrf import FormTokens
@@ -138,3 +144,29 @@ def running_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def public_port(monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """A free port and its base URL, set as CAMPAIGN_PUBLIC_URL (the links in the mail)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
+    dbmod.get_settings.cache_clear()
+    return port, base
+
+
+@contextmanager
+def app_in_thread(app: Any, port: int) -> Iterator[None]:
+    """uvicorn serving `app` on port in a thread of the test's process; stopped at the end."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

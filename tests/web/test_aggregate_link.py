@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-import time
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from inbox.mails import filled_table, reply
 from sqlmodel import Session, select
@@ -35,10 +32,10 @@ from models.inbox import InboxOutcome
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
 from models.submission import ReportSubmission
-from tests.support.ports import free_port
 from tests.support.routed import request_of
 from web.conftest import Clock
 from web.helpers import csrf_of, errors, summary
+from web.server import app_in_thread, public_port
 from web.test_console_browser import without_js  # noqa: F401  (fixture)
 from web.test_routing_console import NOW, login, relay_world, routed  # noqa: F401  (fixture)
 
@@ -237,25 +234,11 @@ def test_the_city_answers_its_aggregate_link_in_chromium(
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
-    dbmod.get_settings.cache_clear()
+    port, base = public_port(monkeypatch)
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
         relay_world(session)
         token = city_link(session)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(clock=Clock(NOW)), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-            time.sleep(0.05)
-        try:
+        with app_in_thread(create_app(clock=Clock(NOW)), port):
             page = without_js.new_page()
             page.goto(f"{base}/r/{token}")
             assert page.input_value("#f_makers_checked") == "4"
@@ -268,8 +251,5 @@ def test_the_city_answers_its_aggregate_link_in_chromium(
             page.check("#confirm_missing")
             page.click("#report-form button[type=submit]")
             assert "市局直接检查1家" in page.content()
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
         (row,) = stored(session)
         assert row.values["makers_checked"] == "5" and row.channel == "web"

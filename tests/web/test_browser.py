@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from replies.factories import BEFORE_DUE, NARRATIVE, World, build_world, count, valid_entries
 from sqlmodel import Session, select
 
@@ -19,8 +16,8 @@ from campaign import db as dbmod
 from campaign.web.app import create_app
 from models.submission import ReportSubmission
 from tests.support.parts import need_chromium
-from tests.support.ports import free_port
 from web.conftest import Clock
+from web.server import app_in_thread, public_port
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,27 +37,11 @@ SCREENSHOT = Path(tempfile.gettempdir()) / "campaign-reply-form.png"
 def served(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, World, Session]]:
-    port = free_port()
-    monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    dbmod.get_settings.cache_clear()
+    port, base = public_port(monkeypatch)
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
         world = build_world(session)
-        app = create_app(clock=Clock(BEFORE_DUE))
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}", world, session
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with app_in_thread(create_app(clock=Clock(BEFORE_DUE)), port):
+            yield base, world, session
 
 
 @pytest.fixture

@@ -4,13 +4,10 @@ and a city's account through it all in a real headless Chromium (JavaScript off)
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -21,7 +18,6 @@ from campaign.replies.review import accept_submission
 from campaign.web.app import create_app
 from models.audit import AuditEvent
 from models.submission import ReportSubmission
-from tests.support.ports import free_port
 from tests.support.routed import (
     CITIES,
     COUNTIES,
@@ -33,6 +29,7 @@ from tests.support.routed import (
 )
 from web.conftest import Clock
 from web.helpers import csrf_of
+from web.server import app_in_thread, public_port
 from web.test_console_browser import without_js  # noqa: F401  (fixture)
 
 NOW = at("2026-04-08", 10)
@@ -139,24 +136,10 @@ def test_a_city_account_reviews_and_reports_in_chromium(
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("CAMPAIGN_PUBLIC_URL", base)
-    dbmod.get_settings.cache_clear()
+    port, base = public_port(monkeypatch)
     with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
         world = relay_world(session)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(clock=Clock(NOW)), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-            time.sleep(0.05)
-        try:
+        with app_in_thread(create_app(clock=Clock(NOW)), port):
             page = without_js.new_page()
             page.goto(f"{base}/admin/login")
             page.fill("#username", "jia")
@@ -173,9 +156,6 @@ def test_a_city_account_reviews_and_reports_in_chromium(
             assert "已审核通过3个" in page.inner_text("#counts")
             page.click("#submit")
             assert page.inner_text("#status") == "已报送，待审核"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
         session.expire_all()
         row = session.exec(
             select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
