@@ -116,17 +116,24 @@ def _plan_with_duty(duty: dict, **extra):  # type: ignore[no-untyped-def]
     return load_plan_text(yaml.safe_dump(data, allow_unicode=True))
 
 
+def _progress_plan(  # type: ignore[no-untyped-def]
+    schedule: dict, key: str = "m", name: str = "月报", phase: str | None = "implementation"
+):
+    """The Hubei plan with one progress duty of this schedule (phase None: the duty names
+    none)."""
+    duty = {"key": key, "name": name, "kind": "progress", "form": "progress"}
+    return _plan_with_duty({**duty, "schedule": schedule} | ({"phase": phase} if phase else {}))
+
+
+def _stage_summary_plan(of: str, working_days: int):  # type: ignore[no-untyped-def]
+    """The Hubei plan with one stage summary due working_days after the action `of` ends."""
+    schedule = {"type": "after_end", "of": [of], "within": {"working_days": working_days}}
+    fields = {"key": "s", "name": "阶段小结", "kind": "stage_summary", "form": "stage-summary"}
+    return _plan_with_duty({**fields, "schedule": schedule})
+
+
 def test_monthly_duty_due_on_day_n_of_the_next_month() -> None:
-    plan = _plan_with_duty(
-        {
-            "key": "m",
-            "name": "月报",
-            "kind": "progress",
-            "form": "progress",
-            "phase": "implementation",
-            "schedule": {"type": "monthly", "day": 5},
-        }
-    )
+    plan = _progress_plan({"type": "monthly", "day": 5})
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.date, e.due) for e in requests] == [
         ("2007-08", date(2007, 9, 1), date(2007, 9, 5)),
@@ -138,32 +145,14 @@ def test_monthly_duty_due_on_day_n_of_the_next_month() -> None:
 
 
 def test_monthly_due_day_is_clamped_to_the_month_end() -> None:
-    plan = _plan_with_duty(
-        {
-            "key": "m",
-            "name": "月报",
-            "kind": "progress",
-            "form": "progress",
-            "phase": "implementation",
-            "schedule": {"type": "monthly", "day": 31, "due_month": "same"},
-        }
-    )
+    plan = _progress_plan({"type": "monthly", "day": 31, "due_month": "same"})
     dues = [e.due for e in kinds(build_schedule(plan), "request")]
     # November is cut short at 11-20 by the phase; its report is still due on the month's last day.
     assert dues == [date(2007, 8, 31), date(2007, 9, 30), date(2007, 10, 31), date(2007, 11, 30)]
 
 
 def test_quarterly_analysis() -> None:
-    plan = _plan_with_duty(
-        {
-            "key": "q",
-            "name": "季度分析",
-            "kind": "progress",
-            "form": "progress",
-            "phase": "implementation",
-            "schedule": {"type": "monthly", "day": 10, "interval": 3},
-        }
-    )
+    plan = _progress_plan({"type": "monthly", "day": 10, "interval": 3}, "q", "季度分析")
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period, e.period_label, e.due) for e in requests] == [
         # both quarters are cut short by the phase (08-20 to 11-20): labelled by their days
@@ -173,15 +162,8 @@ def test_quarterly_analysis() -> None:
 
 
 def test_fixed_dates_cover_the_days_since_the_previous_date() -> None:
-    plan = _plan_with_duty(
-        {
-            "key": "d",
-            "name": "数据报送",
-            "kind": "progress",
-            "form": "progress",
-            "schedule": {"type": "dates", "dates": ["2007-09-15", "2007-10-15"]},
-        }
-    )
+    dates = {"type": "dates", "dates": ["2007-09-15", "2007-10-15"]}
+    plan = _progress_plan(dates, "d", "数据报送", phase=None)
     requests = kinds(build_schedule(plan), "request")
     assert [(e.period_start, e.due, e.phase) for e in requests] == [
         (date(2007, 8, 10), date(2007, 9, 17), "实施阶段"),  # 09-15 is a Saturday
@@ -190,19 +172,7 @@ def test_fixed_dates_cover_the_days_since_the_previous_date() -> None:
 
 
 def test_stage_summary_in_working_days() -> None:
-    plan = _plan_with_duty(
-        {
-            "key": "s",
-            "name": "阶段小结",
-            "kind": "stage_summary",
-            "form": "stage-summary",
-            "schedule": {
-                "type": "after_end",
-                "of": ["management-systems"],
-                "within": {"working_days": 5},
-            },
-        }
-    )
+    plan = _stage_summary_plan("management-systems", working_days=5)
     (summary,) = kinds(build_schedule(plan), "stage_summary")
     # 2007-10-20 is a Saturday: 10-22 Mon .. 10-26 Fri are the five working days.
     assert summary.due == date(2007, 10, 26)
@@ -213,19 +183,7 @@ def test_ad_hoc_duties_have_no_dated_events(hubei_plan) -> None:
 
 
 def test_override_calendar_moves_deadlines(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    plan = _plan_with_duty(
-        {
-            "key": "s",
-            "name": "阶段小结",
-            "kind": "stage_summary",
-            "form": "stage-summary",
-            "schedule": {
-                "type": "after_end",
-                "of": ["market-access"],
-                "within": {"working_days": 1},
-            },
-        }
-    )
+    plan = _stage_summary_plan("market-access", working_days=1)
     override = tmp_path / "holidays.yaml"
     override.write_text("holidays: [2007-09-21]\n")
     (default,) = kinds(build_schedule(plan), "stage_summary")

@@ -4,6 +4,7 @@ be addressed fails its own message only (stored failed, never sent); the rest go
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -114,17 +115,10 @@ def test_template_error_is_refused_and_nothing_stored(
     session: Session, campaign, cities, hubei_plan, make_request, tmp_path: Path
 ) -> None:
     request = make_request(cities[0])
+    to_wuhan = partial(queue_notice, session=session, campaign=campaign, bureau=cities[0])
     # A missing value: StrictUndefined fails the render (no blank request is ever sent).
     with pytest.raises(MailRefused, match=r"email/request\.subject\.txt failed: UndefinedError"):
-        queue_notice(
-            session=session,
-            campaign=campaign,
-            plan=hubei_plan,
-            bureau=cities[0],
-            notice="request",
-            key="request:x",
-            context={"request": request},
-        )
+        to_wuhan(plan=hubei_plan, notice="request", key="request:x", context={"request": request})
     # A plan's own template with a syntax error.
     folder = tmp_path / "plan-templates" / "email"
     folder.mkdir(parents=True)
@@ -132,26 +126,15 @@ def test_template_error_is_refused_and_nothing_stored(
     campaign.plan_source = str(tmp_path / "plan.yaml")
     plan = hubei_plan.model_copy(update={"templates_dir": "plan-templates"})
     with pytest.raises(MailRefused, match=r"email/reminder\.txt failed: TemplateSyntaxError"):
-        queue_notice(
-            session=session,
-            campaign=campaign,
+        to_wuhan(
             plan=plan,
-            bureau=cities[0],
             notice="reminder",
             key="reminder:x",
             context={"request": request, "duty_name": "动态信息", "is_acknowledgement": False}
             | {"overdue_days": 1, "link_url": "http://x/r/t", "as_of": request.due_date},
         )
     with pytest.raises(MailRefused, match="unknown notice"):
-        queue_notice(
-            session=session,
-            campaign=campaign,
-            plan=hubei_plan,
-            bureau=cities[0],
-            notice="newsletter",
-            key="n",
-            context={},
-        )
+        to_wuhan(plan=hubei_plan, notice="newsletter", key="n", context={})
     assert count(session, OutboxMessage) == 0
 
 
@@ -180,25 +163,16 @@ def test_a_plan_template_takes_precedence(
 def test_attachment_render_failure_is_refused_and_nothing_half_stored(
     session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
 ) -> None:
+    queue = partial(queue_request, session=session, campaign=campaign, plan=hubei_plan)
     with pytest.raises(MailRefused, match=r"\.xlsx table could not be rendered.*sampled_batches"):
-        queue_request(
-            session=session,
-            campaign=campaign,
-            plan=hubei_plan,
+        queue(
             request=make_request(cities[0]),
             bureau=cities[0],
             link_url="http://x/r/t",
             previous_values={"sampled_batches": "forty"},
         )
     assert count(session, OutboxMessage) == 0 and count(session, OutboxBlob) == 0
-    queue_request(
-        session=session,
-        campaign=campaign,
-        plan=hubei_plan,
-        request=make_request(cities[1]),
-        bureau=cities[1],
-        link_url="http://x/r/u",
-    )
+    queue(request=make_request(cities[1]), bureau=cities[1], link_url="http://x/r/u")
     session.commit()
     assert send_pending(url=db_url).sent == 1
     assert stored(mailserver)[0]["To"].addresses[0].addr_spec == cities[1].email
