@@ -6,7 +6,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from replies.factories import BEFORE_DUE, NARRATIVE, World, build_world, count, valid_entries
@@ -44,8 +46,10 @@ def served(
             yield base, world, session
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
+@contextmanager
+def chromium(width: int, **options: Any) -> Iterator[Any]:
+    """A headless Chromium context (zh-CN, `width` px wide, a fresh profile; `options` as
+    playwright's launch_persistent_context takes them); closed at the end."""
     need_chromium(CHROMIUM)
     from playwright import sync_api
 
@@ -56,12 +60,19 @@ def browser() -> Iterator[object]:
             headless=True,
             args=FLAGS,
             locale="zh-CN",
-            viewport={"width": 414, "height": 900},
+            viewport={"width": width, "height": 900},
+            **options,
         )
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with chromium(414) as context:
+        yield context
 
 
 def test_form_round_trip_in_chromium(served: tuple[str, World, Session], browser) -> None:  # type: ignore[no-untyped-def]

@@ -14,9 +14,8 @@ from replies.factories import World
 from sqlmodel import Session
 
 from campaign import db as dbmod
-from tests.support.parts import need_chromium
 from web.test_admin import PASSWORD
-from web.test_browser import CHROMIUM, FLAGS, served  # noqa: F401  (fixture)
+from web.test_browser import chromium, served  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(tempfile.gettempdir())
@@ -30,25 +29,8 @@ def _coordinator_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def without_js(request: pytest.FixtureRequest) -> Iterator[object]:
-    need_chromium(CHROMIUM)
-    from playwright import sync_api
-
-    width = request.param
-    with tempfile.TemporaryDirectory() as profile, sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            locale="zh-CN",
-            viewport={"width": width, "height": 900},
-            java_script_enabled=False,
-            accept_downloads=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(request.param, java_script_enabled=False, accept_downloads=True) as context:
+        yield context
 
 
 @pytest.mark.parametrize("without_js", [1280, 390], indirect=True, ids=["desktop", "phone"])
