@@ -92,10 +92,8 @@ def problems_header(path: Path | str, count: int) -> str:
 def as_of_option(value: str | None, timezone: str) -> datetime:
     if value is None:
         return now_in(timezone)
-    try:
+    with failing(ValueError, code=2):
         return parse_as_of(value, timezone)
-    except ValueError as exc:
-        fail(str(exc), 2)
 
 
 def launch(
@@ -113,20 +111,18 @@ def launch(
         fail(f"{plan}: {exc.strerror}", 2)
     except PlanError as exc:
         echo_problems(problems_header(plan, len(exc.problems)), exc.problems)
-    try:
-        with warnings_to_stderr(), session_scope() as session:
-            work = WorkCalendar.from_file(get_settings().holidays_file)
-            campaign = launch_campaign(
-                session=session,
-                plan=loaded,
-                plan_text=text,
-                source=str(plan),
-                work=work,
-                actor=by,
-                channel=Channel.cli,
-            )
-    except (CampaignExists, OverrideFileError, UnitsUnmatched) as exc:
-        fail(str(exc))
+    refusals = (CampaignExists, OverrideFileError, UnitsUnmatched)
+    with failing(*refusals), warnings_to_stderr(), session_scope() as session:
+        work = WorkCalendar.from_file(get_settings().holidays_file)
+        campaign = launch_campaign(
+            session=session,
+            plan=loaded,
+            plan_text=text,
+            source=str(plan),
+            work=work,
+            actor=by,
+            channel=Channel.cli,
+        )
     typer.echo(
         _("Launched campaign {id}: {number} {title}").format(
             id=campaign.id, number=campaign.document_number, title=campaign.title

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, col, select
 
-from campaign.cli._output import fail, pad, print_json
+from campaign.cli._output import fail, failing, pad, print_json
 from campaign.clock import shown_time
 from campaign.db import session_scope
 from campaign.i18n import N_, _
@@ -147,10 +147,8 @@ def preview(
     from campaign.plan import PlanError, load_plan
     from campaign.schedule import build_schedule
 
-    try:
+    with failing(PlanError):
         plan = load_plan(plan_file)
-    except PlanError as exc:
-        fail(str(exc))
     events = [e for e in build_schedule(plan) if e.kind == "directive"]
     event = next((e for e in events if (e.action_key or e.phase_key) == window), None)
     if event is None:

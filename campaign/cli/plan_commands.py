@@ -9,7 +9,7 @@ from typing import NoReturn
 import typer
 
 from campaign.bureaus import BureauImportError, units_of_csv
-from campaign.cli._output import echo_problems, fail, pad, print_json, warnings_to_stderr
+from campaign.cli._output import echo_problems, fail, failing, pad, print_json, warnings_to_stderr
 from campaign.i18n import N_, _, ngettext
 from campaign.i18n.labels import EVENT_KINDS, label
 from campaign.plan import Plan, PlanError, load_plan
@@ -32,10 +32,8 @@ HELP = {
 
 
 def work_calendar(holidays: Path | None) -> WorkCalendar:
-    try:
+    with failing(OverrideFileError, code=2):
         return WorkCalendar.from_file(holidays or get_settings().holidays_file)
-    except OverrideFileError as exc:
-        fail(str(exc), 2)
 
 
 def register(app: typer.Typer) -> None:
@@ -148,9 +146,6 @@ def workdays(
         day = date.fromisoformat(start)
     except ValueError:
         fail(_("{value!r} is not a date (YYYY-MM-DD)").format(value=start), 2)
-    with warnings_to_stderr():
-        try:
-            result = work_calendar(holidays).add_workdays(day, count)
-        except ValueError as exc:
-            fail(str(exc), 2)
+    with warnings_to_stderr(), failing(ValueError, code=2):
+        result = work_calendar(holidays).add_workdays(day, count)
     typer.echo(result.isoformat())
