@@ -14,6 +14,20 @@ from models.submission import ReportSubmission, ReviewStatus
 from tests.results.fixture import PLAN, ROWS, UNITS
 
 
+def add_campaign(session: Session, plan: str = PLAN) -> int:
+    """The test campaign (测试〔2026〕1号) of this plan text; its id."""
+    campaign = Campaign(
+        document_number="测试〔2026〕1号",
+        title="测试专项行动",
+        plan_yaml=plan,
+        plan_sha256=hashlib.sha256(plan.encode()).hexdigest(),
+    )
+    session.add(campaign)
+    session.flush()
+    assert campaign.id is not None
+    return campaign.id
+
+
 def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[type-arg]
     session.add(
         Bureau(code="000", name="测试上级局", level=BureauLevel.province, email="p@example.org")
@@ -28,19 +42,11 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
                 email=f"b{code}@example.org",
             )
         )
-    campaign = Campaign(
-        document_number="测试〔2026〕1号",
-        title="测试专项行动",
-        plan_yaml=PLAN,
-        plan_sha256=hashlib.sha256(PLAN.encode()).hexdigest(),
-    )
-    session.add(campaign)
-    session.flush()
-    assert campaign.id is not None
+    campaign_id = add_campaign(session)
     at = datetime(2026, 1, 12, tzinfo=UTC)
     for _rid, unit, period, answer in rows:
         request = ReportRequest(
-            campaign_id=campaign.id,
+            campaign_id=campaign_id,
             duty_key="weekly",
             period_key=period[0],
             period_label=period[1],
@@ -68,7 +74,7 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
             session.add(
                 ReportSubmission(
                     request_id=request.id,
-                    campaign_id=campaign.id,
+                    campaign_id=campaign_id,
                     bureau_code=unit,
                     version=version,
                     # a first version superseded by the second: its figures never count
@@ -85,4 +91,4 @@ def store_fixture(session: Session, rows: list = ROWS) -> int:  # type: ignore[t
                 )
             )
     session.commit()
-    return campaign.id
+    return campaign_id

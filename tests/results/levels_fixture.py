@@ -15,15 +15,14 @@ would give 75 + 60 + 12 + 6 = 153.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
 from models.bureau import Bureau, BureauLevel
-from models.campaign import Campaign
 from models.request import ReportRequest, RequestKind, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
+from tests.results.db_fixture import add_campaign
 from tests.results.fixture import PLAN
 
 TODAY = date(2026, 1, 25)
@@ -112,18 +111,10 @@ def _request(
 
 def store_levels(session: Session) -> int:
     add_registry(session)
-    campaign = Campaign(
-        document_number="测试〔2026〕1号",
-        title="测试专项行动",
-        plan_yaml=LEVELS_PLAN,
-        plan_sha256=hashlib.sha256(LEVELS_PLAN.encode()).hexdigest(),
-    )
-    session.add(campaign)
-    session.flush()
-    assert campaign.id is not None
+    campaign_id = add_campaign(session, LEVELS_PLAN)
     for code, _, city, answer in COUNTIES:
-        _request(session, campaign.id, code, RequestKind.request, COUNTY_DUE, city, answer)
+        _request(session, campaign_id, code, RequestKind.request, COUNTY_DUE, city, answer)
     for code, answer in AGGREGATES.items():
-        _request(session, campaign.id, code, RequestKind.aggregate, CITY_DUE, None, answer)
+        _request(session, campaign_id, code, RequestKind.aggregate, CITY_DUE, None, answer)
     session.commit()
-    return campaign.id
+    return campaign_id

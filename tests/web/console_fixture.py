@@ -14,16 +14,14 @@ accepted report, 第2周), 丁 50 (5/10) 未达标, the others no data.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
 from models.bureau import Bureau, BureauLevel
-from models.campaign import Campaign
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission, ReviewStatus
-from tests.results.fixture import PLAN
+from tests.results.db_fixture import add_campaign
 
 TODAY = date(2026, 1, 22)
 EVIL = "<script>alert(1)</script>局"
@@ -135,18 +133,10 @@ def store_console_fixture(session: Session) -> int:
         )
     session.flush()
     add_units(session, UNITS)
-    campaign = Campaign(
-        document_number="测试〔2026〕1号",
-        title="测试专项行动",
-        plan_yaml=PLAN,
-        plan_sha256=hashlib.sha256(PLAN.encode()).hexdigest(),
-    )
-    session.add(campaign)
-    session.flush()
-    assert campaign.id is not None
+    campaign_id = add_campaign(session)
     for unit, rows in ROWS.items():
         for period, row in zip(PERIODS, rows, strict=True):
             if row is not None:
-                add_request(session, campaign.id, unit, period, row)
+                add_request(session, campaign_id, unit, period, row)
     session.commit()
-    return campaign.id
+    return campaign_id
