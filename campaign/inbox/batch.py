@@ -95,9 +95,9 @@ def take_in_batch(
             else:
                 tally.count(record.outcome)
             outcomes[fetched.uid] = record.outcome
-        for fetched, exc in unreadable:
-            _failed(tally, fetched, exc)
-            outcomes[fetched.uid] = _hold_unreadable(session, fetched, exc)
+        for fetched, error in unreadable:
+            _failed(tally, fetched, error)
+            outcomes[fetched.uid] = _hold_unreadable(session, fetched, error)
         session.commit()
     report.add(tally)
     return outcomes

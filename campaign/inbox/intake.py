@@ -98,10 +98,9 @@ def claim(
             "reason": "",
             "received_at": fetched.received(now),
         }
-    # sorted: two intakes at once take the rows' locks in the same order (no deadlock)
-    inserted = insert_ignore(
-        session, InboxMessage, [rows[m] for m in sorted(rows)], ("message_id",)
-    )
+    # In the folder's order (UIDs ascending): the rows' ids follow the mail's arrival, and
+    # two intakes at once would take the rows' locks in the same order.
+    inserted = insert_ignore(session, InboxMessage, list(rows.values()), ("message_id",))
     return {
         uids[message_id]: detached(InboxMessage, rows[message_id], inbox_id)
         for (message_id,), inbox_id in inserted.items()

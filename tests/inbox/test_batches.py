@@ -15,7 +15,7 @@ from models.submission import ReportSubmission
 from .checks import inbox_rows, reply_mails
 from .test_durability import assert_exactly_once, replies
 
-BROKEN = "<reply-2@bureaus.example.org>"
+BROKEN, UNREADABLE = "<reply-2@bureaus.example.org>", "<reply-4@bureaus.example.org>"
 MALFORMED = (
     b"Subject: =?gb2312?B?\xff\xfe?=\r\nFrom: <<@>>\r\nContent-Type: multipart/mixed\r\n\r\n\xff"
 )
@@ -24,34 +24,42 @@ MALFORMED = (
 def test_a_message_that_breaks_the_intake_is_held_alone_the_batch_goes_on(
     session, mail_world, imap, monkeypatch
 ):
-    """The third of six replies fails after its submission and receipt were written (a
-    bug): they are undone, it is held with the error; a malformed mail beside it is held
-    as unrecognised; the other five are accepted in the same batch."""
-    record_decision = intake.record_decision
+    """Of seven replies, the third fails after its submission and receipt were written (a
+    bug): they are undone, it is held with the error; the fifth cannot even be read (a
+    bug in reading mail): held likewise; a malformed mail beside them is held as
+    unrecognised; the other five are accepted in the same batch."""
+    record_decision, read = intake.record_decision, batch.read
 
     def failing(**kwargs):  # type: ignore[no-untyped-def]
         record_decision(**kwargs)
         if kwargs["record"].message_id == BROKEN:
             raise RuntimeError("a bug")
 
+    def unreadable(fetched):  # type: ignore[no-untyped-def]
+        if UNREADABLE.encode() in fetched.raw:
+            raise ValueError("another bug")
+        return read(fetched)
+
     monkeypatch.setattr(intake, "record_decision", failing)
-    mails = replies(mail_world, 6)
+    monkeypatch.setattr(batch, "read", unreadable)
+    mails = replies(mail_world, 7)
     imap.append(*mails[:3], MALFORMED, *mails[3:])
 
     report = fetch_inbox()
 
-    assert (report.read, report.accepted, report.held, report.failed) == (7, 5, 1, 1), report
+    assert (report.read, report.accepted, report.held, report.failed) == (8, 5, 1, 2), report
     rows = {r.message_id: r for r in inbox_rows(session)}
-    assert len(rows) == 7
-    broken = rows[BROKEN]
-    assert broken.outcome == InboxOutcome.held and "系统处理此邮件时出错" in broken.reason
-    assert broken.raw is not None and broken.submission_id is None and broken.request_id is None
+    assert len(rows) == 8
+    for message_id in (BROKEN, UNREADABLE):
+        held = rows[message_id]
+        assert held.outcome == InboxOutcome.held and "系统处理此邮件时出错" in held.reason
+        assert held.raw is not None and held.submission_id is None and held.request_id is None
     assert sum(r.outcome == InboxOutcome.accepted for r in rows.values()) == 5
     submissions = session.exec(select(ReportSubmission)).all()
     assert len(submissions) == 5 and len(reply_mails(session)) == 5
     assert len({(s.request_id, s.version) for s in submissions}) == 5
     assert {r.submission_id for r in rows.values()} - {None} == {s.id for s in submissions}
-    assert imap.counts() == {"INBOX": 0, "已处理": 5, "待人工处理": 2}
+    assert imap.counts() == {"INBOX": 0, "已处理": 5, "待人工处理": 3}
 
 
 def test_a_database_error_keeps_the_whole_batch_for_the_next_run(
