@@ -1,16 +1,21 @@
-"""Take in one message: record it, decide, and do what follows, in ONE transaction.
+"""Take in messages: claim their rows, decide, and do what follows, in the caller's
+transaction.
 
-`take_in` first claims the message's row (INSERT … ON CONFLICT DO NOTHING on its
-Message-ID): a message already recorded, by an earlier run or by a run going on now
-(PostgreSQL makes the second insert wait for the first transaction), is not processed
-again. The row, the submission and the outgoing receipt or rejection are committed
-together by the caller, and only then is the mail moved out of the folder, so a crash at
-any point either leaves no trace (the message is read again) or a row that says what
-was done (the message is only moved).
+`claim` records a batch of messages in one INSERT … ON CONFLICT DO NOTHING on their
+Message-IDs: a message already recorded, by an earlier run or by a run going on now
+(PostgreSQL makes the second insert wait for the first transaction), is not claimed and
+not processed again. `take_in_claimed` then decides one claimed message and writes what
+follows (the submission, the outgoing receipt or rejection, the outcome on its row); the
+intake runs it in a savepoint per message (campaign.inbox.batch), so a message that
+breaks it is held without undoing the others. The caller commits the batch, and only
+then is the mail moved out of the folder, so a crash at any point either leaves no trace
+(the messages are read again) or rows that say what was done (the messages are only
+moved). `take_in` is the three steps for one message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,32 +65,71 @@ class Fetched:
         return min(as_utc_aware(self.arrived), as_utc_aware(now))
 
 
+def read(fetched: Fetched) -> ParsedMail:
+    """The message parsed (its headers only when it was too large to download)."""
+    return parse_mail(fetched.raw, headers_only=not fetched.complete)
+
+
+def claim(
+    *,
+    session: Session,
+    messages: Sequence[tuple[Fetched, ParsedMail]],
+    now: datetime | None = None,
+) -> dict[int, InboxMessage]:
+    """Insert the rows of messages not recorded before (one statement); the claimed rows
+    by uid. A Message-ID already recorded, or met earlier in `messages`, is left out."""
+    rows: dict[str, dict[str, Any]] = {}
+    uids: dict[str, int] = {}
+    for fetched, mail in messages:
+        if mail.message_id in rows:
+            continue  # the same mail twice in the folder: the first one is taken in
+        uids[mail.message_id] = fetched.uid
+        rows[mail.message_id] = {
+            "message_id": mail.message_id,
+            "folder": fetched.folder,
+            "uidvalidity": fetched.uidvalidity,
+            "uid": fetched.uid,
+            "from_addr": mail.from_addr[:254],
+            "from_name": mail.from_name,
+            "subject": mail.subject,
+            "size": fetched.size,
+            "kind": InboxKind.reply.value,
+            "outcome": InboxOutcome.held.value,
+            "reason": "",
+            "received_at": fetched.received(now),
+        }
+    # In the folder's order (UIDs ascending): the rows' ids follow the mail's arrival, and
+    # two intakes at once would take the rows' locks in the same order.
+    inserted = insert_ignore(session, InboxMessage, list(rows.values()), ("message_id",))
+    return {
+        uids[message_id]: detached(InboxMessage, rows[message_id], inbox_id)
+        for (message_id,), inbox_id in inserted.items()
+    }
+
+
+def take_in_claimed(
+    *,
+    session: Session,
+    fetched: Fetched,
+    mail: ParsedMail,
+    record: InboxMessage,
+    now: datetime | None = None,
+) -> None:
+    """Decide the claimed message and write what follows, its outcome on `record`."""
+    received = fetched.received(now)
+    assert record.id is not None
+    decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=record.id, now=received)
+    record_decision(session=session, record=record, decision=decision, raw=fetched.raw)
+
+
 def take_in(
     *, session: Session, fetched: Fetched, now: datetime | None = None
 ) -> InboxMessage | None:
-    """Process the message in the caller's transaction; None if it was processed before."""
-    mail = parse_mail(fetched.raw, headers_only=not fetched.complete)
-    row: dict[str, Any] = {
-        "message_id": mail.message_id,
-        "folder": fetched.folder,
-        "uidvalidity": fetched.uidvalidity,
-        "uid": fetched.uid,
-        "from_addr": mail.from_addr[:254],
-        "from_name": mail.from_name,
-        "subject": mail.subject,
-        "size": fetched.size,
-        "kind": InboxKind.reply.value,
-        "outcome": InboxOutcome.held.value,
-        "reason": "",
-        "received_at": fetched.received(now),
-    }
-    inbox_id = insert_ignore(session, InboxMessage, row, ("message_id",))
-    if inbox_id is None:
-        return None
-    record = detached(InboxMessage, row, inbox_id)
-    received = fetched.received(now)
-    decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=inbox_id, now=received)
-    record_decision(session=session, record=record, decision=decision, raw=fetched.raw)
+    """Process one message in the caller's transaction; None if it was processed before."""
+    mail = read(fetched)
+    record = claim(session=session, messages=[(fetched, mail)], now=now).get(fetched.uid)
+    if record is not None:
+        take_in_claimed(session=session, fetched=fetched, mail=mail, record=record, now=now)
     return record
 
 

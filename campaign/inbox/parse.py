@@ -148,8 +148,11 @@ def _decode_8bit_headers(part: Message) -> None:
         ]
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")  # an undecoded 8-bit byte (surrogateescape)
+
+
 def _has_8bit(text: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in text)
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def _raw_bytes_text(text: str) -> str:

@@ -72,23 +72,23 @@ def assert_exactly_once(session: Session, imap, n: int) -> None:
     assert imap.counts() == {"INBOX": 0, "已处理": n, "待人工处理": 0}
 
 
-def test_an_intake_killed_mid_message_loses_nothing_and_repeats_nothing(session, mail_world, imap):
+def test_an_intake_killed_mid_batch_loses_nothing_and_repeats_nothing(session, mail_world, imap):
     imap.append(*replies(mail_world, 12))
-    killed = start("--kill-in", "5")
+    killed = start("--batch", "4", "--kill-in", "6")
     assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()  # type: ignore[union-attr]
     session.expire_all()
-    assert len(session.exec(select(InboxMessage)).all()) == 4  # the fifth died uncommitted
-    assert imap.counts()["INBOX"] == 12  # none moved yet
+    assert len(session.exec(select(InboxMessage)).all()) == 4  # the second batch died uncommitted
+    assert imap.counts() == {"INBOX": 8, "已处理": 4, "待人工处理": 0}  # the first was moved
     rerun = start()
     assert rerun.wait(timeout=120) == 0, rerun.stderr.read()  # type: ignore[union-attr]
     report = json.loads(rerun.stdout.read())  # type: ignore[union-attr]
-    assert (report["moved_only"], report["accepted"]) == (4, 8)
+    assert (report["moved_only"], report["accepted"]) == (0, 8)
     assert_exactly_once(session, imap, 12)
 
 
 def test_an_intake_killed_before_moving_the_mail_only_moves_it_next_time(session, mail_world, imap):
     imap.append(*replies(mail_world, 6))
-    killed = start("--kill-before-move")
+    killed = start("--kill-before-move", "1")
     assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()  # type: ignore[union-attr]
     assert imap.counts()["INBOX"] == 6
     rerun = start()
@@ -98,10 +98,28 @@ def test_an_intake_killed_before_moving_the_mail_only_moves_it_next_time(session
     assert_exactly_once(session, imap, 6)
 
 
+def test_killed_between_a_batch_commit_and_its_move_the_next_run_only_moves_that_batch(
+    session, mail_world, imap
+):
+    """Three batches: the first moved, the second committed but not moved, the third not
+    read. The next run moves the second without taking it in again, takes in the third."""
+    imap.append(*replies(mail_world, 10))
+    killed = start("--batch", "4", "--kill-before-move", "2")
+    assert killed.wait(timeout=120) == -signal.SIGKILL, killed.stderr.read()  # type: ignore[union-attr]
+    session.expire_all()
+    assert len(session.exec(select(InboxMessage)).all()) == 8
+    assert imap.counts() == {"INBOX": 6, "已处理": 4, "待人工处理": 0}
+    rerun = start("--batch", "4")
+    assert rerun.wait(timeout=120) == 0, rerun.stderr.read()  # type: ignore[union-attr]
+    report = json.loads(rerun.stdout.read())  # type: ignore[union-attr]
+    assert (report["moved_only"], report["read"], report["accepted"]) == (4, 2, 2)
+    assert_exactly_once(session, imap, 10)
+
+
 def test_two_intakes_at_once_take_each_reply_in_once(session, mail_world, imap, tmp_path):
     imap.append(*replies(mail_world, 30))
     go = tmp_path / "go"
-    runs = [start("--wait-for", str(go)) for _ in range(2)]
+    runs = [start("--batch", "4", "--wait-for", str(go)) for _ in range(2)]
     go.touch()
     for run in runs:
         assert run.wait(timeout=180) == 0, run.stderr.read()  # type: ignore[union-attr]
