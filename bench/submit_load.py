@@ -104,7 +104,8 @@ async def generate(
     tokens = FormTokens(secret)
     prefix = "/bench/bare/" if kind == "bare" else "/r/"
     per_connection = max(1, args.answers_per_connection)
-    sent = connections = 0
+    sent = 0
+    accepted_by: Counter[str] = Counter()  # connections, by the pid that answered on them
     samples: list[tuple[float, float, int, int]] = []  # began, latency, status, pid
     start = time.perf_counter()
     measure_from, deadline = start + args.warmup, start + args.warmup + args.seconds
@@ -114,10 +115,9 @@ async def generate(
         print(word, flush=True)
 
     async def visitor() -> None:
-        nonlocal sent, connections
+        nonlocal sent
         while time.perf_counter() < deadline and sent < args.limit:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            connections += 1
             for n in range(per_connection):
                 if time.perf_counter() >= deadline or sent >= args.limit:
                     break
@@ -130,6 +130,8 @@ async def generate(
                 await writer.drain()
                 status, pid = await read_response(reader)
                 samples.append((began, time.perf_counter() - began, status, pid))
+                if n == 0:
+                    accepted_by[str(pid)] += 1
             writer.close()
 
     await asyncio.gather(
@@ -148,7 +150,8 @@ async def generate(
         "p50_ms": 1000 * ok[len(ok) // 2] if ok else float("nan"),
         "p99_ms": 1000 * ok[min(len(ok) - 1, int(len(ok) * 0.99))] if ok else float("nan"),
         "statuses": sorted({s for _, _, s, _ in samples}),
-        "connections": connections,
+        "connections": sum(accepted_by.values()),
+        "connections_by_pid": dict(accepted_by),
         "by_pid": dict(Counter(str(pid) for *_, pid in window)),
     }
 
