@@ -26,6 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import uvloop
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ENTRIES = {
@@ -166,10 +168,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--limit", type=int, default=20000)
     parser.add_argument("--answers-per-connection", type=int, default=1)
+    parser.add_argument("--plain-asyncio", action="store_true", help="asyncio's own loop.")
     args = parser.parse_args()
     links = [tuple(x) for x in json.loads(args.links_file.read_text())]
     secret = os.environ["CAMPAIGN_SECRET_KEY"]
-    result = asyncio.run(generate(args.port, args.kind, links, args, secret))  # type: ignore[arg-type]
+    # uvloop, as the server uses: the generator shares the cores with the server, so what it
+    # spends is taken from the server (measured, start-up included: 0.16-0.20 ms per request
+    # against 0.22-0.32 ms with asyncio's own loop).
+    runner = asyncio.run if args.plain_asyncio else uvloop.run
+    result = runner(generate(args.port, args.kind, links, args, secret))  # type: ignore[arg-type]
     print(json.dumps(result), flush=True)
 
 
