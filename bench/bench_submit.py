@@ -186,19 +186,23 @@ def report(kind: str, result: dict[str, dict[str, Any]], workers: int) -> None:
 
 
 def scale_bound(one: dict[str, Any], scaled: dict[str, Any]) -> str:
-    """What the CPU per answer allows, whatever else runs on the machine: one process is
-    bound by its own core (1000 / its server ms per answer), the workers by the cores they
-    share with PostgreSQL and the load generator (submit_budget.ceiling)."""
+    """What the CPU per answer allows, whatever else runs on the machine. Each worker is
+    bound by a core of its own, all of them by the cores they share with PostgreSQL and
+    the load generator: with the workers' own CPU per answer s and the others' o, the
+    factor over one process is at most cores * s / (s + o) (one process costing s too;
+    it costs less, alone). Then against this run's one process: 1000 / its ms per answer."""
+    per = per_answer_ms(scaled["budget"], scaled["rate"])
+    server, others = per.get("server", 0.0), sum(per.values()) - per.get("server", 0.0)
+    apart = others - per.get("load generator", 0.0)
+    same = CORES * server / (server + others) if server else 0.0
+    same_apart = CORES * server / (server + apart) if server else 0.0
     alone = 1000 / one["server_cpu_ms"] if one["server_cpu_ms"] else 0.0
     most = ceiling(scaled["budget"], scaled["rate"], CORES)
-    per = per_answer_ms(scaled["budget"], scaled["rate"])
-    apart = 1000 * CORES / max(1e-9, sum(per.values()) - per.get("load generator", 0.0))
     return (
-        f"bound by CPU: one process at most {alone:.0f}/s (its core, "
-        f"{one['server_cpu_ms']:.2f} ms per answer); {CORES} workers at most {most:.0f}/s "
-        f"({CORES} cores at {sum(per.values()):.2f} ms per answer, all parties) = "
-        f"{most / alone if alone else 0.0:.2f} x; {apart / alone if alone else 0.0:.2f} x "
-        "with the load generator on another machine"
+        f"bound by CPU: {CORES} x {server:.2f} / ({server:.2f} + {others:.2f}) = {same:.2f} x "
+        f"({same_apart:.2f} x with the load generator on another machine); against this "
+        f"run's one process ({one['server_cpu_ms']:.2f} ms per answer, its core: "
+        f"{alone:.0f}/s) {most:.0f}/s = {most / alone if alone else 0.0:.2f} x"
     )
 
 
