@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from campaign.replies.attachments import MAX_ATTACHMENT_BYTES
 from campaign.replies.xlsx_safety import MAX_UPLOAD_BYTES
+from campaign.web.bureau_upload import receive_table
 from campaign.web.bureau_views import CSRF_COOKIE, BureauViews
 from campaign.web.form_post import FormPost, PostOutcome
 from campaign.web.pages import error_page
@@ -128,7 +129,7 @@ async def upload_table(
         attachments=await _files(attachments),
     )
     views: BureauViews = request.app.state.bureau_views
-    return await _guarded(request, lambda: views.upload(token, post, filename, data))
+    return await _guarded(request, lambda: receive_table(views, token, post, filename, data))
 
 
 @router.post("/{token}/ack", response_class=HTMLResponse, summary="Acknowledge (签收) a directive")

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +19,6 @@ from sqlmodel import Session
 from campaign.db import is_lock_conflict
 from campaign.link_expiry import expired
 from campaign.links import find_link, replaced_link
-from campaign.plan.schema import ReportForm
 from campaign.replies.acknowledge import acknowledge
 from campaign.replies.aggregate import submit_answer
 from campaign.replies.errors import (
@@ -31,20 +29,17 @@ from campaign.replies.errors import (
     RequestSettled,
 )
 from campaign.replies.reply_context import ReplyContext, ensure_answerable, resolve_context
-from campaign.replies.xlsx_parse import ExpectedTable
 from campaign.web.csrf import FormTokens
 from campaign.web.expired_view import expired_page, replaced_page
 from campaign.web.form_post import FormPost, PostOutcome, build_report_in
 from campaign.web.form_view import acknowledge_page, report_page
 from campaign.web.pages import error_page, page, refused
 from campaign.web.receipt_view import receipt_response
-from campaign.web.table_parsing import ParserBusy, TableParser
+from campaign.web.table_parsing import TableParser
 from campaign.web.write_turn import WriteTurn, sqlite_turn_file
-from models.attachment import AttachmentKind
 from models.audit import Channel
 from models.form_nonce import FormNonce
 from models.link import LinkPurpose
-from models.reply import AttachmentIn
 
 Result = TypeVar("Result")
 CSRF_COOKIE = "csrf"
@@ -134,7 +129,7 @@ class BureauViews:
             return cookie
         return self.tokens.issue(scope)
 
-    def _posted(
+    def posted(
         self, session: Session, token: str, post: FormPost
     ) -> tuple[ReplyContext, str] | PostOutcome:
         """The target of a POST and the nonce of its form token, or the refusal to send."""
@@ -166,7 +161,7 @@ class BureauViews:
             return PostOutcome(refused(), bad_token=True)
 
     @staticmethod
-    def _closed(target: ReplyContext, exc: ReplyError) -> HTMLResponse:
+    def closed(target: ReplyContext, exc: ReplyError) -> HTMLResponse:
         heading = "报送已审核通过" if isinstance(exc, RequestSettled) else "报送已关闭"
         return page(
             "closed.html",
@@ -178,7 +173,7 @@ class BureauViews:
             office=target.plan.office,
         )
 
-    def _form_again(
+    def form_again(
         self,
         session: Session,
         target: ReplyContext,
@@ -217,7 +212,7 @@ class BureauViews:
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:
-                return PostOutcome(self._closed(target, exc))
+                return PostOutcome(self.closed(target, exc))
             csrf = self._form_token(session, target, csrf_cookie)
             now = self.clock()
             if target.purpose == LinkPurpose.acknowledge:
@@ -241,7 +236,7 @@ class BureauViews:
 
     def _submit_once(self, token: str, post: FormPost, channel: Channel) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
-            posted = self._posted(session, token, post)
+            posted = self.posted(session, token, post)
             if isinstance(posted, PostOutcome):
                 return posted
             target, nonce = posted
@@ -252,7 +247,7 @@ class BureauViews:
             try:
                 ensure_answerable(target)
             except (RequestClosed, RequestSettled) as exc:
-                return PostOutcome(self._closed(target, exc))
+                return PostOutcome(self.closed(target, exc))
             problem: ReplyError | None = None
             busy = False
             # One writer at a time on SQLite (no busy-wait sleeps), from the first write to
@@ -281,7 +276,7 @@ class BureauViews:
                     session.rollback()
                     busy = True
             if busy or isinstance(problem, ReportInvalid):
-                response = self._form_again(
+                response = self.form_again(
                     session,
                     target,
                     token,
@@ -296,7 +291,7 @@ class BureauViews:
                 )
                 return PostOutcome(response, busy=busy)
             if problem is not None:
-                return PostOutcome(self._closed(target, problem))
+                return PostOutcome(self.closed(target, problem))
             response = receipt_response(
                 session,
                 target,
@@ -307,77 +302,9 @@ class BureauViews:
             )
             return PostOutcome(response, queued_mail=not answer.duplicate)
 
-    async def upload(self, token: str, post: FormPost, filename: str, data: bytes) -> PostOutcome:
-        """The .xlsx table: its link checked on a page thread, the file read by a parse
-        worker (table_parsing.py: never on a page thread), then stored as submit stores a
-        form; a refused or unread table shows the form again with the reason."""
-        opened = await self.run(self._upload_target, token, post)
-        if isinstance(opened, PostOutcome):
-            return opened
-        form, expected = opened
-        try:
-            parsed = await self.parser.parse(data, form, expected)
-        except ParserBusy as exc:
-            return await self.run(self._upload_again, token, post, [], exc.message)
-        if parsed.table is None:
-            return await self.run(self._upload_again, token, post, parsed.problems, None)
-        source = AttachmentIn(
-            filename=filename or "统计表.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            data=data,
-            kind=AttachmentKind.source_xlsx,
-        )
-        table_post = FormPost(
-            csrf_cookie=post.csrf_cookie,
-            csrf_field=post.csrf_field,
-            entries=parsed.table.values,
-            narrative=parsed.table.narrative,
-            attachments=(source, *post.attachments),
-        )
-        return await self.run(partial(self.submit, channel=Channel.xlsx), token, table_post)
-
-    def _upload_target(
-        self, token: str, post: FormPost
-    ) -> PostOutcome | tuple[ReportForm, ExpectedTable]:
-        """The form an upload answers and whom its table must name, or the refusal."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            posted = self._posted(session, token, post)
-            if isinstance(posted, PostOutcome):
-                return posted
-            target, _ = posted
-            if target.purpose != LinkPurpose.report or target.form is None:
-                return PostOutcome(error_page("无法上传", "此链接不接收统计表。", status=400))
-            try:
-                ensure_answerable(target)
-            except (RequestClosed, RequestSettled) as exc:
-                return PostOutcome(self._closed(target, exc))
-            return target.form, ExpectedTable(
-                campaign_id=target.campaign.id,  # type: ignore[arg-type]
-                bureau_code=target.bureau.code,
-                form_key=target.form.key,
-                request_id=target.request.id if target.request else None,
-            )
-
-    def _upload_again(
-        self, token: str, post: FormPost, problems: list[Problem], alert: str | None
-    ) -> PostOutcome:
-        """The form again after an upload: the table's problems, or why it was not read."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            posted = self._posted(session, token, post)
-            if isinstance(posted, PostOutcome):
-                return posted
-            target, _ = posted
-            csrf = post.csrf_field or ""
-            status = 422 if problems else 503
-            return PostOutcome(
-                self._form_again(
-                    session, target, token, csrf, problems, None, None, alert=alert, status=status
-                )
-            )
-
     def ack(self, token: str, post: FormPost) -> PostOutcome:
         with Session(self.engine, expire_on_commit=False) as session:
-            posted = self._posted(session, token, post)
+            posted = self.posted(session, token, post)
             if isinstance(posted, PostOutcome):
                 return posted
             target, nonce = posted
@@ -394,7 +321,7 @@ class BureauViews:
                     )
                     session.commit()
             except (RequestClosed, RequestSettled) as exc:
-                return PostOutcome(self._closed(target, exc))
+                return PostOutcome(self.closed(target, exc))
             except OperationalError as exc:
                 if not is_lock_conflict(exc):
                     raise
