@@ -1,6 +1,6 @@
 """Benchmark: a directive plus a report request, with per-bureau attachments, to N bureaus.
 
-    .venv/bin/python bench/bench_mail.py [--bureaus 3000] [--naive-sample 200]
+    .venv/bin/python bench/bench_mail.py [--bureaus 3000] [--naive-sample 200 | 0]
 
 Three figures, measured in the same run against an SMTP server (aiosmtpd) running in its
 own process that counts and discards what it receives:
@@ -64,7 +64,7 @@ def serve(port: int) -> None:
     while not stop.is_set():
         time.sleep(0.05)
     controller.stop()
-    print(handler.count, flush=True)
+    print(handler.count, time.process_time(), flush=True)
 
 
 class Server:
@@ -81,9 +81,12 @@ class Server:
         assert self.proc.stdout.readline().strip() == "ready"
 
     def stop(self) -> int:
+        """The number of messages the server received; its CPU seconds in `self.cpu`."""
         self.proc.send_signal(signal.SIGTERM)
         out, _ = self.proc.communicate(timeout=30)
-        return int(out.strip().splitlines()[-1])
+        count, cpu = out.strip().splitlines()[-1].split()
+        self.cpu = float(cpu)
+        return int(count)
 
 
 # --------------------------------------------------------------------------- set-up
@@ -182,7 +185,7 @@ def send_loop(url: str, port: int, expected: int) -> None:
         sent += report.sent
         if not report.sent:
             time.sleep(0.02)
-    print(sent, flush=True)
+    print(sent, time.process_time(), flush=True)
 
 
 def ours_sequential(url, plan, campaign, bureaus, requests, port: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -192,38 +195,43 @@ def ours_sequential(url, plan, campaign, bureaus, requests, port: int) -> dict[s
 
     os.environ["CAMPAIGN_SMTP_PORT"] = str(port)
     db.get_settings.cache_clear()
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     queue_all(url, plan, campaign, bureaus, requests)
-    queued = time.perf_counter()
+    queued, cpu1 = time.perf_counter(), time.process_time()
     report = send_pending(url=url, batch_size=200, rate_per_second=0)
-    done = time.perf_counter()
+    done, cpu2 = time.perf_counter(), time.process_time()
     assert report.sent == 2 * len(bureaus), report
     return {
         "messages": report.sent,
         "queue_s": queued - started,
         "send_s": done - queued,
         "total_s": done - started,
+        "queue_cpu": cpu1 - cpu0,
+        "send_cpu": cpu2 - cpu1,
     }
 
 
 def ours_pipelined(url, plan, campaign, bureaus, requests, port: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """As deployed: the tick queues (committing as it goes) while the mail worker sends."""
     expected = 2 * len(bureaus)
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     worker = subprocess.Popen(
         [sys.executable, __file__, "--send-loop", url, str(port), str(expected)],
         stdout=subprocess.PIPE,
         text=True,
     )
     queue_all(url, plan, campaign, bureaus, requests, commit_every=25)
-    queued = time.perf_counter()
+    queued, cpu1 = time.perf_counter(), time.process_time()
     out, _ = worker.communicate(timeout=600)
     done = time.perf_counter()
-    assert int(out.strip()) == expected, out
+    sent, send_cpu = out.split()
+    assert int(sent) == expected, out
     return {
         "messages": expected,
         "queue_s": queued - started,
         "total_s": done - started,
+        "queue_cpu": cpu1 - cpu0,
+        "send_cpu": float(send_cpu),  # the worker process's, imports included
     }
 
 
@@ -286,11 +294,15 @@ def naive(plan, bureaus, requests, port: int, sample: int) -> dict[str, float]: 
 # --------------------------------------------------------------------------- floor
 def floor(port: int, count: int, pair: tuple[bytes, bytes]) -> dict[str, float]:
     """`count` pre-built messages, alternately the directive and the request bytes."""
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for i in range(count):
             smtp.sendmail("zxzz-office@hbqts.example.org", ["b1@bench.example.org"], pair[i % 2])
-    return {"messages": count, "total_s": time.perf_counter() - started}
+    return {
+        "messages": count,
+        "total_s": time.perf_counter() - started,
+        "send_cpu": time.process_time() - cpu0,
+    }
 
 
 def sample_message(url: str, notice: str) -> bytes:
@@ -328,7 +340,7 @@ def sample_message(url: str, notice: str) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bureaus", type=int, default=3000)
-    parser.add_argument("--naive-sample", type=int, default=200)
+    parser.add_argument("--naive-sample", type=int, default=200, help="0: skip the naive way")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--send-loop", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -339,6 +351,7 @@ def main() -> None:
         url, port, expected = args.send_loop
         send_loop(url, int(port), int(expected))
         return
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     folder = Path(tempfile.mkdtemp(prefix="bench-mail-"))
     t0 = time.perf_counter()
     url, plan, campaign, bureaus, requests = setup(args.bureaus, folder)
@@ -354,6 +367,7 @@ def main() -> None:
         f"{sequential_rate:.0f} msg/s; sending alone {result['messages'] / result['send_s']:.0f}"
         " msg/s"
     )
+    print("  CPU " + _per_message(result, server.cpu))
     url2, plan, campaign, bureaus, requests = setup(args.bureaus, Path(tempfile.mkdtemp()))
     server = Server()
     piped = ours_pipelined(url2, plan, campaign, bureaus, requests, server.port)
@@ -364,6 +378,7 @@ def main() -> None:
         f"{piped['total_s']:.1f} s (queueing done after {piped['queue_s']:.1f} s): "
         f"{ours_rate:.0f} msg/s"
     )
+    print("  CPU " + _per_message(piped, server.cpu))
 
     pair = (sample_message(url, "directive"), sample_message(url, "request"))
     server = Server()
@@ -375,20 +390,32 @@ def main() -> None:
         f" and a request of {len(pair[1]) // 1024} KiB, alternately) over one connection in "
         f"{low['total_s']:.1f} s: {floor_rate:.0f} msg/s"
     )
-
-    server = Server()
-    slow = naive(plan, bureaus, requests, server.port, args.naive_sample)
-    assert server.stop() == slow["messages"] + 2
-    naive_rate = slow["messages"] / slow["total_s"]
-    print(
-        f"naive: {slow['messages']} messages, a Prefect task and a new connection each, "
-        f"in {slow['total_s']:.1f} s: {naive_rate:.1f} msg/s"
-    )
-    for label, rate in (("side by side", ours_rate), ("queue then send", sequential_rate)):
+    print("  CPU " + _per_message(low, server.cpu))
+    rates = [("side by side", ours_rate), ("queue then send", sequential_rate)]
+    if args.naive_sample:
+        server = Server()
+        slow = naive(plan, bureaus, requests, server.port, args.naive_sample)
+        assert server.stop() == slow["messages"] + 2
+        naive_rate = slow["messages"] / slow["total_s"]
         print(
-            f"ratios ({label}): ours/naive = {rate / naive_rate:.1f}x (goal >= 10), "
-            f"ours/floor = {rate / floor_rate:.2f} (goal >= 0.5)"
+            f"naive: {slow['messages']} messages, a Prefect task and a new connection each, "
+            f"in {slow['total_s']:.1f} s: {naive_rate:.1f} msg/s"
         )
+        for label, rate in rates:
+            print(f"ratio ({label}): ours/naive = {rate / naive_rate:.1f}x (goal >= 10)")
+    for label, rate in rates:
+        print(f"ratio ({label}): ours/floor = {rate / floor_rate:.2f} (goal >= 0.5)")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _per_message(figures: dict[str, float], server_cpu: float) -> str:
+    """CPU milliseconds per message: queueing, sending (the sender's process), the server."""
+    n = figures["messages"]
+    queue = f"queue {1000 * figures['queue_cpu'] / n:.2f}, " if "queue_cpu" in figures else ""
+    return (
+        f"ms/msg: {queue}send {1000 * figures['send_cpu'] / n:.2f}, "
+        f"server {1000 * server_cpu / n:.2f}"
+    )
 
 
 if __name__ == "__main__":
