@@ -162,22 +162,27 @@ def store_messages(
                 )
             stored.append(found)
             continue
-        if m.unaddressable is not None:
-            record_audit(
-                session=session,
-                event="mail_failed",
-                actor="system",
-                channel=Channel.email,
-                campaign_id=campaign_id,
-                bureau_code=m.bureau_code,
-                message=primary,
-                key=m.key,
-                reason=row["last_error"],
-            )
         taken.add(primary)
         # the row as stored, attached to the session without a SELECT
         stored.append(detached(OutboxMessage, row, primary))
+        if m.unaddressable is not None:
+            record_failure(session, stored[-1], row["last_error"])
     return stored
+
+
+def record_failure(session: Session, message: OutboxMessage, reason: str) -> None:
+    """The audit event `mail_failed` of a message that will not be sent, with the reason."""
+    record_audit(
+        session=session,
+        event="mail_failed",
+        actor="system",
+        channel=Channel.email,
+        campaign_id=message.campaign_id,
+        bureau_code=message.bureau_code,
+        message=message.id,
+        key=message.key,
+        reason=reason,
+    )
 
 
 def _check_attachment(a: Attachment) -> None:
