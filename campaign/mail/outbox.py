@@ -62,12 +62,12 @@ def find_messages(
     ids: list[int] = []
     connection = session.connection()
     for key, codes in by_key.items():
-        for chunk in chunked(sorted(codes), 500):
-            params = {"campaign_id": campaign_id, "key": key, "codes": chunk}
+        for codes_chunk in chunked(sorted(codes), 500):
+            params = {"campaign_id": campaign_id, "key": key, "codes": codes_chunk}
             ids += connection.execute(_FIND_MANY, params).scalars().all()
     found: dict[tuple[str, str], OutboxMessage] = {}
-    for chunk in chunked(ids, 500):
-        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(chunk))).all()
+    for ids_chunk in chunked(ids, 500):
+        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids_chunk))).all()
         found |= {(m.key, m.bureau_code): m for m in rows}
     return found
 

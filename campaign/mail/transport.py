@@ -52,7 +52,7 @@ class SmtpTransport:
             client.set_logging(None)
             client.login()
             connection = client.smtp
-            connection.data = functools.partial(_data, connection)  # type: ignore[method-assign]
+            connection.data = functools.partial(_data, connection)
         except (OSError, smtplib.SMTPException) as exc:
             raise SmtpUnavailable(
                 _("cannot connect to the SMTP server {where}: {reason}").format(
