@@ -12,13 +12,12 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from campaign.audit import record_audit
 from campaign.inbox.tags import reply_to_headers
 from campaign.mail.addresses import Address, address
 from campaign.mail.errors import MailRefused
 from campaign.mail.mime import Part, build_message
+from campaign.mail.outbox import record_failure
 from campaign.mail.transport import SmtpTransport
-from models.audit import Channel
 from models.outbox import MailState, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -165,17 +164,7 @@ class Results:
         else:
             report.failed += 1
             report.problems.append((message.id or 0, row["last_error"] or ""))
-            record_audit(
-                session=self.session,
-                event="mail_failed",
-                actor="system",
-                channel=Channel.email,
-                campaign_id=message.campaign_id,
-                bureau_code=message.bureau_code,
-                message=message.id,
-                key=message.key,
-                reason=row["last_error"],
-            )
+            record_failure(self.session, message, row["last_error"])
         self.session.connection().execute(_RESULT, row)
         log.debug("outbox %s → %s %s", message.id, state, outcome.error or "")
 

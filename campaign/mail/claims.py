@@ -30,8 +30,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
-from campaign.audit import record_audit
-from models.audit import Channel
+from campaign.mail.outbox import record_failure
 from models.outbox import MailState, OutboxMessage
 
 IN_DOUBT = (
@@ -149,17 +148,7 @@ def give_back(session: Session, rows: Iterable[OutboxMessage], *, max_attempts: 
                 .execution_options(synchronize_session=False)
             ).rowcount  # type: ignore[attr-defined]
             if changed and values["state"] is MailState.failed:
-                record_audit(
-                    session=session,
-                    event="mail_failed",
-                    actor="system",
-                    channel=Channel.email,
-                    campaign_id=row.campaign_id,
-                    bureau_code=row.bureau_code,
-                    message=row.id,
-                    key=row.key,
-                    reason=values["last_error"],
-                )
+                record_failure(session, row, values["last_error"])
             returned += int(changed or 0)
     session.commit()
     return returned

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from campaign.acceptance.form import RECTIFICATION_FORM, RECTIFY_NAME
 from campaign.mail.addresses import Address
 from campaign.mail.outbox import find_messages
-from campaign.mail.queue import NoticeFor, queue_notice, store_notice, store_notices
+from campaign.mail.queue import NoticeFor, queue_item, store_notices
 from campaign.plan.schema import Plan, ReportForm
 from models.bureau import Bureau
 from models.campaign import Campaign
@@ -113,15 +113,8 @@ def queue_link_reissued(
         if request is not None
         else {"request": None, "is_acknowledgement": False}
     )
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="link_reissued",
-        key=key,
-        context={**context, "link_url": link_url},
-    )
+    item = NoticeFor(bureau, key, {**context, "link_url": link_url})
+    return queue_item(session, campaign, plan, "link_reissued", item)
 
 
 def queue_escalation(
@@ -147,24 +140,17 @@ def queue_escalation(
         )
     acknowledgements = [request.kind == RequestKind.acknowledgement for _, request in late]
     forwards = [request.kind == RequestKind.forward for _, request in late]
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=parent,
-        notice="escalation",
-        key=key,
-        context={
-            "parent": parent,
-            "as_of": as_of,
-            "units": list(units.values()),
-            "item_count": len(late),
-            "acknowledgement_only": all(acknowledgements),
-            "has_acknowledgement": any(acknowledgements),
-            "forward_only": all(forwards),
-        },
-        to=[str(Address(parent.name, parent.email))],
-    )
+    context = {
+        "parent": parent,
+        "as_of": as_of,
+        "units": list(units.values()),
+        "item_count": len(late),
+        "acknowledgement_only": all(acknowledgements),
+        "has_acknowledgement": any(acknowledgements),
+        "forward_only": all(forwards),
+    }
+    item = NoticeFor(parent, key, context, to=[str(Address(parent.name, parent.email))])
+    return queue_item(session, campaign, plan, "escalation", item)
 
 
 def queue_ack_receipt(
@@ -178,19 +164,13 @@ def queue_ack_receipt(
     acknowledged_at: datetime,
 ) -> OutboxMessage:
     """The receipt of a 签收 (the acknowledgement request `request` was answered)."""
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="acknowledgement",
-        key=f"acknowledgement:{request.id}",
-        context={
-            "request": request,
-            "directive_title": directive_title,
-            "acknowledged_at": _local(plan, acknowledged_at),
-        },
-    )
+    context = {
+        "request": request,
+        "directive_title": directive_title,
+        "acknowledged_at": _local(plan, acknowledged_at),
+    }
+    item = NoticeFor(bureau, f"acknowledgement:{request.id}", context)
+    return queue_item(session, campaign, plan, "acknowledgement", item)
 
 
 def queue_receipt(
@@ -205,22 +185,15 @@ def queue_receipt(
     """回执: the answer was received (version, time, late or not, the figures as received).
 
     Keyed on the submission, which its own unit of work has just stored: no need to look
-    for an earlier message first (store_message still returns one already there)."""
+    for an earlier message first (the outbox still returns one already there)."""
     context = _request_context(plan, request)
-    return store_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="receipt",
-        key=f"receipt:{submission.id}",
-        context={
-            **context,
-            "submission": submission,
-            "submitted_at": _local(plan, submission.submitted_at),
-            "rows": _rows(context["form"], submission.values),
-        },
-    )
+    context |= {
+        "submission": submission,
+        "submitted_at": _local(plan, submission.submitted_at),
+        "rows": _rows(context["form"], submission.values),
+    }
+    item = NoticeFor(bureau, f"receipt:{submission.id}", context)
+    return queue_item(session, campaign, plan, "receipt", item, look_first=False)
 
 
 def queue_rejection(
@@ -236,15 +209,8 @@ def queue_rejection(
 ) -> OutboxMessage:
     """An answer that could not be accepted as sent (e.g. a table that fails checks), with
     every reason; key: unique per rejected attempt, e.g. rejection:{request}:{file sha}."""
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="rejection",
-        key=key,
-        context={**_request_context(plan, request), "reasons": reasons, "link_url": link_url},
-    )
+    context = {**_request_context(plan, request), "reasons": reasons, "link_url": link_url}
+    return queue_item(session, campaign, plan, "rejection", NoticeFor(bureau, key, context))
 
 
 def queue_returned(
@@ -260,21 +226,15 @@ def queue_returned(
     new_due: date | None = None,
 ) -> OutboxMessage:
     """退回修改: the coordinator sent an accepted-for-review answer back with a comment."""
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="returned",
-        key=f"returned:{submission.id}",
-        context={
-            **_request_context(plan, request),
-            "submission": submission,
-            "comment": comment,
-            "link_url": link_url,
-            "new_due": new_due or request.due_date,
-        },
-    )
+    context = _request_context(plan, request)
+    context |= {
+        "submission": submission,
+        "comment": comment,
+        "link_url": link_url,
+        "new_due": new_due or request.due_date,
+    }
+    item = NoticeFor(bureau, f"returned:{submission.id}", context)
+    return queue_item(session, campaign, plan, "returned", item)
 
 
 def queue_ad_hoc_alert(
@@ -287,24 +247,17 @@ def queue_ad_hoc_alert(
     review_url: str | None = None,
 ) -> OutboxMessage:
     """重大情况: tell the coordinator office at once that `bureau` sent an ad-hoc report."""
-    office = plan.office
-    return queue_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="ad_hoc_alert",
-        key=f"ad_hoc_alert:{submission.id}",
-        context={
-            "reporting_bureau": bureau,
-            "submission": submission,
-            "submitted_at": _local(plan, submission.submitted_at),
-            "category": str(submission.values.get("category") or "重大情况"),
-            "narrative": submission.narrative,
-            "review_url": review_url,
-        },
-        to=[str(Address(office.name, office.email))],
-    )
+    context = {
+        "reporting_bureau": bureau,
+        "submission": submission,
+        "submitted_at": _local(plan, submission.submitted_at),
+        "category": str(submission.values.get("category") or "重大情况"),
+        "narrative": submission.narrative,
+        "review_url": review_url,
+    }
+    office = [str(Address(plan.office.name, plan.office.email))]
+    item = NoticeFor(bureau, f"ad_hoc_alert:{submission.id}", context, to=office)
+    return queue_item(session, campaign, plan, "ad_hoc_alert", item)
 
 
 def _request_context(

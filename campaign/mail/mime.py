@@ -9,17 +9,19 @@ Why not yagmail's or the stdlib's builder: yagmail derives the plain-text part f
 same contents as the HTML (no distinct parts) and runs premailer per message; the stdlib
 EmailMessage takes ~4 ms per message here. Building from parts with cached base64 of
 shared attachments takes a fraction of that; tests parse the result back with the stdlib.
+Encoded words are made here too (`_words`): email.header.Header measures every
+character it folds, ~25 µs a Chinese subject, a fifth of building the whole message.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.header import Header
 from email.utils import encode_rfc2231, format_datetime
 
 from campaign.mail.addresses import Address, header_text
@@ -68,14 +70,15 @@ def build_message(
     if cc:
         lines.append(b"Cc: " + b", ".join(_address(a) for a in cc))
     lines += [
-        b"Subject: " + _encoded("Subject", subject),
+        b"Subject: " + _encoded(subject),
         b"Date: " + format_datetime(date).encode("ascii"),
         b"Message-ID: " + message_id.encode("ascii"),
         b"MIME-Version: 1.0",
     ]
     for name, value in extra_headers:
         lines.append(f"{name}: {header_text(value, what=name)}".encode("ascii"))
-    mixed, alternative = _boundary(), _boundary()
+    token = secrets.token_hex(12).encode("ascii")  # neither boundary begins the other
+    mixed, alternative = b"=_campaign_" + token, b"=_alternative_" + token
     lines.append(b'Content-Type: multipart/mixed; boundary="' + mixed + b'"')
     out = [CRLF.join(lines), CRLF, CRLF]
     out += [b"--", mixed, CRLF]
@@ -88,7 +91,7 @@ def build_message(
     out += [b"--", alternative, b"--", CRLF]
     for part in attachments:
         name = header_text(part.filename, what="an attachment name")
-        encoded_name = Header(name, "utf-8").encode(maxlinelen=0).encode("ascii")
+        encoded_name = _word(name.encode("utf-8"))  # one word, as the mail clients write it
         out += [b"--", mixed, CRLF]
         out += [b"Content-Type: ", part.content_type.encode("ascii"), b'; name="', encoded_name]
         out += [b'"', CRLF, b"Content-Transfer-Encoding: base64", CRLF]
@@ -106,15 +109,34 @@ def _address(a: Address) -> bytes:
     if a.name.isascii():
         name = '"' + a.name.replace("\\", "\\\\").replace('"', '\\"') + '"'
         return name.encode("ascii") + b" <" + email + b">"
-    return _encoded("To", a.name) + b" <" + email + b">"
+    return _encoded(a.name) + b" <" + email + b">"
 
 
-def _encoded(header_name: str, value: str) -> bytes:
-    """value as a header body: as is when short ASCII, else folded RFC 2047 words."""
+def _encoded(value: str) -> bytes:
+    """value as a header body: as is when short ASCII, else RFC 2047 words, one a line."""
     if value.isascii() and len(value) <= 900:
         return value.encode("ascii")
-    return Header(value, "utf-8", header_name=header_name).encode(linesep="\r\n").encode("ascii")
+    return b"\r\n ".join(_words(value))
 
 
-def _boundary() -> bytes:
-    return b"=_campaign_" + secrets.token_hex(12).encode("ascii")
+WORD_BYTES = 39  # UTF-8 bytes a word carries: 52 base64 characters, 64 with "=?utf-8?b?…?="
+
+
+def _words(value: str) -> list[bytes]:
+    """RFC 2047 encoded words (UTF-8, base64) for value, each at most 75 characters and
+    never splitting a character. (A bureau's name fits one: the stdlib's address parser
+    puts a space between two words of a display name, RFC 2047 says to drop it.)"""
+    words: list[bytes] = []
+    data = value.encode("utf-8")
+    start = 0
+    while start < len(data):
+        end = min(start + WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a character: back off
+            end -= 1
+        words.append(_word(data[start:end]))
+        start = end
+    return words
+
+
+def _word(data: bytes) -> bytes:
+    return b"=?utf-8?b?" + binascii.b2a_base64(data, newline=False) + b"?="

@@ -38,7 +38,7 @@ from campaign.mail.followups import (
     queue_returned,
 )
 from campaign.mail.outbox import Attachment, find_message, find_messages
-from campaign.mail.queue import NOTICES, NoticeFor, queue_notice, store_notice, store_notices
+from campaign.mail.queue import NOTICES, NoticeFor, queue_item, queue_notice, store_notices
 from campaign.mail.render import plan_templates_dir
 from campaign.plan.schema import Plan, ReportForm
 from campaign.schedule import Event
@@ -109,24 +109,19 @@ def queue_directive(
         issued_on=issued_on,
         document_number=document_number,
     )
-    return store_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="directive",
-        key=event.key,
-        context={
-            "directive": directive,
-            "event": event,
-            "link_url": link_url,
-            "ack_by": directive.acknowledge_by if link_url else None,
-            "attachment_name": docx.filename,
-            "forward_by": forward_by,
-            "forward_url": forward_url,
-        },
-        attachments=[docx],
-        template=event.template or "directive",
+    context = {
+        "directive": directive,
+        "event": event,
+        "link_url": link_url,
+        "ack_by": directive.acknowledge_by if link_url else None,
+        "attachment_name": docx.filename,
+        "forward_by": forward_by,
+        "forward_url": forward_url,
+    }
+    item = NoticeFor(bureau, event.key, context, attachments=[docx])
+    template = event.template or "directive"
+    return queue_item(
+        session, campaign, plan, "directive", item, template=template, look_first=False
     )
 
 
@@ -162,25 +157,17 @@ def queue_forward(
     if existing is not None:
         return existing
     directive, directive_file = directive_document(campaign=campaign, plan=plan, event=event)
-    own = notice_file
-    return store_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice="forward",
-        key=key,
-        context={
-            "unit": unit,
-            "notice": notice,
-            "directive": directive,
-            "link_url": link_url,
-            "ack_by": notice.acknowledge_by if link_url else None,
-            "attachment_name": own.filename,
-            "directive_attachment_name": directive_file.filename,
-        },
-        attachments=[own, directive_file],
-    )
+    context = {
+        "unit": unit,
+        "notice": notice,
+        "directive": directive,
+        "link_url": link_url,
+        "ack_by": notice.acknowledge_by if link_url else None,
+        "attachment_name": notice_file.filename,
+        "directive_attachment_name": directive_file.filename,
+    }
+    item = NoticeFor(bureau, key, context, attachments=[notice_file, directive_file])
+    return queue_item(session, campaign, plan, "forward", item, look_first=False)
 
 
 @dataclass(frozen=True)

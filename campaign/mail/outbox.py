@@ -54,21 +54,21 @@ def find_message(
 def find_messages(
     *, session: Session, campaign_id: int, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], OutboxMessage]:
-    """The messages queued for these (key, bureau) of the campaign, by (key, bureau)."""
-    found: dict[tuple[str, str], OutboxMessage] = {}
+    """The messages queued for these (key, bureau) of the campaign, by (key, bureau): their
+    ids by one cached statement per key (usually none are there), then those rows."""
     by_key: dict[str, set[str]] = {}
     for key, code in keys:
         by_key.setdefault(key, set()).add(code)
+    ids: list[int] = []
+    connection = session.connection()
     for key, codes in by_key.items():
-        for chunk in chunked(sorted(codes), 500):
-            rows = session.exec(
-                select(OutboxMessage).where(
-                    col(OutboxMessage.campaign_id) == campaign_id,
-                    col(OutboxMessage.key) == key,
-                    col(OutboxMessage.bureau_code).in_(chunk),
-                )
-            ).all()
-            found |= {(m.key, m.bureau_code): m for m in rows}
+        for codes_chunk in chunked(sorted(codes), 500):
+            params = {"campaign_id": campaign_id, "key": key, "codes": codes_chunk}
+            ids += connection.execute(_FIND_MANY, params).scalars().all()
+    found: dict[tuple[str, str], OutboxMessage] = {}
+    for ids_chunk in chunked(ids, 500):
+        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids_chunk))).all()
+        found |= {(m.key, m.bureau_code): m for m in rows}
     return found
 
 
@@ -77,6 +77,11 @@ _FIND = select(_table.c.id).where(
     _table.c.campaign_id == bindparam("campaign_id"),
     _table.c.key == bindparam("key"),
     _table.c.bureau_code == bindparam("bureau_code"),
+)
+_FIND_MANY = select(_table.c.id).where(
+    _table.c.campaign_id == bindparam("campaign_id"),
+    _table.c.key == bindparam("key"),
+    _table.c.bureau_code.in_(bindparam("codes", expanding=True)),
 )
 
 
@@ -157,22 +162,27 @@ def store_messages(
                 )
             stored.append(found)
             continue
-        if m.unaddressable is not None:
-            record_audit(
-                session=session,
-                event="mail_failed",
-                actor="system",
-                channel=Channel.email,
-                campaign_id=campaign_id,
-                bureau_code=m.bureau_code,
-                message=primary,
-                key=m.key,
-                reason=row["last_error"],
-            )
         taken.add(primary)
         # the row as stored, attached to the session without a SELECT
         stored.append(detached(OutboxMessage, row, primary))
+        if m.unaddressable is not None:
+            record_failure(session, stored[-1], row["last_error"])
     return stored
+
+
+def record_failure(session: Session, message: OutboxMessage, reason: str) -> None:
+    """The audit event `mail_failed` of a message that will not be sent, with the reason."""
+    record_audit(
+        session=session,
+        event="mail_failed",
+        actor="system",
+        channel=Channel.email,
+        campaign_id=message.campaign_id,
+        bureau_code=message.bureau_code,
+        message=message.id,
+        key=message.key,
+        reason=reason,
+    )
 
 
 def _check_attachment(a: Attachment) -> None:

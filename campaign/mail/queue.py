@@ -59,52 +59,35 @@ def queue_notice(
     `template` overrides the template name (a plan's phase may name its own directive
     template). The templates see `campaign`, `plan`, `office`, `bureau` plus `context`.
     """
-    if notice not in NOTICES:
-        raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
-    assert campaign.id is not None
-    existing = find_message(
-        session=session, campaign_id=campaign.id, key=key, bureau_code=bureau.code
-    )
-    if existing is not None:
-        return existing
-    return store_notice(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        bureau=bureau,
-        notice=notice,
-        key=key,
-        context=context,
-        cc=cc,
-        attachments=attachments,
-        to=to,
-        template=template,
-    )
+    item = NoticeFor(bureau, key, context, cc, attachments, to)
+    return queue_item(session, campaign, plan, notice, item, template=template)
 
 
-def store_notice(
-    *,
+def queue_item(
     session: Session,
     campaign: Campaign,
     plan: Plan,
-    bureau: Bureau,
     notice: str,
-    key: str,
-    context: dict[str, Any],
-    cc: list[str] | None = None,
-    attachments: list[Attachment] | None = None,
-    to: list[str] | None = None,
+    item: NoticeFor,
+    *,
     template: str | None = None,
+    look_first: bool = True,
 ) -> OutboxMessage:
-    """queue_notice for callers that already looked for an existing message."""
-    item = NoticeFor(bureau, key, context, cc, attachments, to)
+    """queue_notice for one NoticeFor: the message already queued for its key and bureau,
+    else rendered and stored. look_first=False skips the look (the caller just looked,
+    or the key is new by construction); the outbox still returns a row already there."""
+    _known(notice)
+    assert campaign.id is not None
+    if look_first:
+        code = item.bureau.code
+        found = find_message(
+            session=session, campaign_id=campaign.id, key=item.key, bureau_code=code
+        )
+        if found is not None:
+            return found
+    items = [item]
     return store_notices(
-        session=session,
-        campaign=campaign,
-        plan=plan,
-        notice=notice,
-        items=[item],
-        template=template,
+        session=session, campaign=campaign, plan=plan, notice=notice, items=items, template=template
     )[0]
 
 
@@ -132,8 +115,7 @@ def store_notices(
     """store_notice for many bureaus at once: the templates looked up once, each bureau's
     copy rendered, all stored in one statement; the messages in the order of `items`.
     MailRefused (nothing stored) if the notice cannot be built for any of them."""
-    if notice not in NOTICES:
-        raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
+    _known(notice)
     assert campaign.id is not None
     renderer = Renderer(
         template=template or notice, plan_templates=plan_templates_dir(campaign=campaign, plan=plan)
@@ -171,6 +153,11 @@ def store_notices(
             )
         )
     return store_messages(session=session, campaign_id=campaign.id, messages=messages)
+
+
+def _known(notice: str) -> None:
+    if notice not in NOTICES:
+        raise MailRefused(f"unknown notice {notice!r}; one of {', '.join(sorted(NOTICES))}")
 
 
 def _recipients(

@@ -2,11 +2,15 @@
 
 One connection serves a whole batch. yagmail connects and logs in per the settings; the
 message bytes come from campaign.mail.mime and go out through the client's smtplib
-connection, so refusals (which recipients, which code) reach the sender intact.
+connection (its `sendmail`), so refusals (which recipients, which code) reach the sender
+intact. Only the DATA step is ours (`_data`): smtplib doubles leading periods with a
+regular expression over the whole message, ~0.3 ms for a 90 KiB directive, as long as
+building the message; `bytes.replace` does the same in a fraction of that.
 """
 
 from __future__ import annotations
 
+import functools
 import smtplib
 from collections.abc import Sequence
 
@@ -47,6 +51,8 @@ class SmtpTransport:
             )
             client.set_logging(None)
             client.login()
+            connection = client.smtp
+            connection.data = functools.partial(_data, connection)
         except (OSError, smtplib.SMTPException) as exc:
             raise SmtpUnavailable(
                 _("cannot connect to the SMTP server {where}: {reason}").format(
@@ -77,3 +83,20 @@ class SmtpTransport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _data(smtp: smtplib.SMTP, msg: bytes) -> tuple[int, bytes]:
+    """smtplib.SMTP.data (sendmail hands it bytes), the message dot-stuffed (RFC 5321
+    4.5.2: a line that starts with a period gets another) by bytes.replace instead of a
+    regular expression."""
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    data = msg.replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    return smtp.getreply()

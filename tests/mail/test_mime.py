@@ -44,6 +44,40 @@ def test_parts_headers_and_attachments_round_trip() -> None:
     assert part.get_content() == docx
 
 
+NAME = "恩施土家族苗族自治州质量技术监督局"  # 51 bytes: two encoded words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "短",
+        "【催报】" + "第123号市质量技术监督局𠀋𝄞" * 9 + " ASCII in between, é à ü" * 3,
+        "x" * 950,  # ASCII too long for one line
+    ],
+)
+def test_encoded_words_read_back_and_keep_lines_short(text: str) -> None:
+    data = build_message(
+        sender=Address("", "zxzz-office@hbqts.example.org"),
+        to=[Address(NAME, "wuhan@hbqts.example.org")],
+        cc=[],
+        subject=text,
+        message_id="<words@hbqts.example.org>",
+        date=datetime(2007, 8, 27, 1, 0, tzinfo=UTC),
+        text="正文",
+        html="<p>正文</p>",
+        attachments=[Part(text[:80] + ".xlsx", "application/x-test", encode_base64(b"x"))],
+    )
+    lines = data.split(b"\r\n")
+    assert all(len(line) <= 78 for line in lines if b"=?utf-8?b?" in line and b"name=" not in line)
+    assert all(len(line) <= 998 for line in lines)
+    message = parse(data)
+    assert message["Subject"] == text
+    # the stdlib's parser puts a space between the two words (RFC 2047 6.2: to be dropped)
+    assert message["To"].addresses[0].display_name.replace(" ", "") == NAME
+    (part,) = list(message.iter_attachments())
+    assert part.get_filename() == text[:80] + ".xlsx"
+
+
 def test_header_injection_is_refused_at_build() -> None:
     with pytest.raises(MailRefused, match="line break"):
         build_message(
