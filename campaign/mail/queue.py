@@ -112,8 +112,9 @@ def store_notices(
     items: Sequence[NoticeFor],
     template: str | None = None,
 ) -> list[OutboxMessage]:
-    """store_notice for many bureaus at once: the templates looked up once, each bureau's
-    copy rendered, all stored in one statement; the messages in the order of `items`.
+    """queue_item for many bureaus at once (without looking first): the templates looked up
+    once, each bureau's copy rendered, all stored in one statement; the messages in the
+    order of `items`.
     MailRefused (nothing stored) if the notice cannot be built for any of them."""
     _known(notice)
     assert campaign.id is not None
