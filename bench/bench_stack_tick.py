@@ -23,9 +23,9 @@ the process's start, imports, loading the flow; flow: Running -> Completed; noti
 Completed -> the report read, the waiting side's poll; exit: Completed -> the process gone,
 which the next tick does not wait for); the CPU of the flow-run process (the workers'
 reaped children; the bench waits for it to exit; exit cpu: its part after the report was
-read), of the workers themselves, of the API
-servers and services, and of this process; the load average. Medians per variant, and
-each variant against the first.
+read), of the workers themselves, of the API servers and services, and of this process;
+the load average. Medians per variant, and each variant against the first. The stack's
+databases are named after CAMPAIGN_TEST_DB_PREFIX when set.
 """
 
 from __future__ import annotations
