@@ -12,6 +12,7 @@ created ends it (docs/console.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,8 +27,15 @@ from models.bureau import Bureau, normalize_key
 MIN_PASSWORD = 10
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _HASHER = PasswordHasher()
-# Verified when the username is unknown, so a wrong name costs the same time as a wrong password.
-_DUMMY = _HASHER.hash("not-a-password-of-anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the username is unknown, so a wrong name costs the same time as a
+    wrong password. Hashed on first use, not at import: an argon2 hash costs about 0.15 s
+    of CPU and 64 MiB, which every process importing this module paid (each tick's too);
+    the first unknown name a process sees costs that hash once more."""
+    return _HASHER.hash("not-a-password-of-anyone")
 
 
 class AccountError(ValueError):
@@ -180,7 +188,7 @@ def authenticate(*, session: Session, username: str, password: str) -> ConsoleAc
     except AccountError:
         name = ""
     account = session.get(ConsoleAccount, name) if name else None
-    stored = account.password_hash if account is not None else _DUMMY
+    stored = account.password_hash if account is not None else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

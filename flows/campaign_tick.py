@@ -6,6 +6,7 @@ Deployed once per campaign on the plan's cron (see deployments/); `campaign tick
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -222,3 +223,18 @@ def tick_report(state: State) -> dict[str, Any]:
     report = state.result()
     assert isinstance(report, dict)
     return report
+
+
+def freeze_if_run_process() -> None:
+    """In a process started for one flow run (a worker's `python -m prefect.engine`, which
+    has the run's id in its environment before the run begins and ends with it), move what
+    the imports built into the collector's permanent generation (gc.freeze). The collector
+    then walks none of it, neither in the run's full collections nor at the interpreter's
+    exit, where it took 0.55 s of CPU after every tick (bench/bench_stack_tick.py). Only
+    cyclic garbage made before the freeze stays; reference counting frees the rest as
+    always. Elsewhere (imported by the CLI, the web app, tests, outside a run) nothing."""
+    if flow_run.id is not None:
+        gc.freeze()
+
+
+freeze_if_run_process()
