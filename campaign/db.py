@@ -20,6 +20,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 LOCK_WAIT_MS = 30_000  # how long a statement waits for another transaction's lock, by default
 
+# SQLite's page cache per connection, in KiB (a negative cache_size). SQLite's default,
+# 2 MiB, holds not even the indexes of a campaign's busier tables: past it every page is
+# read again from the operating system (a pread of 4 KiB each time, system CPU). The
+# simulation of 300 units (a 200 MB database) read 3.2 GB so with the default, 2.1 GB
+# with 32 or 64 MiB (2026-12-01). A bound, filled only by pages a connection reads (peak
+# memory of that simulation 307 -> 325 MB). Speed only: what is on disk and when it is
+# synced stay as they were (journal_mode WAL, synchronous FULL, SQLite's default).
+CACHE_KIB = 65_536
+
 _engines: dict[tuple[str, int], Engine] = {}
 _migrated: set[str] = set()
 
@@ -30,6 +39,7 @@ def _sqlite_pragmas(lock_wait_ms: int) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         cursor.close()
 
     return on_connect

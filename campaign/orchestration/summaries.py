@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from campaign.orchestration.store import load_rows, to_event
 from campaign.orchestration.summary_basis import (
@@ -69,11 +70,25 @@ def compiled_result(
 
 
 def latest_versions(session: Session, campaign_id: int) -> dict[str, CampaignSummary]:
-    """key → the latest version of each summary of the campaign."""
+    """key → the latest version of each summary of the campaign (only those rows are read:
+    every tick asks, and each version holds its whole compiled result)."""
+    newest = (
+        select(col(CampaignSummary.key), func.max(CampaignSummary.version).label("version"))
+        .where(col(CampaignSummary.campaign_id) == campaign_id)
+        .group_by(col(CampaignSummary.key))
+        .subquery()
+    )
     rows = session.exec(
         select(CampaignSummary)
+        .join(
+            newest,
+            and_(
+                col(CampaignSummary.key) == newest.c.key,
+                col(CampaignSummary.version) == newest.c.version,
+            ),
+        )
         .where(col(CampaignSummary.campaign_id) == campaign_id)
-        .order_by(col(CampaignSummary.key), col(CampaignSummary.version))
+        .order_by(col(CampaignSummary.key))
     ).all()
     return {row.key: row for row in rows}
 
