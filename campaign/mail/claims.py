@@ -65,9 +65,11 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     session.commit()
+    # the state too: its index finds the claimed rows (no index holds `claim`; a scan reads
+    # every message's bodies, which made the 3,000-unit simulation read 77 GB at 1,000)
     query = (
         select(OutboxMessage)
-        .where(col(OutboxMessage.claim) == token)
+        .where(col(OutboxMessage.claim) == token, col(OutboxMessage.state) == MailState.sending)
         .order_by(col(OutboxMessage.id))
         .execution_options(populate_existing=True)
     )
