@@ -18,76 +18,37 @@ own process that counts and discards what it receives:
          connection: the most this server takes over one connection (ours uses several,
          so its sending stage alone may pass it).
 
-Not a test: it prints figures and the ratios against the goals (≥ 10× naive, ≥ 0.5× floor).
+The server and the two baselines are in mail_baselines.py. Not a test: it prints figures
+and the ratios against the goals (≥ 10× naive, ≥ 0.5× floor).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import os
-import signal
-import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from mail_baselines import Server, floor, naive, sample_message
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PLAN = ROOT / "examples" / "hubei-2007.yaml"
 
 
-# --------------------------------------------------------------------------- the server
-class CountingSink:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.count += 1
-        return "250 OK"
-
-
-def serve(port: int) -> None:
-    """Child process: count messages until SIGTERM, then print the count."""
-    from aiosmtpd.controller import Controller
-
-    handler = CountingSink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    print("ready", flush=True)
-    stop = asyncio.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    while not stop.is_set():
-        time.sleep(0.05)
-    controller.stop()
-    print(handler.count, time.process_time(), flush=True)
-
-
-class Server:
-    def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(self.port)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().strip() == "ready"
-
-    def stop(self) -> int:
-        """The number of messages the server received; its CPU seconds in `self.cpu`."""
-        self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=30)
-        count, cpu = out.strip().splitlines()[-1].split()
-        self.cpu = float(cpu)
-        return int(count)
+def against_server(run: Callable[[int], dict[str, float]], warm_up: int = 0) -> dict[str, float]:
+    """run(port) against a fresh counting server, which must have received every message
+    run counted (and `warm_up` more); its CPU seconds added as server_cpu."""
+    server = Server()
+    figures = run(server.port)
+    assert server.stop() == figures["messages"] + warm_up
+    return {**figures, "server_cpu": server.cpu}
 
 
 # --------------------------------------------------------------------------- set-up
@@ -246,118 +207,12 @@ def ours_pipelined(url, plan, campaign, bureaus, requests, port: int) -> dict[st
     }
 
 
-# --------------------------------------------------------------------------- naive
-def naive(plan, bureaus, requests, port: int, sample: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from prefect import flow, task
-    from prefect.testing.utilities import prefect_test_harness
-
-    from campaign.documents import build_directive, directive_docx
-    from campaign.documents.xlsx_table import write_table
-    from campaign.schedule import build_schedule
-
-    event = next(e for e in build_schedule(plan) if e.key == "directive:mobilization")
-    form = plan.form("progress")
-    folder = Path(tempfile.mkdtemp(prefix="naive-"))
-
-    @task
-    def send_one(i: int) -> None:
-        import yagmail
-
-        bureau = bureaus[i // 2]
-        if i % 2 == 0:  # the directive, its .docx built for this message
-            path = folder / f"directive-{i}.docx"
-            path.write_bytes(directive_docx(build_directive(plan=plan, event=event)))
-            subject, text = "关于做好实施阶段工作的通知", "请认真贯彻落实。"
-        else:  # the report request, its .xlsx built from scratch for this message
-            from campaign.documents import xlsx_table
-
-            xlsx_table._templates.clear()
-            path = folder / f"table-{i}.xlsx"
-            path.write_bytes(
-                write_table(
-                    campaign_id=1, document_number=plan.document_number, form=form,
-                    duty_key="weekly-progress", period_key="2007-W35",
-                    period_label="8月27日至9月2日", due=date(2007, 8, 31),
-                    request_id=requests[i // 2].id, bureau_code=bureau.code,
-                    bureau_name=bureau.name,
-                )
-            )  # fmt: skip
-            subject, text = "请报送动态信息", "请于8月31日前报送。"
-        with yagmail.SMTP(
-            user="zxzz-office@hbqts.example.org", host="127.0.0.1", port=port,
-            smtp_ssl=False, smtp_starttls=False, smtp_skip_login=True,
-        ) as yag:  # fmt: skip
-            yag.send(to=bureau.email, subject=subject, contents=[text], attachments=[str(path)])
-
-    @flow
-    def send_all(n: int) -> None:
-        for i in range(n):
-            send_one(i)
-
-    with prefect_test_harness(server_startup_timeout=120):
-        send_all(2)  # warm-up: imports, first task run
-        started = time.perf_counter()
-        send_all(sample)
-        elapsed = time.perf_counter() - started
-    return {"messages": sample, "total_s": elapsed}
-
-
-# --------------------------------------------------------------------------- floor
-def floor(port: int, count: int, pair: tuple[bytes, bytes]) -> dict[str, float]:
-    """`count` pre-built messages, alternately the directive and the request bytes."""
-    started, cpu0 = time.perf_counter(), time.process_time()
-    with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for i in range(count):
-            smtp.sendmail("zxzz-office@hbqts.example.org", ["b1@bench.example.org"], pair[i % 2])
-    return {
-        "messages": count,
-        "total_s": time.perf_counter() - started,
-        "send_cpu": time.process_time() - cpu0,
-    }
-
-
-def sample_message(url: str, notice: str) -> bytes:
-    """One real message (with its attachment) as bytes, for the floor."""
-    from datetime import UTC, datetime
-
-    from sqlmodel import Session, select
-
-    from campaign import db
-    from campaign.mail.addresses import Address, from_json
-    from campaign.mail.mime import Part, build_message, encode_base64
-    from campaign.mail.outbox import load_blobs
-    from models.outbox import OutboxMessage
-
-    with Session(db.get_engine(url)) as session:
-        m = session.exec(select(OutboxMessage).where(OutboxMessage.notice == notice)).first()
-        assert m is not None
-        blobs = load_blobs(session=session, shas=[a["sha256"] for a in m.attachments])
-        return build_message(
-            sender=Address("", "zxzz-office@hbqts.example.org"),
-            to=[from_json(a) for a in m.to_addrs],
-            cc=[],
-            subject=m.subject,
-            message_id=m.message_id,
-            date=datetime.now(UTC),
-            text=m.text_body,
-            html=m.html_body,
-            attachments=[
-                Part(a["filename"], a["content_type"], encode_base64(blobs[a["sha256"]]))
-                for a in m.attachments
-            ],
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bureaus", type=int, default=3000)
     parser.add_argument("--naive-sample", type=int, default=200, help="0: skip the naive way")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--send-loop", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
     if args.send_loop:
         url, port, expected = args.send_loop
         send_loop(url, int(port), int(expected))
@@ -368,10 +223,9 @@ def main() -> None:
     url, plan, campaign, bureaus, requests = setup(args.bureaus, folder)
     print(f"set-up: {args.bureaus} bureaus and requests in {time.perf_counter() - t0:.1f} s")
 
-    server = Server()
-    result = ours_sequential(url, plan, campaign, bureaus, requests, server.port)
-    assert server.stop() == result["messages"]
-    result["server_cpu"] = server.cpu
+    result = against_server(
+        lambda port: ours_sequential(url, plan, campaign, bureaus, requests, port)
+    )
     sequential_rate = result["messages"] / result["total_s"]
     print(
         f"ours, queue then send: {result['messages']} messages in {result['total_s']:.1f} s "
@@ -381,10 +235,9 @@ def main() -> None:
     )
     print("  CPU " + _per_message(result))
     url2, plan, campaign, bureaus, requests = setup(args.bureaus, Path(tempfile.mkdtemp()))
-    server = Server()
-    piped = ours_pipelined(url2, plan, campaign, bureaus, requests, server.port)
-    assert server.stop() == piped["messages"]
-    piped["server_cpu"] = server.cpu
+    piped = against_server(
+        lambda port: ours_pipelined(url2, plan, campaign, bureaus, requests, port)
+    )
     ours_rate = piped["messages"] / piped["total_s"]
     print(
         f"ours, tick and mail worker side by side: {piped['messages']} messages in "
@@ -394,10 +247,7 @@ def main() -> None:
     print("  CPU " + _per_message(piped))
 
     pair = (sample_message(url, "directive"), sample_message(url, "request"))
-    server = Server()
-    low = floor(server.port, result["messages"], pair)
-    assert server.stop() == low["messages"]
-    low["server_cpu"] = server.cpu
+    low = against_server(lambda port: floor(port, int(result["messages"]), pair))
     floor_rate = low["messages"] / low["total_s"]
     print(
         f"floor: {low['messages']} pre-built messages (a directive of {len(pair[0]) // 1024} KiB"
@@ -407,9 +257,10 @@ def main() -> None:
     print("  CPU " + _per_message(low))
     rates = [("side by side", ours_rate), ("queue then send", sequential_rate)]
     if args.naive_sample:
-        server = Server()
-        slow = naive(plan, bureaus, requests, server.port, args.naive_sample)
-        assert server.stop() == slow["messages"] + 2
+        # two messages more: naive's warm-up run
+        slow = against_server(
+            lambda port: naive(plan, bureaus, requests, port, args.naive_sample), 2
+        )
         naive_rate = slow["messages"] / slow["total_s"]
         print(
             f"naive: {slow['messages']} messages, a Prefect task and a new connection each, "
