@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import email
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -26,8 +26,6 @@ from models._common import utcnow
 from models.inbox import InboxKind, InboxMessage, InboxOutcome
 
 log = logging.getLogger(__name__)
-
-COUNTS = ("read", "accepted", "rejected", "held", "ignored", "duplicates", "moved_only", "failed")
 
 
 @dataclass
@@ -51,12 +49,16 @@ class FetchReport:
 
     def add(self, other: FetchReport) -> None:
         """Add another report's counts and problems to this one."""
-        for name in COUNTS:
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems += other.problems
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# the counted fields (annotations are strings here: from __future__ import annotations)
+_COUNTS = tuple(f.name for f in fields(FetchReport) if f.type == "int")
 
 
 def take_in_batch(
