@@ -137,6 +137,30 @@ def refusal(session: Session, request: ReportRequest) -> str:
     return "您的账号无权审核此报送"
 
 
+def _audit_review(
+    session: Session,
+    event: str,
+    submission: ReportSubmission,
+    reviewer: str,
+    at: datetime,
+    **detail: object,
+) -> None:
+    """The review in the audit log, naming the answer: its request, id and version."""
+    record_audit(
+        session=session,
+        event=event,
+        actor=reviewer,
+        channel=Channel.review,
+        campaign_id=submission.campaign_id,
+        bureau_code=submission.bureau_code,
+        at=at,
+        request_id=submission.request_id,
+        submission_id=submission.id,
+        version=submission.version,
+        **detail,
+    )
+
+
 def accept_submission(
     *,
     session: Session,
@@ -159,18 +183,7 @@ def accept_submission(
         review_comment=(comment or "").strip() or None,
     )
     update_row(session, request, status=RequestStatus.accepted)
-    record_audit(
-        session=session,
-        event="answer_accepted",
-        actor=reviewer,
-        channel=Channel.review,
-        campaign_id=submission.campaign_id,
-        bureau_code=submission.bureau_code,
-        at=now,
-        request_id=request.id,
-        submission_id=submission.id,
-        version=submission.version,
-    )
+    _audit_review(session, "answer_accepted", submission, reviewer, now)
     session.flush()
     return submission
 
@@ -220,17 +233,12 @@ def return_submission(
         purpose=LinkPurpose.report,
         request_id=request.id,
     )
-    record_audit(
-        session=session,
-        event="answer_returned",
-        actor=reviewer,
-        channel=Channel.review,
-        campaign_id=submission.campaign_id,
-        bureau_code=submission.bureau_code,
-        at=now,
-        request_id=request.id,
-        submission_id=submission.id,
-        version=submission.version,
+    _audit_review(
+        session,
+        "answer_returned",
+        submission,
+        reviewer,
+        now,
         comment=comment,
         previous_due=previous_due.isoformat() if previous_due else None,
         due=due.isoformat(),

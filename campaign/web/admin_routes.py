@@ -45,9 +45,15 @@ def _review_refusal(session: Session, submission_id: int, who: Coordinator) -> s
     return refusal(session, request)
 
 
-async def _act_on(request: Request, who: Coordinator, submission_id: int) -> Response | None:
-    """Refusal for acting on an answer: read-only account (403), another unit's (404), an
-    answer reviewed by another unit (403: a relayed one, or the account's own unit's)."""
+async def _reviewer(
+    request: Request, csrf_token: str, submission_id: int
+) -> Coordinator | Response:
+    """The coordinator posting a review of this answer, or the refusal: the gate's, a
+    read-only account (403), another unit's answer (404), an answer reviewed by another
+    unit (403: a relayed one, or the account's own unit's)."""
+    who = await _gate_post(request, csrf_token)
+    if not isinstance(who, Coordinator):
+        return who
     if not who.scope.may_act:
         return forbidden()
     seen = await _run(request, lambda s: _submission_visible(s, submission_id, who))
@@ -56,7 +62,7 @@ async def _act_on(request: Request, who: Coordinator, submission_id: int) -> Res
     why = await _run(request, lambda s: _review_refusal(s, submission_id, who))
     if why is not None:
         return error_page("无权审核", why + "。", status=403)
-    return None
+    return who
 
 
 async def _reviewed(
@@ -127,12 +133,9 @@ async def submission(request: Request, submission_id: int) -> Response:
 async def accept(
     request: Request, submission_id: int, csrf_token: str = Form(""), comment: str = Form("")
 ) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _reviewer(request, csrf_token, submission_id)
     if not isinstance(who, Coordinator):
         return who
-    refused = await _act_on(request, who, submission_id)
-    if refused is not None:
-        return refused
     now = _state(request).clock()
     return await _reviewed(
         request,
@@ -162,12 +165,9 @@ async def return_(
     due: str = Form(""),
     working_days: str = Form(""),
 ) -> Response:
-    who = await _gate_post(request, csrf_token)
+    who = await _reviewer(request, csrf_token, submission_id)
     if not isinstance(who, Coordinator):
         return who
-    refused = await _act_on(request, who, submission_id)
-    if refused is not None:
-        return refused
     state = _state(request)
     try:
         due_date = date.fromisoformat(due) if due.strip() else None
