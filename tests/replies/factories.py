@@ -50,25 +50,30 @@ def plan_text() -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+# A complete, consistent answer to the Hubei plan's progress form (every part within its
+# whole), as typed into the web form; bench/submit_load.py posts it too.
+PROGRESS_ENTRIES = {
+    "food_enterprises": "120",
+    "licensed_enterprises": "118",
+    "standard_registered": "115",
+    "archived_enterprises": "120",
+    "recall_committed": "110",
+    "self_testing": "100",
+    "sampled_batches": "40",
+    "qualified_batches": "37",
+    "inspections": "85",
+    "cases_filed": "6",
+    "dens_destroyed": "2",
+    "value_involved": "12.5",
+    "workshop_staff": "300",
+    "workshop_staff_trained": "210",
+}
+
+
 def valid_entries() -> dict[str, str]:
-    """A complete, consistent progress report (every part within its whole)."""
-    return {
-        "food_enterprises": "120",
-        "licensed_enterprises": "118",
-        "standard_registered": "115",
-        "archived_enterprises": "120",
-        "recall_committed": "110",
-        "self_testing": "100",
-        "sampled_batches": "40",
-        "qualified_batches": "37",
-        "inspections": "85",
-        "cases_filed": "6",
-        "dens_destroyed": "2",
-        "value_involved": "12.5",
-        "workshop_staff": "300",
-        "workshop_staff_trained": "210",
-        "pass_rate": "",
-    }
+    """A complete, consistent progress report (every part within its whole), the extra
+    percent field of plan_text() left empty."""
+    return {**PROGRESS_ENTRIES, "pass_rate": ""}
 
 
 NARRATIVE = "本周开展市场准入集中检查，检查企业85家次，立案6件。"
