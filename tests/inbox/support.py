@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from replies.factories import World, add_bureau, build_world, weekly_request
+from replies.factories import World, add_bureau, build_world, linked_weekly_request
 from sqlmodel import Session
 
-from campaign.links import issue_link
 from campaign.mail.notices import queue_request
 from campaign.mail.outbox import load_blobs
 from models.bureau import Bureau
-from models.link import LinkPurpose
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
 
@@ -58,14 +56,7 @@ def add_bureaus(session: Session, mw: MailWorld, n: int) -> list[str]:
     for i in range(n):
         code = f"9{i:05d}"
         add_bureau(session, code, f"测试{i}县质量技术监督局", "420100")
-        request = weekly_request(session, campaign, code)
-        token = issue_link(
-            session=session,
-            campaign_id=campaign.id,  # type: ignore[arg-type]
-            bureau_code=code,
-            purpose=LinkPurpose.report,
-            request_id=request.id,
-        ).token
+        request, token = linked_weekly_request(session, campaign, code)
         _queue(session, mw, code, request, token)
         codes.append(code)
     session.commit()

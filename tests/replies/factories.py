@@ -152,6 +152,21 @@ def weekly_request(
     return request
 
 
+def linked_weekly_request(
+    session: Session, campaign: Campaign, bureau_code: str
+) -> tuple[ReportRequest, str]:
+    """The bureau's weekly request (weekly_request) and the token of its report link."""
+    request = weekly_request(session, campaign, bureau_code)
+    token = issue_link(
+        session=session,
+        campaign_id=campaign.id,  # type: ignore[arg-type]
+        bureau_code=bureau_code,
+        purpose=LinkPurpose.report,
+        request_id=request.id,
+    ).token
+    return request, token
+
+
 def build_world(session: Session) -> World:
     campaign, plan = make_campaign(session)
     add_bureau(session, "420000", "湖北省质量技术监督局", None)
@@ -159,15 +174,7 @@ def build_world(session: Session) -> World:
     add_bureau(session, "420200", "黄石市质量技术监督局", "420000")
     world = World(campaign=campaign, plan=plan)
     for name, code in (("wuhan", "420100"), ("huangshi", "420200")):
-        request = weekly_request(session, campaign, code)
-        world.requests[name] = request
-        world.tokens[name] = issue_link(
-            session=session,
-            campaign_id=campaign.id,  # type: ignore[arg-type]
-            bureau_code=code,
-            purpose=LinkPurpose.report,
-            request_id=request.id,
-        ).token
+        world.requests[name], world.tokens[name] = linked_weekly_request(session, campaign, code)
     ack = ReportRequest(
         campaign_id=campaign.id,  # type: ignore[arg-type]
         duty_key="ack:market-access",
