@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from replies.factories import World, add_bureau, build_world, linked_weekly_request
 from sqlmodel import Session
@@ -14,6 +15,8 @@ from models.bureau import Bureau
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
 
+from .mails import reply
+
 
 @dataclass
 class MailWorld:
@@ -21,6 +24,15 @@ class MailWorld:
     requests: dict[str, OutboxMessage] = field(default_factory=dict)  # the request mails
     tables: dict[str, bytes] = field(default_factory=dict)  # their pre-filled .xlsx
     emails: dict[str, str] = field(default_factory=dict)  # the bureaus' addresses
+
+    def reply(self, name: str, *attachments: tuple[str, bytes], **fields: Any) -> bytes:
+        """The bureau's reply to its request mail, from its registered address unless
+        `sender` says otherwise, carrying `attachments` (the other `fields` as in
+        mails.reply)."""
+        fields.setdefault("sender", self.emails[name])
+        return reply(
+            in_reply_to=self.requests[name].message_id, attachments=list(attachments), **fields
+        )
 
 
 def build_mail_world(session: Session) -> MailWorld:
