@@ -55,7 +55,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, server) -> None:  # type: ignore[no-untyped-def]
     from imapclient import IMAPClient
-    from inbox.mails import filled_table, reply
+    from inbox.mails import filled_table
     from inbox.support import add_bureaus, build_mail_world
     from replies.factories import NARRATIVE, numeric_entries
     from sqlmodel import Session
@@ -75,12 +75,8 @@ def run(args: argparse.Namespace, server) -> None:  # type: ignore[no-untyped-de
         world = build_mail_world(session)
         codes = add_bureaus(session, world, n)
     mails = [
-        reply(
-            sender=world.emails[code],
-            in_reply_to=world.requests[code].message_id,
-            attachments=[
-                ("统计表.xlsx", filled_table(world.tables[code], numeric_entries(), NARRATIVE))
-            ],
+        world.reply(
+            code, ("统计表.xlsx", filled_table(world.tables[code], numeric_entries(), NARRATIVE))
         )
         for code in codes
     ]

@@ -30,22 +30,8 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ENTRIES = {
-    "food_enterprises": "120",
-    "licensed_enterprises": "118",
-    "standard_registered": "115",
-    "archived_enterprises": "120",
-    "recall_committed": "110",
-    "self_testing": "100",
-    "sampled_batches": "40",
-    "qualified_batches": "37",
-    "inspections": "85",
-    "cases_filed": "6",
-    "dens_destroyed": "2",
-    "value_involved": "12.5",
-    "workshop_staff": "300",
-    "workshop_staff_trained": "210",
-}
+from tests.replies.factories import PROGRESS_ENTRIES as ENTRIES  # noqa: E402
+
 NARRATIVE = "本周开展市场准入集中检查，检查企业85家次，立案6件，捣毁黑窝点2个。"
 BOUNDARY = "----benchFormBoundary7MA4YWxkTrZu0gW"
 PID_HEADER = b"x-bench-pid:"

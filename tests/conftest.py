@@ -114,6 +114,13 @@ def session(db_url: str) -> Iterator[Session]:
         yield s
 
 
+@pytest.fixture
+def lite_session(sqlite_url: str) -> Iterator[Session]:
+    """A session on SQLite only, for tests whose subject is not the database."""
+    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as s:
+        yield s
+
+
 @pytest.fixture(scope="session")
 def hubei_plan() -> Plan:
     return load_plan(EXAMPLES / "hubei-2007.yaml")

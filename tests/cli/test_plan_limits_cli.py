@@ -12,12 +12,10 @@ from typer.testing import CliRunner, Result
 
 from campaign import db as dbmod
 from campaign.cli import app
-from campaign.orchestration.launch import launch_campaign, validated_plan
-from campaign.workdays import WorkCalendar
 from models.audit import AuditEvent
 from models.campaign import Campaign
 from models.schedule import ScheduledEvent
-from tests.support.hubei import import_hubei_bureaus
+from tests.support.hubei import import_hubei_bureaus, launch_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUBEI_TEXT = (EXAMPLES / "hubei-2007.yaml").read_text(encoding="utf-8")
@@ -93,39 +91,21 @@ def test_the_longest_names_the_plan_allows_are_stored(session: Session) -> None:
         .replace("document_number: 鄂质监发〔2007〕77号", "document_number: " + "号" * 100)
         .replace("title: 全省质监系统", "title: " + "题" * 170 + "全省质监系统")
     )
-    plan, plan_text = validated_plan(text.encode(), "long names")
     import_hubei_bureaus(session)
-    launch_campaign(
-        session=session,
-        plan=plan,
-        plan_text=plan_text,
-        source="long names",
-        work=WorkCalendar(),
-        actor="tester",
-        channel="cli",
-    )
+    launch_plan(session, text.encode(), "long names")
     session.commit()
     labels = session.exec(select(ScheduledEvent.period_label)).all()
     assert "宣" * 80 in labels and "宣" * 80 + "通知签收" in labels
 
 
 def test_amend_refuses_a_date_out_of_range_and_keeps_the_plan(session: Session) -> None:
-    plan, plan_text = validated_plan(HUBEI_TEXT.encode(), "hubei")
     import_hubei_bureaus(session)
-    campaign = launch_campaign(
-        session=session,
-        plan=plan,
-        plan_text=plan_text,
-        source="hubei",
-        work=WorkCalendar(),
-        actor="tester",
-        channel="cli",
-    )
+    campaign_id = launch_plan(session, HUBEI_TEXT.encode(), "hubei")
     session.commit()
     events = session.exec(select(func.count()).select_from(ScheduledEvent)).one()
     result = runner.invoke(app, ["amend", "1", "--phase", "acceptance", "--end", "9999-12-31"])
     refused(result, "phases[2].end")
     assert "超出允许范围" in result.output
     session.expire_all()
-    assert session.get(Campaign, campaign.id).plan_yaml == plan_text  # type: ignore[union-attr]
+    assert session.get(Campaign, campaign_id).plan_yaml == HUBEI_TEXT  # type: ignore[union-attr]
     assert session.exec(select(func.count()).select_from(ScheduledEvent)).one() == events

@@ -16,7 +16,7 @@ from deployments.campaigns import set_schedule_paused, tick_deployment
 from deployments.worker import campaigns_to_serve
 from flows.launch_campaign import launch_campaign_flow
 from models.campaign import Campaign, CampaignStatus
-from tests.support.hubei import import_hubei_bureaus
+from tests.support.hubei import import_hubei_bureaus, launch_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = EXAMPLES / "hubei-2007.yaml"
@@ -82,22 +82,10 @@ def test_launch_creates_the_scheduled_deployment(prefect_runs, sqlite_url):
 
 def test_the_worker_serves_active_and_paused_campaigns(sqlite_url):
     launched_text = PLAN.read_text(encoding="utf-8")
-    from campaign.orchestration.launch import launch_campaign, validated_plan
-    from campaign.workdays import WorkCalendar
-
     with session_scope() as session:
         import_hubei_bureaus(session)
         for number in ("77", "78", "79"):
-            plan, text = validated_plan(launched_text.replace("77号", f"{number}号").encode(), "x")
-            launch_campaign(
-                session=session,
-                plan=plan,
-                plan_text=text,
-                source="x",
-                work=WorkCalendar(),
-                actor="t",
-                channel="cli",
-            )
+            launch_plan(session, launched_text.replace("77号", f"{number}号").encode(), "x")
         session.get(Campaign, 2).status = CampaignStatus.paused
         session.get(Campaign, 3).status = CampaignStatus.cancelled
     served = campaigns_to_serve()

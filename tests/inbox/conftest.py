@@ -106,12 +106,6 @@ def mail_world(session: Session) -> MailWorld:
 
 
 @pytest.fixture
-def lite_session(sqlite_url: str) -> Iterator[Session]:
-    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as s:
-        yield s
-
-
-@pytest.fixture
 def lite_mail_world(lite_session: Session) -> MailWorld:
     """mail_world on SQLite only, for tests whose subject is not the database."""
     return build_mail_world(lite_session)

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from replies.factories import World, add_bureau, build_world, weekly_request
+from replies.factories import World, add_bureau, build_world, linked_weekly_request
 from sqlmodel import Session
 
-from campaign.links import issue_link
 from campaign.mail.notices import queue_request
 from campaign.mail.outbox import load_blobs
 from models.bureau import Bureau
-from models.link import LinkPurpose
 from models.outbox import OutboxMessage
 from models.request import ReportRequest
+
+from .mails import reply
 
 
 @dataclass
@@ -23,6 +24,15 @@ class MailWorld:
     requests: dict[str, OutboxMessage] = field(default_factory=dict)  # the request mails
     tables: dict[str, bytes] = field(default_factory=dict)  # their pre-filled .xlsx
     emails: dict[str, str] = field(default_factory=dict)  # the bureaus' addresses
+
+    def reply(self, name: str, *attachments: tuple[str, bytes], **fields: Any) -> bytes:
+        """The bureau's reply to its request mail, from its registered address unless
+        `sender` says otherwise, carrying `attachments` (the other `fields` as in
+        mails.reply)."""
+        fields.setdefault("sender", self.emails[name])
+        return reply(
+            in_reply_to=self.requests[name].message_id, attachments=list(attachments), **fields
+        )
 
 
 def build_mail_world(session: Session) -> MailWorld:
@@ -58,14 +68,7 @@ def add_bureaus(session: Session, mw: MailWorld, n: int) -> list[str]:
     for i in range(n):
         code = f"9{i:05d}"
         add_bureau(session, code, f"测试{i}县质量技术监督局", "420100")
-        request = weekly_request(session, campaign, code)
-        token = issue_link(
-            session=session,
-            campaign_id=campaign.id,  # type: ignore[arg-type]
-            bureau_code=code,
-            purpose=LinkPurpose.report,
-            request_id=request.id,
-        ).token
+        request, token = linked_weekly_request(session, campaign, code)
         _queue(session, mw, code, request, token)
         codes.append(code)
     session.commit()

@@ -24,12 +24,7 @@ STRANGER = "wuhan-zjj@163.example.com"
 
 def _forged(mw, **kwargs) -> bytes:
     table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)
-    return reply(
-        sender=STRANGER,
-        in_reply_to=mw.requests["wuhan"].message_id,
-        attachments=[("统计表.xlsx", table)],
-        **kwargs,
-    )
+    return mw.reply("wuhan", ("统计表.xlsx", table), sender=STRANGER, **kwargs)
 
 
 def test_fetch_list_assign_with_the_sender_remembered(lite_session, lite_mail_world, imap):
@@ -116,13 +111,7 @@ def test_watch_takes_a_reply_in_within_seconds(lite_session, lite_mail_world, im
         time.sleep(1.0)  # connected and idle
         table = filled_table(lite_mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
         started = time.monotonic()
-        imap.append(
-            reply(
-                sender="b420100@bureaus.example.org",
-                in_reply_to=lite_mail_world.requests["wuhan"].message_id,
-                attachments=[("统计表.xlsx", table)],
-            )
-        )
+        imap.append(lite_mail_world.reply("wuhan", ("统计表.xlsx", table)))
         while time.monotonic() - started < 15:
             lite_session.expire_all()
             if lite_session.exec(select(InboxMessage)).first() is not None:

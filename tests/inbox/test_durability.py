@@ -22,12 +22,10 @@ from models.inbox import InboxMessage, InboxOutcome
 from models.outbox import OutboxMessage
 from models.submission import ReportSubmission
 
-from .mails import filled_table, reply
+from .mails import filled_table
 from .support import add_bureaus
 
 SCRIPT = Path(__file__).with_name("intake_process.py")
-WUHAN = "b420100@bureaus.example.org"
-HUANGSHI = "b420200@bureaus.example.org"
 
 
 def start(*options: str) -> subprocess.Popen[str]:
@@ -44,15 +42,11 @@ def replies(mw, n: int) -> list[bytes]:
     """n replies, alternating between the two bureaus, each a new version."""
     out = []
     for i in range(n):
-        name, sender = ("wuhan", WUHAN) if i % 2 == 0 else ("huangshi", HUANGSHI)
+        name = "wuhan" if i % 2 == 0 else "huangshi"
         entries = numeric_entries() | {"inspections": 85 + i}
+        table = filled_table(mw.tables[name], entries, NARRATIVE)
         out.append(
-            reply(
-                sender=sender,
-                in_reply_to=mw.requests[name].message_id,
-                attachments=[("统计表.xlsx", filled_table(mw.tables[name], entries, NARRATIVE))],
-                message_id=f"<reply-{i}@bureaus.example.org>",
-            )
+            mw.reply(name, ("统计表.xlsx", table), message_id=f"<reply-{i}@bureaus.example.org>")
         )
     return out
 
@@ -133,13 +127,7 @@ def test_500_replies_at_once(lite_session, lite_mail_world, imap):
     mw = lite_mail_world
     codes = add_bureaus(lite_session, mw, 500)
     mails = [
-        reply(
-            sender=mw.emails[code],
-            in_reply_to=mw.requests[code].message_id,
-            attachments=[
-                ("统计表.xlsx", filled_table(mw.tables[code], numeric_entries(), NARRATIVE))
-            ],
-        )
+        mw.reply(code, ("统计表.xlsx", filled_table(mw.tables[code], numeric_entries(), NARRATIVE)))
         for code in codes
     ]
     imap.append(*mails)

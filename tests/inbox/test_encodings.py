@@ -14,9 +14,9 @@ from models.attachment import AttachmentKind, SubmissionAttachment
 from models.inbox import InboxMessage, InboxOutcome
 from models.submission import ReportSubmission
 
+from .checks import WUHAN
 from .mails import filled_table, reply
 
-WUHAN = "b420100@bureaus.example.org"
 NAME = "工作进展情况统计表（武汉市第4周）.xlsx"
 # 堃 is in GBK but not GB2312; 𠀀 needs GB18030's four-byte form.
 BODY = {
@@ -33,12 +33,11 @@ def test_chinese_bodies_and_file_names(lite_session, lite_mail_world, imap, char
     session, mw = lite_session, lite_mail_world
     table = filled_table(mw.tables["wuhan"], numeric_entries(), narrative="")
     imap.append(
-        reply(
-            sender=WUHAN,
+        mw.reply(
+            "wuhan",
+            (NAME, table),
             charset=charset,
             body=BODY[charset] + "\n\n-----原始邮件-----\n发件人：湖北省质监局",
-            in_reply_to=mw.requests["wuhan"].message_id,
-            attachments=[(NAME, table)],
             name_style=style,
         )
     )

@@ -22,10 +22,9 @@ def test_a_reply_with_the_filled_table_is_accepted_and_answered_in_its_thread(
     session, mail_world, imap
 ):
     table = filled_table(mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
-    raw = reply(
-        sender=WUHAN,
-        in_reply_to=mail_world.requests["wuhan"].message_id,
-        attachments=[("工作进展情况统计表（武汉）.xlsx", table)],
+    raw = mail_world.reply(
+        "wuhan",
+        ("工作进展情况统计表（武汉）.xlsx", table),
         message_id="<reply-1@bureaus.example.org>",
     )
     imap.append(raw)
@@ -65,14 +64,7 @@ def test_the_body_is_the_narrative_when_the_table_has_none(session, mail_world, 
         "------------------ 原始邮件 ------------------\n"
         "发件人: 湖北省质监局\n> 请于周五前报送"
     )
-    imap.append(
-        reply(
-            sender=WUHAN,
-            body=body,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xlsx", table), body=body))
     fetch_inbox()
     [row] = inbox_rows(session)
     assert row.outcome == InboxOutcome.accepted, row.reason
@@ -83,11 +75,7 @@ def test_the_body_is_the_narrative_when_the_table_has_none(session, mail_world, 
 
 def test_the_same_message_twice_is_taken_in_once(session, mail_world, imap):
     table = filled_table(mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
-    raw = reply(
-        sender=WUHAN,
-        in_reply_to=mail_world.requests["wuhan"].message_id,
-        attachments=[("统计表.xlsx", table)],
-    )
+    raw = mail_world.reply("wuhan", ("统计表.xlsx", table))
     imap.append(raw, raw)  # delivered twice: two UIDs, one Message-ID
     report = fetch_inbox()
     assert (report.accepted, report.duplicates) == (1, 1)
@@ -97,13 +85,7 @@ def test_the_same_message_twice_is_taken_in_once(session, mail_world, imap):
 
 def test_a_table_without_meta_is_matched_by_the_thread(session, mail_world, imap):
     table = table_xlsx(entries=numeric_entries())  # no _meta sheet
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xlsx", table)))
     fetch_inbox()
     [row] = inbox_rows(session)
     assert row.outcome == InboxOutcome.accepted, row.reason
@@ -137,7 +119,7 @@ def test_a_reply_to_the_per_message_reply_address_is_matched(
 
 def test_a_reply_to_our_rejection_is_matched_to_its_request(lite_session, lite_mail_world, imap):
     mw = lite_mail_world
-    imap.append(reply(sender=WUHAN, in_reply_to=mw.requests["wuhan"].message_id))
+    imap.append(mw.reply("wuhan"))
     fetch_inbox()
     [rejection] = reply_mails(lite_session)
     table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)

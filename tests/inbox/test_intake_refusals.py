@@ -30,7 +30,7 @@ def _rejected(session: Session) -> tuple[InboxMessage, str]:
 
 
 def test_no_attachment_is_rejected_with_what_to_do(session, mail_world, imap):
-    imap.append(reply(sender=WUHAN, in_reply_to=mail_world.requests["wuhan"].message_id))
+    imap.append(mail_world.reply("wuhan"))
     fetch_inbox()
     _, text = _rejected(session)
     assert "没有统计表附件" in text and "直接回复本邮件" in text
@@ -39,26 +39,14 @@ def test_no_attachment_is_rejected_with_what_to_do(session, mail_world, imap):
 
 def test_two_tables_are_rejected(session, mail_world, imap):
     table = filled_table(mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("第一份.xlsx", table), ("第二份.xlsx", table)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("第一份.xlsx", table), ("第二份.xlsx", table)))
     fetch_inbox()
     _, text = _rejected(session)
     assert "2份统计表" in text and "第一份.xlsx" in text
 
 
 def test_an_xls_is_rejected_saying_how_to_save_it(session, mail_world, imap):
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xls", xls_bytes())],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xls", xls_bytes())))
     fetch_inbox()
     _, text = _rejected(session)
     assert "旧版Excel（.xls）" in text
@@ -69,13 +57,7 @@ def test_a_table_with_problems_is_rejected_quoting_every_problem(session, mail_w
     entries["qualified_batches"] = 99  # more than sampled
     entries["inspections"] = "很多"
     table = filled_table(mail_world.tables["wuhan"], entries, NARRATIVE)
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xlsx", table)))
     fetch_inbox()
     row, text = _rejected(session)
     assert text.count("．") >= 2, text  # numbered reasons, one per problem
@@ -83,13 +65,7 @@ def test_a_table_with_problems_is_rejected_quoting_every_problem(session, mail_w
 
 def test_another_bureaus_table_is_held_not_accepted(session, mail_world, imap):
     theirs = filled_table(mail_world.tables["huangshi"], numeric_entries(), NARRATIVE)
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", theirs)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xlsx", theirs)))
     fetch_inbox()
     [row] = inbox_rows(session)
     assert row.outcome == InboxOutcome.held
@@ -103,11 +79,7 @@ def test_another_bureaus_table_is_held_not_accepted(session, mail_world, imap):
 def test_a_forged_sender_is_held_and_never_answered(session, mail_world, imap):
     table = filled_table(mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
     imap.append(
-        reply(
-            sender="wuhan-zjj@163.example.com",
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
+        mail_world.reply("wuhan", ("统计表.xlsx", table), sender="wuhan-zjj@163.example.com")
     )
     fetch_inbox()
     [row] = inbox_rows(session)
@@ -128,14 +100,7 @@ def test_a_forged_sender_is_held_and_never_answered(session, mail_world, imap):
 def test_the_bureaus_address_forged_elsewhere_is_held(lite_session, lite_mail_world, imap, header):
     """From says the bureau, but the receiving server's SPF/DMARC check failed."""
     table = filled_table(lite_mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
-    imap.append(
-        reply(
-            sender=WUHAN,
-            headers=dict([header]),
-            in_reply_to=lite_mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
-    )
+    imap.append(lite_mail_world.reply("wuhan", ("统计表.xlsx", table), headers=dict([header])))
     fetch_inbox()
     [row] = inbox_rows(lite_session)
     assert row.outcome == InboxOutcome.held and "可能是冒用" in row.reason, row.reason
@@ -152,13 +117,7 @@ def test_unrecognised_mail_is_held(session, mail_world, imap):
 def test_a_30_mb_attachment_is_not_downloaded_and_is_rejected(session, mail_world, imap):
     table = filled_table(mail_world.tables["wuhan"], numeric_entries(), NARRATIVE)
     video = bytes(range(256)) * (30 * 1024 * 4)  # 30 MB
-    imap.append(
-        reply(
-            sender=WUHAN,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table), ("检查现场录像.mp4", video)],
-        )
-    )
+    imap.append(mail_world.reply("wuhan", ("统计表.xlsx", table), ("检查现场录像.mp4", video)))
     fetch_inbox()
     row, text = _rejected(session)
     assert row.size > 30 * 1024 * 1024
@@ -176,14 +135,7 @@ def test_a_30_mb_attachment_is_not_downloaded_and_is_rejected(session, mail_worl
     ],
 )
 def test_auto_replies_are_never_answered(session, mail_world, imap, headers, subject):
-    imap.append(
-        reply(
-            sender=WUHAN,
-            subject=subject,
-            headers=headers,
-            in_reply_to=mail_world.requests["wuhan"].message_id,
-        )
-    )
+    imap.append(mail_world.reply("wuhan", subject=subject, headers=headers))
     report = fetch_inbox()
     [row] = inbox_rows(session)
     assert (row.outcome, row.kind) == (InboxOutcome.ignored, InboxKind.auto_reply)

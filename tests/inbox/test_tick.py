@@ -12,19 +12,13 @@ from models.inbox import InboxMessage, InboxOutcome
 from models.request import ReportRequest, RequestStatus
 from models.submission import ReportSubmission
 
-from .mails import filled_table, reply
+from .mails import filled_table
 
 
 def test_a_tick_takes_in_replies_before_marking_overdue(lite_session, lite_mail_world, imap):
     mw = lite_mail_world
     table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)
-    imap.append(
-        reply(
-            sender=mw.emails["wuhan"],
-            in_reply_to=mw.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        )
-    )
+    imap.append(mw.reply("wuhan", ("统计表.xlsx", table)))
     report = run_tick(campaign_id=mw.world.campaign.id, as_of=AFTER_DUE)
     assert report.inbox is not None and report.inbox["accepted"] == 1, report.inbox
     lite_session.expire_all()
@@ -59,14 +53,7 @@ def test_a_reply_that_arrived_before_the_due_date_is_on_time_though_read_after(
 ):
     mw = lite_mail_world
     table = filled_table(mw.tables["wuhan"], numeric_entries(), NARRATIVE)
-    imap.append(
-        reply(
-            sender=mw.emails["wuhan"],
-            in_reply_to=mw.requests["wuhan"].message_id,
-            attachments=[("统计表.xlsx", table)],
-        ),
-        at=BEFORE_DUE,
-    )
+    imap.append(mw.reply("wuhan", ("统计表.xlsx", table)), at=BEFORE_DUE)
     run_tick(campaign_id=mw.world.campaign.id, as_of=AFTER_DUE)
     lite_session.expire_all()
     row = lite_session.exec(select(InboxMessage)).one()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from campaign.mail.notices import queue_request
 from campaign.mail.server import MaildirHandler
 from campaign.plan import Plan
 from models.bureau import Bureau, BureauLevel
@@ -70,6 +71,31 @@ def make_request(session: Session, campaign: Campaign) -> Callable[..., ReportRe
         return request
 
     return make
+
+
+@pytest.fixture
+def queue_weekly_requests(
+    session: Session,
+    campaign: Campaign,
+    hubei_plan: Plan,
+    make_request: Callable[..., ReportRequest],
+) -> Callable[[list[Bureau]], None]:
+    """Queues each bureau's weekly-progress request mail (its link http://x/r/<code>) and
+    commits."""
+
+    def queue(bureaus: list[Bureau]) -> None:
+        for bureau in bureaus:
+            queue_request(
+                session=session,
+                campaign=campaign,
+                plan=hubei_plan,
+                request=make_request(bureau),
+                bureau=bureau,
+                link_url=f"http://x/r/{bureau.code}",
+            )
+        session.commit()
+
+    return queue
 
 
 def parse(data: bytes) -> EmailMessage:

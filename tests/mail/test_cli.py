@@ -12,27 +12,17 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from campaign.cli import app
-from campaign.mail.notices import queue_request
 from tests.mail.conftest import HUBEI
 
 runner = CliRunner()
 
 
 def test_list_show_and_send(
-    session: Session, db_url, campaign, cities, hubei_plan, make_request, mailserver
+    session: Session, db_url, cities, queue_weekly_requests, mailserver
 ) -> None:
     cities[1].email = "gone@refused.example.org"
     session.add(cities[1])
-    for bureau in cities[:2]:
-        queue_request(
-            session=session,
-            campaign=campaign,
-            plan=hubei_plan,
-            request=make_request(bureau),
-            bureau=bureau,
-            link_url=f"http://x/r/{bureau.code}",
-        )
-    session.commit()
+    queue_weekly_requests(cities[:2])
     listed = runner.invoke(app, ["outbox", "list"])
     assert listed.exit_code == 0, listed.output
     assert listed.output.count("待发") == 2 and "Asia/Shanghai" in listed.output
@@ -57,17 +47,9 @@ def test_list_show_and_send(
 
 
 def test_send_reports_an_unreachable_server(
-    session: Session, db_url, campaign, cities, hubei_plan, make_request, smtp_port
+    db_url, cities, queue_weekly_requests, smtp_port
 ) -> None:
-    queue_request(
-        session=session,
-        campaign=campaign,
-        plan=hubei_plan,
-        request=make_request(cities[0]),
-        bureau=cities[0],
-        link_url="http://x/r/a",
-    )
-    session.commit()
+    queue_weekly_requests(cities[:1])
     result = runner.invoke(app, ["outbox", "send"])
     assert result.exit_code == 1
     assert "无法连接邮件服务器" in result.output and "邮件仍待发送" in result.output

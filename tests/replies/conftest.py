@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlmodel import Session
 
-from campaign import db as dbmod
 from replies.factories import World, build_world
 
 
@@ -15,12 +12,6 @@ from replies.factories import World, build_world
 def world(session: Session) -> World:
     """The replies world on both databases (SQLite and PostgreSQL)."""
     return build_world(session)
-
-
-@pytest.fixture
-def lite_session(sqlite_url: str) -> Iterator[Session]:
-    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as s:
-        yield s
 
 
 @pytest.fixture

@@ -50,25 +50,30 @@ def plan_text() -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+# A complete, consistent answer to the Hubei plan's progress form (every part within its
+# whole), as typed into the web form; bench/submit_load.py posts it too.
+PROGRESS_ENTRIES = {
+    "food_enterprises": "120",
+    "licensed_enterprises": "118",
+    "standard_registered": "115",
+    "archived_enterprises": "120",
+    "recall_committed": "110",
+    "self_testing": "100",
+    "sampled_batches": "40",
+    "qualified_batches": "37",
+    "inspections": "85",
+    "cases_filed": "6",
+    "dens_destroyed": "2",
+    "value_involved": "12.5",
+    "workshop_staff": "300",
+    "workshop_staff_trained": "210",
+}
+
+
 def valid_entries() -> dict[str, str]:
-    """A complete, consistent progress report (every part within its whole)."""
-    return {
-        "food_enterprises": "120",
-        "licensed_enterprises": "118",
-        "standard_registered": "115",
-        "archived_enterprises": "120",
-        "recall_committed": "110",
-        "self_testing": "100",
-        "sampled_batches": "40",
-        "qualified_batches": "37",
-        "inspections": "85",
-        "cases_filed": "6",
-        "dens_destroyed": "2",
-        "value_involved": "12.5",
-        "workshop_staff": "300",
-        "workshop_staff_trained": "210",
-        "pass_rate": "",
-    }
+    """A complete, consistent progress report (every part within its whole), the extra
+    percent field of plan_text() left empty."""
+    return {**PROGRESS_ENTRIES, "pass_rate": ""}
 
 
 NARRATIVE = "本周开展市场准入集中检查，检查企业85家次，立案6件。"
@@ -147,6 +152,21 @@ def weekly_request(
     return request
 
 
+def linked_weekly_request(
+    session: Session, campaign: Campaign, bureau_code: str
+) -> tuple[ReportRequest, str]:
+    """The bureau's weekly request (weekly_request) and the token of its report link."""
+    request = weekly_request(session, campaign, bureau_code)
+    token = issue_link(
+        session=session,
+        campaign_id=campaign.id,  # type: ignore[arg-type]
+        bureau_code=bureau_code,
+        purpose=LinkPurpose.report,
+        request_id=request.id,
+    ).token
+    return request, token
+
+
 def build_world(session: Session) -> World:
     campaign, plan = make_campaign(session)
     add_bureau(session, "420000", "湖北省质量技术监督局", None)
@@ -154,15 +174,7 @@ def build_world(session: Session) -> World:
     add_bureau(session, "420200", "黄石市质量技术监督局", "420000")
     world = World(campaign=campaign, plan=plan)
     for name, code in (("wuhan", "420100"), ("huangshi", "420200")):
-        request = weekly_request(session, campaign, code)
-        world.requests[name] = request
-        world.tokens[name] = issue_link(
-            session=session,
-            campaign_id=campaign.id,  # type: ignore[arg-type]
-            bureau_code=code,
-            purpose=LinkPurpose.report,
-            request_id=request.id,
-        ).token
+        world.requests[name], world.tokens[name] = linked_weekly_request(session, campaign, code)
     ack = ReportRequest(
         campaign_id=campaign.id,  # type: ignore[arg-type]
         duty_key="ack:market-access",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlmodel import Session, select
 
 from campaign.replies import ReportInvalid, RequestClosed, RequestSettled, submit_report
 from campaign.replies.review import accept_submission
-from models.audit import AuditEvent
+from models.audit import AuditEvent, Channel
 from models.outbox import OutboxMessage
 from models.reply import ReportCreate
 from models.request import ReportRequest, RequestStatus
@@ -23,20 +25,25 @@ from replies.factories import (
 )
 
 
-def report(**changes: str) -> ReportCreate:
-    return ReportCreate(values={**valid_entries(), **changes}, narrative=NARRATIVE)
+def answer(
+    session: Session,
+    request: ReportRequest,
+    *,
+    channel: Channel = Channel.cli,
+    now: datetime = BEFORE_DUE,
+    **changes: str,
+) -> ReportSubmission:
+    """submit_report of the valid progress report, with `changes` to its values."""
+    report_in = ReportCreate(values={**valid_entries(), **changes}, narrative=NARRATIVE)
+    return submit_report(
+        session=session, link_or_request=request, report_in=report_in, channel=channel, now=now
+    ).submission
 
 
 def test_an_answer_is_stored_as_version_one_with_receipt_and_audit(
     session: Session, world: World
 ) -> None:
-    submission = submit_report(
-        session=session,
-        link_or_request=world.request,
-        report_in=report(),
-        channel="cli",
-        now=BEFORE_DUE,
-    ).submission
+    submission = answer(session, world.request)
     session.commit()
     assert submission.version == 1 and submission.late is False
     assert submission.values["value_involved"] == "12.5"
@@ -53,20 +60,8 @@ def test_an_answer_is_stored_as_version_one_with_receipt_and_audit(
 def test_a_second_answer_is_a_new_version_and_the_first_is_kept(
     session: Session, world: World
 ) -> None:
-    first = submit_report(
-        session=session,
-        link_or_request=world.request,
-        report_in=report(),
-        channel="web",
-        now=BEFORE_DUE,
-    ).submission
-    second = submit_report(
-        session=session,
-        link_or_request=world.request,
-        report_in=report(inspections="90"),
-        channel="web",
-        now=AFTER_DUE,
-    ).submission
+    first = answer(session, world.request, channel=Channel.web)
+    second = answer(session, world.request, channel=Channel.web, now=AFTER_DUE, inspections="90")
     session.commit()
     versions = session.exec(select(ReportSubmission).order_by(ReportSubmission.version)).all()
     assert [(v.version, v.values["inspections"], v.late) for v in versions] == [
@@ -79,13 +74,7 @@ def test_a_second_answer_is_a_new_version_and_the_first_is_kept(
 
 def test_invalid_answer_stores_nothing(session: Session, world: World) -> None:
     with pytest.raises(ReportInvalid) as caught:
-        submit_report(
-            session=session,
-            link_or_request=world.request,
-            report_in=report(qualified_batches="41"),
-            channel="cli",
-            now=BEFORE_DUE,
-        )
+        answer(session, world.request, qualified_batches="41")
     session.rollback()
     assert [p.message for p in caught.value.problems] == [
         "“抽查合格批次”（41）不能大于“监督抽查批次”（40）"
@@ -98,23 +87,11 @@ def test_cumulative_figures_never_fall_below_the_last_accepted_report(
     session: Session, world: World
 ) -> None:
     week36 = weekly_request(session, world.campaign, "420100", week=36)
-    earlier = submit_report(
-        session=session,
-        link_or_request=week36,
-        report_in=report(sampled_batches="45", qualified_batches="40"),
-        channel="cli",
-        now=BEFORE_DUE,
-    ).submission
+    earlier = answer(session, week36, sampled_batches="45", qualified_batches="40")
     accept_submission(session=session, submission_id=earlier.id, reviewer="张三", now=BEFORE_DUE)
     session.commit()
     with pytest.raises(ReportInvalid) as caught:
-        submit_report(
-            session=session,
-            link_or_request=world.request,
-            report_in=report(),
-            channel="cli",
-            now=BEFORE_DUE,
-        )
+        answer(session, world.request)
     assert [(p.field, p.message) for p in caught.value.problems] == [
         (
             "sampled_batches",
@@ -125,13 +102,7 @@ def test_cumulative_figures_never_fall_below_the_last_accepted_report(
             "“抽查合格批次”为累计数，不能小于上次审核通过的报告（第3周（9月3日—9月9日）：40批次）",
         ),
     ]
-    again = submit_report(
-        session=session,
-        link_or_request=world.request,
-        report_in=report(sampled_batches="45", qualified_batches="41"),
-        channel="cli",
-        now=BEFORE_DUE,
-    ).submission
+    again = answer(session, world.request, sampled_batches="45", qualified_batches="41")
     assert again.version == 1
 
 
@@ -140,13 +111,7 @@ def test_closed_and_accepted_requests_refuse_answers(session: Session, world: Wo
     request.status = RequestStatus.closed
     session.commit()
     with pytest.raises(RequestClosed) as closed:
-        submit_report(
-            session=session,
-            link_or_request=request,
-            report_in=report(),
-            channel="cli",
-            now=BEFORE_DUE,
-        )
+        answer(session, request)
     assert closed.value.message == (
         "本次报送已关闭，不再接收。如有特殊情况，请联系省局产品质量和食品安全专项整治工作领导小组办公室"
         "（联系人：领导小组办公室联络员，电话：027-00000000，邮箱：zxzz-office@hbqts.example.org）。"
@@ -154,11 +119,5 @@ def test_closed_and_accepted_requests_refuse_answers(session: Session, world: Wo
     request.status = RequestStatus.accepted
     session.commit()
     with pytest.raises(RequestSettled):
-        submit_report(
-            session=session,
-            link_or_request=request,
-            report_in=report(),
-            channel="cli",
-            now=BEFORE_DUE,
-        )
+        answer(session, request)
     assert count(session, ReportSubmission) == 0

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from inbox.mails import filled_table, reply
 from sqlmodel import Session, select
 
-from campaign import db as dbmod
 from campaign.accounts import scope_of
 from campaign.documents.xlsx_table import write_table
 from campaign.inbox.outcome import answer
@@ -230,26 +229,25 @@ def test_a_reply_by_mail_meets_the_same_rules_and_says_to_use_the_link(
 @pytest.mark.browser
 @pytest.mark.parametrize("without_js", [390], indirect=True, ids=["phone"])
 def test_the_city_answers_its_aggregate_link_in_chromium(
-    sqlite_url: str,
+    lite_session: Session,
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
     port, base = public_port(monkeypatch)
-    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
-        relay_world(session)
-        token = city_link(session)
-        with app_in_thread(create_app(clock=Clock(NOW)), port):
-            page = without_js.new_page()
-            page.goto(f"{base}/r/{token}")
-            assert page.input_value("#f_makers_checked") == "4"
-            assert "已审核通过2个" in page.inner_text("#counts")
-            page.fill("#f_makers_checked", "5")
-            page.click("#report-form button[type=submit]")
-            assert page.inner_text("#err_makers_checked") == DIFFERS
-            assert page.inner_text("#err_confirm_missing") == LEFT_OUT
-            page.fill("#note", "市局直接检查1家")
-            page.check("#confirm_missing")
-            page.click("#report-form button[type=submit]")
-            assert "市局直接检查1家" in page.content()
-        (row,) = stored(session)
-        assert row.values["makers_checked"] == "5" and row.channel == "web"
+    relay_world(lite_session)
+    token = city_link(lite_session)
+    with app_in_thread(create_app(clock=Clock(NOW)), port):
+        page = without_js.new_page()
+        page.goto(f"{base}/r/{token}")
+        assert page.input_value("#f_makers_checked") == "4"
+        assert "已审核通过2个" in page.inner_text("#counts")
+        page.fill("#f_makers_checked", "5")
+        page.click("#report-form button[type=submit]")
+        assert page.inner_text("#err_makers_checked") == DIFFERS
+        assert page.inner_text("#err_confirm_missing") == LEFT_OUT
+        page.fill("#note", "市局直接检查1家")
+        page.check("#confirm_missing")
+        page.click("#report-form button[type=submit]")
+        assert "市局直接检查1家" in page.content()
+    (row,) = stored(lite_session)
+    assert row.values["makers_checked"] == "5" and row.channel == "web"

@@ -5,6 +5,7 @@ link, and a target never has more than LIVE_LINKS_PER_TARGET live links."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -114,16 +115,22 @@ def _live(web: Web, request_id: int) -> list[ReplyLink]:
     )
 
 
-def test_a_reminder_resends_the_same_link(web_on_both: Web) -> None:
-    web = web_on_both
+def _wuhan_report_link(web: Web) -> dict[str, Any]:
+    """The arguments of issue_link and resend_link naming Wuhan's report link."""
     request = web.world.requests["wuhan"]
-    target = dict(
+    return dict(
         session=web.session,
         campaign_id=web.world.campaign.id,
         bureau_code=request.bureau_code,
         purpose=LinkPurpose.report,
         request_id=request.id,
     )
+
+
+def test_a_reminder_resends_the_same_link(web_on_both: Web) -> None:
+    web = web_on_both
+    request = web.world.requests["wuhan"]
+    target = _wuhan_report_link(web)
     first = resend_link(**target)
     again = resend_link(**target)
     web.session.commit()
@@ -136,13 +143,7 @@ def test_a_reminder_resends_the_same_link(web_on_both: Web) -> None:
 def test_live_links_per_request_are_bounded(web_on_both: Web) -> None:
     web = web_on_both
     request = web.world.requests["wuhan"]
-    target = dict(
-        session=web.session,
-        campaign_id=web.world.campaign.id,
-        bureau_code=request.bureau_code,
-        purpose=LinkPurpose.report,
-        request_id=request.id,
-    )
+    target = _wuhan_report_link(web)
     # A link issued before tokens were derived cannot be sent again: a reminder then
     # issues one new link and keeps the old one working, and re-sends that one after.
     legacy = _live(web, request.id)[0]

@@ -132,32 +132,31 @@ def test_only_the_relay_city_reviews_and_submits(routed: tuple[TestClient, Sessi
 @pytest.mark.browser
 @pytest.mark.parametrize("without_js", [1280], indirect=True, ids=["desktop"])
 def test_a_city_account_reviews_and_reports_in_chromium(
-    sqlite_url: str,
+    lite_session: Session,
     monkeypatch: pytest.MonkeyPatch,
     without_js,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
     port, base = public_port(monkeypatch)
-    with Session(dbmod.get_engine(sqlite_url), expire_on_commit=False) as session:
-        world = relay_world(session)
-        with app_in_thread(create_app(clock=Clock(NOW)), port):
-            page = without_js.new_page()
-            page.goto(f"{base}/admin/login")
-            page.fill("#username", "jia")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.click("a[href='/admin/submissions']")
-            assert "乙市" not in page.content()
-            page.click(f"a[href='/admin/submissions/{world['sids']['980102']}']")
-            page.click("form[action$='/accept'] button[type=submit]")
-            assert "已通过" in page.content()
-            page.click("a[href='/admin/aggregates']")
-            page.click(f"a[href='/admin/aggregates/{world['aggregates']['980100']}']")
-            assert page.input_value("#v_makers_checked") == "6"
-            assert "已审核通过3个" in page.inner_text("#counts")
-            page.click("#submit")
-            assert page.inner_text("#status") == "已报送，待审核"
-        session.expire_all()
-        row = session.exec(
-            select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
-        ).one()
-        assert row.values["makers_checked"] == "6" and row.channel == "web"
+    world = relay_world(lite_session)
+    with app_in_thread(create_app(clock=Clock(NOW)), port):
+        page = without_js.new_page()
+        page.goto(f"{base}/admin/login")
+        page.fill("#username", "jia")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.click("a[href='/admin/submissions']")
+        assert "乙市" not in page.content()
+        page.click(f"a[href='/admin/submissions/{world['sids']['980102']}']")
+        page.click("form[action$='/accept'] button[type=submit]")
+        assert "已通过" in page.content()
+        page.click("a[href='/admin/aggregates']")
+        page.click(f"a[href='/admin/aggregates/{world['aggregates']['980100']}']")
+        assert page.input_value("#v_makers_checked") == "6"
+        assert "已审核通过3个" in page.inner_text("#counts")
+        page.click("#submit")
+        assert page.inner_text("#status") == "已报送，待审核"
+    lite_session.expire_all()
+    row = lite_session.exec(
+        select(ReportSubmission).where(ReportSubmission.bureau_code == "980100")
+    ).one()
+    assert row.values["makers_checked"] == "6" and row.channel == "web"
