@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from campaign.inbox.intake import Fetched, claim, read, take_in_claimed
-from campaign.inbox.parse import ParsedMail, message_id_or_digest
+from campaign.inbox.parse import ParsedMail, message_id_or_digest, parse_mail
 from campaign.rows import insert_ignore, update_row
 from models._common import utcnow
 from models.inbox import InboxKind, InboxMessage, InboxOutcome
@@ -133,16 +133,22 @@ def _hold_broken(session: Session, record: InboxMessage, fetched: Fetched, exc: 
 
 
 def _hold_unreadable(session: Session, fetched: Fetched, exc: Exception) -> InboxOutcome:
-    """A row for a message that could not even be parsed, held with the error as reason."""
-    message_id = message_id_or_digest(email.message_from_bytes(fetched.raw), fetched.raw)
+    """A row for a message that could not be read, held with the error as reason; its
+    sender and subject from its headers when they can be read alone, for the coordinator."""
+    try:
+        mail = parse_mail(fetched.raw, headers_only=True)
+        message_id, sender, subject = mail.message_id, mail.from_addr, mail.subject
+    except Exception:  # noqa: BLE001 - not even the headers: the raw mail is kept
+        message_id = message_id_or_digest(email.message_from_bytes(fetched.raw), fetched.raw)
+        sender, subject = "", ""
     row = {
         "message_id": message_id,
         "folder": fetched.folder,
         "uidvalidity": fetched.uidvalidity,
         "uid": fetched.uid,
-        "from_addr": "",
+        "from_addr": sender[:254],
         "from_name": "",
-        "subject": "",
+        "subject": subject,
         "size": fetched.size,
         "kind": InboxKind.reply.value,
         "outcome": InboxOutcome.held.value,

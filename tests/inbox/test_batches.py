@@ -54,6 +54,7 @@ def test_a_message_that_breaks_the_intake_is_held_alone_the_batch_goes_on(
         held = rows[message_id]
         assert held.outcome == InboxOutcome.held and "系统处理此邮件时出错" in held.reason
         assert held.raw is not None and held.submission_id is None and held.request_id is None
+        assert "@" in held.from_addr and held.subject, held  # the coordinator sees who sent it
     assert sum(r.outcome == InboxOutcome.accepted for r in rows.values()) == 5
     submissions = session.exec(select(ReportSubmission)).all()
     assert len(submissions) == 5 and len(reply_mails(session)) == 5
