@@ -10,7 +10,7 @@ intake runs it in a savepoint per message (campaign.inbox.batch), so a message t
 breaks it is held without undoing the others. The caller commits the batch, and only
 then is the mail moved out of the folder, so a crash at any point either leaves no trace
 (the messages are read again) or rows that say what was done (the messages are only
-moved). `take_in` is the three steps for one message.
+moved).
 """
 
 from __future__ import annotations
@@ -120,17 +120,6 @@ def take_in_claimed(
     assert record.id is not None
     decision = decide(session=session, mail=mail, fetched=fetched, inbox_id=record.id, now=received)
     record_decision(session=session, record=record, decision=decision, raw=fetched.raw)
-
-
-def take_in(
-    *, session: Session, fetched: Fetched, now: datetime | None = None
-) -> InboxMessage | None:
-    """Process one message in the caller's transaction; None if it was processed before."""
-    mail = read(fetched)
-    record = claim(session=session, messages=[(fetched, mail)], now=now).get(fetched.uid)
-    if record is not None:
-        take_in_claimed(session=session, fetched=fetched, mail=mail, record=record, now=now)
-    return record
 
 
 def record_decision(

@@ -7,7 +7,8 @@ from inbox.mails import filled_table, reply
 from replies.factories import NARRATIVE, numeric_entries, table_xlsx
 from sqlmodel import select
 
-from campaign.inbox.intake import Fetched, take_in
+from campaign.inbox.batch import FetchReport, take_in_batch
+from campaign.inbox.intake import Fetched
 from models.inbox import InboxMessage, InboxOutcome, InboxSender
 from models.submission import ReportSubmission
 from web.conftest import Web
@@ -18,10 +19,11 @@ STRANGER = "wuhan-zjj@163.example.com"
 
 
 def _hold(web: Web, raw: bytes, uid: int) -> InboxMessage:
-    record = take_in(session=web.session, fetched=Fetched("INBOX", 1, uid, raw, len(raw)))
-    web.session.commit()
-    assert record is not None and record.outcome == InboxOutcome.held, record
-    return record
+    """The mail taken in as the intake does (a batch of one), which holds it."""
+    fetched = Fetched("INBOX", 1, uid, raw, len(raw))
+    outcomes = take_in_batch(web.session.get_bind(), [fetched], None, FetchReport())
+    assert outcomes == {uid: InboxOutcome.held}, outcomes
+    return web.session.exec(select(InboxMessage).where(InboxMessage.uid == uid)).one()
 
 
 def test_held_mail_is_listed_then_assigned_or_dismissed(web: Web) -> None:
